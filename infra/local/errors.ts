@@ -1,0 +1,4 @@
+/** A problem the person running `npm start` can fix; printed as one sentence, no stack. */
+export class LocalStartError extends Error {
+  override name = 'LocalStartError';
+}

@@ -1,0 +1,240 @@
+/**
+ * The one declaration of Atende's resources. The CDK app (infra/cdk) turns it into AWS
+ * resources; the local runtime (infra/local) turns it into stand-ins on one machine.
+ * Both read only this file, and test/infra/topology-agreement.test.ts proves they agree.
+ *
+ * Names here are logical: the CDK app lets CloudFormation name things; the local
+ * runtime derives its own names (with a prefix) from these.
+ */
+
+export type Grant =
+  | 'table:read'
+  | 'table:write'
+  | `queue:send:${QueueName}`
+  | 'bucket:media:read'
+  | 'bucket:media:write'
+  | `secret:read:${SecretName}`
+  | 'scheduler:manage'
+  | 'ws:manage';
+
+export interface IndexDef {
+  /** Name of the GSI; attributes are `<name>pk` and `<name>sk` (strings). */
+  name: string;
+  /** The access patterns this index serves (documented in docs/data-model.md). */
+  serves: string[];
+}
+
+export interface TableDef {
+  partitionKey: 'pk';
+  sortKey: 'sk';
+  ttlAttribute: 'ttl';
+  indexes: IndexDef[];
+}
+
+export interface QueueDef {
+  fifo: boolean;
+  visibilityTimeoutSeconds: number;
+  /** After this many receives a message moves to the queue's dead-letter queue. */
+  maxReceiveCount: number;
+  /** How long a message may wait in the DLQ before SQS drops it. */
+  dlqRetentionDays: number;
+}
+
+export interface HttpRouteDef {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE' | 'ANY';
+  path: string;
+  /** false only for routes that authenticate by other means (Meta's signature, login). */
+  function: FunctionName;
+}
+
+export interface WsRouteDef {
+  route: '$connect' | '$disconnect' | '$default';
+  function: FunctionName;
+}
+
+export type Trigger =
+  | { kind: 'http' }
+  | { kind: 'websocket' }
+  | { kind: 'sqs'; queue: QueueName; batchSize: number; maxBatchingWindowSeconds: number }
+  | { kind: 'scheduler' };
+
+export interface FunctionDef {
+  /** Path of the module, from the repository root; it exports `handler`. */
+  handler: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  triggers: Trigger[];
+  grants: Grant[];
+}
+
+export interface BucketDef {
+  description: string;
+  /** Objects older than this are removed (undefined: kept). */
+  expireDays?: number;
+}
+
+export interface SecretDef {
+  description: string;
+  /** Keys of the JSON document stored in the secret. */
+  keys: string[];
+}
+
+export const queueNames = ['inbound', 'outbound', 'assistant'] as const;
+export type QueueName = (typeof queueNames)[number];
+
+export const functionNames = ['webhook', 'inbound', 'outbound', 'assistant', 'timers', 'api', 'ws'] as const;
+export type FunctionName = (typeof functionNames)[number];
+
+export const secretNames = ['whatsapp', 'openai', 'auth'] as const;
+export type SecretName = (typeof secretNames)[number];
+
+export const table: TableDef = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'ttl',
+  indexes: [
+    {
+      name: 'gsi1',
+      serves: ['account by WhatsApp phone-number id', 'user by e-mail', 'conversation by protocol'],
+    },
+    { name: 'gsi2', serves: ['inbox views by last message', 'connections of an account'] },
+    { name: 'gsi3', serves: ['inbox views by opening', 'conversations by agent or department'] },
+  ],
+};
+
+export const queues: Record<QueueName, QueueDef> = {
+  inbound: { fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, dlqRetentionDays: 14 },
+  outbound: { fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, dlqRetentionDays: 14 },
+  assistant: { fifo: false, visibilityTimeoutSeconds: 180, maxReceiveCount: 3, dlqRetentionDays: 14 },
+};
+
+export const buckets: Record<'media', BucketDef> = {
+  media: { description: 'Media received from and sent to customers (private, encrypted)' },
+};
+
+export const secrets: Record<SecretName, SecretDef> = {
+  whatsapp: {
+    description: 'Meta Cloud API defaults: access token, app secret, webhook verify token',
+    keys: ['accessToken', 'appSecret', 'verifyToken'],
+  },
+  openai: { description: 'OpenAI (or compatible) API key and base URL', keys: ['apiKey', 'baseUrl'] },
+  auth: { description: 'Key that signs the agents’ session tokens (JWT, HS256)', keys: ['jwtSecret'] },
+};
+
+const sqs = (queue: QueueName, batchSize: number, maxBatchingWindowSeconds = 0): Trigger => ({
+  kind: 'sqs',
+  queue,
+  batchSize,
+  maxBatchingWindowSeconds,
+});
+
+export const functions: Record<FunctionName, FunctionDef> = {
+  webhook: {
+    handler: 'functions/webhook/handler.ts',
+    description: 'Meta webhook: verification handshake, signature check, split into the inbound queue',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    triggers: [{ kind: 'http' }],
+    grants: ['table:read', 'queue:send:inbound', 'secret:read:whatsapp'],
+  },
+  inbound: {
+    handler: 'functions/inbound/handler.ts',
+    description: 'Conversation engine: dedupe, contact, conversation, store, push, hand work on',
+    memoryMb: 512,
+    timeoutSeconds: 30,
+    triggers: [sqs('inbound', 10)],
+    grants: [
+      'table:read',
+      'table:write',
+      'queue:send:outbound',
+      'queue:send:assistant',
+      'bucket:media:write',
+      'secret:read:whatsapp',
+      'scheduler:manage',
+      'ws:manage',
+    ],
+  },
+  outbound: {
+    handler: 'functions/outbound/handler.ts',
+    description: 'The only sender to the Graph API: pacing, retries, permanent failures recorded',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    triggers: [sqs('outbound', 10)],
+    grants: ['table:read', 'table:write', 'bucket:media:read', 'secret:read:whatsapp', 'ws:manage'],
+  },
+  assistant: {
+    handler: 'functions/assistant/handler.ts',
+    description: 'AI assistant: LLM with tools and knowledge bases, costs, replies to outbound',
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    triggers: [sqs('assistant', 5)],
+    grants: ['table:read', 'table:write', 'queue:send:outbound', 'secret:read:openai', 'ws:manage'],
+  },
+  timers: {
+    handler: 'functions/timers/handler.ts',
+    description: 'Target of one-time schedules: window expiring/expired, auto-close, snooze',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    triggers: [{ kind: 'scheduler' }],
+    grants: ['table:read', 'table:write', 'queue:send:outbound', 'scheduler:manage', 'ws:manage'],
+  },
+  api: {
+    handler: 'functions/api/handler.ts',
+    description: 'REST API of the inbox and the admin pages (authenticated, scoped to the account)',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    triggers: [{ kind: 'http' }],
+    grants: [
+      'table:read',
+      'table:write',
+      'queue:send:outbound',
+      'bucket:media:read',
+      'bucket:media:write',
+      'secret:read:auth',
+      'scheduler:manage',
+      'ws:manage',
+    ],
+  },
+  ws: {
+    handler: 'functions/ws/handler.ts',
+    description: 'WebSocket API: authenticated $connect, $disconnect, $default (ping, resync)',
+    memoryMb: 256,
+    timeoutSeconds: 10,
+    triggers: [{ kind: 'websocket' }],
+    grants: ['table:read', 'table:write', 'secret:read:auth', 'ws:manage'],
+  },
+};
+
+export const httpRoutes: HttpRouteDef[] = [
+  { method: 'GET', path: '/webhook/whatsapp', function: 'webhook' },
+  { method: 'POST', path: '/webhook/whatsapp', function: 'webhook' },
+  { method: 'ANY', path: '/api/{proxy+}', function: 'api' },
+];
+
+export const wsRoutes: WsRouteDef[] = [
+  { route: '$connect', function: 'ws' },
+  { route: '$disconnect', function: 'ws' },
+  { route: '$default', function: 'ws' },
+];
+
+/** Schedules created by the functions go to this group and invoke this function. */
+export const scheduler = { groupName: 'atende', target: 'timers' as FunctionName };
+
+/**
+ * Environment variables each function receives, by resource. The CDK app fills them
+ * with ARNs/URLs/names; the local runtime with its stand-ins' values.
+ */
+export const envNames = {
+  table: 'TABLE_NAME',
+  queueUrl: (q: QueueName) => `${q.toUpperCase()}_QUEUE_URL`,
+  mediaBucket: 'MEDIA_BUCKET',
+  secretId: (s: SecretName) => `${s.toUpperCase()}_SECRET_ID`,
+  schedulerGroup: 'SCHEDULER_GROUP',
+  schedulerTargetArn: 'SCHEDULER_TARGET_ARN',
+  schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
+  wsEndpoint: 'WS_MANAGEMENT_ENDPOINT',
+} as const;
+
+export const topology = { table, queues, buckets, secrets, functions, httpRoutes, wsRoutes, scheduler };
+export type Topology = typeof topology;

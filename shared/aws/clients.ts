@@ -1,0 +1,37 @@
+/**
+ * Real AWS SDK v3 clients, created once per process. Locally the SDK is pointed at the
+ * stand-ins with the standard AWS_ENDPOINT_URL_<SERVICE> variables; nothing here knows
+ * where it runs. Tests and services take clients as arguments, with these as defaults.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+
+const cache = new Map<string, unknown>();
+function once<T>(key: string, make: () => T): T {
+  if (!cache.has(key)) cache.set(key, make());
+  return cache.get(key) as T;
+}
+
+export const dynamo = () =>
+  once('ddb', () =>
+    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+      marshallOptions: { removeUndefinedValues: true },
+    }),
+  );
+export const sqs = () => once('sqs', () => new SQSClient({}));
+/** Path-style addressing works on AWS and on every local S3 stand-in. */
+export const s3 = () => once('s3', () => new S3Client({ forcePathStyle: true }));
+export const scheduler = () => once('scheduler', () => new SchedulerClient({}));
+export const secretsManager = () => once('secrets', () => new SecretsManagerClient({}));
+export const wsManagement = (endpoint: string) =>
+  once(`ws:${endpoint}`, () => new ApiGatewayManagementApiClient({ endpoint }));
+
+/** Forget cached clients (tests that change endpoints between runs). */
+export function resetClients(): void {
+  cache.clear();
+}

@@ -1,0 +1,70 @@
+/**
+ * The environment, validated once at cold start. A missing variable fails with its name.
+ * Variable names come from the topology (infra/topology.ts → envNames).
+ */
+import { z } from 'zod';
+import { envNames } from '#infra/topology.ts';
+
+const schema = z.object({
+  [envNames.table]: z.string().min(1),
+  [envNames.queueUrl('inbound')]: z.string().min(1).optional(),
+  [envNames.queueUrl('outbound')]: z.string().min(1).optional(),
+  [envNames.queueUrl('assistant')]: z.string().min(1).optional(),
+  [envNames.mediaBucket]: z.string().min(1).optional(),
+  [envNames.secretId('whatsapp')]: z.string().min(1).optional(),
+  [envNames.secretId('openai')]: z.string().min(1).optional(),
+  [envNames.secretId('auth')]: z.string().min(1).optional(),
+  [envNames.schedulerGroup]: z.string().min(1).optional(),
+  [envNames.schedulerTargetArn]: z.string().min(1).optional(),
+  [envNames.schedulerRoleArn]: z.string().min(1).optional(),
+  [envNames.wsEndpoint]: z.string().min(1).optional(),
+  /** Base URL of the Graph API (Meta's, or the local simulator's). */
+  WHATSAPP_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
+  WHATSAPP_GRAPH_VERSION: z.string().default('v23.0'),
+  OPENAI_BASE_URL: z.string().url().optional(),
+});
+
+export type Config = {
+  tableName: string;
+  queueUrls: { inbound?: string; outbound?: string; assistant?: string };
+  mediaBucket?: string;
+  secretIds: { whatsapp?: string; openai?: string; auth?: string };
+  scheduler: { group?: string; targetArn?: string; roleArn?: string };
+  wsEndpoint?: string;
+  graphUrl: string;
+  graphVersion: string;
+  openaiBaseUrl?: string;
+};
+
+/** Reads and validates the environment; throws naming the first bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+  }
+  const e = parsed.data as Record<string, string | undefined>;
+  return {
+    tableName: e[envNames.table]!,
+    queueUrls: {
+      inbound: e[envNames.queueUrl('inbound')],
+      outbound: e[envNames.queueUrl('outbound')],
+      assistant: e[envNames.queueUrl('assistant')],
+    },
+    mediaBucket: e[envNames.mediaBucket],
+    secretIds: {
+      whatsapp: e[envNames.secretId('whatsapp')],
+      openai: e[envNames.secretId('openai')],
+      auth: e[envNames.secretId('auth')],
+    },
+    scheduler: {
+      group: e[envNames.schedulerGroup],
+      targetArn: e[envNames.schedulerTargetArn],
+      roleArn: e[envNames.schedulerRoleArn],
+    },
+    wsEndpoint: e[envNames.wsEndpoint],
+    graphUrl: e.WHATSAPP_GRAPH_URL!,
+    graphVersion: e.WHATSAPP_GRAPH_VERSION!,
+    openaiBaseUrl: e.OPENAI_BASE_URL,
+  };
+}
