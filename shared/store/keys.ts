@@ -1,0 +1,88 @@
+/**
+ * Every key of the single table, in one place. Every partition key starts with the
+ * account (`ACC#<id>`), so no query can cross tenants — except the three global lookups
+ * used before the tenant is known (phone-number id → number, e-mail → user, WebSocket
+ * connection id → connection), which live on gsi1 or their own partition and return
+ * only ids. docs/data-model.md lists each access pattern and the key that serves it.
+ */
+
+const pad = (n: number, width = 15) => String(Math.max(0, Math.floor(n))).padStart(width, '0');
+
+export const acc = (accountId: string) => `ACC#${accountId}`;
+
+export const keys = {
+  account: (accountId: string) => ({ pk: acc(accountId), sk: 'ACCOUNT' }),
+  /** Atomic per-account counter (protocol numbers). Hot key: ≈1,000 writes/s per account. */
+  counter: (accountId: string, name: string) => ({ pk: acc(accountId), sk: `COUNTER#${name}` }),
+
+  user: (accountId: string, userId: string) => ({ pk: acc(accountId), sk: `USER#${userId}` }),
+  /** gsi1: user by e-mail (login, before the account is known). */
+  userByEmail: (email: string) => ({ gsi1pk: `EMAIL#${email.trim().toLowerCase()}`, gsi1sk: 'USER' }),
+  session: (accountId: string, sessionId: string) => ({ pk: acc(accountId), sk: `SESSION#${sessionId}` }),
+
+  department: (accountId: string, departmentId: string) => ({ pk: acc(accountId), sk: `DEPT#${departmentId}` }),
+
+  number: (accountId: string, numberId: string) => ({ pk: acc(accountId), sk: `NUMBER#${numberId}` }),
+  /** gsi1: number (and so the account) by Meta's phone-number id (webhook → tenant). */
+  numberByPhoneNumberId: (phoneNumberId: string) => ({ gsi1pk: `PNID#${phoneNumberId}`, gsi1sk: 'NUMBER' }),
+
+  contact: (accountId: string, contactId: string) => ({ pk: acc(accountId), sk: `CONTACT#${contactId}` }),
+  /** Lookup item: canonical phone (Brazilian 9th digit normalised) → contact id. */
+  contactByPhone: (accountId: string, canonicalPhone: string) => ({
+    pk: acc(accountId),
+    sk: `PHONE#${canonicalPhone}`,
+  }),
+  /** Lookup item: Meta business-scoped user id → contact id (contacts without a phone). */
+  contactByUserId: (accountId: string, userId: string) => ({ pk: acc(accountId), sk: `BSUID#${userId}` }),
+
+  conversation: (accountId: string, conversationId: string) => ({
+    pk: acc(accountId),
+    sk: `CONV#${conversationId}`,
+  }),
+  /** Lookup item: the conversation of a contact on a number (one thread per pair). */
+  conversationByContact: (accountId: string, numberId: string, contactId: string) => ({
+    pk: acc(accountId),
+    sk: `THREAD#${numberId}#${contactId}`,
+  }),
+  /** gsi1: conversation by protocol number. */
+  conversationByProtocol: (accountId: string, protocol: string) => ({
+    gsi1pk: `${acc(accountId)}#PROTO#${protocol}`,
+    gsi1sk: 'CONV',
+  }),
+  /** gsi2: inbox list of an account, newest message first (ScanIndexForward=false). */
+  inboxByLastMessage: (accountId: string, lastMessageAt: number, conversationId: string) => ({
+    gsi2pk: `${acc(accountId)}#INBOX`,
+    gsi2sk: `${pad(lastMessageAt)}#${conversationId}`,
+  }),
+
+  attendance: (accountId: string, conversationId: string, attendanceId: string) => ({
+    pk: acc(accountId),
+    sk: `CONV#${conversationId}#ATT#${attendanceId}`,
+  }),
+
+  /** Messages of a conversation, in order: sk sorts by the message's ULID. */
+  messagePartition: (accountId: string, conversationId: string) => `${acc(accountId)}#CONV#${conversationId}`,
+  message: (accountId: string, conversationId: string, messageId: string) => ({
+    pk: `${acc(accountId)}#CONV#${conversationId}`,
+    sk: `MSG#${messageId}`,
+  }),
+  /** Dedup/claim item per WhatsApp message id: conversation and message it belongs to, and its status. */
+  wamid: (accountId: string, wamid: string) => ({ pk: acc(accountId), sk: `WAMID#${wamid}` }),
+
+  /** WebSocket connections of an account (push fan-out). */
+  connection: (accountId: string, connectionId: string) => ({
+    pk: `${acc(accountId)}#CONNS`,
+    sk: `CONN#${connectionId}`,
+  }),
+  connectionsPartition: (accountId: string) => `${acc(accountId)}#CONNS`,
+  /** Global lookup for $disconnect, which only knows the connection id. */
+  connectionById: (connectionId: string) => ({ pk: `WSCONN#${connectionId}`, sk: 'WSCONN' }),
+
+  /** Pending one-time schedules of a conversation (so a close can delete them). */
+  schedule: (accountId: string, conversationId: string, name: string) => ({
+    pk: acc(accountId),
+    sk: `CONV#${conversationId}#SCHED#${name}`,
+  }),
+} as const;
+
+export { pad as padSortNumber };
