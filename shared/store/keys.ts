@@ -20,7 +20,10 @@ export const keys = {
   userByEmail: (email: string) => ({ gsi1pk: `EMAIL#${email.trim().toLowerCase()}`, gsi1sk: 'USER' }),
   session: (accountId: string, sessionId: string) => ({ pk: acc(accountId), sk: `SESSION#${sessionId}` }),
 
-  department: (accountId: string, departmentId: string) => ({ pk: acc(accountId), sk: `DEPT#${departmentId}` }),
+  department: (accountId: string, departmentId: string) => ({
+    pk: acc(accountId),
+    sk: `DEPT#${departmentId}`,
+  }),
 
   number: (accountId: string, numberId: string) => ({ pk: acc(accountId), sk: `NUMBER#${numberId}` }),
   /** gsi1: number (and so the account) by Meta's phone-number id (webhook → tenant). */
