@@ -60,7 +60,15 @@ export async function startDynamoLocal(opts: { port: number; dataDir?: string })
   } else {
     args.push('-inMemory');
   }
-  const child = spawnChild('java', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Java runs under a small shell that kills it when our stdin pipe closes, so DynamoDB
+  // Local never outlives the Node process, even when that process is killed outright.
+  const watchdog =
+    'exec 3<&0; java "$@" </dev/null & child=$!; trap \'kill $child 2>/dev/null\' TERM INT; ' +
+    '(read _ <&3; kill $child 2>/dev/null) & wait $child';
+  const child = spawnChild('sh', ['-c', watchdog, 'sh', ...args], {
+    cwd: dir,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
@@ -102,6 +110,7 @@ export async function startDynamoLocal(opts: { port: number; dataDir?: string })
       if (exited) return;
       await new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
+        child.stdin?.end();
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();
       });

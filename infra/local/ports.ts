@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { LocalStartError } from './errors.ts';
 
 /** Asks the OS for a free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -12,4 +13,32 @@ export function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+/** True when nothing listens on `port` (checked on every interface, as fauxqs and Java bind them all). */
+export function isPortFree(port: number): Promise<boolean> {
+  const tryHost = (host: string) =>
+    new Promise<boolean>((resolve) => {
+      const srv = createServer();
+      srv.unref();
+      srv.once('error', () => resolve(false));
+      srv.listen({ port, host, exclusive: true }, () => srv.close(() => resolve(true)));
+    });
+  return tryHost('0.0.0.0').then((free) => (free ? tryHost('127.0.0.1') : false));
+}
+
+/** Throws the sentence the developer needs when one of the ports is taken. */
+export async function assertPortsFree(ports: { name: string; port: number }[]): Promise<void> {
+  for (const { name, port } of ports) {
+    if (!(await isPortFree(port))) {
+      throw new LocalStartError(
+        `A porta ${port} (${name}) já está em uso — port ${port} is already in use: stop what uses it or move every port with \`npm start -- --port-base <n>\` (e.g. --port-base 5500).`,
+      );
+    }
+  }
+}
+
+/** Fails with a LocalStartError naming the first of `ports` that is taken. */
+export async function freePortsFrom(ports: number[]): Promise<void> {
+  await assertPortsFree(ports.map((port) => ({ name: 'local stack', port })));
 }

@@ -23,7 +23,11 @@ export const dynamo = () =>
       marshallOptions: { removeUndefinedValues: true },
     }),
   );
-export const sqs = () => once('sqs', () => new SQSClient({}));
+/**
+ * The configured endpoint wins over the queue URL's host: fauxqs's queue URLs use
+ * `sqs.<region>.localhost`, which does not resolve everywhere; on AWS both are the same.
+ */
+export const sqs = () => once('sqs', () => new SQSClient({ useQueueUrlAsEndpoint: false }));
 /** Path-style addressing works on AWS and on every local S3 stand-in. */
 export const s3 = () => once('s3', () => new S3Client({ forcePathStyle: true }));
 export const scheduler = () => once('scheduler', () => new SchedulerClient({}));

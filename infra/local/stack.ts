@@ -1,0 +1,451 @@
+/**
+ * The local realisation of infra/topology.ts: every stand-in on one machine, the real
+ * handlers invoked the way AWS would invoke them. `npm start` (start.ts), the browser
+ * tests and the benchmark all start the product through `startStack`.
+ */
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { pathToFileURL, fileURLToPath } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { startFauxqs } from 'fauxqs';
+import {
+  buckets,
+  envNames,
+  functionNames,
+  functions as functionDefs,
+  httpRoutes,
+  queueNames,
+  queues as queueDefs,
+  scheduler as schedulerDef,
+  secrets as secretDefs,
+  wsRoutes,
+  type FunctionName,
+  type QueueName,
+  type SecretName,
+} from '#infra/topology.ts';
+import { ensureTable } from '#shared/store/table.ts';
+import { startDynamoLocal } from './dynamodb.ts';
+import { LocalStartError } from './errors.ts';
+import { startHttpGateway, type HttpHandler } from './http-gateway.ts';
+import { listen, startLocalScheduler } from './scheduler.ts';
+import { loadOrCreateSecrets, localSecretId, startLocalSecrets } from './secrets.ts';
+import { startPoller, type SqsHandler } from './sqs-poller.ts';
+import { startWsGateway, type WsHandler } from './ws-gateway.ts';
+import { freePortsFrom } from './ports.ts';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+export const DEMO_NUMBER = {
+  phoneNumberId: '100000000000001',
+  displayPhone: '5511900000001',
+  wabaId: '200000000000001',
+  name: 'Demo',
+};
+
+export const portOffsets = {
+  web: 0,
+  api: 1,
+  ws: 2,
+  simulator: 3,
+  scheduler: 4,
+  dynamodb: 5,
+  fauxqs: 6,
+  secrets: 7,
+} as const;
+
+export interface StackOptions {
+  dataDir?: string;
+  portBase?: number;
+  reset?: boolean;
+  /** Serve the web app (Vite); tests that need no browser turn it off. */
+  web?: boolean;
+  log?: (msg: string) => void;
+}
+
+export interface LocalUrls {
+  web: string;
+  api: string;
+  webhook: string;
+  ws: string;
+  wsManagement: string;
+  simulator: string;
+  scheduler: string;
+  dynamodb: string;
+  sqs: string;
+  s3: string;
+  secrets: string;
+}
+
+export interface LocalInfo {
+  portBase: number;
+  urls: LocalUrls;
+  demo: {
+    email?: string;
+    password?: string;
+    accountId?: string;
+    phoneNumberId: string;
+    displayPhone: string;
+    wabaId: string;
+    appSecret: string;
+    verifyToken: string;
+    accessToken: string;
+  };
+}
+
+export interface LocalStack extends LocalInfo {
+  env: Record<string, string>;
+  /** Drops every WebSocket connection (resynchronisation tests). */
+  dropWebSockets(): void;
+  stop(): Promise<void>;
+}
+
+/** What the local runtime realises from the topology (compared with the CDK template in tests). */
+export function describeLocalTopology() {
+  return {
+    functions: functionNames.map((fn) => ({ name: fn, handler: functionDefs[fn].handler })),
+    queues: queueNames.flatMap((q) => [localQueueName(q), localQueueName(q, true)]),
+    httpRoutes: httpRoutes.map((r) => `${r.method} ${r.path}`),
+    wsRoutes: wsRoutes.map((r) => r.route),
+    pollers: functionNames.flatMap((fn) =>
+      functionDefs[fn].triggers.flatMap((t) => (t.kind === 'sqs' ? [{ fn, queue: t.queue }] : [])),
+    ),
+    buckets: Object.keys(buckets).map((b) => `atende-${b}`),
+    secrets: (Object.keys(secretDefs) as SecretName[]).map(localSecretId),
+  };
+}
+
+export function localQueueName(q: QueueName, dlq = false): string {
+  const base = `atende-${q}${dlq ? '-dlq' : ''}`;
+  return queueDefs[q].fifo ? `${base}.fifo` : base;
+}
+
+type AnyHandler = (event: never, context: unknown) => Promise<unknown>;
+
+async function loadHandler(fn: FunctionName, log: (m: string) => void): Promise<AnyHandler | undefined> {
+  const file = join(root, functionDefs[fn].handler);
+  if (!existsSync(file)) {
+    log(`warning: ${functionDefs[fn].handler} does not exist yet; function ${fn} is unavailable`);
+    return undefined;
+  }
+  const mod = (await import(pathToFileURL(file).href)) as { handler?: AnyHandler };
+  if (typeof mod.handler !== 'function') {
+    log(`warning: ${functionDefs[fn].handler} exports no handler; function ${fn} is unavailable`);
+    return undefined;
+  }
+  return mod.handler;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
+  const log = opts.log ?? ((m: string) => console.log(m));
+  const dataDir = resolve(opts.dataDir ?? join(root, '.data'));
+  const portBase = opts.portBase ?? 4500;
+  const port = Object.fromEntries(
+    Object.entries(portOffsets).map(([k, off]) => [k, portBase + off]),
+  ) as Record<keyof typeof portOffsets, number>;
+  await freePortsFrom(Object.values(port));
+
+  if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+
+  const stoppers: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of stoppers.reverse()) {
+      try {
+        await stop();
+      } catch (err) {
+        log(`while stopping: ${(err as Error).message}`);
+      }
+    }
+    stoppers.length = 0;
+  };
+
+  try {
+    const secretValues = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
+
+    const dynamo = await startDynamoLocal({ port: port.dynamodb, dataDir: join(dataDir, 'dynamodb') });
+    stoppers.push(() => dynamo.stop());
+
+    let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
+    try {
+      fauxqs = await startFauxqs({ port: port.fauxqs, dataDir: join(dataDir, 'fauxqs'), logger: false });
+    } catch (err) {
+      throw new LocalStartError(
+        `The queue and bucket store in ${join(dataDir, 'fauxqs')} could not be opened (${(err as Error).message}). ` +
+          'Run `npm start -- --reset` to start from a clean state.',
+      );
+    }
+    stoppers.push(() => fauxqs.stop());
+
+    const secrets = await startLocalSecrets({ port: port.secrets, values: secretValues });
+    stoppers.push(() => secrets.stop());
+
+    const urls: LocalUrls = {
+      web: `http://localhost:${port.web}`,
+      api: `http://localhost:${port.api}`,
+      webhook: `http://localhost:${port.api}/webhook/whatsapp`,
+      ws: `ws://localhost:${port.ws}`,
+      wsManagement: `http://127.0.0.1:${port.ws}`,
+      simulator: `http://localhost:${port.simulator}`,
+      scheduler: `http://127.0.0.1:${port.scheduler}`,
+      dynamodb: dynamo.endpoint,
+      sqs: fauxqs.address,
+      s3: fauxqs.address,
+      secrets: secrets.url,
+    };
+
+    // The AWS SDK finds every stand-in through the standard endpoint variables.
+    const region = 'us-east-1';
+    const sdkEnv: Record<string, string> = {
+      AWS_REGION: region,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
+      AWS_ENDPOINT_URL_SQS: urls.sqs,
+      AWS_ENDPOINT_URL_S3: urls.s3,
+      AWS_ENDPOINT_URL_SCHEDULER: urls.scheduler,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: urls.secrets,
+    };
+    Object.assign(process.env, sdkEnv);
+    const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+    const s3 = new S3Client({ forcePathStyle: true });
+    const ddbRaw = new DynamoDBClient({});
+    stoppers.push(async () => {
+      sqs.destroy();
+      s3.destroy();
+      ddbRaw.destroy();
+    });
+
+    const tableName = 'atende';
+    await ensureTable(ddbRaw, tableName);
+
+    const queueUrls = {} as Record<QueueName, string>;
+    const queueArns = {} as Record<QueueName, string>;
+    for (const q of queueNames) {
+      const def = queueDefs[q];
+      const fifoAttrs: Record<string, string> = def.fifo
+        ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' }
+        : {};
+      const dlq = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: localQueueName(q, true),
+          Attributes: { ...fifoAttrs, MessageRetentionPeriod: String(def.dlqRetentionDays * 86400) },
+        }),
+      );
+      const dlqArn = (
+        await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
+        )
+      ).Attributes!.QueueArn!;
+      const main = await sqs.send(
+        new CreateQueueCommand({
+          QueueName: localQueueName(q),
+          Attributes: {
+            ...fifoAttrs,
+            VisibilityTimeout: String(def.visibilityTimeoutSeconds),
+            RedrivePolicy: JSON.stringify({
+              deadLetterTargetArn: dlqArn,
+              maxReceiveCount: def.maxReceiveCount,
+            }),
+          },
+        }),
+      );
+      queueUrls[q] = main.QueueUrl!;
+      queueArns[q] = (
+        await sqs.send(
+          new GetQueueAttributesCommand({ QueueUrl: main.QueueUrl, AttributeNames: ['QueueArn'] }),
+        )
+      ).Attributes!.QueueArn!;
+    }
+    const mediaBucket = 'atende-media';
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: mediaBucket }));
+    } catch (err) {
+      const name = (err as Error).name;
+      if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
+    }
+
+    const fnEnv: Record<string, string> = {
+      ...sdkEnv,
+      [envNames.table]: tableName,
+      [envNames.mediaBucket]: mediaBucket,
+      [envNames.schedulerGroup]: schedulerDef.groupName,
+      [envNames.schedulerTargetArn]: `arn:aws:lambda:${region}:000000000000:function:${schedulerDef.target}`,
+      [envNames.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/atende-scheduler',
+      [envNames.wsEndpoint]: urls.wsManagement,
+      WHATSAPP_GRAPH_URL: urls.simulator,
+    };
+    for (const q of queueNames) fnEnv[envNames.queueUrl(q)] = queueUrls[q];
+    for (const s of Object.keys(secretDefs) as SecretName[]) fnEnv[envNames.secretId(s)] = localSecretId(s);
+    if (secretValues.openai.baseUrl) fnEnv.OPENAI_BASE_URL = secretValues.openai.baseUrl;
+    // Handlers read their configuration at cold start: set it before importing them.
+    Object.assign(process.env, fnEnv);
+
+    const handlers = {} as Record<FunctionName, AnyHandler | undefined>;
+    for (const fn of functionNames) handlers[fn] = await loadHandler(fn, log);
+
+    const sched = await startLocalScheduler({
+      port: port.scheduler,
+      file: join(dataDir, 'schedules.json'),
+      fire: async (input) => {
+        const h = handlers[schedulerDef.target];
+        if (!h) throw new Error(`function ${schedulerDef.target} is unavailable`);
+        await (h as (e: unknown, c: unknown) => Promise<unknown>)(input, {});
+      },
+      log,
+    });
+    stoppers.push(() => sched.stop());
+
+    const ws = await startWsGateway({
+      port: port.ws,
+      handler: () => handlers.ws as WsHandler | undefined,
+      log,
+    });
+    stoppers.push(() => ws.stop());
+
+    const http = await startHttpGateway({
+      port: port.api,
+      routes: httpRoutes,
+      handlerFor: (fn) => handlers[fn] as HttpHandler | undefined,
+      log,
+    });
+    stoppers.push(() => http.stop());
+
+    for (const fn of functionNames) {
+      for (const t of functionDefs[fn].triggers) {
+        if (t.kind !== 'sqs') continue;
+        const h = handlers[fn];
+        if (!h) continue;
+        const poller = startPoller({
+          sqs,
+          queueUrl: queueUrls[t.queue],
+          queueArn: queueArns[t.queue],
+          batchSize: t.batchSize,
+          handler: h as SqsHandler,
+          concurrency: queueDefs[t.queue].fifo ? 4 : 2,
+          log,
+        });
+        stoppers.push(() => poller.stop());
+      }
+    }
+
+    const whatsapp = secretValues.whatsapp as Record<string, string>;
+    const simulatorFile = join(root, 'infra/local/simulator/server.ts');
+    if (existsSync(simulatorFile)) {
+      const { startSimulator } = (await import(pathToFileURL(simulatorFile).href)) as {
+        startSimulator: (o: unknown) => Promise<{ url: string; stop(): Promise<void> }>;
+      };
+      const sim = await startSimulator({
+        port: port.simulator,
+        host: '127.0.0.1',
+        webhookUrl: urls.webhook,
+        appSecret: whatsapp.appSecret,
+        accessToken: whatsapp.accessToken,
+        phoneNumbers: [DEMO_NUMBER],
+        dataDir: join(dataDir, 'simulator'),
+      });
+      stoppers.push(() => sim.stop());
+    } else {
+      log('warning: the WhatsApp simulator is not available');
+    }
+
+    let seeded: { accountId?: string; email?: string; password?: string } = {};
+    const seedFile = join(root, 'shared/store/seed.ts');
+    if (existsSync(seedFile)) {
+      const { seedDemo } = (await import(pathToFileURL(seedFile).href)) as {
+        seedDemo: (i: unknown) => Promise<{ accountId: string; email: string; password: string }>;
+      };
+      const ddb = DynamoDBDocumentClient.from(ddbRaw, { marshallOptions: { removeUndefinedValues: true } });
+      seeded = await seedDemo({
+        ddb,
+        tableName,
+        number: { ...DEMO_NUMBER, accessToken: whatsapp.accessToken },
+        now: Date.now(),
+      });
+    } else {
+      log('warning: no demo seed available');
+    }
+
+    if (opts.web !== false) {
+      const web = await startWeb(port.web, { apiUrl: urls.api, wsUrl: urls.ws }, log);
+      stoppers.push(() => web.stop());
+    }
+
+    const info: LocalInfo = {
+      portBase,
+      urls,
+      demo: {
+        ...seeded,
+        ...DEMO_NUMBER,
+        appSecret: whatsapp.appSecret!,
+        verifyToken: whatsapp.verifyToken!,
+        accessToken: whatsapp.accessToken!,
+      },
+    };
+    writeFileSync(join(dataDir, 'local.json'), JSON.stringify(info, null, 2));
+    return { ...info, env: fnEnv, dropWebSockets: () => ws.dropAll(), stop: stopAll };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Serves the SPA through Vite (dev mode) and `/config.json`, as CloudFront serves both on AWS. */
+async function startWeb(
+  port: number,
+  config: { apiUrl: string; wsUrl: string },
+  log: (m: string) => void,
+): Promise<{ stop(): Promise<void> }> {
+  const webRoot = join(root, 'web');
+  const hasApp = existsSync(join(webRoot, 'index.html'));
+  type Middlewares = (req: unknown, res: unknown, next: () => void) => void;
+  let vite: { middlewares: Middlewares; close(): Promise<void> } | undefined;
+  if (hasApp) {
+    const { createServer } = await import('vite');
+    vite = (await createServer({
+      configFile: join(webRoot, 'vite.config.ts'),
+      root: webRoot,
+      server: { middlewareMode: true, hmr: false },
+      appType: 'spa',
+      logLevel: 'warn',
+    })) as unknown as typeof vite;
+  } else {
+    log('warning: web/index.html does not exist; the web app is unavailable');
+  }
+  const server: Server = createHttpServer((req, res) => {
+    if (req.url === '/config.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+      res.end(JSON.stringify(config));
+      return;
+    }
+    if (!vite) {
+      res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end('The web app is not built yet.');
+      return;
+    }
+    vite.middlewares(req, res, () => {
+      res.writeHead(404).end();
+    });
+  });
+  await listen(server, port, '127.0.0.1');
+  return {
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await vite?.close();
+    },
+  };
+}
+
+/** Reads `.data/local.json` of a running stack (scripts and the benchmark). */
+export function readLocalInfo(dataDir = join(root, '.data')): LocalInfo {
+  const file = join(dataDir, 'local.json');
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as LocalInfo;
+  } catch {
+    throw new LocalStartError(`${file} is missing or corrupt: start the stack with \`npm start\` first.`);
+  }
+}
