@@ -83,7 +83,7 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
       const at = parseAtExpression(s.ScheduleExpression);
       if (at === undefined || at > t) continue;
       firing.add(k);
-      let input: unknown = undefined;
+      let input: unknown;
       try {
         input = s.Target.Input ? JSON.parse(s.Target.Input) : {};
       } catch {

@@ -75,7 +75,7 @@ export async function startLocalSecrets(opts: {
       if (target !== 'secretsmanager.GetSecretValue') {
         return reply(400, { message: `Unsupported operation ${target}` }, 'InvalidRequestException');
       }
-      let id = '';
+      let id: string;
       try {
         id = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { SecretId?: string }).SecretId);
       } catch {

@@ -71,7 +71,7 @@ export function startPoller(opts: PollerOptions): Poller {
 
   const loop = async () => {
     while (running) {
-      let messages: Message[] = [];
+      let messages: Message[];
       try {
         const out = await opts.sqs.send(
           new ReceiveMessageCommand({
