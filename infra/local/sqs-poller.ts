@@ -67,7 +67,6 @@ export function startPoller(opts: PollerOptions): Poller {
   let running = true;
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const loops: Promise<void>[] = [];
-  const abort = new AbortController();
 
   const loop = async () => {
     while (running) {
@@ -80,7 +79,6 @@ export function startPoller(opts: PollerOptions): Poller {
             WaitTimeSeconds: opts.waitTimeSeconds ?? 1,
             MessageSystemAttributeNames: ['All'],
           }),
-          { abortSignal: abort.signal },
         );
         messages = out.Messages ?? [];
       } catch (err) {
@@ -117,8 +115,9 @@ export function startPoller(opts: PollerOptions): Poller {
   for (let i = 0; i < (opts.concurrency ?? 1); i++) loops.push(loop());
   return {
     async stop() {
+      // Receives are not cancelled: a cancelled long poll may still take a message and hide
+      // it for the visibility timeout. Short polls (1 s) let the loops finish quickly.
       running = false;
-      abort.abort();
       await Promise.allSettled(loops);
     },
   };

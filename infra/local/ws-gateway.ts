@@ -115,9 +115,9 @@ export async function startWsGateway(opts: WsGatewayOptions): Promise<WsGateway>
           res.writeHead(200, { 'content-type': 'application/json' });
           res.end(
             JSON.stringify({
-              ConnectedAt: new Date(conn.connectedAt).toISOString(),
-              Identity: { SourceIp: conn.sourceIp },
-              LastActiveAt: new Date().toISOString(),
+              connectedAt: new Date(conn.connectedAt).toISOString(),
+              identity: { sourceIp: conn.sourceIp },
+              lastActiveAt: new Date().toISOString(),
             }),
           );
           return;

@@ -1,0 +1,126 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { App, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { AtendeStack } from '#infra/cdk/atende-stack.ts';
+import { functionNames, queueNames, topology } from '#infra/topology.ts';
+
+// Shape tests synthesize without esbuild bundling (fast); `npx cdk synth` bundles.
+const app = new App();
+const stack = new AtendeStack(app, 'Test', { bundle: false });
+const template = Template.fromStack(stack);
+
+const resourcesOf = (type: string) => Object.entries(template.findResources(type));
+
+describe('the CDK stack realises the topology', () => {
+  test('every function: nodejs24.x on arm64 with its memory and timeout', () => {
+    for (const fn of functionNames) {
+      const def = topology.functions[fn];
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Description: def.description,
+        Runtime: 'nodejs24.x',
+        Architectures: ['arm64'],
+        MemorySize: def.memoryMb,
+        Timeout: def.timeoutSeconds,
+      });
+    }
+    const ours = resourcesOf('AWS::Lambda::Function').filter(
+      ([, r]) => r.Properties.Runtime === 'nodejs24.x',
+    );
+    assert.equal(ours.length, functionNames.length);
+  });
+
+  test('every queue has a DLQ with its max receives; FIFO queues keep content-based dedup off', () => {
+    const queues = resourcesOf('AWS::SQS::Queue');
+    assert.equal(queues.length, queueNames.length * 2);
+    for (const q of queueNames) {
+      const def = topology.queues[q];
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        VisibilityTimeout: def.visibilityTimeoutSeconds,
+        RedrivePolicy: Match.objectLike({ maxReceiveCount: def.maxReceiveCount }),
+        ...(def.fifo ? { FifoQueue: true, ContentBasedDeduplication: false } : {}),
+      });
+    }
+  });
+
+  test('an alarm watches every dead-letter queue', () => {
+    const alarms = resourcesOf('AWS::CloudWatch::Alarm').filter(
+      ([, r]) => r.Properties.MetricName === 'ApproximateNumberOfMessagesVisible',
+    );
+    assert.equal(alarms.length, queueNames.length);
+  });
+
+  test('SQS triggers report partial batch failures', () => {
+    const mappings = resourcesOf('AWS::Lambda::EventSourceMapping');
+    const sqsTriggers = functionNames.flatMap((fn) =>
+      topology.functions[fn].triggers.filter((t) => t.kind === 'sqs'),
+    );
+    assert.equal(mappings.length, sqsTriggers.length);
+    for (const [, m] of mappings)
+      assert.deepEqual(m.Properties.FunctionResponseTypes, ['ReportBatchItemFailures']);
+  });
+
+  test('every HTTP route and WebSocket route exists', () => {
+    const routeKeys = [
+      ...resourcesOf('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string),
+    ];
+    for (const r of topology.httpRoutes)
+      assert.ok(routeKeys.includes(`${r.method} ${r.path}`), `${r.method} ${r.path}`);
+    for (const r of topology.wsRoutes) assert.ok(routeKeys.includes(r.route), r.route);
+    template.resourceCountIs('AWS::ApiGatewayV2::Stage', 2);
+  });
+
+  test('the table: on-demand, point-in-time recovery, TTL and the declared indexes', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: topology.table.indexes.map((ix) => Match.objectLike({ IndexName: ix.name })),
+    });
+  });
+
+  test('the schedule group and the role Scheduler assumes to invoke the timers function', () => {
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: topology.scheduler.groupName });
+    template.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Principal: { Service: 'scheduler.amazonaws.com' } })],
+      }),
+    });
+  });
+
+  test('buckets are private and encrypted; secrets exist for Meta, OpenAI and the JWT key', () => {
+    for (const [, b] of resourcesOf('AWS::S3::Bucket')) {
+      assert.ok(b.Properties.BucketEncryption, 'encrypted');
+      assert.deepEqual(b.Properties.PublicAccessBlockConfiguration, {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
+    }
+    template.resourceCountIs('AWS::SecretsManager::Secret', Object.keys(topology.secrets).length);
+    template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+  });
+
+  test('least privilege: a function without table:write cannot write the table', () => {
+    const policies = resourcesOf('AWS::IAM::Policy');
+    const actionsOf = (fn: string) =>
+      policies
+        .filter(([id]) => id.startsWith(`${fn}role`))
+        .flatMap(([, p]) =>
+          p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => s.Action),
+        );
+    assert.ok(!topology.functions.webhook.grants.includes('table:write'));
+    assert.ok(!actionsOf('webhook').includes('dynamodb:PutItem'));
+    assert.ok(actionsOf('inbound').includes('dynamodb:PutItem'));
+    assert.ok(!actionsOf('webhook').some((a: string) => a.startsWith('scheduler:')));
+  });
+});
+
+test('the stack passes the cdk-nag AwsSolutions checks', () => {
+  const nagApp = new App();
+  new AtendeStack(nagApp, 'Nag', { bundle: false });
+  Validations.of(nagApp).addPlugins(new AwsSolutionsChecks(nagApp));
+  assert.doesNotThrow(() => nagApp.synth());
+});
