@@ -63,7 +63,7 @@ export async function startDynamoLocal(opts: { port: number; dataDir?: string })
   // Java runs under a small shell that kills it when our stdin pipe closes, so DynamoDB
   // Local never outlives the Node process, even when that process is killed outright.
   const watchdog =
-    'exec 3<&0; java "$@" </dev/null & child=$!; trap \'kill $child 2>/dev/null\' TERM INT; ' +
+    'exec 3<&0; java "$@" </dev/null & child=$!; trap \'kill $child 2>/dev/null; wait $child\' TERM INT; ' +
     '(read _ <&3; kill $child 2>/dev/null) & wait $child';
   const child = spawnChild('sh', ['-c', watchdog, 'sh', ...args], {
     cwd: dir,

@@ -42,3 +42,13 @@ export async function assertPortsFree(ports: { name: string; port: number }[]): 
 export async function freePortsFrom(ports: number[]): Promise<void> {
   await assertPortsFree(ports.map((port) => ({ name: 'local stack', port })));
 }
+
+/** A port base whose eight ports are all free (tests run several stacks side by side). */
+export async function freePortBase(span = 8): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20000 + Math.floor(Math.random() * 4000) * 10;
+    const checks = await Promise.all(Array.from({ length: span }, (_, i) => isPortFree(base + i)));
+    if (checks.every(Boolean)) return base;
+  }
+  throw new LocalStartError('No free block of ports was found for a local stack.');
+}

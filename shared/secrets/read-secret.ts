@@ -1,0 +1,33 @@
+/**
+ * Reads a JSON secret from Secrets Manager (locally: the stand-in), cached for five
+ * minutes so a warm function does not call Secrets Manager on every event, and a rotated
+ * secret is still picked up.
+ */
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+const TTL_MS = 5 * 60_000;
+const cache = new Map<string, { at: number; value: Record<string, unknown> }>();
+
+export async function readSecret(
+  client: SecretsManagerClient,
+  secretId: string,
+  now: () => number = Date.now,
+): Promise<Record<string, unknown>> {
+  const hit = cache.get(secretId);
+  if (hit && now() - hit.at < TTL_MS) return hit.value;
+  const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  let value: Record<string, unknown>;
+  try {
+    value = JSON.parse(out.SecretString ?? '{}') as Record<string, unknown>;
+  } catch {
+    // Never echo the secret itself in the error.
+    throw new Error(`Secret ${secretId} is not a JSON document`);
+  }
+  cache.set(secretId, { at: now(), value });
+  return value;
+}
+
+/** Forgets cached secrets (tests). */
+export function clearSecretCache(): void {
+  cache.clear();
+}
