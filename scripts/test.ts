@@ -41,7 +41,14 @@ try {
   };
   const child = spawn(
     process.execPath,
-    ['--test', '--test-reporter=spec', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, ...files],
+    [
+      '--test',
+      '--test-reporter=spec',
+      '--test-timeout=240000',
+      '--test-force-exit',
+      `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+      ...files,
+    ],
     { stdio: 'inherit', env },
   );
   const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));

@@ -9,7 +9,7 @@ import { execSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startStack } from '#infra/local/stack.ts';
+import { startStack, type LocalStack } from '#infra/local/stack.ts';
 import { freePortBase } from '#infra/local/ports.ts';
 
 const javaOn = (port: number) => {
@@ -23,8 +23,9 @@ const javaOn = (port: number) => {
 test('npm start’s stack: handshake through the gateway, local.json, restart keeps data, stop leaves nothing', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'atende-stack-'));
   const portBase = await freePortBase();
+  let stack: LocalStack | undefined;
   try {
-    const stack = await startStack({ dataDir, portBase, reset: true, web: false, log: () => {} });
+    stack = await startStack({ dataDir, portBase, reset: true, web: false, log: () => {} });
     const info = JSON.parse(readFileSync(join(dataDir, 'local.json'), 'utf8'));
     assert.equal(info.urls.webhook, stack.urls.webhook);
     assert.equal(info.demo.phoneNumberId, '100000000000001');
@@ -49,14 +50,15 @@ test('npm start’s stack: handshake through the gateway, local.json, restart ke
     });
     assert.equal(login.status, 200, 'the seeded demo user can log in');
     await stack.stop();
+    stack = undefined;
     assert.ok(!javaOn(portBase + 5), 'DynamoDB Local stopped');
 
     // Restart on the same data: the demo account is the same one, secrets unchanged.
-    const again = await startStack({ dataDir, portBase, web: false, log: () => {} });
-    assert.equal(again.demo.accountId, info.demo.accountId);
-    assert.equal(again.demo.appSecret, info.demo.appSecret);
-    await again.stop();
+    stack = await startStack({ dataDir, portBase, web: false, log: () => {} });
+    assert.equal(stack.demo.accountId, info.demo.accountId);
+    assert.equal(stack.demo.appSecret, info.demo.appSecret);
   } finally {
+    await stack?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
