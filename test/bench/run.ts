@@ -1,0 +1,255 @@
+/**
+ * `npm run bench`: drives a local stack through the webhook, as Meta would, and prints
+ * JSON figures. Not part of `npm test`: machines are shared and timings are noisy.
+ *
+ *   npm run bench                         start a private stack, run everything
+ *   npm run bench -- --rate 200 --seconds 10 --saturate 2000
+ *
+ * Figures: webhook ack latency (p50/p95/p99) at --rate; inbound→agent WebSocket latency
+ * at --ws-rate; sustained messages/s at saturation; DynamoDB Local's raw write rate in
+ * the same run (the floor everything else is compared with).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import WebSocket from 'ws';
+import { startStack, type LocalStack } from '#infra/local/stack.ts';
+import { freePortBase } from '#infra/local/ports.ts';
+import { signBody } from '#shared/whatsapp/signature.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '200' },
+    'ws-rate': { type: 'string', default: '100' },
+    seconds: { type: 'string', default: '10' },
+    saturate: { type: 'string', default: '2000' },
+    'raw-writes': { type: 'string', default: '5000' },
+  },
+});
+
+const pct = (sorted: number[], p: number) =>
+  sorted.length
+    ? Number(sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!.toFixed(2))
+    : null;
+const summary = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return {
+    n: s.length,
+    p50: pct(s, 50),
+    p95: pct(s, 95),
+    p99: pct(s, 99),
+    max: s.length ? Number(s.at(-1)!.toFixed(2)) : null,
+  };
+};
+
+function textPayload(stack: LocalStack, from: string, wamid: string, body: string): string {
+  return JSON.stringify({
+    object: 'whatsapp_business_account',
+    entry: [
+      {
+        id: stack.demo.wabaId,
+        changes: [
+          {
+            field: 'messages',
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: {
+                display_phone_number: stack.demo.displayPhone,
+                phone_number_id: stack.demo.phoneNumberId,
+              },
+              contacts: [{ profile: { name: `Bench ${from.slice(-4)}` }, wa_id: from }],
+              messages: [
+                {
+                  from,
+                  id: wamid,
+                  timestamp: String(Math.floor(Date.now() / 1000)),
+                  type: 'text',
+                  text: { body },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  });
+}
+
+async function postWebhook(stack: LocalStack, payload: string): Promise<number> {
+  const t0 = performance.now();
+  const res = await fetch(stack.urls.webhook, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      'x-hub-signature-256': signBody(payload, stack.demo.appSecret),
+    },
+    body: payload,
+  });
+  await res.arrayBuffer();
+  if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);
+  return performance.now() - t0;
+}
+
+/** Sends `count` messages spread evenly at `rate`/s; resolves with each ack latency. */
+async function paced(count: number, rate: number, send: (i: number) => Promise<number>): Promise<number[]> {
+  const start = performance.now();
+  const pending: Promise<number>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(send(i));
+  }
+  return Promise.all(pending);
+}
+
+async function rawWriteRate(endpoint: string, writes: number): Promise<number> {
+  const ddb = new DynamoDBClient({ endpoint });
+  const table = `bench-raw-${randomUUID().slice(0, 8)}`;
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: table,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  let next = 0;
+  const t0 = performance.now();
+  const worker = async () => {
+    while (next < writes) {
+      const i = next++;
+      await ddb.send(
+        new PutItemCommand({
+          TableName: table,
+          Item: { pk: { S: `p${i % 100}` }, sk: { S: `s${i}` }, body: { S: 'x'.repeat(200) } },
+        }),
+      );
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  const rate = writes / ((performance.now() - t0) / 1000);
+  ddb.destroy();
+  return Math.round(rate);
+}
+
+/** Opens the agents' WebSocket as the demo admin; calls back with each message.created. */
+async function agentSocket(
+  stack: LocalStack,
+  onMessage: (wamid: string) => void,
+): Promise<WebSocket | undefined> {
+  const login = await fetch(`${stack.urls.api}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: stack.demo.email, password: stack.demo.password }),
+  });
+  if (login.status !== 200) return undefined;
+  const { accessToken } = (await login.json()) as { accessToken: string };
+  const ws = new WebSocket(`${stack.urls.ws}?token=${encodeURIComponent(accessToken)}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.on('message', (data) => {
+    try {
+      const ev = JSON.parse(data.toString()) as { type?: string; message?: { wamid?: string } };
+      if (ev.type === 'message.created' && ev.message?.wamid) onMessage(ev.message.wamid);
+    } catch {
+      /* not an event */
+    }
+  });
+  return ws;
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), 'atende-bench-'));
+const stack = await startStack({
+  dataDir,
+  portBase: await freePortBase(),
+  reset: true,
+  web: false,
+  log: () => {},
+});
+const result: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length } };
+try {
+  const rate = Number(args.rate);
+  const seconds = Number(args.seconds);
+  const run = randomUUID().slice(0, 6);
+
+  // 1. Webhook ack latency at a steady rate (one message per POST, 50 customers).
+  const acks = await paced(rate * seconds, rate, (i) =>
+    postWebhook(
+      stack,
+      textPayload(stack, `55119${String(70000000 + (i % 50))}`, `wamid.ack-${run}-${i}`, `oi ${i}`),
+    ),
+  );
+  result.webhookAckMs = { rate, ...summary(acks) };
+
+  // 2. Inbound → agent WebSocket latency at a steady rate.
+  const sentAt = new Map<string, number>();
+  const arrived: number[] = [];
+  const ws = await agentSocket(stack, (wamid) => {
+    const t = sentAt.get(wamid);
+    if (t !== undefined) arrived.push(performance.now() - t);
+  });
+  const wsRate = Number(args['ws-rate']);
+  if (ws) {
+    await paced(wsRate * seconds, wsRate, async (i) => {
+      const wamid = `wamid.ws-${run}-${i}`;
+      sentAt.set(wamid, performance.now());
+      return postWebhook(stack, textPayload(stack, `55119${String(80000000 + (i % 50))}`, wamid, `olá ${i}`));
+    });
+    const deadline = Date.now() + 30_000;
+    while (arrived.length < sentAt.size && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
+    result.inboundToAgentMs = {
+      rate: wsRate,
+      delivered: arrived.length,
+      sent: sentAt.size,
+      ...summary(arrived),
+    };
+
+    // 3. Saturation: everything at once, time until the last one reaches the agent.
+    const n = Number(args.saturate);
+    arrived.length = 0;
+    sentAt.clear();
+    const t0 = performance.now();
+    await paced(n, 100_000, async (i) => {
+      const wamid = `wamid.sat-${run}-${i}`;
+      sentAt.set(wamid, performance.now());
+      return postWebhook(
+        stack,
+        textPayload(stack, `55119${String(90000000 + (i % 200))}`, wamid, `carga ${i}`),
+      );
+    });
+    const sat = Date.now() + 120_000;
+    while (arrived.length < n && Date.now() < sat) await new Promise((r) => setTimeout(r, 100));
+    const elapsed = (performance.now() - t0) / 1000;
+    result.saturation = {
+      messages: n,
+      delivered: arrived.length,
+      seconds: Number(elapsed.toFixed(2)),
+      messagesPerSecond: Math.round(arrived.length / elapsed),
+    };
+    ws.close();
+  } else {
+    result.inboundToAgentMs = null;
+    result.saturation = null;
+  }
+
+  // 4. The floor: DynamoDB Local's raw write rate, same machine, same run.
+  result.rawDynamoWritesPerSecond = await rawWriteRate(stack.urls.dynamodb, Number(args['raw-writes']));
+} finally {
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(result, null, 2));
+process.exit(0);
