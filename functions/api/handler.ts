@@ -1,0 +1,53 @@
+/**
+ * fn api: `ANY /api/{proxy+}` (API Gateway HTTP API, payload 2.0). Wiring only: CORS, the
+ * error mapping, authentication (public routes excepted), JSON body, then the router over
+ * shared/api/routes.ts. Dependencies are built on the first request (config validated
+ * then), and tests build the same chain with their own.
+ */
+import middy from '@middy/core';
+import { monotonicFactory } from 'ulid';
+import { dynamo, s3, secretsManager, sqs } from '#shared/aws/clients.ts';
+import { loadConfig, type Config } from '#shared/config.ts';
+import { authenticate } from '#shared/http/auth.ts';
+import { cors } from '#shared/http/cors.ts';
+import { httpErrorHandler } from '#shared/http/error-handler.ts';
+import { jsonBody } from '#shared/http/json-body.ts';
+import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
+import type { ApiDeps } from '#shared/api/deps.ts';
+import { createRouter } from '#shared/api/router.ts';
+import { routes } from '#shared/api/routes.ts';
+
+export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
+  const secretId = config.secretIds.auth;
+  return {
+    ddb: dynamo(),
+    tableName: config.tableName,
+    s3: s3(),
+    mediaBucket: config.mediaBucket,
+    sqs: sqs(),
+    outboundQueueUrl: config.queueUrls.outbound,
+    getJwtKey: async () => {
+      if (!secretId) throw new Error('AUTH_SECRET_ID is not configured');
+      // Loaded on first use: tests build the handler with their own key.
+      const { loadJwtKey } = await import('#shared/auth/jwt-key.ts');
+      return loadJwtKey(secretsManager(), secretId);
+    },
+    now: Date.now,
+    newId: monotonicFactory(),
+  };
+}
+
+export function buildApiHandler(getDeps: () => ApiDeps) {
+  let deps: ApiDeps | undefined;
+  const d = () => (deps ??= getDeps());
+  const router = createRouter(routes);
+  return middy<HttpEvent, HttpResult>()
+    .use(cors())
+    .use(httpErrorHandler())
+    // Authenticate before parsing: an anonymous caller's body is never looked at.
+    .use(authenticate({ getKey: () => d().getJwtKey(), now: () => d().now(), isPublic: router.isPublic }))
+    .use(jsonBody())
+    .handler((event) => router.dispatch(event, d()));
+}
+
+export const handler = buildApiHandler(() => defaultApiDeps());

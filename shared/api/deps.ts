@@ -1,0 +1,23 @@
+/**
+ * What the API's services need, passed in (never module-scope clients), so tests run the
+ * real handler against their own table, queue and bucket with a controllable clock.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { JwtKey } from '#shared/auth/tokens.ts';
+
+export interface ApiDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  s3: S3Client;
+  /** Media bucket (uploads, presigned media URLs); without it uploads answer 503-like errors. */
+  mediaBucket?: string;
+  sqs: SQSClient;
+  outboundQueueUrl?: string;
+  getJwtKey: () => Promise<JwtKey>;
+  /** Epoch ms. */
+  now: () => number;
+  /** New ULID. */
+  newId: () => string;
+}

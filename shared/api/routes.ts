@@ -1,0 +1,201 @@
+/**
+ * The REST API, as a table: method, path, who may call it, the zod schemas of its input
+ * and output, and the service it calls. The router (router.ts) validates with these
+ * schemas, the OpenAPI document (openapi.ts) is generated from them, and the cross-account
+ * test walks every entry.
+ */
+import type { z } from 'zod';
+import type { AccessClaims } from '#shared/auth/tokens.ts';
+import type { ApiDeps } from './deps.ts';
+import * as schemas from './schemas.ts';
+import { login, logout, me, refresh } from './auth-service.ts';
+import { getOwnConversation, listInbox, markRead } from './conversations-service.ts';
+import { listConversationMessages, sendAgentMessage } from './messages-service.ts';
+import { createUpload } from './uploads-service.ts';
+import { buildOpenApiDocument } from './openapi.ts';
+
+export interface RouteContext<P, Q, B> {
+  deps: ApiDeps;
+  params: P;
+  query: Q;
+  body: B;
+  /** The caller's claims; reading it on a public route throws UnauthorizedError. */
+  auth: AccessClaims;
+}
+
+type AnyObject = z.ZodObject;
+
+export interface RouteDef<
+  P extends AnyObject | undefined = AnyObject | undefined,
+  Q extends AnyObject | undefined = AnyObject | undefined,
+  B extends z.ZodType | undefined = z.ZodType | undefined,
+> {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** OpenAPI-style path, `{name}` for parameters. */
+  path: string;
+  operationId: string;
+  summary: string;
+  tags: string[];
+  /** No token needed (login, refresh, the OpenAPI document). */
+  public?: boolean;
+  params?: P;
+  query?: Q;
+  body?: B;
+  response: { status: number; description: string; schema?: z.ZodType };
+  /** Error statuses worth documenting besides 400/401. */
+  errors?: number[];
+  handle: (
+    ctx: RouteContext<
+      P extends AnyObject ? z.output<P> : undefined,
+      Q extends AnyObject ? z.output<Q> : undefined,
+      B extends z.ZodType ? z.output<B> : undefined
+    >,
+  ) => Promise<unknown>;
+}
+
+/** Keeps each route's handler typed by its own schemas inside one heterogeneous table. */
+function route<
+  P extends AnyObject | undefined = undefined,
+  Q extends AnyObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(def: RouteDef<P, Q, B>): RouteDef {
+  return def as unknown as RouteDef;
+}
+
+const idParams = schemas.conversationParamsSchema;
+
+export const routes: RouteDef[] = [
+  route({
+    method: 'POST',
+    path: '/api/auth/login',
+    operationId: 'login',
+    summary: 'Entrar com e-mail e senha',
+    tags: ['auth'],
+    public: true,
+    body: schemas.loginBodySchema,
+    response: { status: 200, description: 'Tokens da sessão', schema: schemas.tokenResponseSchema },
+    handle: ({ deps, body }) => login(deps, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/auth/refresh',
+    operationId: 'refresh',
+    summary: 'Trocar o refresh token por novos tokens (o antigo deixa de valer)',
+    tags: ['auth'],
+    public: true,
+    body: schemas.refreshBodySchema,
+    response: { status: 200, description: 'Novos tokens', schema: schemas.tokenResponseSchema },
+    handle: ({ deps, body }) => refresh(deps, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/auth/logout',
+    operationId: 'logout',
+    summary: 'Encerrar a sessão do refresh token',
+    tags: ['auth'],
+    body: schemas.refreshBodySchema,
+    response: { status: 204, description: 'Sessão encerrada' },
+    handle: ({ deps, auth, body }) => logout(deps, auth, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/me',
+    operationId: 'getMe',
+    summary: 'Usuário conectado',
+    tags: ['auth'],
+    response: { status: 200, description: 'O usuário e sua conta', schema: schemas.meResponseSchema },
+    handle: ({ deps, auth }) => me(deps, auth),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/conversations',
+    operationId: 'listConversations',
+    summary: 'Conversas da conta, da última mensagem mais recente para a mais antiga',
+    tags: ['conversations'],
+    query: schemas.conversationListQuerySchema,
+    response: { status: 200, description: 'Uma página de conversas', schema: schemas.conversationListSchema },
+    handle: ({ deps, auth, query }) => listInbox(deps, auth, query),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/conversations/{id}',
+    operationId: 'getConversation',
+    summary: 'Uma conversa',
+    tags: ['conversations'],
+    params: idParams,
+    response: { status: 200, description: 'A conversa', schema: schemas.apiConversationSchema },
+    errors: [404],
+    handle: ({ deps, auth, params }) => getOwnConversation(deps, auth, params.id),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/conversations/{id}/messages',
+    operationId: 'listMessages',
+    summary: 'Mensagens da conversa (cada página da mais antiga para a mais recente)',
+    tags: ['messages'],
+    params: idParams,
+    query: schemas.messageListQuerySchema,
+    response: { status: 200, description: 'Uma página de mensagens', schema: schemas.messageListSchema },
+    errors: [404],
+    handle: ({ deps, auth, params, query }) => listConversationMessages(deps, auth, params.id, query),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/conversations/{id}/messages',
+    operationId: 'sendMessage',
+    summary: 'Enviar mensagem (texto ou anexo) ao contato',
+    tags: ['messages'],
+    params: idParams,
+    body: schemas.sendMessageBodySchema,
+    response: {
+      status: 202,
+      description: 'Mensagem na fila de envio (status pending)',
+      schema: schemas.apiMessageSchema,
+    },
+    errors: [404, 409],
+    handle: ({ deps, auth, params, body }) => sendAgentMessage(deps, auth, params.id, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/conversations/{id}/read',
+    operationId: 'markConversationRead',
+    summary: 'Marcar a conversa como lida',
+    tags: ['conversations'],
+    params: idParams,
+    response: {
+      status: 200,
+      description: 'A conversa, com unread = 0',
+      schema: schemas.apiConversationSchema,
+    },
+    errors: [404],
+    handle: ({ deps, auth, params }) => markRead(deps, auth, params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/uploads',
+    operationId: 'createUpload',
+    summary: 'Obter URL para enviar um anexo direto ao armazenamento',
+    tags: ['messages'],
+    body: schemas.uploadBodySchema,
+    response: { status: 201, description: 'URL de envio (PUT)', schema: schemas.uploadResponseSchema },
+    errors: [413],
+    handle: ({ deps, auth, body }) => createUpload(deps, auth, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/openapi.json',
+    operationId: 'getOpenApi',
+    summary: 'Este documento OpenAPI',
+    tags: ['meta'],
+    public: true,
+    response: { status: 200, description: 'OpenAPI 3.1', schema: schemas.openApiDocumentSchema },
+    handle: async () => openApiDocument(),
+  }),
+];
+
+let doc: Record<string, unknown> | undefined;
+/** Generated once per process, from this table. */
+export function openApiDocument(): Record<string, unknown> {
+  doc ??= buildOpenApiDocument(routes);
+  return doc;
+}

@@ -1,0 +1,134 @@
+/**
+ * The error taxonomy. Services throw these; one middleware (shared/http/error-handler.ts)
+ * turns them into `{error: {code, message}}` responses. `code` is stable (clients and
+ * translations key on it); `message` is pt-BR, what the user reads. Anything that is not
+ * an AppError, and any AppError with statusCode ≥ 500, reaches the client only as
+ * INTERNAL_ERROR: internals are never exposed.
+ */
+
+export interface ErrorIssue {
+  path: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly statusCode: number;
+  readonly code: string;
+  /** Field-level problems (validation only); safe to show. */
+  readonly issues?: ErrorIssue[];
+
+  constructor(
+    statusCode: number,
+    code: string,
+    message: string,
+    options?: { issues?: ErrorIssue[]; cause?: unknown },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.statusCode = statusCode;
+    this.code = code;
+    if (options?.issues) this.issues = options.issues;
+  }
+
+  /** Only client errors carry their message to the client. */
+  get expose(): boolean {
+    return this.statusCode < 500;
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(message = 'Dados inválidos.', issues?: ErrorIssue[], code = 'VALIDATION_ERROR') {
+    super(400, code, message, { issues });
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(message = 'Sessão inválida ou expirada. Entre novamente.', code = 'UNAUTHORIZED') {
+    super(401, code, message);
+  }
+}
+
+/** Same answer for an unknown e-mail and a wrong password: no account enumeration. */
+export class InvalidCredentialsError extends AppError {
+  constructor() {
+    super(401, 'INVALID_CREDENTIALS', 'E-mail ou senha incorretos.');
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'Você não tem permissão para esta ação.', code = 'FORBIDDEN') {
+    super(403, code, message);
+  }
+}
+
+/** Also what another account's ids get: their existence is not revealed. */
+export class NotFoundError extends AppError {
+  constructor(message = 'Não encontrado.', code = 'NOT_FOUND') {
+    super(404, code, message);
+  }
+}
+
+export class MethodNotAllowedError extends AppError {
+  constructor() {
+    super(405, 'METHOD_NOT_ALLOWED', 'Método não permitido para este endereço.');
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message = 'Conflito com o estado atual.', code = 'CONFLICT') {
+    super(409, code, message);
+  }
+}
+
+/** Outside the 24 h customer-service window only templates may be sent (Meta's rule). */
+export class WindowClosedError extends AppError {
+  constructor() {
+    super(
+      409,
+      'WINDOW_CLOSED',
+      'A janela de 24 horas está fechada: só é possível enviar modelos (templates).',
+    );
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(message = 'Conteúdo grande demais.', code = 'PAYLOAD_TOO_LARGE') {
+    super(413, code, message);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message = 'Muitas tentativas. Aguarde um pouco e tente novamente.',
+    code = 'TOO_MANY_REQUESTS',
+  ) {
+    super(429, code, message);
+  }
+}
+
+export class InternalError extends AppError {
+  constructor(cause?: unknown) {
+    super(500, 'INTERNAL_ERROR', 'Erro interno. Tente novamente em instantes.', { cause });
+  }
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; issues?: ErrorIssue[] };
+}
+
+/** Status and body the client gets for any thrown value (≥ 500 hidden). */
+export function toErrorResponse(err: unknown): { statusCode: number; body: ErrorBody } {
+  if (err instanceof AppError && err.expose) {
+    return {
+      statusCode: err.statusCode,
+      body: {
+        error: { code: err.code, message: err.message, ...(err.issues ? { issues: err.issues } : {}) },
+      },
+    };
+  }
+  const internal = err instanceof AppError ? err : new InternalError();
+  return {
+    statusCode: internal.statusCode,
+    body: { error: { code: 'INTERNAL_ERROR', message: new InternalError().message } },
+  };
+}

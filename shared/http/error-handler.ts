@@ -1,0 +1,38 @@
+/**
+ * The one place errors become HTTP responses (shared/errors.ts taxonomy). Client errors
+ * (< 500) carry their code and pt-BR message; everything else is logged and answered as
+ * INTERNAL_ERROR without details. The log line has no request body or headers (tokens).
+ */
+import type { MiddlewareObj } from '@middy/core';
+import { toErrorResponse } from '#shared/errors.ts';
+import { json } from './response.ts';
+import type { HttpEvent, HttpResult } from './types.ts';
+
+export type ErrorLogger = (entry: Record<string, unknown>) => void;
+
+const defaultLogger: ErrorLogger = (entry) => console.error(JSON.stringify(entry));
+
+export function httpErrorHandler(opts: { log?: ErrorLogger } = {}): MiddlewareObj<HttpEvent, HttpResult> {
+  const log = opts.log ?? defaultLogger;
+  return {
+    name: 'httpErrorHandler',
+    onError: (request) => {
+      const { statusCode, body } = toErrorResponse(request.error);
+      if (statusCode >= 500) {
+        const err = request.error;
+        log({
+          level: 'error',
+          msg: 'request failed',
+          requestId: request.event?.requestContext?.requestId,
+          route: request.event?.requestContext?.http
+            ? `${request.event.requestContext.http.method} ${request.event.rawPath}`
+            : undefined,
+          accountId: request.event?.auth?.accountId,
+          error:
+            err instanceof Error ? { name: err.name, message: err.message, stack: err.stack } : String(err),
+        });
+      }
+      request.response = json(statusCode, body);
+    },
+  };
+}

@@ -1,0 +1,224 @@
+/**
+ * The entities of the single table, as zod schemas (the source of truth) and the types
+ * inferred from them. Repositories store these shapes plus their key attributes
+ * (shared/store/keys.ts); the API returns them minus secrets (see shared/api/schemas.ts).
+ * Times are epoch ms UTC; ids are ULIDs.
+ */
+import { z } from 'zod';
+
+export const DEFAULT_TIMEZONE = 'America/Sao_Paulo';
+export const DEFAULT_INACTIVITY_HOURS = 24;
+
+export const accountSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  timezone: z.string().default(DEFAULT_TIMEZONE),
+  /** Hours without messages after which an open attendance closes itself. */
+  inactivityHours: z.number().int().positive().default(DEFAULT_INACTIVITY_HOURS),
+  createdAt: z.number().int().optional(),
+});
+export type Account = z.infer<typeof accountSchema>;
+
+export const roles = ['admin', 'supervisor', 'agent'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+export const userSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  /** Stored lower-cased and trimmed; unique across the deployment (login by e-mail). */
+  email: z.string(),
+  role: roleSchema,
+  /** `scrypt$N$r$p$salt$hash` (shared/auth/password.ts). Never returned by the API. */
+  passwordHash: z.string(),
+  departmentIds: z.array(z.string()).default([]),
+  permissions: z.array(z.string()).default([]),
+  createdAt: z.number().int().optional(),
+});
+export type User = z.infer<typeof userSchema>;
+/** What the API shows of a user. */
+export const publicUserSchema = userSchema.omit({ passwordHash: true });
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+/** A WhatsApp number (channel) of an account. */
+export const whatsAppNumberSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  /** Meta's phone-number id (webhook `metadata.phone_number_id`, Graph API path). */
+  phoneNumberId: z.string(),
+  wabaId: z.string(),
+  displayPhone: z.string(),
+  /** Hex colour shown on the inbox rows of this number, e.g. `#25D366`. */
+  color: z.string(),
+  /** Per-number Graph API token. Stored only; never returned by the API nor logged. */
+  accessToken: z.string().optional(),
+  createdAt: z.number().int().optional(),
+});
+export type WhatsAppNumber = z.infer<typeof whatsAppNumberSchema>;
+export const publicNumberSchema = whatsAppNumberSchema.omit({ accessToken: true });
+export type PublicNumber = z.infer<typeof publicNumberSchema>;
+
+export const contactSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  /** Canonical digits (Brazilian 9th digit normalised), e.g. `5511987654321`. */
+  phone: z.string().optional(),
+  /** WhatsApp id as Meta sends it (`wa_id`). */
+  waId: z.string().optional(),
+  /** Meta business-scoped user id, for contacts without a phone. */
+  userId: z.string().optional(),
+  createdAt: z.number().int(),
+});
+export type Contact = z.infer<typeof contactSchema>;
+
+export const messageDirections = ['in', 'out', 'internal'] as const;
+export const messageDirectionSchema = z.enum(messageDirections);
+export type MessageDirection = z.infer<typeof messageDirectionSchema>;
+
+export const messageTypes = [
+  'text',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'button',
+  'reaction',
+  'order',
+  'system',
+  'unsupported',
+] as const;
+export const messageTypeSchema = z.enum(messageTypes);
+export type MessageType = z.infer<typeof messageTypeSchema>;
+
+export const conversationStatusSchema = z.enum(['open', 'closed']);
+export type ConversationStatus = z.infer<typeof conversationStatusSchema>;
+
+export const conversationSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  numberId: z.string(),
+  contactId: z.string(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  numberName: z.string(),
+  numberColor: z.string(),
+  status: conversationStatusSchema,
+  protocol: z.string().optional(),
+  attendanceId: z.string().optional(),
+  lastMessageAt: z.number().int(),
+  lastCustomerMessageAt: z.number().int().optional(),
+  /** When the 24 h customer-service window closes (lastCustomerMessageAt + 24 h). */
+  windowExpiresAt: z.number().int().optional(),
+  lastMessage: z
+    .object({
+      text: z.string(),
+      type: messageTypeSchema,
+      direction: messageDirectionSchema,
+      at: z.number().int(),
+    })
+    .optional(),
+  unread: z.number().int().nonnegative(),
+  agentId: z.string().optional(),
+  departmentId: z.string().optional(),
+  createdAt: z.number().int(),
+});
+export type Conversation = z.infer<typeof conversationSchema>;
+
+export const messageStatuses = ['received', 'pending', 'sent', 'delivered', 'read', 'failed'] as const;
+export const messageStatusSchema = z.enum(messageStatuses);
+export type MessageStatus = z.infer<typeof messageStatusSchema>;
+
+export const messageMediaSchema = z.object({
+  /** S3 key in the media bucket (absent until stored). */
+  key: z.string().optional(),
+  mimeType: z.string(),
+  filename: z.string().optional(),
+  caption: z.string().optional(),
+  /** Audio recorded as a voice note. */
+  voice: z.boolean().optional(),
+  sha256: z.string().optional(),
+  status: z.enum(['pending', 'stored', 'failed']),
+  error: z.string().optional(),
+});
+export type MessageMedia = z.infer<typeof messageMediaSchema>;
+
+export const messageErrorSchema = z.object({
+  /** Meta's error code (e.g. 131047), or ours. */
+  code: z.number().int(),
+  title: z.string(),
+  message: z.string(),
+  details: z.string().optional(),
+});
+export type MessageError = z.infer<typeof messageErrorSchema>;
+
+export const senderSchema = z.object({
+  type: z.enum(['contact', 'agent', 'system', 'assistant']),
+  id: z.string().optional(),
+  name: z.string().optional(),
+});
+export type MessageSender = z.infer<typeof senderSchema>;
+
+export const messageSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  conversationId: z.string(),
+  attendanceId: z.string().optional(),
+  direction: messageDirectionSchema,
+  type: messageTypeSchema,
+  text: z.string().optional(),
+  media: messageMediaSchema.optional(),
+  location: z
+    .object({
+      latitude: z.number(),
+      longitude: z.number(),
+      name: z.string().optional(),
+      address: z.string().optional(),
+    })
+    .optional(),
+  reaction: z.object({ emoji: z.string(), messageId: z.string() }).optional(),
+  /** What was sent or received, as is. */
+  interactive: z.unknown().optional(),
+  replyTo: z.object({ wamid: z.string(), messageId: z.string().optional() }).optional(),
+  forwarded: z.boolean().optional(),
+  wamid: z.string().optional(),
+  status: messageStatusSchema,
+  error: messageErrorSchema.optional(),
+  sender: senderSchema,
+  /** Client-side id of an agent's send (lets the UI match its optimistic bubble). */
+  clientId: z.string().optional(),
+  createdAt: z.number().int(),
+  /** Unparsed payloads (unsupported types); not sent to the inbox by default. */
+  raw: z.string().optional(),
+});
+export type Message = z.infer<typeof messageSchema>;
+
+/** A refresh-token session. The token itself is never stored, only its SHA-256. */
+export const sessionSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  userId: z.string(),
+  tokenHash: z.string(),
+  createdAt: z.number().int(),
+  expiresAt: z.number().int(),
+  /** Set when the session was rotated (refresh) or revoked (logout). */
+  revokedAt: z.number().int().optional(),
+});
+export type Session = z.infer<typeof sessionSchema>;
+
+/** A WebSocket connection of an agent (push fan-out). */
+export const connectionSchema = z.object({
+  connectionId: z.string(),
+  accountId: z.string(),
+  userId: z.string(),
+  connectedAt: z.number().int(),
+  /** DynamoDB TTL, epoch seconds. */
+  ttl: z.number().int(),
+});
+export type Connection = z.infer<typeof connectionSchema>;

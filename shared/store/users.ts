@@ -1,0 +1,90 @@
+/**
+ * Users (agents, supervisors, admins). The user item lives in its account's partition and
+ * carries gsi1 keys for login by e-mail (keys.userByEmail). E-mails are unique across the
+ * deployment: a claim item `EMAIL#<email>` / `CLAIM` is written in the same transaction,
+ * because a GSI cannot enforce uniqueness.
+ */
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { keys } from './keys.ts';
+import { userSchema, publicUserSchema, type User, type PublicUser } from './types.ts';
+import { ConflictError } from '#shared/errors.ts';
+
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** Global claim item that makes an e-mail unique (no account prefix: checked before login). */
+export const emailClaimKey = (email: string) => ({ pk: `EMAIL#${normalizeEmail(email)}`, sk: 'CLAIM' });
+
+/** Creates a user; ConflictError EMAIL_TAKEN when another user already has the e-mail. */
+export async function createUser(ddb: DynamoDBDocumentClient, tableName: string, user: User): Promise<User> {
+  const item = userSchema.parse({ ...user, email: normalizeEmail(user.email) });
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...emailClaimKey(item.email), accountId: item.accountId, userId: item.id },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          {
+            Put: {
+              TableName: tableName,
+              Item: { ...keys.user(item.accountId, item.id), ...keys.userByEmail(item.email), ...item },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (err) {
+    if (err instanceof TransactionCanceledException) {
+      throw new ConflictError('Já existe um usuário com este e-mail.', 'EMAIL_TAKEN');
+    }
+    throw err;
+  }
+  return item;
+}
+
+/** The user of this account, or undefined (another account's user id → undefined). */
+export async function getUser(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  userId: string,
+): Promise<User | undefined> {
+  const res = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.user(accountId, userId) }));
+  return res.Item ? userSchema.parse(res.Item) : undefined;
+}
+
+/** Login lookup by e-mail (gsi1), before the account is known. Includes the password hash. */
+export async function findUserByEmail(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  email: string,
+): Promise<User | undefined> {
+  const k = keys.userByEmail(email);
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
+      Limit: 1,
+    }),
+  );
+  const item = res.Items?.[0];
+  return item ? userSchema.parse(item) : undefined;
+}
+
+/** What the API may show of a user (no password hash). */
+export function toPublicUser(user: User): PublicUser {
+  return publicUserSchema.parse(user);
+}

@@ -1,0 +1,187 @@
+/**
+ * Tenant isolation: a user of account A calls every route of the route table with
+ * account B's ids, cursors and tokens, and neither reads nor changes anything of B.
+ * A new route without a case here fails the first test, on purpose.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { routes } from '#shared/api/routes.ts';
+import { acc, keys } from '#shared/store/keys.ts';
+import type { Conversation, Message } from '#shared/store/types.ts';
+import {
+  createApiKit,
+  loginAs,
+  putConversation,
+  putMessage,
+  seedTenant,
+  type ApiKit,
+  type SeededTenant,
+} from './api-test-kit.ts';
+
+type Res = Awaited<ReturnType<ApiKit['call']>>;
+
+describe('cross-account isolation', () => {
+  let kit: ApiKit;
+  let a: SeededTenant;
+  let b: SeededTenant;
+  let aToken: string;
+  let bTokens: { accessToken: string; refreshToken: string };
+  let aConv: Conversation;
+  let bConv: Conversation;
+  let bMsg: Message;
+  let bCursor: string;
+
+  /** Every item of B: its account partition and its conversations' message partitions. */
+  async function snapshotB() {
+    const partitions = [
+      acc(b.accountId),
+      keys.messagePartition(b.accountId, bConv.id),
+      keys.connectionsPartition(b.accountId),
+    ];
+    const all = [];
+    for (const pk of partitions) {
+      const res = await kit.deps.ddb.send(
+        new QueryCommand({
+          TableName: kit.deps.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': pk },
+        }),
+      );
+      all.push(...(res.Items ?? []));
+    }
+    return all;
+  }
+
+  before(async () => {
+    kit = await createApiKit();
+    a = await seedTenant(kit, { name: 'Loja A', role: 'admin' });
+    b = await seedTenant(kit, { name: 'Loja B', role: 'admin' });
+    aToken = (await loginAs(kit, a)).accessToken;
+    bTokens = await loginAs(kit, b);
+    aConv = await putConversation(kit, a, { contactName: 'Cliente de A' });
+    bConv = await putConversation(kit, b, { contactName: 'Cliente de B', unread: 2 });
+    await putConversation(kit, b, { contactName: 'Outro cliente de B' });
+    bMsg = await putMessage(kit, bConv, { text: 'segredo de B' });
+    await putMessage(kit, aConv, { text: 'mensagem de A' });
+    const bList = await kit.call('GET', '/api/conversations?limit=1', { token: bTokens.accessToken });
+    bCursor = bList.body.nextCursor;
+    assert.ok(bCursor);
+  });
+
+  /** How A attacks each route with B's ids, and what A must observe. */
+  const cases: Record<string, () => Promise<void>> = {
+    login: async () => {
+      const res = await kit.call('POST', '/api/auth/login', {
+        body: { email: b.user.email, password: a.password },
+      });
+      assert.equal(res.status, 401);
+    },
+    refresh: async () => {
+      // A presents a refresh token naming B's account and session, but not B's secret.
+      const [accountId, sessionId] = bTokens.refreshToken.split('.');
+      const res = await kit.call('POST', '/api/auth/refresh', {
+        body: { refreshToken: `${accountId}.${sessionId}.${'x'.repeat(43)}` },
+      });
+      assert.equal(res.status, 401);
+    },
+    logout: async () => {
+      // Even holding B's refresh token, A's logout cannot end B's session.
+      const res = await kit.call('POST', '/api/auth/logout', {
+        token: aToken,
+        body: { refreshToken: bTokens.refreshToken },
+      });
+      assert.equal(res.status, 204);
+    },
+    getMe: async () => {
+      const res = await kit.call('GET', '/api/me', { token: aToken });
+      assert.equal(res.body.accountId, a.accountId);
+      assert.equal(res.body.account.name, 'Loja A');
+    },
+    listConversations: async () => {
+      const res = await kit.call('GET', '/api/conversations', { token: aToken });
+      const withBCursor = await kit.call('GET', '/api/conversations', {
+        token: aToken,
+        query: { cursor: bCursor },
+      });
+      assert.deepEqual(
+        res.body.items.map((c: Conversation) => c.accountId),
+        [a.accountId],
+      );
+      assert.equal(withBCursor.status, 400);
+      assert.ok(!JSON.stringify(withBCursor.body).includes('Cliente de B'));
+    },
+    getConversation: async () => {
+      expectNotFound(await kit.call('GET', `/api/conversations/${bConv.id}`, { token: aToken }));
+    },
+    listMessages: async () => {
+      expectNotFound(await kit.call('GET', `/api/conversations/${bConv.id}/messages`, { token: aToken }));
+      // B's message id as a resync point on A's own conversation yields only A's messages.
+      const own = await kit.call('GET', `/api/conversations/${aConv.id}/messages`, {
+        token: aToken,
+        query: { after: '0' },
+      });
+      assert.ok(!JSON.stringify(own.body).includes('segredo de B'));
+    },
+    sendMessage: async () => {
+      expectNotFound(
+        await kit.call('POST', `/api/conversations/${bConv.id}/messages`, {
+          token: aToken,
+          body: { text: 'invasão' },
+        }),
+      );
+      // Quoting B's message from A's conversation: not found either.
+      expectNotFound(
+        await kit.call('POST', `/api/conversations/${aConv.id}/messages`, {
+          token: aToken,
+          body: { text: 'citação', replyToMessageId: bMsg.id },
+        }),
+      );
+    },
+    markConversationRead: async () => {
+      expectNotFound(await kit.call('POST', `/api/conversations/${bConv.id}/read`, { token: aToken }));
+    },
+    createUpload: async () => {
+      const res = await kit.call('POST', '/api/uploads', {
+        token: aToken,
+        body: { filename: 'a.jpg', mimeType: 'image/jpeg', size: 100 },
+      });
+      assert.equal(res.status, 201);
+      assert.ok(new URL(res.body.uploadUrl).pathname.includes(`/acc/${a.accountId}/uploads/`));
+    },
+    getOpenApi: async () => {
+      const res = await kit.call('GET', '/api/openapi.json', { token: aToken });
+      assert.equal(res.status, 200);
+    },
+  };
+
+  function expectNotFound(res: Res) {
+    assert.equal(res.status, 404, JSON.stringify(res.body));
+    assert.equal(res.body.error.code, 'NOT_FOUND');
+    assert.ok(!JSON.stringify(res.body).includes('Cliente de B'));
+  }
+
+  test('every route of the table has an isolation case', () => {
+    assert.deepEqual(routes.map((r) => r.operationId).sort(), Object.keys(cases).sort());
+  });
+
+  for (const r of routes) {
+    test(`${r.method} ${r.path}: A reads and changes nothing of B`, async () => {
+      const before = await snapshotB();
+      await kit.receiveOutbound();
+
+      await cases[r.operationId]!();
+
+      assert.deepEqual(await snapshotB(), before);
+      const queued = (await kit.receiveOutbound()) as { accountId: string }[];
+      assert.ok(queued.every((q) => q.accountId === a.accountId));
+    });
+  }
+
+  test("B's session still works after all of A's attempts", async () => {
+    const res = await kit.call('POST', '/api/auth/refresh', { body: { refreshToken: bTokens.refreshToken } });
+
+    assert.equal(res.status, 200);
+    assert.equal(res.body.user.accountId, b.accountId);
+  });
+});

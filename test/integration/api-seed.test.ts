@@ -1,0 +1,62 @@
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { seedDemo, DEMO_ADMIN_EMAIL, DEMO_AGENT_EMAIL, DEMO_PASSWORD } from '#shared/store/seed.ts';
+import { findNumberByPhoneNumberId, listNumbers } from '#shared/store/numbers.ts';
+import { createApiKit, T0, type ApiKit } from './api-test-kit.ts';
+
+describe('demo seed', () => {
+  let kit: ApiKit;
+  const number = {
+    phoneNumberId: '100200300',
+    displayPhone: '+55 11 4000-1000',
+    wabaId: 'waba-demo',
+    accessToken: 'tok-1',
+  };
+
+  before(async () => {
+    kit = await createApiKit();
+  });
+
+  test('creates the demo account once; a second run finds it and updates the number token', async () => {
+    const { ddb, tableName } = kit.deps;
+
+    const first = await seedDemo({ ddb, tableName, number, now: T0 });
+    const second = await seedDemo({
+      ddb,
+      tableName,
+      number: { ...number, accessToken: 'tok-2' },
+      now: T0 + 1000,
+    });
+
+    assert.equal(first.created, true);
+    assert.deepEqual(second, {
+      accountId: first.accountId,
+      email: DEMO_ADMIN_EMAIL,
+      password: DEMO_PASSWORD,
+      created: false,
+    });
+    const numbers = await listNumbers(ddb, tableName, first.accountId);
+    assert.equal(numbers.length, 1);
+    assert.equal(numbers[0]!.name, 'Demo');
+    assert.match(numbers[0]!.color, /^#[0-9A-F]{6}$/i);
+    const byPnid = await findNumberByPhoneNumberId(ddb, tableName, '100200300');
+    assert.equal(byPnid?.accountId, first.accountId);
+    assert.equal(byPnid?.accessToken, 'tok-2');
+  });
+
+  test('the demo admin and agent can log in with the demo password', async () => {
+    const admin = await kit.call('POST', '/api/auth/login', {
+      body: { email: DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD },
+    });
+    const agent = await kit.call('POST', '/api/auth/login', {
+      body: { email: DEMO_AGENT_EMAIL, password: DEMO_PASSWORD },
+    });
+    const me = await kit.call('GET', '/api/me', { token: admin.body.accessToken });
+
+    assert.equal(admin.status, 200);
+    assert.equal(admin.body.user.role, 'admin');
+    assert.equal(agent.body.user.role, 'agent');
+    assert.equal(agent.body.user.accountId, admin.body.user.accountId);
+    assert.equal(me.body.account.name, 'Atende Demo');
+  });
+});
