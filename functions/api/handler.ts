@@ -41,13 +41,15 @@ export function buildApiHandler(getDeps: () => ApiDeps) {
   let deps: ApiDeps | undefined;
   const d = () => (deps ??= getDeps());
   const router = createRouter(routes);
-  return middy<HttpEvent, HttpResult>()
-    .use(cors())
-    .use(httpErrorHandler())
-    // Authenticate before parsing: an anonymous caller's body is never looked at.
-    .use(authenticate({ getKey: () => d().getJwtKey(), now: () => d().now(), isPublic: router.isPublic }))
-    .use(jsonBody())
-    .handler((event) => router.dispatch(event, d()));
+  return (
+    middy<HttpEvent, HttpResult>()
+      .use(cors())
+      .use(httpErrorHandler())
+      // Authenticate before parsing: an anonymous caller's body is never looked at.
+      .use(authenticate({ getKey: () => d().getJwtKey(), now: () => d().now(), isPublic: router.isPublic }))
+      .use(jsonBody())
+      .handler((event) => router.dispatch(event, d()))
+  );
 }
 
 export const handler = buildApiHandler(() => defaultApiDeps());
