@@ -1,0 +1,63 @@
+/**
+ * Push to the agents of an account over the WebSocket API. A connection that is gone
+ * (410) is forgotten; a push never fails the work that caused it.
+ */
+import {
+  PostToConnectionCommand,
+  type ApiGatewayManagementApiClient,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { deleteConnection, listConnections } from '#shared/store/connections.ts';
+import type { Conversation, Message } from '#shared/store/types.ts';
+import { log } from '#shared/log.ts';
+
+export interface PushEvent {
+  type: 'message.created' | 'message.updated' | 'conversation.updated';
+  conversationId: string;
+  message?: Omit<Message, 'raw'>;
+  conversation?: Conversation;
+}
+
+export interface PushDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  ws?: ApiGatewayManagementApiClient;
+}
+
+export async function pushToAccount(accountId: string, events: PushEvent[], deps: PushDeps): Promise<number> {
+  if (!deps.ws || !events.length) return 0;
+  const connections = await listConnections(deps.ddb, deps.tableName, accountId, Date.now());
+  let delivered = 0;
+  await Promise.all(
+    connections.map(async (c) => {
+      for (const e of events) {
+        try {
+          await deps.ws!.send(
+            new PostToConnectionCommand({
+              ConnectionId: c.connectionId,
+              Data: new TextEncoder().encode(JSON.stringify({ ...e, accountId, at: Date.now() })),
+            }),
+          );
+          delivered++;
+        } catch (err) {
+          const name = (err as Error).name;
+          if (
+            name === 'GoneException' ||
+            (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
+          ) {
+            await deleteConnection(deps.ddb, deps.tableName, c.connectionId).catch(() => undefined);
+            return;
+          }
+          log('warn', 'push failed', { accountId, connectionId: c.connectionId, error: name });
+        }
+      }
+    }),
+  );
+  return delivered;
+}
+
+/** What agents see of a message: the raw payload stays on the server. */
+export function publicMessage(m: Message): Omit<Message, 'raw'> {
+  const { raw: _raw, ...rest } = m;
+  return rest;
+}

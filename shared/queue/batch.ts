@@ -1,0 +1,69 @@
+/**
+ * SQS batches the way both engines (inbound, outbound) need them: records in order,
+ * partial batch failures, and — on a FIFO queue — once a record of a group fails, the
+ * later records of that group fail too, so nothing overtakes it. A failed record is made
+ * visible again after a short exponential backoff instead of the whole visibility timeout.
+ */
+import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+
+const urls = new Map<string, string>();
+
+async function queueUrlOf(sqs: SQSClient, arn: string): Promise<string> {
+  const hit = urls.get(arn);
+  if (hit) return hit;
+  const [, , , , account, name] = arn.split(':');
+  const out = await sqs.send(new GetQueueUrlCommand({ QueueName: name, QueueOwnerAWSAccountId: account }));
+  urls.set(arn, out.QueueUrl!);
+  return out.QueueUrl!;
+}
+
+/** 2, 4, 8, 16… seconds (at most 5 minutes) after the n-th receive. */
+export function backoffSeconds(receiveCount: number): number {
+  return Math.min(300, 2 ** Math.max(1, receiveCount));
+}
+
+export async function processBatch(
+  event: SQSEvent,
+  handle: (record: SQSRecord) => Promise<void>,
+  opts: { sqs?: SQSClient; log?: (msg: string, data?: Record<string, unknown>) => void } = {},
+): Promise<SQSBatchResponse> {
+  const failures: SQSRecord[] = [];
+  const failedGroups = new Set<string>();
+  for (const record of event.Records) {
+    const group = record.attributes.MessageGroupId;
+    if (group && failedGroups.has(group)) {
+      failures.push(record);
+      continue;
+    }
+    try {
+      await handle(record);
+    } catch (err) {
+      opts.log?.('record failed; it will be retried', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error: (err as Error).message,
+      });
+      failures.push(record);
+      if (group) failedGroups.add(group);
+    }
+  }
+  if (opts.sqs && failures.length) {
+    await Promise.all(
+      failures.map(async (r) => {
+        try {
+          await opts.sqs!.send(
+            new ChangeMessageVisibilityCommand({
+              QueueUrl: await queueUrlOf(opts.sqs!, r.eventSourceARN),
+              ReceiptHandle: r.receiptHandle,
+              VisibilityTimeout: backoffSeconds(Number(r.attributes.ApproximateReceiveCount)),
+            }),
+          );
+        } catch {
+          // Without the shortcut the record still comes back, after the visibility timeout.
+        }
+      }),
+    );
+  }
+  return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.messageId })) };
+}

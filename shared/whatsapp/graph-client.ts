@@ -1,0 +1,171 @@
+/**
+ * The WhatsApp Cloud API (Graph API) calls Atende makes: send, mark as read, media.
+ * Errors carry Meta's code and text and whether trying again can help.
+ */
+
+export class GraphApiError extends Error {
+  override name = 'GraphApiError';
+  readonly httpStatus: number;
+  readonly code: number;
+  readonly subcode?: number;
+  readonly title: string;
+  readonly details?: string;
+  readonly fbtraceId?: string;
+  readonly retryable: boolean;
+  constructor(init: {
+    httpStatus: number;
+    code: number;
+    subcode?: number;
+    title: string;
+    message: string;
+    details?: string;
+    fbtraceId?: string;
+  }) {
+    super(init.message);
+    this.httpStatus = init.httpStatus;
+    this.code = init.code;
+    this.subcode = init.subcode;
+    this.title = init.title;
+    this.details = init.details;
+    this.fbtraceId = init.fbtraceId;
+    this.retryable = isRetryable(init.code, init.httpStatus);
+  }
+}
+
+/** Codes that mean "later": throughput, pair rate, temporary errors. */
+const RETRYABLE_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004]);
+
+/** Can sending again help? 429 and 5xx yes; Meta's permanent codes (131047, 190, 100…) no. */
+export function isRetryable(code: number, httpStatus: number): boolean {
+  if (RETRYABLE_CODES.has(code)) return true;
+  if (httpStatus === 429 || httpStatus >= 500) return ![131047, 190, 131026, 131051, 368].includes(code);
+  return false;
+}
+
+export interface SendResult {
+  wamid: string;
+  waId?: string;
+}
+
+export interface GraphClient {
+  sendMessage(phoneNumberId: string, token: string, payload: Record<string, unknown>): Promise<SendResult>;
+  markRead(phoneNumberId: string, token: string, wamid: string, typing?: boolean): Promise<void>;
+  getMediaUrl(
+    mediaId: string,
+    token: string,
+  ): Promise<{ url: string; mime_type: string; sha256?: string; file_size?: number }>;
+  downloadMedia(url: string, token: string): Promise<{ bytes: Buffer; mimeType: string }>;
+  uploadMedia(
+    phoneNumberId: string,
+    token: string,
+    bytes: Buffer,
+    mimeType: string,
+    filename: string,
+  ): Promise<string>;
+}
+
+export function createGraphClient(opts: {
+  baseUrl: string;
+  version: string;
+  fetch?: typeof fetch;
+  timeoutMs?: number;
+}): GraphClient {
+  const f = opts.fetch ?? fetch;
+  const base = opts.baseUrl.replace(/\/$/, '');
+  const call = async (path: string, token: string, init: RequestInit = {}): Promise<Response> => {
+    let res: Response;
+    try {
+      res = await f(path.startsWith('http') ? path : `${base}/${opts.version}/${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
+        signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
+      });
+    } catch (err) {
+      // Network failures and timeouts: worth another try.
+      throw new GraphApiError({
+        httpStatus: 503,
+        code: 131000,
+        title: 'Network error',
+        message: (err as Error).message,
+      });
+    }
+    if (!res.ok) throw await toError(res);
+    return res;
+  };
+  return {
+    async sendMessage(phoneNumberId, token, payload) {
+      const res = await call(`${phoneNumberId}/messages`, token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messaging_product: 'whatsapp', recipient_type: 'individual', ...payload }),
+      });
+      const body = (await res.json()) as { messages?: { id: string }[]; contacts?: { wa_id?: string }[] };
+      const wamid = body.messages?.[0]?.id;
+      if (!wamid)
+        throw new GraphApiError({
+          httpStatus: 502,
+          code: 131000,
+          title: 'No message id',
+          message: 'Meta accepted the message without an id',
+        });
+      return { wamid, waId: body.contacts?.[0]?.wa_id };
+    },
+    async markRead(phoneNumberId, token, wamid, typing) {
+      await call(`${phoneNumberId}/messages`, token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          messaging_product: 'whatsapp',
+          status: 'read',
+          message_id: wamid,
+          ...(typing ? { typing_indicator: { type: 'text' } } : {}),
+        }),
+      });
+    },
+    async getMediaUrl(mediaId, token) {
+      const res = await call(mediaId, token);
+      return (await res.json()) as { url: string; mime_type: string; sha256?: string; file_size?: number };
+    },
+    async downloadMedia(url, token) {
+      const res = await call(url, token);
+      return {
+        bytes: Buffer.from(await res.arrayBuffer()),
+        mimeType: res.headers.get('content-type') ?? 'application/octet-stream',
+      };
+    },
+    async uploadMedia(phoneNumberId, token, bytes, mimeType, filename) {
+      const form = new FormData();
+      form.set('messaging_product', 'whatsapp');
+      form.set('type', mimeType);
+      form.set('file', new Blob([new Uint8Array(bytes)], { type: mimeType }), filename);
+      const res = await call(`${phoneNumberId}/media`, token, { method: 'POST', body: form });
+      return ((await res.json()) as { id: string }).id;
+    },
+  };
+}
+
+async function toError(res: Response): Promise<GraphApiError> {
+  let e: {
+    message?: string;
+    code?: number;
+    error_subcode?: number;
+    error_user_title?: string;
+    type?: string;
+    error_data?: { details?: string };
+    fbtrace_id?: string;
+  } = {};
+  try {
+    e = ((await res.json()) as { error?: typeof e }).error ?? {};
+  } catch {
+    /* not JSON */
+  }
+  return new GraphApiError({
+    httpStatus: res.status,
+    code: e.code ?? (res.status === 429 ? 130429 : res.status >= 500 ? 131000 : 100),
+    subcode: e.error_subcode,
+    title: e.error_user_title ?? e.type ?? res.statusText,
+    message: e.message ?? `Graph API answered ${res.status}`,
+    details: e.error_data?.details,
+    fbtraceId: e.fbtrace_id,
+  });
+}

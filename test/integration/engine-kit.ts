@@ -1,0 +1,206 @@
+/**
+ * Set-up of the engine tests: an own table and media bucket on the local stand-ins, a
+ * number registered for a random phone-number id, a scriptable Graph API server (media,
+ * sends, failures on demand), and a local WebSocket gateway standing in for API Gateway.
+ */
+import { createServer, type Server } from 'node:http';
+import { randomBytes } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { monotonicFactory } from 'ulid';
+import { ensureTable } from '#shared/store/table.ts';
+import { createNumber } from '#shared/store/numbers.ts';
+import { keys } from '#shared/store/keys.ts';
+import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
+import type { EngineDeps } from '#shared/engine/process-inbound.ts';
+import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
+import { freePort } from '#infra/local/ports.ts';
+
+export interface GraphScript {
+  /** Next N calls to a path kind fail with this status and Meta error. */
+  failNext(
+    kind: 'media-url' | 'download' | 'send',
+    times: number,
+    status: number,
+    code: number,
+    message?: string,
+  ): void;
+  sent: Record<string, unknown>[];
+  /** wamids the next sends answer with (then generated ones). */
+  nextWamids: string[];
+  media: Map<string, { bytes: Buffer; mime: string }>;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export async function startGraphScript(token: string): Promise<GraphScript> {
+  const failures: { kind: string; times: number; status: number; code: number; message?: string }[] = [];
+  const media = new Map<string, { bytes: Buffer; mime: string }>();
+  const sent: Record<string, unknown>[] = [];
+  const nextWamids: string[] = [];
+  let n = 0;
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const path = new URL(req.url ?? '/', url).pathname;
+      const kind = path.startsWith('/download/')
+        ? 'download'
+        : path.endsWith('/messages')
+          ? 'send'
+          : path.endsWith('/media')
+            ? 'upload'
+            : 'media-url';
+      const json = (status: number, body: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      };
+      if (req.headers.authorization !== `Bearer ${token}`) {
+        return json(401, {
+          error: { message: 'Error validating access token', code: 190, type: 'OAuthException' },
+        });
+      }
+      const f = failures.find((x) => x.kind === kind && x.times > 0);
+      if (f) {
+        f.times--;
+        return json(f.status, {
+          error: { message: f.message ?? 'scripted failure', code: f.code, type: 'OAuthException' },
+        });
+      }
+      if (kind === 'download') {
+        const m = media.get(path.slice('/download/'.length));
+        if (!m) return json(404, { error: { message: 'not found', code: 100 } });
+        res.writeHead(200, { 'content-type': m.mime });
+        return res.end(m.bytes);
+      }
+      if (kind === 'media-url') {
+        const id = path.split('/').pop()!;
+        const m = media.get(id);
+        if (!m) return json(404, { error: { message: 'media not found', code: 100 } });
+        return json(200, { url: `${url}/download/${id}`, mime_type: m.mime, id });
+      }
+      if (kind === 'upload') return json(200, { id: `up-${++n}` });
+      const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
+      sent.push(body);
+      if (body.status === 'read') return json(200, { success: true });
+      return json(200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: body.to, wa_id: body.to }],
+        messages: [{ id: nextWamids.shift() ?? `wamid.out-${++n}-${randomBytes(3).toString('hex')}` }],
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
+  return {
+    failNext: (kind, times, status, code, message) => failures.push({ kind, times, status, code, message }),
+    sent,
+    nextWamids,
+    media,
+    url,
+    stop: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+export interface EngineKit {
+  deps: EngineDeps;
+  number: WhatsAppNumber;
+  graph: GraphScript;
+  clock: { now: number };
+  text(from: string, body: string, wamid?: string, name?: string): InboundQueueItem;
+  conversations(): Promise<Conversation[]>;
+  messages(conversationId: string): Promise<Message[]>;
+  stop(): Promise<void>;
+}
+
+export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
+
+export async function engineKit(): Promise<EngineKit> {
+  const suffix = randomBytes(4).toString('hex');
+  const raw = new DynamoDBClient({});
+  const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  const tableName = `engine-${suffix}`;
+  await ensureTable(raw, tableName);
+  const s3 = new S3Client({ forcePathStyle: true });
+  const bucket = `media-${suffix}`;
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  const token = `token-${suffix}`;
+  const graph = await startGraphScript(token);
+  const ids = monotonicFactory();
+  const clock = { now: T0 };
+  const accountId = ids();
+  const number = await createNumber(ddb, tableName, {
+    id: ids(),
+    accountId,
+    name: 'Loja',
+    phoneNumberId: `pn-${suffix}`,
+    wabaId: `waba-${suffix}`,
+    displayPhone: '5511900000001',
+    color: '#3366ff',
+    accessToken: token,
+  });
+  const deps: EngineDeps = {
+    ddb,
+    tableName,
+    s3,
+    mediaBucket: bucket,
+    graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
+    defaultToken: async () => undefined,
+    newId: () => ids(clock.now),
+    now: () => clock.now,
+    log: () => {},
+  };
+  let seq = 0;
+  return {
+    deps,
+    number,
+    graph,
+    clock,
+    text: (from, body, wamid, name = 'Maria') => ({
+      kind: 'message',
+      phoneNumberId: number.phoneNumberId,
+      contact: { waId: from, name },
+      message: {
+        from,
+        id: wamid ?? `wamid.${suffix}-${++seq}`,
+        timestamp: String(Math.floor(clock.now / 1000)),
+        type: 'text',
+        text: { body },
+      },
+      receivedAt: clock.now,
+    }),
+    async conversations() {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'gsi2',
+          KeyConditionExpression: 'gsi2pk = :p',
+          ExpressionAttributeValues: { ':p': keys.inboxByLastMessage(accountId, 0, '').gsi2pk },
+          ScanIndexForward: false,
+        }),
+      );
+      return (res.Items ?? []) as Conversation[];
+    },
+    async messages(conversationId) {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: tableName,
+          KeyConditionExpression: 'pk = :p AND begins_with(sk, :m)',
+          ExpressionAttributeValues: { ':p': keys.messagePartition(accountId, conversationId), ':m': 'MSG#' },
+        }),
+      );
+      return (res.Items ?? []) as Message[];
+    },
+    async stop() {
+      await graph.stop();
+      raw.destroy();
+      s3.destroy();
+    },
+  };
+}
+
+export const wsClient = (endpoint: string) => new ApiGatewayManagementApiClient({ endpoint });
