@@ -1,0 +1,435 @@
+/**
+ * The local WhatsApp: the Graph API endpoints Atende calls (validated against Meta's
+ * limits, failing as Meta fails), and a customer phone page that sends signed webhooks
+ * to the local webhook URL, as Meta would. Statuses follow each send: sent, delivered,
+ * and read once the phone page has shown the message.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { signBody } from '#shared/whatsapp/signature.ts';
+import { validateOutbound } from '#shared/whatsapp/limits.ts';
+import { canonicalPhone } from '#shared/domain/phone.ts';
+import { listen } from '../scheduler.ts';
+import { phonePage } from './phone-page.ts';
+
+export interface SimNumber {
+  phoneNumberId: string;
+  displayPhone: string;
+  wabaId: string;
+  name: string;
+}
+
+export interface SimulatorOptions {
+  port: number;
+  host?: string;
+  webhookUrl: string;
+  appSecret: string;
+  accessToken: string;
+  phoneNumbers: SimNumber[];
+  dataDir?: string;
+}
+
+/** A message on the simulated phone: sent by the customer, or received from the business. */
+export interface PhoneMessage {
+  wamid: string;
+  direction: 'customer' | 'business';
+  customer: string;
+  phoneNumberId: string;
+  type: string;
+  payload: Record<string, unknown>;
+  at: number;
+  status?: 'sent' | 'delivered' | 'read' | 'failed';
+}
+
+export interface Simulator {
+  url: string;
+  /** Make the next `times` calls of a kind fail as Meta would. */
+  failNext(f: {
+    path: 'messages' | 'media-url' | 'media-download';
+    times: number;
+    status: number;
+    code: number;
+    message?: string;
+  }): void;
+  outbox(customer?: string): PhoneMessage[];
+  stop(): Promise<void>;
+}
+
+interface Failure {
+  path: string;
+  times: number;
+  status: number;
+  code: number;
+  message?: string;
+}
+
+const API_VERSION = /^\/v\d+\.\d+\//;
+
+export async function startSimulator(opts: SimulatorOptions): Promise<Simulator> {
+  const url = `http://localhost:${opts.port}`;
+  const state: {
+    messages: PhoneMessage[];
+    media: Record<string, { mime: string; file: string; filename?: string }>;
+  } = {
+    messages: [],
+    media: {},
+  };
+  const dir = opts.dataDir;
+  const stateFile = dir ? join(dir, 'simulator.json') : undefined;
+  if (dir) mkdirSync(join(dir, 'media'), { recursive: true });
+  if (stateFile && existsSync(stateFile)) {
+    try {
+      Object.assign(state, JSON.parse(readFileSync(stateFile, 'utf8')));
+    } catch {
+      /* a corrupt simulator state only loses the phone's history */
+    }
+  }
+  const memoryMedia = new Map<string, Buffer>();
+  const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state));
+  const failures: Failure[] = [];
+  const listeners = new Set<ServerResponse>();
+  const numbers = new Map(opts.phoneNumbers.map((n) => [n.phoneNumberId, n]));
+
+  const broadcast = (m: PhoneMessage) => {
+    for (const res of listeners) res.write(`data: ${JSON.stringify(m)}\n\n`);
+  };
+  const storeMedia = (bytes: Buffer, mime: string, filename?: string) => {
+    const id = `${Date.now()}${randomBytes(4).toString('hex')}`;
+    if (dir) writeFileSync(join(dir, 'media', id), bytes);
+    else memoryMedia.set(id, bytes);
+    state.media[id] = { mime, file: id, filename };
+    save();
+    return id;
+  };
+  const readMediaBytes = (id: string) =>
+    dir && existsSync(join(dir, 'media', id)) ? readFileSync(join(dir, 'media', id)) : memoryMedia.get(id);
+
+  /** Posts a signed webhook like Meta does; retried a few times (Meta retries for days). */
+  const deliver = async (value: Record<string, unknown>, phoneNumberId: string) => {
+    const n = numbers.get(phoneNumberId);
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: n?.wabaId ?? 'waba',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: n?.displayPhone ?? '', phone_number_id: phoneNumberId },
+                ...value,
+              },
+            },
+          ],
+        },
+      ],
+    });
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        const res = await fetch(opts.webhookUrl, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-hub-signature-256': signBody(body, opts.appSecret),
+          },
+          body,
+        });
+        if (res.ok) return;
+      } catch {
+        /* the stack may be starting */
+      }
+      await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+    }
+  };
+
+  const statusWebhook = (m: PhoneMessage, status: 'sent' | 'delivered' | 'read') => {
+    m.status = status;
+    save();
+    broadcast(m);
+    return deliver(
+      {
+        statuses: [
+          {
+            id: m.wamid,
+            status,
+            timestamp: String(Math.floor(Date.now() / 1000)),
+            recipient_id: m.customer,
+          },
+        ],
+      },
+      m.phoneNumberId,
+    );
+  };
+
+  /** What a customer does on the phone page (or a script): a Cloud API inbound message. */
+  const customerSend = async (input: Record<string, unknown>) => {
+    const from = canonicalPhone(String(input.from ?? ''));
+    const phoneNumberId = String(input.phoneNumberId ?? opts.phoneNumbers[0]?.phoneNumberId);
+    const name = String(input.name ?? 'Cliente');
+    const wamid = `wamid.SIM${randomBytes(12).toString('base64url')}`;
+    const type = String(input.type ?? 'text');
+    let content: Record<string, unknown>;
+    if (type === 'text') content = { text: { body: String(input.text ?? '') } };
+    else if (type === 'location') content = { location: input.location };
+    else if (type === 'interactive') content = { interactive: input.interactive };
+    else if (['image', 'audio', 'video', 'document', 'sticker'].includes(type)) {
+      const file = input.media as {
+        base64: string;
+        mimeType: string;
+        filename?: string;
+        caption?: string;
+        voice?: boolean;
+      };
+      const bytes = Buffer.from(file.base64, 'base64');
+      const id = storeMedia(bytes, file.mimeType, file.filename);
+      content = {
+        [type]: {
+          id,
+          mime_type: file.mimeType,
+          sha256: createHash('sha256').update(bytes).digest('base64'),
+          ...(file.caption ? { caption: file.caption } : {}),
+          ...(file.filename && type === 'document' ? { filename: file.filename } : {}),
+          ...(type === 'audio' && file.voice ? { voice: true } : {}),
+        },
+      };
+    } else content = { [type]: input[type] ?? {} };
+    const context = input.replyTo
+      ? { context: { from: numbers.get(phoneNumberId)?.displayPhone, id: String(input.replyTo) } }
+      : {};
+    const message = {
+      from,
+      id: wamid,
+      timestamp: String(Math.floor(Date.now() / 1000)),
+      type,
+      ...content,
+      ...context,
+    };
+    const phoneMessage: PhoneMessage = {
+      wamid,
+      direction: 'customer',
+      customer: from,
+      phoneNumberId,
+      type,
+      payload: message,
+      at: Date.now(),
+    };
+    state.messages.push(phoneMessage);
+    save();
+    broadcast(phoneMessage);
+    await deliver({ contacts: [{ profile: { name }, wa_id: from }], messages: [message] }, phoneNumberId);
+    return { wamid };
+  };
+
+  const takeFailure = (path: string) => {
+    const f = failures.find((x) => x.path === path && x.times > 0);
+    if (f) f.times--;
+    return f;
+  };
+  const json = (res: ServerResponse, status: number, body: unknown) => {
+    res.writeHead(status, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+    res.end(JSON.stringify(body));
+  };
+  const metaError = (res: ServerResponse, status: number, code: number, message: string, details?: string) =>
+    json(res, status, {
+      error: {
+        message,
+        type: code === 190 ? 'OAuthException' : 'WhatsAppBusinessApiError',
+        code,
+        ...(details ? { error_data: { messaging_product: 'whatsapp', details } } : {}),
+        fbtrace_id: randomBytes(6).toString('hex'),
+      },
+    });
+  const authorized = (req: IncomingMessage) => req.headers.authorization === `Bearer ${opts.accessToken}`;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const u = new URL(req.url ?? '/', url);
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks);
+    const path = u.pathname;
+
+    // --- the phone page and its API ---------------------------------------------------
+    if (req.method === 'GET' && path === '/') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      return res.end(phonePage(opts.phoneNumbers));
+    }
+    if (req.method === 'GET' && path === '/sim/events') {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      res.write(': ok\n\n');
+      listeners.add(res);
+      req.on('close', () => listeners.delete(res));
+      return;
+    }
+    if (req.method === 'GET' && path === '/sim/outbox') {
+      const to = u.searchParams.get('to');
+      return json(res, 200, {
+        messages: state.messages.filter((m) => !to || m.customer === canonicalPhone(to)),
+      });
+    }
+    if (req.method === 'POST' && path === '/sim/customer/send') {
+      return json(
+        res,
+        200,
+        await customerSend(JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>),
+      );
+    }
+    if (req.method === 'POST' && path === '/sim/customer/seen') {
+      // The phone page shows these business messages: read receipts go to the business.
+      const { wamids } = JSON.parse(raw.toString('utf8') || '{}') as { wamids?: string[] };
+      for (const id of wamids ?? []) {
+        const m = state.messages.find((x) => x.wamid === id && x.direction === 'business');
+        if (m && m.status !== 'read' && m.status !== 'failed') void statusWebhook(m, 'read');
+      }
+      return json(res, 200, { ok: true });
+    }
+    if (req.method === 'GET' && path.startsWith('/media-download/')) {
+      if (!authorized(req)) return metaError(res, 401, 190, 'Error validating access token');
+      if (takeFailure('media-download')) return metaError(res, 500, 131000, 'Something went wrong');
+      const id = path.slice('/media-download/'.length).split('?')[0]!;
+      const meta = state.media[id];
+      const bytes = readMediaBytes(id);
+      if (!meta || !bytes) return metaError(res, 404, 100, 'Media not found');
+      res.writeHead(200, { 'content-type': meta.mime, 'content-length': String(bytes.length) });
+      return res.end(bytes);
+    }
+    if (req.method === 'GET' && path.startsWith('/sim/media/')) {
+      // The phone page shows media the business sent (no token: it is the customer's phone).
+      const id = path.slice('/sim/media/'.length);
+      const bytes = readMediaBytes(id);
+      const meta = state.media[id];
+      if (!bytes || !meta) return json(res, 404, {});
+      res.writeHead(200, { 'content-type': meta.mime });
+      return res.end(bytes);
+    }
+
+    // --- the Graph API ------------------------------------------------------------------
+    if (!API_VERSION.test(path)) return json(res, 404, { error: { message: 'Unknown path', code: 100 } });
+    if (!authorized(req))
+      return metaError(res, 401, 190, 'Error validating access token: Session has expired or is invalid.');
+    const parts = path.replace(API_VERSION, '').split('/');
+    if (req.method === 'POST' && parts[1] === 'messages') {
+      const f = takeFailure('messages');
+      if (f) return metaError(res, f.status, f.code, f.message ?? 'Scripted failure');
+      const phoneNumberId = parts[0]!;
+      if (!numbers.has(phoneNumberId))
+        return metaError(
+          res,
+          400,
+          100,
+          `Unsupported post request. Object with ID '${phoneNumberId}' does not exist`,
+        );
+      let body: Record<string, unknown>;
+      try {
+        body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return metaError(res, 400, 100, 'Invalid JSON');
+      }
+      if (body.status === 'read') return json(res, 200, { success: true });
+      const violations = validateOutbound(body);
+      if (violations.length)
+        return metaError(
+          res,
+          400,
+          131009,
+          'Parameter value is not valid',
+          violations.map((v) => v.message).join('; '),
+        );
+      const to = canonicalPhone(String(body.to ?? ''));
+      const wamid = `wamid.BIZ${randomBytes(12).toString('base64url')}`;
+      const type = String(body.type);
+      const m: PhoneMessage = {
+        wamid,
+        direction: 'business',
+        customer: to,
+        phoneNumberId,
+        type,
+        payload: body,
+        at: Date.now(),
+      };
+      state.messages.push(m);
+      save();
+      setTimeout(
+        () =>
+          void statusWebhook(m, 'sent').then(() => setTimeout(() => void statusWebhook(m, 'delivered'), 150)),
+        100,
+      );
+      return json(res, 200, {
+        messaging_product: 'whatsapp',
+        contacts: [{ input: String(body.to), wa_id: to }],
+        messages: [{ id: wamid }],
+      });
+    }
+    if (req.method === 'POST' && parts[1] === 'media') {
+      const file = parseMultipart(raw, String(req.headers['content-type'] ?? ''));
+      if (!file) return metaError(res, 400, 100, 'Missing file');
+      return json(res, 200, { id: storeMedia(file.bytes, file.mime, file.filename) });
+    }
+    if (req.method === 'GET' && parts.length === 1) {
+      const f = takeFailure('media-url');
+      if (f) return metaError(res, f.status, f.code, f.message ?? 'Scripted failure');
+      const id = parts[0]!;
+      const meta = state.media[id];
+      const bytes = readMediaBytes(id);
+      if (!meta || !bytes)
+        return metaError(res, 404, 100, `Unsupported get request. Object with ID '${id}' does not exist`);
+      return json(res, 200, {
+        messaging_product: 'whatsapp',
+        id,
+        url: `${url}/media-download/${id}?expires=${Date.now() + 5 * 60_000}`,
+        mime_type: meta.mime,
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        file_size: bytes.length,
+      });
+    }
+    return metaError(res, 400, 100, 'Unsupported request');
+  };
+
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => json(res, 500, { error: { message: err.message, code: 1 } }));
+  });
+  await listen(server, opts.port, opts.host ?? '127.0.0.1');
+  return {
+    url,
+    failNext: (f) => failures.push({ ...f }),
+    outbox: (customer) => state.messages.filter((m) => !customer || m.customer === canonicalPhone(customer)),
+    async stop() {
+      for (const res of listeners) res.end();
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** The one file of a multipart/form-data upload (Graph API media upload). */
+function parseMultipart(
+  body: Buffer,
+  contentType: string,
+): { bytes: Buffer; mime: string; filename?: string } | undefined {
+  const boundary = /boundary=(?:"([^"]+)"|([^;]+))/.exec(contentType);
+  if (!boundary) return undefined;
+  const sep = Buffer.from(`--${boundary[1] ?? boundary[2]}`);
+  let start = body.indexOf(sep);
+  while (start !== -1) {
+    const next = body.indexOf(sep, start + sep.length);
+    if (next === -1) break;
+    const part = body.subarray(start + sep.length + 2, next - 2);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    const headers = part.subarray(0, headerEnd).toString('utf8');
+    if (/name="file"/.test(headers)) {
+      return {
+        bytes: part.subarray(headerEnd + 4),
+        mime: /content-type:\s*([^\r\n]+)/i.exec(headers)?.[1]?.trim() ?? 'application/octet-stream',
+        filename: /filename="([^"]*)"/.exec(headers)?.[1],
+      };
+    }
+    start = next;
+  }
+  return undefined;
+}
