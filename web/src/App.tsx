@@ -236,7 +236,7 @@ function Inbox({ onLogout }: { onLogout: () => void }) {
 }
 
 function formatTime(ms: number): string {
-  return new Intl.DateTimeFormat(undefined, {
+  return new Intl.DateTimeFormat(document.documentElement.lang || 'pt-BR', {
     timeZone: TIME_ZONE,
     hour: '2-digit',
     minute: '2-digit',
@@ -261,7 +261,10 @@ function Chat({
   const bottom = useRef<HTMLDivElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const windowOpen = (conversation.windowExpiresAt ?? 0) > Date.now();
-  useEffect(() => bottom.current?.scrollIntoView({ block: 'end' }), [messages.length]);
+  useEffect(() => {
+    // Newer browsers return a promise from scrollIntoView: never hand it to React as a clean-up.
+    void bottom.current?.scrollIntoView({ block: 'end' });
+  }, [messages.length]);
 
   const send = async (attachment?: { uploadId: string; filename: string; mimeType: string }) => {
     const body = text.trim();
@@ -346,7 +349,7 @@ function Chat({
         )}
         <div className="compose-row">
           <button onClick={() => fileInput.current?.click()} title={t.attach}>
-            📎
+            {t.attach}
           </button>
           <input
             ref={fileInput}
