@@ -190,10 +190,18 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGa
       }
     })();
   });
+  // Idle keep-alive connections stay open longer than clients keep them (as load balancers
+  // do), so a client never reuses a socket the server is closing at that very moment.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await listen(server, opts.port, opts.host ?? '127.0.0.1');
   return {
     url: `http://127.0.0.1:${opts.port}`,
     port: opts.port,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
+    stop: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }

@@ -44,7 +44,7 @@ export async function freePortsFrom(ports: number[]): Promise<void> {
 }
 
 /** A port base whose eight ports are all free (tests run several stacks side by side). */
-export async function freePortBase(span = 8): Promise<number> {
+export async function freePortBase(span = 10): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const base = 20000 + Math.floor(Math.random() * 4000) * 10;
     const checks = await Promise.all(Array.from({ length: span }, (_, i) => isPortFree(base + i)));

@@ -34,6 +34,7 @@ import { startHttpGateway, type HttpHandler } from './http-gateway.ts';
 import { listen, startLocalScheduler } from './scheduler.ts';
 import { loadOrCreateSecrets, localSecretId, startLocalSecrets } from './secrets.ts';
 import { startPoller, type SqsHandler } from './sqs-poller.ts';
+import { startS3CorsProxy } from './s3-cors-proxy.ts';
 import { startWsGateway, type WsHandler } from './ws-gateway.ts';
 import { freePortsFrom } from './ports.ts';
 
@@ -55,6 +56,7 @@ export const portOffsets = {
   dynamodb: 5,
   fauxqs: 6,
   secrets: 7,
+  s3: 8,
 } as const;
 
 export interface StackOptions {
@@ -182,6 +184,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const secrets = await startLocalSecrets({ port: port.secrets, values: secretValues });
     stoppers.push(() => secrets.stop());
+    const s3Proxy = await startS3CorsProxy({ port: port.s3, target: fauxqs.address });
+    stoppers.push(() => s3Proxy.stop());
 
     const urls: LocalUrls = {
       web: `http://localhost:${port.web}`,
@@ -193,7 +197,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       scheduler: `http://127.0.0.1:${port.scheduler}`,
       dynamodb: dynamo.endpoint,
       sqs: fauxqs.address,
-      s3: fauxqs.address,
+      s3: s3Proxy.url,
       secrets: secrets.url,
     };
 
@@ -283,6 +287,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     if (secretValues.openai.baseUrl) fnEnv.OPENAI_BASE_URL = secretValues.openai.baseUrl;
     // Handlers read their configuration at cold start: set it before importing them.
     Object.assign(process.env, fnEnv);
+    // One line per webhook is right for CloudWatch, too much for a developer's terminal.
+    process.env.LOG_LEVEL ??= 'warn';
 
     const handlers = {} as Record<FunctionName, AnyHandler | undefined>;
     for (const fn of functionNames) handlers[fn] = await loadHandler(fn, log);

@@ -17,6 +17,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { fromMetaStatus, statusRank, type DeliveryStatus } from '#shared/domain/message-status.ts';
 import { windowExpiresAt } from '#shared/domain/window.ts';
+import { canonicalPhone } from '#shared/domain/phone.ts';
 import { keys } from '#shared/store/keys.ts';
 import { findOrCreateContact } from '#shared/store/contacts.ts';
 import {
@@ -28,6 +29,7 @@ import {
 import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
 import {
   DEFAULT_TIMEZONE,
+  type Conversation,
   messageSchema,
   type Message,
   type MessageType,
@@ -95,6 +97,30 @@ export async function processInboundItem(item: InboundQueueItem, deps: EngineDep
   }
   if (item.kind === 'status') return applyStatus(number, item, deps);
   return storeCustomerMessage(number, item, deps);
+}
+
+/**
+ * Which conversation a customer's message belongs to. The ids never change once created,
+ * so they are remembered per process; the conversation itself is always read fresh.
+ */
+const threadCache = new Map<string, string>();
+async function conversationFor(
+  number: WhatsAppNumber,
+  who: { waId?: string; userId?: string; name?: string },
+  now: number,
+  deps: EngineDeps,
+): Promise<Conversation> {
+  const cacheKey = `${deps.tableName}:${number.id}:${who.waId ? canonicalPhone(who.waId) : `u:${who.userId}`}`;
+  const known = threadCache.get(cacheKey);
+  if (known) {
+    const conv = await getConversationById(deps.ddb, deps.tableName, number.accountId, known);
+    if (conv) return conv;
+  }
+  const contact = await findOrCreateContact(deps.ddb, deps.tableName, number.accountId, who, deps.newId, now);
+  const conv = await findOrCreateConversation(deps.ddb, deps.tableName, number, contact, deps.newId, now);
+  if (threadCache.size > 50_000) threadCache.clear();
+  threadCache.set(cacheKey, conv.id);
+  return conv;
 }
 
 const MEDIA_TYPES = new Set(['image', 'audio', 'video', 'document', 'sticker']);
@@ -227,8 +253,7 @@ async function storeCustomerMessage(
     return;
   }
   const now = deps.now();
-  const contact = await findOrCreateContact(deps.ddb, deps.tableName, accountId, who, deps.newId, now);
-  let conv = await findOrCreateConversation(deps.ddb, deps.tableName, number, contact, deps.newId, now);
+  let conv = await conversationFor(number, who, now, deps);
 
   const wamid =
     m?.id ??
@@ -249,7 +274,7 @@ async function storeCustomerMessage(
     attendanceId: conv.attendanceId,
     direction: 'in',
     status: 'received',
-    sender: { type: 'contact', id: contact.id, name: who.name ?? contact.name },
+    sender: { type: 'contact', id: conv.contactId, name: who.name ?? conv.contactName },
     createdAt: now,
     ...(fields.media ? { media: { ...fields.media, key: mediaKey(accountId, messageId) } } : {}),
   });

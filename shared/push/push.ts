@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deleteConnection, listConnections } from '#shared/store/connections.ts';
-import type { Conversation, Message } from '#shared/store/types.ts';
+import type { Connection, Conversation, Message } from '#shared/store/types.ts';
 import { log } from '#shared/log.ts';
 
 export interface PushEvent {
@@ -24,9 +24,24 @@ export interface PushDeps {
   ws?: ApiGatewayManagementApiClient;
 }
 
+/**
+ * Connections are read at most once a second per account and process: a busy account
+ * pushes many events per second, and an agent who just connected still gets events
+ * within a second (and resynchronises on connect anyway).
+ */
+const connectionCache = new Map<string, { at: number; list: Promise<Connection[]> }>();
+function connectionsOf(accountId: string, deps: PushDeps): Promise<Connection[]> {
+  const key = `${deps.tableName}:${accountId}`;
+  const hit = connectionCache.get(key);
+  if (hit && Date.now() - hit.at < 1000) return hit.list;
+  const list = listConnections(deps.ddb, deps.tableName, accountId, Date.now());
+  connectionCache.set(key, { at: Date.now(), list });
+  return list;
+}
+
 export async function pushToAccount(accountId: string, events: PushEvent[], deps: PushDeps): Promise<number> {
   if (!deps.ws || !events.length) return 0;
-  const connections = await listConnections(deps.ddb, deps.tableName, accountId, Date.now());
+  const connections = await connectionsOf(accountId, deps);
   let delivered = 0;
   await Promise.all(
     connections.map(async (c) => {

@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startStack, type LocalStack } from '#infra/local/stack.ts';
 import { freePortBase } from '#infra/local/ports.ts';
 import { signBody } from '#shared/whatsapp/signature.ts';
@@ -78,7 +79,18 @@ function textPayload(stack: LocalStack, from: string, wamid: string, body: strin
   });
 }
 
+let failedPosts = 0;
 async function postWebhook(stack: LocalStack, payload: string): Promise<number> {
+  try {
+    return await postOnce(stack, payload);
+  } catch {
+    // Meta retries a failed delivery; so does the benchmark, once, and counts it.
+    failedPosts++;
+    return postOnce(stack, payload);
+  }
+}
+
+async function postOnce(stack: LocalStack, payload: string): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(stack.urls.webhook, {
     method: 'POST',
@@ -170,6 +182,29 @@ async function agentSocket(
   return ws;
 }
 
+process.env.LOG_LEVEL ??= 'warn';
+/** Waits until the engine has caught up (inbound queue empty, nothing in flight). */
+async function drained(stack: LocalStack): Promise<void> {
+  const sqs = new SQSClient({ endpoint: stack.urls.sqs, useQueueUrlAsEndpoint: false });
+  const url = stack.env.INBOUND_QUEUE_URL!;
+  for (let i = 0; i < 600; i++) {
+    const a = await sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    if (
+      Number(a.Attributes?.ApproximateNumberOfMessages) +
+        Number(a.Attributes?.ApproximateNumberOfMessagesNotVisible) ===
+      0
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  sqs.destroy();
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'atende-bench-'));
 const stack = await startStack({
   dataDir,
@@ -192,6 +227,8 @@ try {
     ),
   );
   result.webhookAckMs = { rate, ...summary(acks) };
+
+  await drained(stack);
 
   // 2. Inbound → agent WebSocket latency at a steady rate.
   const sentAt = new Map<string, number>();
@@ -217,6 +254,7 @@ try {
       ...summary(arrived),
     };
 
+    await drained(stack);
     // 3. Saturation: everything at once, time until the last one reaches the agent.
     const n = Number(args.saturate);
     arrived.length = 0;
@@ -246,6 +284,7 @@ try {
   }
 
   // 4. The floor: DynamoDB Local's raw write rate, same machine, same run.
+  result.failedWebhookPosts = failedPosts;
   result.rawDynamoWritesPerSecond = await rawWriteRate(stack.urls.dynamodb, Number(args['raw-writes']));
 } finally {
   await stack.stop();

@@ -49,6 +49,13 @@ test('npm start’s stack: handshake through the gateway, local.json, restart ke
       body: JSON.stringify({ email: info.demo.email, password: info.demo.password }),
     });
     assert.equal(login.status, 200, 'the seeded demo user can log in');
+
+    // Browsers upload attachments straight to S3: the preflight must pass, as on AWS.
+    const preflight = await fetch(`${stack.urls.s3}/atende-media/acc/x/uploads/y`, {
+      method: 'OPTIONS',
+      headers: { origin: stack.urls.web, 'access-control-request-method': 'PUT' },
+    });
+    assert.equal(preflight.headers.get('access-control-allow-origin'), stack.urls.web);
     await stack.stop();
     stack = undefined;
     assert.ok(!javaOn(portBase + 5), 'DynamoDB Local stopped');
