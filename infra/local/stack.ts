@@ -331,7 +331,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           queueArn: queueArns[t.queue],
           batchSize: t.batchSize,
           handler: h as SqsHandler,
-          concurrency: queueDefs[t.queue].fifo ? 4 : 2,
+          // Lambda runs several batches at once; FIFO order still holds per group.
+          concurrency: queueDefs[t.queue].fifo ? 8 : 2,
           log,
         });
         stoppers.push(() => poller.stop());

@@ -1,7 +1,7 @@
 /**
- * SQS batches the way both engines (inbound, outbound) need them: records in order,
- * partial batch failures, and — on a FIFO queue — once a record of a group fails, the
- * later records of that group fail too, so nothing overtakes it. A failed record is made
+ * SQS batches the way both engines (inbound, outbound) need them: partial batch
+ * failures, records of one FIFO group in order (different groups in parallel), and once a
+ * record of a group fails, the later records of that group fail too, so nothing overtakes it. A failed record is made
  * visible again after a short exponential backoff instead of the whole visibility timeout.
  */
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -28,26 +28,32 @@ export async function processBatch(
   handle: (record: SQSRecord) => Promise<void>,
   opts: { sqs?: SQSClient; log?: (msg: string, data?: Record<string, unknown>) => void } = {},
 ): Promise<SQSBatchResponse> {
-  const failures: SQSRecord[] = [];
-  const failedGroups = new Set<string>();
+  // Groups run side by side; the records of one group run in order, and once one fails
+  // the rest of its group is returned too, so nothing overtakes it.
+  const groups = new Map<string, SQSRecord[]>();
   for (const record of event.Records) {
-    const group = record.attributes.MessageGroupId;
-    if (group && failedGroups.has(group)) {
-      failures.push(record);
-      continue;
-    }
-    try {
-      await handle(record);
-    } catch (err) {
-      opts.log?.('record failed; it will be retried', {
-        messageId: record.messageId,
-        receiveCount: record.attributes.ApproximateReceiveCount,
-        error: (err as Error).message,
-      });
-      failures.push(record);
-      if (group) failedGroups.add(group);
-    }
+    const group = record.attributes.MessageGroupId ?? record.messageId;
+    groups.set(group, [...(groups.get(group) ?? []), record]);
   }
+  const failed = new Set<string>();
+  await Promise.all(
+    [...groups.values()].map(async (records) => {
+      for (const [i, record] of records.entries()) {
+        try {
+          await handle(record);
+        } catch (err) {
+          opts.log?.('record failed; it will be retried', {
+            messageId: record.messageId,
+            receiveCount: record.attributes.ApproximateReceiveCount,
+            error: (err as Error).message,
+          });
+          for (const r of records.slice(i)) failed.add(r.messageId);
+          return;
+        }
+      }
+    }),
+  );
+  const failures = event.Records.filter((r) => failed.has(r.messageId));
   if (opts.sqs && failures.length) {
     await Promise.all(
       failures.map(async (r) => {
