@@ -332,7 +332,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           batchSize: t.batchSize,
           handler: h as SqsHandler,
           // Lambda runs several batches at once; FIFO order still holds per group.
-          concurrency: queueDefs[t.queue].fifo ? 8 : 2,
+          concurrency: queueDefs[t.queue].fifo ? 4 : 2,
           log,
         });
         stoppers.push(() => poller.stop());
