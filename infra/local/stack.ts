@@ -415,7 +415,8 @@ async function startWeb(
     vite = (await createServer({
       configFile: join(webRoot, 'vite.config.ts'),
       root: webRoot,
-      server: { middlewareMode: true, hmr: false },
+      // No HMR socket: stacks run side by side in tests, and the inbox has no use for it.
+      server: { middlewareMode: true, hmr: false, ws: false },
       appType: 'spa',
       logLevel: 'warn',
     })) as unknown as typeof vite;
