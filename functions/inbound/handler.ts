@@ -1,6 +1,7 @@
 /**
- * fn inbound: the conversation engine, fed by the inbound FIFO queue. Wiring only:
- * partial batch failures and per-group order from shared/queue, the work in shared/engine.
+ * fn inbound: the conversation engine, fed by the inbound FIFO queue. Wiring only: records
+ * in order with partial batch failures (a failed record holds back the later records of
+ * its group) from shared/queue, the work in shared/engine.
  */
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
@@ -8,7 +9,7 @@ import { sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import { processBatch } from '#shared/queue/batch.ts';
+import { parseRecord, processBatch } from '#shared/queue/batch.ts';
 import { inboundQueueItem, type InboundQueueItem } from '#shared/whatsapp/split.ts';
 
 const deps = engineDepsFromConfig(loadConfig(), 'inbound');
@@ -17,8 +18,15 @@ export const handler = middy<SQSEvent>().handler((event) =>
   processBatch(
     event,
     async (record) => {
-      const item = inboundQueueItem.parse(JSON.parse(record.body)) as InboundQueueItem;
-      await processInboundItem(item, {
+      const parsed = parseRecord(record, inboundQueueItem);
+      if (!parsed) {
+        // Not ours to retry: a body no version of the webhook produces.
+        deps.log('warn', 'inbound record with an unknown shape acknowledged', {
+          messageId: record.messageId,
+        });
+        return;
+      }
+      await processInboundItem(parsed as InboundQueueItem, {
         ...deps,
         receiveCount: Number(record.attributes.ApproximateReceiveCount),
       });

@@ -1,6 +1,7 @@
 /**
  * fn outbound: sends what agents (and later the assistant) queued, through the Graph API.
- * Wiring only; the work is shared/outbound/send.ts.
+ * Wiring only: records in order with partial batch failures and backoff from shared/queue,
+ * the work in shared/outbound/send.ts.
  */
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
@@ -8,13 +9,26 @@ import { sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
 import { outboundJob, processOutboundJob } from '#shared/outbound/send.ts';
-import { processBatch } from '#shared/queue/batch.ts';
+import { parseRecord, processBatch } from '#shared/queue/batch.ts';
 
 const deps = engineDepsFromConfig(loadConfig(), 'outbound');
 
 export const handler = middy<SQSEvent>().handler((event) =>
-  processBatch(event, (record) => processOutboundJob(outboundJob.parse(JSON.parse(record.body)), deps), {
-    sqs: sqs(),
-    log: (msg, data) => deps.log('warn', msg, data),
-  }),
+  processBatch(
+    event,
+    async (record) => {
+      const parsed = parseRecord(record, outboundJob);
+      if (!parsed) {
+        deps.log('warn', 'outbound record with an unknown shape acknowledged', {
+          messageId: record.messageId,
+        });
+        return;
+      }
+      await processOutboundJob(parsed, {
+        ...deps,
+        receiveCount: Number(record.attributes.ApproximateReceiveCount),
+      });
+    },
+    { sqs: sqs(), log: (msg, data) => deps.log('warn', msg, data) },
+  ),
 );

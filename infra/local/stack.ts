@@ -3,9 +3,17 @@
  * handlers invoked the way AWS would invoke them. `npm start` (start.ts), the browser
  * tests and the benchmark all start the product through `startStack`.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { pathToFileURL, fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -377,7 +385,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     }
 
     if (opts.web !== false) {
-      const web = await startWeb(port.web, { apiUrl: urls.api, wsUrl: urls.ws }, log);
+      const web = await startWeb(port.web, { apiUrl: urls.api, wsUrl: urls.ws }, join(dataDir, 'web'), log);
       stoppers.push(() => web.stop());
     }
 
@@ -400,50 +408,65 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   }
 }
 
-/** Serves the SPA through Vite (dev mode) and `/config.json`, as CloudFront serves both on AWS. */
+/**
+ * Serves the SPA as CloudFront does on AWS: the built files (Vite builds them at start,
+ * in about a second) with index.html for every other path, and `/config.json`.
+ */
 async function startWeb(
   port: number,
   config: { apiUrl: string; wsUrl: string },
+  dist: string,
   log: (m: string) => void,
 ): Promise<{ stop(): Promise<void> }> {
   const webRoot = join(root, 'web');
-  const hasApp = existsSync(join(webRoot, 'index.html'));
-  type Middlewares = (req: unknown, res: unknown, next: () => void) => void;
-  let vite: { middlewares: Middlewares; close(): Promise<void> } | undefined;
-  if (hasApp) {
-    const { createServer } = await import('vite');
-    vite = (await createServer({
+  if (existsSync(join(webRoot, 'index.html'))) {
+    const { build } = await import('vite');
+    // Each stack builds into its own data folder: stacks side by side never share files.
+    await build({
       configFile: join(webRoot, 'vite.config.ts'),
       root: webRoot,
-      // No HMR socket: stacks run side by side in tests, and the inbox has no use for it.
-      server: { middlewareMode: true, hmr: false, ws: false },
-      appType: 'spa',
       logLevel: 'warn',
-    })) as unknown as typeof vite;
+      build: { outDir: dist, emptyOutDir: true },
+    });
   } else {
     log('warning: web/index.html does not exist; the web app is unavailable');
   }
+  const types: Record<string, string> = {
+    '.html': 'text/html; charset=utf-8',
+    '.js': 'text/javascript; charset=utf-8',
+    '.css': 'text/css; charset=utf-8',
+    '.json': 'application/json',
+    '.webmanifest': 'application/manifest+json',
+    '.svg': 'image/svg+xml',
+    '.png': 'image/png',
+    '.ico': 'image/x-icon',
+  };
   const server: Server = createHttpServer((req, res) => {
-    if (req.url === '/config.json') {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
+    if (path === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });
       res.end(JSON.stringify(config));
       return;
     }
-    if (!vite) {
+    const file = resolve(dist, `.${path}`);
+    const inside = file.startsWith(dist) && existsSync(file) && statSync(file).isFile();
+    const target = inside ? file : join(dist, 'index.html');
+    if (!existsSync(target)) {
       res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('The web app is not built yet.');
+      res.end('The web app is not built.');
       return;
     }
-    vite.middlewares(req, res, () => {
-      res.writeHead(404).end();
+    res.writeHead(200, {
+      'content-type': types[extname(target)] ?? 'application/octet-stream',
+      'cache-control': target.endsWith('index.html') ? 'no-store' : 'public, max-age=3600',
     });
+    createReadStream(target).pipe(res);
   });
   await listen(server, port, '127.0.0.1');
   return {
     async stop() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      await vite?.close();
     },
   };
 }

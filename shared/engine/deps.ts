@@ -1,11 +1,41 @@
-/** The engine's dependencies from the environment (built once per cold start). */
+/**
+ * What the engine and the sender need, passed in (clients, clock, ids, log) so tests run
+ * them against their own table, bucket and Graph API server. `engineDepsFromConfig`
+ * builds the production set once per cold start.
+ */
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { monotonicFactory } from 'ulid';
 import { dynamo, s3, secretsManager, wsManagement } from '#shared/aws/clients.ts';
 import type { Config } from '#shared/config.ts';
 import { log } from '#shared/log.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
-import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
-import type { EngineDeps } from './process-inbound.ts';
+import { createGraphClient, type GraphClient } from '#shared/whatsapp/graph-client.ts';
+
+export type EngineStep = 'claim' | 'open' | 'message' | 'conversation' | 'media' | 'sent' | 'bound';
+
+export interface EngineDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  s3: S3Client;
+  mediaBucket?: string;
+  graph: GraphClient;
+  /** The deployment's Graph API token (the `whatsapp` secret), for numbers without their own. */
+  defaultToken: () => Promise<string | undefined>;
+  /** WebSocket management API; without it nothing is pushed. */
+  ws?: ApiGatewayManagementApiClient;
+  newId: () => string;
+  now: () => number;
+  log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
+  /** How many times the queue delivered the record being processed (1 on the first). */
+  receiveCount?: number;
+  /**
+   * Called after each durable step; a test throws from it to simulate a crash between two
+   * writes. Never set in production.
+   */
+  afterStep?: (step: EngineStep) => void | Promise<void>;
+}
 
 export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
   const newId = monotonicFactory();
@@ -25,4 +55,9 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
     now: Date.now,
     log: (level, msg, data) => log(level, msg, { fn, ...data }),
   };
+}
+
+/** The Graph API token of a number: its own, else the deployment's. */
+export async function tokenFor(number: { accessToken?: string }, deps: EngineDeps): Promise<string> {
+  return number.accessToken ?? (await deps.defaultToken()) ?? '';
 }

@@ -1,15 +1,23 @@
 /**
- * Media of customers' messages: fetched from the Graph API (its URL lives 5 minutes and
- * needs the number's token) and kept in the private media bucket; agents get short-lived
- * presigned URLs. Keys start with the account.
+ * Media of customers' messages: fetched from the Graph API (GET /<media-id> gives a URL
+ * that lives 5 minutes and needs the number's token) and kept in the private media
+ * bucket under `acc/<accountId>/media/<messageId>`; agents get short-lived presigned GET
+ * URLs. Keys start with the account, like every key in Atende.
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import type { Message } from '#shared/store/types.ts';
 import type { GraphClient } from '#shared/whatsapp/graph-client.ts';
 
 export const mediaKey = (accountId: string, messageId: string) => `acc/${accountId}/media/${messageId}`;
 
-/** Downloads a WhatsApp media id and stores it; throws (retryable) when Meta fails. */
+/** How long a presigned media URL works (the API's contract: 5 minutes). */
+export const MEDIA_URL_TTL_SECONDS = 300;
+
+/**
+ * Downloads a WhatsApp media id and stores it under `key`. Throws GraphApiError (with
+ * `retryable`) when Meta fails; S3 errors throw as they are (worth retrying too).
+ */
 export async function storeWhatsAppMedia(
   deps: { graph: GraphClient; s3: S3Client; bucket: string },
   token: string,
@@ -23,9 +31,27 @@ export async function storeWhatsAppMedia(
   return { mimeType: type, size: bytes.length };
 }
 
-/** A GET URL valid for five minutes. */
-export function mediaUrl(s3: S3Client, bucket: string, key: string, expiresIn = 300): Promise<string> {
+/** A presigned GET URL for a stored object (5 minutes unless told otherwise). */
+export function mediaUrl(
+  s3: S3Client,
+  bucket: string,
+  key: string,
+  expiresIn = MEDIA_URL_TTL_SECONDS,
+): Promise<string> {
   return getSignedUrl(s3, new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn });
+}
+
+/** The message as agents see it: without the raw payload, with `media.url` once stored. */
+export async function messageForAgents(
+  message: Message,
+  media?: { s3: S3Client; bucket?: string },
+): Promise<Omit<Message, 'raw'> & { media?: Message['media'] & { url?: string } }> {
+  const { raw: _raw, ...rest } = message;
+  if (!media?.bucket || message.media?.status !== 'stored' || !message.media.key) return rest;
+  return {
+    ...rest,
+    media: { ...message.media, url: await mediaUrl(media.s3, media.bucket, message.media.key) },
+  };
 }
 
 export async function readMedia(

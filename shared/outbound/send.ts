@@ -1,122 +1,187 @@
 /**
  * The sender (fn outbound): the only code that sends through the Graph API. Jobs come
  * from the outbound FIFO queue, one group per conversation, so replies leave in order.
- * Retryable failures (429, 5xx, throughput) throw and come back with backoff; permanent
- * ones (131047 outside the window, 190 bad token…) are recorded on the message with
- * Meta's code and text, shown to the agent, and never retried.
+ *
+ * - Meta's 200 ("accepted") records the wamid and status 'sent'; delivered/read follow by
+ *   status webhooks (the engine applies them; one that raced ahead is kept on the wamid
+ *   claim and applied here when the wamid is bound).
+ * - Retryable failures (429/130429, 5xx, 131000, network) throw, so the queue redelivers
+ *   the job after a backoff (shared/queue/batch.ts); on the last receive the message is
+ *   recorded as failed with Meta's text instead of silently reaching the DLQ.
+ * - Permanent failures (131047 outside the window, 190 bad token, 131026…) are recorded on
+ *   the message with Meta's code, title and text, pushed to the agents, never retried.
+ *
+ * A crash after Meta accepted the message and before the wamid is recorded makes the
+ * redelivery send it again (Meta has no idempotency key); every other crash point is
+ * finished by the redelivery without a second send.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { applyDeliveryStatus, type EngineDeps } from '#shared/engine/process-inbound.ts';
-import type { DeliveryStatus } from '#shared/domain/message-status.ts';
-import { statusRank } from '#shared/domain/message-status.ts';
+import { topology } from '#infra/topology.ts';
 import { readMedia } from '#shared/media/media.ts';
-import { publicMessage, pushToAccount } from '#shared/push/push.ts';
-import { keys } from '#shared/store/keys.ts';
+import { forAgents, push } from '#shared/engine/process-inbound.ts';
+import { tokenFor, type EngineDeps } from '#shared/engine/deps.ts';
+import { previewText } from '#shared/engine/message-fields.ts';
+import type { OutboundJob } from '#shared/queue/send.ts';
 import { getConversationById, touchConversation } from '#shared/store/conversations.ts';
+import {
+  applyDeliveryStatus,
+  bindOutboundWamid,
+  failMessage,
+  getMessage,
+  markMessageSent,
+} from '#shared/store/messages.ts';
 import { getNumber } from '#shared/store/numbers.ts';
-import { messageSchema, type Message } from '#shared/store/types.ts';
+import type { Message, MessageError } from '#shared/store/types.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
+import { createPacer, type Pacer } from './pacer.ts';
 
-export const outboundJob = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('send'),
-    accountId: z.string(),
-    conversationId: z.string(),
-    messageId: z.string(),
-  }),
-  z.object({ kind: z.literal('markRead'), accountId: z.string(), numberId: z.string(), wamid: z.string() }),
-]);
-export type OutboundJob = z.infer<typeof outboundJob>;
+export { outboundJob, type OutboundJob } from '#shared/queue/send.ts';
 
-/** At most `perSecond` sends per number from this process (Meta's default is 80/s). */
-export function createPacer(perSecond = 80) {
-  const recent = new Map<string, number[]>();
-  return async (key: string, now: () => number = Date.now) => {
-    for (;;) {
-      const t = now();
-      const list = (recent.get(key) ?? []).filter((x) => t - x < 1000);
-      if (list.length < perSecond) {
-        list.push(t);
-        recent.set(key, list);
-        return;
-      }
-      await new Promise((r) => setTimeout(r, 1000 - (t - list[0]!)));
-    }
-  };
-}
-const pace = createPacer();
+/** Receives after which a retryable failure is recorded instead of retried (the DLQ's threshold). */
+export const SEND_ATTEMPTS = topology.queues.outbound.maxReceiveCount;
 
-export async function processOutboundJob(job: OutboundJob, deps: EngineDeps): Promise<void> {
-  if (job.kind === 'markRead') {
-    const number = await getNumber(deps.ddb, deps.tableName, job.accountId, job.numberId);
-    if (!number) return;
-    const token = number.accessToken ?? (await deps.defaultToken()) ?? '';
-    await deps.graph.markRead(number.phoneNumberId, token, job.wamid);
-    return;
-  }
-  const res = await deps.ddb.send(
-    new GetCommand({
-      TableName: deps.tableName,
-      Key: keys.message(job.accountId, job.conversationId, job.messageId),
-    }),
+const defaultPacer = createPacer(80);
+
+export async function processOutboundJob(
+  job: OutboundJob,
+  deps: EngineDeps,
+  pacer: Pacer = defaultPacer,
+): Promise<void> {
+  if (job.kind === 'markRead') return markRead(job, deps);
+
+  const message = await getMessage(
+    deps.ddb,
+    deps.tableName,
+    job.accountId,
+    job.conversationId,
+    job.messageId,
   );
-  if (!res.Item) {
-    deps.log('warn', 'send job for a message that does not exist', { messageId: job.messageId });
+  if (!message || message.direction !== 'out') {
+    deps.log('warn', 'send job for a message that is not an outgoing one', { ...job });
     return;
   }
-  const message = messageSchema.parse(res.Item);
-  if (message.status !== 'pending') return; // already sent (a redelivered job)
+  if (message.status !== 'pending') {
+    // A redelivered job: finish the bookkeeping of the earlier run, never send twice.
+    if (message.wamid) await bindAndCatchUp(message, message.wamid, deps);
+    return;
+  }
   const conv = await getConversationById(deps.ddb, deps.tableName, job.accountId, job.conversationId);
   const number = conv && (await getNumber(deps.ddb, deps.tableName, job.accountId, conv.numberId));
   if (!conv || !number) {
-    await fail(
+    await recordFailure(
       message,
-      { code: 0, title: 'Conversa sem número', message: 'O número desta conversa não existe mais.' },
+      {
+        code: 0,
+        title: 'Conversa sem número',
+        message: 'O número de WhatsApp desta conversa não existe mais.',
+      },
       deps,
     );
     return;
   }
-  const token = number.accessToken ?? (await deps.defaultToken()) ?? '';
+
+  let wamid: string;
   try {
-    await pace(number.phoneNumberId);
+    const token = await tokenFor(number, deps);
     const payload = await buildPayload(message, conv.contactPhone, number.phoneNumberId, token, deps);
-    const { wamid } = await deps.graph.sendMessage(number.phoneNumberId, token, payload);
-    await recordSent(message, wamid, deps);
-    const touched = await touchConversation(deps.ddb, deps.tableName, conv, {
-      messageId: message.id,
-      at: message.createdAt,
-      preview: {
-        text: message.text ?? message.media?.filename ?? message.type,
-        type: message.type,
-        direction: 'out',
-      },
-    });
-    if (touched) {
-      await pushToAccount(
-        job.accountId,
-        [{ type: 'conversation.updated', conversationId: conv.id, conversation: touched }],
-        deps,
-      ).catch(() => undefined);
-    }
+    await pacer.take(number.phoneNumberId);
+    ({ wamid } = await deps.graph.sendMessage(number.phoneNumberId, token, payload));
   } catch (err) {
-    if (err instanceof GraphApiError && !err.retryable) {
-      await fail(
-        message,
-        {
-          code: err.code,
-          title: err.title,
-          message: err.message,
-          ...(err.details ? { details: err.details } : {}),
-        },
-        deps,
-      );
-      return;
-    }
-    throw err;
+    const permanent = err instanceof GraphApiError && !err.retryable;
+    const lastTry = (deps.receiveCount ?? 1) >= SEND_ATTEMPTS;
+    if (!permanent && !lastTry) throw err;
+    await recordFailure(message, errorOf(err), deps);
+    return;
   }
+
+  const sent = await markMessageSent(deps.ddb, deps.tableName, message, wamid);
+  await deps.afterStep?.('sent');
+  const latest = await bindAndCatchUp(sent ?? { ...message, wamid, status: 'sent' }, wamid, deps);
+  const touched = await touchConversation(deps.ddb, deps.tableName, conv, {
+    messageId: message.id,
+    at: message.createdAt,
+    preview: { text: previewText(latest), type: latest.type, direction: 'out' },
+  });
+  if (touched)
+    await push(
+      job.accountId,
+      [{ type: 'conversation.updated', conversationId: conv.id, conversation: touched }],
+      deps,
+    );
 }
 
+/**
+ * Binds the wamid to the message (so status webhooks find it) and applies a status that
+ * arrived before this binding. Idempotent: a redelivered job runs it again safely.
+ */
+async function bindAndCatchUp(message: Message, wamid: string, deps: EngineDeps): Promise<Message> {
+  const claim = await bindOutboundWamid(deps.ddb, deps.tableName, message.accountId, wamid, {
+    conversationId: message.conversationId,
+    messageId: message.id,
+  });
+  await deps.afterStep?.('bound');
+  let latest = message;
+  if (claim.pendingStatus) {
+    const applied = await applyDeliveryStatus(
+      deps.ddb,
+      deps.tableName,
+      { accountId: message.accountId, conversationId: message.conversationId, messageId: message.id },
+      claim.pendingStatus,
+      claim.pendingError,
+    );
+    if (applied) latest = applied;
+  }
+  await push(
+    message.accountId,
+    [
+      {
+        type: 'message.updated',
+        conversationId: message.conversationId,
+        message: await forAgents(latest, deps),
+      },
+    ],
+    deps,
+  );
+  return latest;
+}
+
+function errorOf(err: unknown): MessageError {
+  if (err instanceof GraphApiError)
+    return {
+      code: err.code,
+      title: err.title,
+      message: err.message,
+      ...(err.details ? { details: err.details } : {}),
+    };
+  return {
+    code: 0,
+    title: 'Falha no envio',
+    message: 'Não foi possível enviar a mensagem. Tente novamente.',
+    details: (err as Error).message?.slice(0, 300),
+  };
+}
+
+async function recordFailure(message: Message, error: MessageError, deps: EngineDeps): Promise<void> {
+  deps.log('warn', 'send failed for good', {
+    accountId: message.accountId,
+    conversationId: message.conversationId,
+    messageId: message.id,
+    code: error.code,
+  });
+  const failed = await failMessage(deps.ddb, deps.tableName, message, error);
+  await push(
+    message.accountId,
+    [
+      {
+        type: 'message.updated',
+        conversationId: message.conversationId,
+        message: await forAgents(failed, deps),
+      },
+    ],
+    deps,
+  );
+}
+
+/** The Cloud API body for a message: text, or media uploaded from our bucket; with the quoted reply. */
 async function buildPayload(
   message: Message,
   to: string,
@@ -141,77 +206,20 @@ async function buildPayload(
     if (type === 'document' && message.media.filename) body.filename = message.media.filename;
     return { to, type, [type]: body, ...context };
   }
-  return { to, type: 'text', text: { body: message.text ?? '', preview_url: true }, ...context };
+  const text = message.text ?? '';
+  return { to, type: 'text', text: { body: text, preview_url: /https?:\/\//i.test(text) }, ...context };
 }
 
-/** Records the wamid; a status that arrived before this (kept on the claim) is applied now. */
-async function recordSent(message: Message, wamid: string, deps: EngineDeps): Promise<void> {
-  const sent = await deps.ddb.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: keys.message(message.accountId, message.conversationId, message.id),
-      UpdateExpression: 'SET wamid = :w, #st = :sent, statusRank = :r',
-      ConditionExpression: '#st = :pending',
-      ExpressionAttributeNames: { '#st': 'status' },
-      ExpressionAttributeValues: {
-        ':w': wamid,
-        ':sent': 'sent',
-        ':pending': 'pending',
-        ':r': statusRank('sent'),
-      },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  const claim = await deps.ddb.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: keys.wamid(message.accountId, wamid),
-      UpdateExpression: 'SET conversationId = :c, messageId = :m, direction = :d',
-      ExpressionAttributeValues: { ':c': message.conversationId, ':m': message.id, ':d': 'out' },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  let latest = messageSchema.parse(sent.Attributes);
-  const early = claim.Attributes?.pendingStatus as DeliveryStatus | undefined;
-  if (early) {
-    const applied = await applyDeliveryStatus(
-      deps,
-      message.accountId,
-      message.conversationId,
-      message.id,
-      early,
-      claim.Attributes?.pendingError ?? undefined,
-    );
-    if (applied) latest = applied;
+/** Blue ticks for a customer's message, when an agent read the conversation. */
+async function markRead(job: Extract<OutboundJob, { kind: 'markRead' }>, deps: EngineDeps): Promise<void> {
+  const number = await getNumber(deps.ddb, deps.tableName, job.accountId, job.numberId);
+  if (!number) return;
+  try {
+    await deps.graph.markRead(number.phoneNumberId, await tokenFor(number, deps), job.wamid);
+  } catch (err) {
+    const permanent = err instanceof GraphApiError && !err.retryable;
+    if (!permanent && (deps.receiveCount ?? 1) < SEND_ATTEMPTS) throw err;
+    // A read receipt that cannot be delivered is not worth more than a log line.
+    deps.log('warn', 'mark as read failed', { accountId: job.accountId, code: (err as GraphApiError).code });
   }
-  await pushToAccount(
-    message.accountId,
-    [{ type: 'message.updated', conversationId: message.conversationId, message: publicMessage(latest) }],
-    deps,
-  ).catch(() => undefined);
-}
-
-async function fail(message: Message, error: NonNullable<Message['error']>, deps: EngineDeps): Promise<void> {
-  deps.log('warn', 'send failed for good', { messageId: message.id, code: error.code });
-  const res = await deps.ddb.send(
-    new UpdateCommand({
-      TableName: deps.tableName,
-      Key: keys.message(message.accountId, message.conversationId, message.id),
-      UpdateExpression: 'SET #st = :f, statusRank = :r, #err = :e',
-      ExpressionAttributeNames: { '#st': 'status', '#err': 'error' },
-      ExpressionAttributeValues: { ':f': 'failed', ':r': statusRank('failed'), ':e': error },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  await pushToAccount(
-    message.accountId,
-    [
-      {
-        type: 'message.updated',
-        conversationId: message.conversationId,
-        message: publicMessage(messageSchema.parse(res.Attributes)),
-      },
-    ],
-    deps,
-  ).catch(() => undefined);
 }

@@ -6,6 +6,7 @@
  */
 import { ChangeMessageVisibilityCommand, GetQueueUrlCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
 
 const urls = new Map<string, string>();
 
@@ -72,4 +73,17 @@ export async function processBatch(
     );
   }
   return { batchItemFailures: failures.map((r) => ({ itemIdentifier: r.messageId })) };
+}
+
+/**
+ * A record's body checked against its queue's schema; undefined when it is not JSON or
+ * does not fit (such a record is acknowledged with a log line: retrying cannot fix it).
+ */
+export function parseRecord<T extends z.ZodType>(record: SQSRecord, schema: T): z.infer<T> | undefined {
+  try {
+    const parsed = schema.safeParse(JSON.parse(record.body));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }

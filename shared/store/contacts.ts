@@ -1,29 +1,72 @@
 /**
- * Contacts: found by canonical phone (Brazilian 9th digit normalised) or, for contacts
- * Meta identifies only by a business-scoped user id, by that id. Creation is race-safe:
- * the lookup item is written conditionally, and the loser reads the winner's contact.
+ * Contacts, found through lookup items: canonical phone (the Brazilian 9th digit
+ * normalised, so both forms of a mobile meet on one item) and Meta's business-scoped
+ * user id (contacts that come without a phone). Creation is race-safe: the lookup items
+ * are written conditionally in the contact's transaction, and the loser of a race reads
+ * the winner's contact. A contact first known by one identity learns the other when a
+ * message carries both.
  */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   PutCommand,
   TransactWriteCommand,
+  UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { canonicalPhone } from '#shared/domain/phone.ts';
 import { keys } from './keys.ts';
 import { contactSchema, type Contact } from './types.ts';
 
 export interface ContactIdentity {
+  /** WhatsApp id (a phone number, either 9th-digit form). */
   waId?: string;
+  /** Meta business-scoped user id. */
   userId?: string;
   name?: string;
 }
 
-function lookupKey(accountId: string, who: ContactIdentity) {
-  if (who.waId) return keys.contactByPhone(accountId, canonicalPhone(who.waId));
-  if (who.userId) return keys.contactByUserId(accountId, who.userId);
-  return undefined;
+type Key = { pk: string; sk: string };
+
+function lookups(accountId: string, who: ContactIdentity): { phone?: Key; user?: Key } {
+  return {
+    ...(who.waId ? { phone: keys.contactByPhone(accountId, canonicalPhone(who.waId)) } : {}),
+    ...(who.userId ? { user: keys.contactByUserId(accountId, who.userId) } : {}),
+  };
+}
+
+export async function getContact(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  contactId: string,
+): Promise<Contact | undefined> {
+  const res = await ddb.send(
+    new GetCommand({ TableName: tableName, Key: keys.contact(accountId, contactId) }),
+  );
+  return res.Item ? contactSchema.parse(res.Item) : undefined;
+}
+
+/** The contact a phone number (either 9th-digit form) belongs to. */
+export async function findContactByPhone(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  phone: string,
+): Promise<Contact | undefined> {
+  return viaLookup(ddb, tableName, accountId, keys.contactByPhone(accountId, canonicalPhone(phone)));
+}
+
+async function viaLookup(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  key: Key,
+): Promise<Contact | undefined> {
+  const found = await ddb.send(new GetCommand({ TableName: tableName, Key: key }));
+  if (typeof found.Item?.contactId !== 'string') return undefined;
+  return getContact(ddb, tableName, accountId, found.Item.contactId);
 }
 
 /** The contact for this identity, created on first contact. */
@@ -35,16 +78,13 @@ export async function findOrCreateContact(
   newId: () => string,
   now: number,
 ): Promise<Contact> {
-  const lookup = lookupKey(accountId, who);
-  if (!lookup) throw new Error('A contact needs a wa_id or a user_id');
+  const l = lookups(accountId, who);
+  if (!l.phone && !l.user) throw new Error('A contact needs a wa_id or a user_id');
   for (let attempt = 0; attempt < 3; attempt++) {
-    const found = await ddb.send(new GetCommand({ TableName: tableName, Key: lookup }));
-    if (found.Item) {
-      const c = await ddb.send(
-        new GetCommand({ TableName: tableName, Key: keys.contact(accountId, String(found.Item.contactId)) }),
-      );
-      if (c.Item) return contactSchema.parse(c.Item);
-    }
+    const byPhone = l.phone && (await viaLookup(ddb, tableName, accountId, l.phone));
+    const found = byPhone ?? (l.user && (await viaLookup(ddb, tableName, accountId, l.user)));
+    if (found) return learnIdentity(ddb, tableName, found, who);
+
     const phone = who.waId ? canonicalPhone(who.waId) : undefined;
     const contact: Contact = {
       id: newId(),
@@ -55,38 +95,80 @@ export async function findOrCreateContact(
       ...(who.userId ? { userId: who.userId } : {}),
       createdAt: now,
     };
+    const lookupPut = (key: Key) => ({
+      Put: {
+        TableName: tableName,
+        Item: { ...key, contactId: contact.id },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    });
     try {
       await ddb.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: { ...lookup, contactId: contact.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
+            ...(l.phone ? [lookupPut(l.phone)] : []),
+            ...(l.user ? [lookupPut(l.user)] : []),
             { Put: { TableName: tableName, Item: { ...keys.contact(accountId, contact.id), ...contact } } },
           ],
         }),
       );
-      if (who.waId && who.userId) {
-        // Remember the business-scoped id too, so a later message without wa_id finds this contact.
-        await ddb
-          .send(
-            new PutCommand({
-              TableName: tableName,
-              Item: { ...keys.contactByUserId(accountId, who.userId), contactId: contact.id },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            }),
-          )
-          .catch(() => undefined);
-      }
       return contact;
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
-      // Another message of the same person won the race: read its contact.
+      // Another message of the same person won the race: the next round reads its contact.
     }
   }
   throw new Error('Could not find or create the contact');
+}
+
+/**
+ * A known contact seen with an identity it lacks (a phone contact now with a user id, or
+ * the reverse): remember it, so a later message with only that identity finds the same
+ * person. Best effort — if the identity already points elsewhere, it is left alone.
+ */
+async function learnIdentity(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  contact: Contact,
+  who: ContactIdentity,
+): Promise<Contact> {
+  const learnPhone = who.waId && !contact.phone;
+  const learnUser = who.userId && !contact.userId;
+  if (!learnPhone && !learnUser) return contact;
+  const l = lookups(contact.accountId, who);
+  const claim = async (key: Key | undefined) => {
+    if (!key) return false;
+    try {
+      await ddb.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...key, contactId: contact.id },
+          ConditionExpression: 'attribute_not_exists(pk) OR contactId = :c',
+          ExpressionAttributeValues: { ':c': contact.id },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw err;
+    }
+  };
+  const fields: Partial<Contact> = {};
+  if (learnPhone && (await claim(l.phone))) {
+    fields.phone = canonicalPhone(who.waId!);
+    fields.waId = who.waId!;
+  }
+  if (learnUser && (await claim(l.user))) fields.userId = who.userId!;
+  const names = Object.keys(fields);
+  if (!names.length) return contact;
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.contact(contact.accountId, contact.id),
+      UpdateExpression: `SET ${names.map((n) => `#${n} = :${n}`).join(', ')}`,
+      ExpressionAttributeNames: Object.fromEntries(names.map((n) => [`#${n}`, n])),
+      ExpressionAttributeValues: Object.fromEntries(names.map((n) => [`:${n}`, fields[n as keyof Contact]])),
+    }),
+  );
+  return { ...contact, ...fields };
 }

@@ -1,11 +1,16 @@
 /**
  * Conversations (one thread per contact and number) and their attendances. Every write
  * here is idempotent or conditional, so a redelivered queue message can run it again.
+ *
+ * The protocol-number lookup (gsi1) lives on the attendance item, which is written once,
+ * not on the conversation, which is rewritten on every message: an index that projects the
+ * conversation would cost one more write unit per message.
  */
 import {
   GetCommand,
   TransactWriteCommand,
   UpdateCommand,
+  QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
@@ -32,137 +37,186 @@ export async function getConversationById(
   return res.Item ? conversationSchema.parse(res.Item) : undefined;
 }
 
-/** The thread of this contact on this number, created (closed, no attendance yet) on first contact. */
-export async function findOrCreateConversation(
+/** The thread of this contact on this number, if there is one. */
+export async function findConversation(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  number: WhatsAppNumber,
-  contact: Contact,
-  newId: () => string,
-  now: number,
-): Promise<Conversation> {
-  const accountId = number.accountId;
-  const thread = keys.conversationByContact(accountId, number.id, contact.id);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const found = await ddb.send(new GetCommand({ TableName: tableName, Key: thread }));
-    if (found.Item) {
-      const conv = await getConversationById(ddb, tableName, accountId, String(found.Item.conversationId));
-      if (conv) return conv;
-    }
-    const conv: Conversation = {
-      id: newId(),
-      accountId,
-      numberId: number.id,
-      contactId: contact.id,
-      contactName: contact.name,
-      contactPhone: contact.phone ?? contact.waId ?? '',
-      numberName: number.name,
-      numberColor: number.color,
-      status: 'closed',
-      lastMessageAt: now,
-      unread: 0,
-      createdAt: now,
-    };
-    try {
-      await ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName,
-                Item: { ...thread, conversationId: conv.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: tableName,
-                Item: { ...keys.conversation(accountId, conv.id), ...conv },
-              },
-            },
-          ],
-        }),
-      );
-      return conv;
-    } catch (err) {
-      if (!(err instanceof TransactionCanceledException)) throw err;
-    }
-  }
-  throw new Error('Could not find or create the conversation');
+  accountId: string,
+  numberId: string,
+  contactId: string,
+): Promise<Conversation | undefined> {
+  const found = await ddb.send(
+    new GetCommand({ TableName: tableName, Key: keys.conversationByContact(accountId, numberId, contactId) }),
+  );
+  if (typeof found.Item?.conversationId !== 'string') return undefined;
+  return getConversationById(ddb, tableName, accountId, found.Item.conversationId);
 }
 
-/**
- * Opens an attendance with a new protocol number when the conversation is not open
- * (WIN-4). Conditional on the status, so two runs open one attendance; a crash after the
- * counter moved costs a gap in the sequence, never a duplicate.
- */
-export async function openAttendanceIfClosed(
+/** The conversation with this protocol number (an attendance's), if any. */
+export async function findConversationByProtocol(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  conv: Conversation,
-  newId: () => string,
+  accountId: string,
+  protocol: string,
+): Promise<Conversation | undefined> {
+  const k = keys.conversationByProtocol(accountId, protocol);
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
+      ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
+      Limit: 1,
+    }),
+  );
+  const conversationId = res.Items?.[0]?.conversationId;
+  return typeof conversationId === 'string'
+    ? getConversationById(ddb, tableName, accountId, conversationId)
+    : undefined;
+}
+
+/** Next protocol number of the account (atomic counter; a crash may leave a gap, never a duplicate). */
+async function nextProtocol(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
   now: number,
   timeZone: string,
-): Promise<Conversation> {
-  if (conv.status === 'open') return conv;
+): Promise<string> {
   const counter = await ddb.send(
     new UpdateCommand({
       TableName: tableName,
-      Key: keys.counter(conv.accountId, 'protocol'),
+      Key: keys.counter(accountId, 'protocol'),
       UpdateExpression: 'ADD #v :one',
       ExpressionAttributeNames: { '#v': 'value' },
       ExpressionAttributeValues: { ':one': 1 },
       ReturnValues: 'UPDATED_NEW',
     }),
   );
-  const protocol = protocolNumber(now, Number(counter.Attributes?.value ?? 1), timeZone);
-  const attendanceId = newId();
-  try {
-    await ddb.send(
-      new TransactWriteCommand({
-        TransactItems: [
-          {
-            Update: {
-              TableName: tableName,
-              Key: keys.conversation(conv.accountId, conv.id),
-              UpdateExpression:
-                'SET #s = :open, protocol = :p, attendanceId = :a, gsi1pk = :g1pk, gsi1sk = :g1sk',
-              ConditionExpression: '#s <> :open',
-              ExpressionAttributeNames: { '#s': 'status' },
-              ExpressionAttributeValues: {
-                ':open': 'open',
-                ':p': protocol,
-                ':a': attendanceId,
-                ...prefixed(keys.conversationByProtocol(conv.accountId, protocol), ':g1'),
-              },
-            },
-          },
-          {
-            Put: {
-              TableName: tableName,
-              Item: {
-                ...keys.attendance(conv.accountId, conv.id, attendanceId),
-                id: attendanceId,
-                conversationId: conv.id,
-                protocol,
-                openedAt: now,
-              },
-            },
-          },
-        ],
-      }),
-    );
-    return { ...conv, status: 'open', protocol, attendanceId };
-  } catch (err) {
-    if (!(err instanceof TransactionCanceledException)) throw err;
-    const fresh = await getConversationById(ddb, tableName, conv.accountId, conv.id);
-    if (!fresh) throw err;
-    return fresh;
-  }
+  return protocolNumber(now, Number(counter.Attributes?.value ?? 1), timeZone);
 }
 
-function prefixed(k: { gsi1pk: string; gsi1sk: string }, p: string) {
-  return { [`${p}pk`]: k.gsi1pk, [`${p}sk`]: k.gsi1sk };
+function attendancePut(
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  id: string,
+  protocol: string,
+  now: number,
+) {
+  return {
+    Put: {
+      TableName: tableName,
+      Item: {
+        ...keys.attendance(accountId, conversationId, id),
+        ...keys.conversationByProtocol(accountId, protocol),
+        id,
+        accountId,
+        conversationId,
+        protocol,
+        openedAt: now,
+      },
+    },
+  };
+}
+
+export interface OpenConversationInput {
+  number: WhatsAppNumber;
+  contact: Contact;
+  /** What findConversation returned (undefined: no thread yet). */
+  existing?: Conversation;
+  newId: () => string;
+  now: number;
+  timeZone: string;
+}
+
+/**
+ * The conversation of a customer who is writing, open: created with its first attendance
+ * and protocol (WIN-4) on first contact, reopened with a new attendance and protocol when
+ * it was closed, returned as is when open. Conditional writes make concurrent or repeated
+ * runs open one attendance.
+ */
+export async function openConversation(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  input: OpenConversationInput,
+): Promise<Conversation> {
+  const { number, contact, newId, now, timeZone } = input;
+  const accountId = number.accountId;
+  let existing = input.existing;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (existing?.status === 'open') return existing;
+    const protocol = await nextProtocol(ddb, tableName, accountId, now, timeZone);
+    const attendanceId = newId();
+    try {
+      if (existing) {
+        await ddb.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: tableName,
+                  Key: keys.conversation(accountId, existing.id),
+                  UpdateExpression: 'SET #s = :open, protocol = :p, attendanceId = :a',
+                  ConditionExpression: '#s <> :open',
+                  ExpressionAttributeNames: { '#s': 'status' },
+                  ExpressionAttributeValues: { ':open': 'open', ':p': protocol, ':a': attendanceId },
+                },
+              },
+              attendancePut(tableName, accountId, existing.id, attendanceId, protocol, now),
+            ],
+          }),
+        );
+        return { ...existing, status: 'open', protocol, attendanceId };
+      }
+      const conv: Conversation = {
+        id: newId(),
+        accountId,
+        numberId: number.id,
+        contactId: contact.id,
+        contactName: contact.name,
+        contactPhone: contact.phone ?? contact.waId ?? '',
+        numberName: number.name,
+        numberColor: number.color,
+        status: 'open',
+        protocol,
+        attendanceId,
+        lastMessageAt: now,
+        unread: 0,
+        createdAt: now,
+      };
+      const inbox = keys.inboxByLastMessage(accountId, now, conv.id);
+      await ddb.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: tableName,
+                Item: {
+                  ...keys.conversationByContact(accountId, number.id, contact.id),
+                  conversationId: conv.id,
+                },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: tableName,
+                Item: { ...keys.conversation(accountId, conv.id), ...inbox, ...conv },
+              },
+            },
+            attendancePut(tableName, accountId, conv.id, attendanceId, protocol, now),
+          ],
+        }),
+      );
+      return conv;
+    } catch (err) {
+      if (!(err instanceof TransactionCanceledException)) throw err;
+      // Opened (or created) meanwhile by another run: read what it did.
+      existing = await findConversation(ddb, tableName, accountId, number.id, contact.id);
+    }
+  }
+  throw new Error('Could not open the conversation');
 }
 
 export interface ConversationTouch {
@@ -170,17 +224,20 @@ export interface ConversationTouch {
   messageId: string;
   at: number;
   preview: { text: string; type: MessageType; direction: MessageDirection };
-  fromCustomer?: { windowExpiresAt: number; name?: string };
+  /** A customer's message: unread + 1 and the 24 h window moves (WIN-1). */
+  fromCustomer?: { sentAt: number; windowExpiresAt: number; name?: string; phone?: string };
 }
 
 /**
  * Moves the conversation to the top of the inbox with its last message; a customer
- * message also counts as unread and moves the 24 h window. Applied once per message.
+ * message also counts as unread and moves the 24 h window. Applied once per message and
+ * never back in time (conditional on the last message id, a ULID). Returns the updated
+ * conversation, or undefined when this message was already applied (or is older).
  */
 export async function touchConversation(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  conv: Conversation,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
   t: ConversationTouch,
 ): Promise<Conversation | undefined> {
   const inbox = keys.inboxByLastMessage(conv.accountId, t.at, conv.id);
@@ -205,11 +262,17 @@ export async function touchConversation(
   };
   let add = '';
   if (t.fromCustomer) {
-    sets.push('lastCustomerMessageAt = :at', 'windowExpiresAt = :wx');
+    sets.push('lastCustomerMessageAt = :cat', 'windowExpiresAt = :wx');
+    values[':cat'] = t.fromCustomer.sentAt;
     values[':wx'] = t.fromCustomer.windowExpiresAt;
     if (t.fromCustomer.name) {
       sets.push('contactName = :cn');
       values[':cn'] = t.fromCustomer.name;
+    }
+    if (t.fromCustomer.phone) {
+      // A contact first known by its user id may have shown its phone since.
+      sets.push('contactPhone = :cp');
+      values[':cp'] = t.fromCustomer.phone;
     }
     add = ' ADD unread :one';
     values[':one'] = 1;
@@ -220,11 +283,10 @@ export async function touchConversation(
         TableName: tableName,
         Key: keys.conversation(conv.accountId, conv.id),
         UpdateExpression: `SET ${sets.join(', ')}${add}`,
-        // Once per message, and never back in time (messages of one conversation are ordered).
-        ConditionExpression: '(attribute_not_exists(lastMessageId) OR lastMessageId < :mid)',
+        ConditionExpression:
+          'attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :mid)',
         ExpressionAttributeValues: values,
         ReturnValues: 'ALL_NEW',
-        ReturnConsumedCapacity: 'TOTAL',
       }),
     );
     return conversationSchema.parse(res.Attributes);

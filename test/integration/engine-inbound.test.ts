@@ -1,12 +1,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import { processOutboundJob } from '#shared/outbound/send.ts';
+import { processTimer } from '#shared/engine/timers.ts';
+import { mediaUrl } from '#shared/media/media.ts';
 import { putConnection } from '#shared/store/connections.ts';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { findContactByPhone } from '#shared/store/contacts.ts';
+import { findConversationByProtocol } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import { startWsGateway } from '#infra/local/ws-gateway.ts';
 import { freePort } from '#infra/local/ports.ts';
@@ -19,10 +20,28 @@ before(async () => {
 });
 after(async () => kit.stop());
 
+const conversationOf = async (phone: string) =>
+  (await kit.conversations()).find((c) => c.contactPhone === phone);
+
+const imageItem = (from: string, wamid: string, mediaId: string): InboundQueueItem => ({
+  kind: 'message',
+  phoneNumberId: kit.number.phoneNumberId,
+  contact: { waId: from, name: 'Ana' },
+  message: {
+    from,
+    id: wamid,
+    timestamp: String(Math.floor(kit.clock.now / 1000)),
+    type: 'image',
+    image: { id: mediaId, mime_type: 'image/png', caption: 'foto' },
+  },
+  receivedAt: kit.clock.now,
+});
+
 describe('customer messages', () => {
   test('a first message opens a conversation with a protocol and a 24 h window', async () => {
     await processInboundItem(kit.text('5521988776655', 'Olá, bom dia!'), kit.deps);
-    const [conv] = (await kit.conversations()).filter((c) => c.contactPhone === '5521988776655');
+
+    const conv = await conversationOf('5521988776655');
     assert.ok(conv);
     assert.equal(conv.status, 'open');
     assert.match(conv.protocol!, /^\d{8}-\d{6}$/);
@@ -32,20 +51,39 @@ describe('customer messages', () => {
     const [m] = await kit.messages(conv.id);
     assert.equal(m!.text, 'Olá, bom dia!');
     assert.equal(m!.direction, 'in');
+    assert.equal(m!.attendanceId, conv.attendanceId);
+    assert.equal(
+      (await findConversationByProtocol(kit.deps.ddb, kit.deps.tableName, conv.accountId, conv.protocol!))
+        ?.id,
+      conv.id,
+    );
+  });
+
+  test('the window runs 24 h from the customer’s latest message', async () => {
+    await processInboundItem(kit.text('5521988770000', 'primeira'), kit.deps);
+    kit.clock.now += 5 * 3600_000;
+    await processInboundItem(kit.text('5521988770000', 'cinco horas depois'), kit.deps);
+
+    const conv = (await conversationOf('5521988770000'))!;
+    assert.equal(conv.windowExpiresAt, kit.clock.now + 24 * 3600_000);
+    assert.equal(conv.unread, 2);
+    assert.equal(conv.lastMessage?.text, 'cinco horas depois');
   });
 
   test('a message Meta delivers twice is stored once', async () => {
     const item = kit.text('5521977776666', 'duplicado', 'wamid.twice');
     await processInboundItem(item, kit.deps);
     await processInboundItem(item, kit.deps);
-    const conv = (await kit.conversations()).find((c) => c.contactPhone === '5521977776666')!;
+
+    const conv = (await conversationOf('5521977776666'))!;
     assert.equal((await kit.messages(conv.id)).length, 1);
     assert.equal(conv.unread, 1);
   });
 
   test('a crash between two writes, then the redelivery, finishes once', async () => {
-    for (const step of ['claim', 'message', 'conversation'] as const) {
-      const from = `552196666${['claim', 'message', 'conversation'].indexOf(step)}000`;
+    const steps = ['claim', 'open', 'message', 'conversation'] as const;
+    for (const [i, step] of steps.entries()) {
+      const from = `55219666${i}0000`;
       const item = kit.text(from, `queda depois de ${step}`);
       let crashed = false;
       await assert.rejects(
@@ -60,201 +98,264 @@ describe('customer messages', () => {
         }),
       );
       await processInboundItem(item, kit.deps);
-      const conv = (await kit.conversations()).find((c) => c.contactPhone === from)!;
+
+      const conv = (await conversationOf(from))!;
       assert.equal((await kit.messages(conv.id)).length, 1, step);
       assert.equal(conv.unread, 1, step);
-      assert.equal(conv.lastMessage?.text, `queda depois de ${step}`);
+      assert.equal(conv.lastMessage?.text, `queda depois de ${step}`, step);
+      assert.match(conv.protocol ?? '', /^\d{8}-\d{6}$/, step);
     }
   });
 
   test('the Brazilian 9th digit: with and without it is one contact and one conversation', async () => {
     await processInboundItem(kit.text('5511987654321', 'com nove'), kit.deps);
     await processInboundItem(kit.text('551187654321', 'sem nove'), kit.deps);
+
     const convs = (await kit.conversations()).filter((c) => c.contactPhone === '5511987654321');
     assert.equal(convs.length, 1);
     assert.deepEqual(
       (await kit.messages(convs[0]!.id)).map((m) => m.text),
       ['com nove', 'sem nove'],
     );
+    const contact = await findContactByPhone(
+      kit.deps.ddb,
+      kit.deps.tableName,
+      kit.number.accountId,
+      '+55 11 8765-4321',
+    );
+    assert.equal(contact?.id, convs[0]!.contactId);
   });
 
-  test('a payload that fits no schema becomes a visible unsupported message', async () => {
+  test('a contact known only by a business-scoped user id, then with a phone, stays one person', async () => {
+    const byUser = (body: string, waId?: string): InboundQueueItem => {
+      const base = kit.text(waId ?? '', body);
+      return {
+        ...base,
+        contact: { userId: 'BR.1234567890', ...(waId ? { waId } : {}), name: 'Bia' },
+        message: {
+          ...base.message!,
+          from: waId,
+          from_user_id: 'BR.1234567890',
+        } as InboundQueueItem['message'],
+      };
+    };
+    await processInboundItem(byUser('sem telefone'), kit.deps);
+    await processInboundItem(byUser('agora com telefone', '5531999990000'), kit.deps);
+    await processInboundItem(kit.text('5531999990000', 'só telefone'), kit.deps);
+
+    const convs = (await kit.conversations()).filter(
+      (c) => c.contactName === 'Bia' || c.contactPhone === '5531999990000',
+    );
+    assert.equal(convs.length, 1);
+    assert.deepEqual(
+      (await kit.messages(convs[0]!.id)).map((m) => m.text),
+      ['sem telefone', 'agora com telefone', 'só telefone'],
+    );
+  });
+
+  test('a payload that fits no schema becomes a visible unsupported message with its JSON', async () => {
     const item: InboundQueueItem = {
       kind: 'unparsed',
       phoneNumberId: kit.number.phoneNumberId,
       contact: { waId: '5521955554444', name: 'Zé' },
-      raw: '{"type":"poll","id":"x"}',
+      raw: '{"type":"poll","id":"wamid.poll1","poll":{"q":"?"}}',
       receivedAt: kit.clock.now,
     };
     await processInboundItem(item, kit.deps);
-    const conv = (await kit.conversations()).find((c) => c.contactPhone === '5521955554444')!;
+    await processInboundItem(item, kit.deps);
+
+    const conv = (await conversationOf('5521955554444'))!;
+    const messages = await kit.messages(conv.id);
+    assert.equal(messages.length, 1);
+    assert.equal(messages[0]!.type, 'unsupported');
+    assert.equal(messages[0]!.raw, item.raw);
+    assert.equal(conv.lastMessage?.text, 'Mensagem não suportada');
+  });
+
+  test('Meta’s own "unsupported" message keeps its errors in the raw JSON', async () => {
+    const base = kit.text('5521955553333', '');
+    await processInboundItem(
+      {
+        ...base,
+        message: { ...base.message!, type: 'unsupported', text: undefined } as InboundQueueItem['message'],
+        errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown' }],
+      },
+      kit.deps,
+    );
+    const conv = (await conversationOf('5521955553333'))!;
     const [m] = await kit.messages(conv.id);
     assert.equal(m!.type, 'unsupported');
-    assert.equal(m!.raw, item.raw);
+    assert.match(m!.raw!, /131051/);
   });
 
-  test('a message for an unknown number is acknowledged, not retried', async () => {
+  test('messages for an unknown number and webhook events are acknowledged, not retried', async () => {
     await processInboundItem({ ...kit.text('5521911112222', 'oi'), phoneNumberId: 'nobody' }, kit.deps);
+    await processInboundItem(
+      {
+        kind: 'event',
+        field: 'message_template_status_update',
+        wabaId: 'waba',
+        value: { event: 'APPROVED', message_template_name: 'boas_vindas' },
+        receivedAt: kit.clock.now,
+      },
+      kit.deps,
+    );
+    assert.equal(await conversationOf('5521911112222'), undefined);
   });
 
-  test('an image whose download fails twice is retried and then stored and served', async () => {
+  test('an image whose download fails twice is shown at once, then stored and served by a presigned URL', async () => {
     kit.graph.media.set('media-1', { bytes: Buffer.from('PNGDATA'), mime: 'image/png' });
     kit.graph.failNext('download', 2, 500, 131000);
-    const item: InboundQueueItem = {
-      kind: 'message',
-      phoneNumberId: kit.number.phoneNumberId,
-      contact: { waId: '5521933332222', name: 'Ana' },
-      message: {
-        from: '5521933332222',
-        id: 'wamid.img1',
-        timestamp: String(kit.clock.now / 1000),
-        type: 'image',
-        image: { id: 'media-1', mime_type: 'image/png', caption: 'foto' },
-      },
-      receivedAt: kit.clock.now,
-    };
+    const item = imageItem('5521933332222', 'wamid.img1', 'media-1');
+
     await assert.rejects(processInboundItem(item, { ...kit.deps, receiveCount: 1 }));
+    const conv = (await conversationOf('5521933332222'))!;
+    const [pending] = await kit.messages(conv.id);
+    assert.equal(pending!.media?.status, 'pending');
+    assert.equal(conv.lastMessage?.text, 'foto');
+
     await assert.rejects(processInboundItem(item, { ...kit.deps, receiveCount: 2 }));
     await processInboundItem(item, { ...kit.deps, receiveCount: 3 });
-    const conv = (await kit.conversations()).find((c) => c.contactPhone === '5521933332222')!;
+
     const msgs = await kit.messages(conv.id);
     assert.equal(msgs.length, 1);
     assert.equal(msgs[0]!.media?.status, 'stored');
-    const url = await getSignedUrl(
-      kit.deps.s3,
-      new GetObjectCommand({ Bucket: kit.deps.mediaBucket!, Key: msgs[0]!.media!.key! }),
-      { expiresIn: 60 },
-    );
-    assert.equal(await (await fetch(url)).text(), 'PNGDATA');
+    assert.equal(msgs[0]!.media?.key, `acc/${kit.number.accountId}/media/${msgs[0]!.id}`);
+    assert.equal((await conversationOf('5521933332222'))!.unread, 1);
+    const url = await mediaUrl(kit.deps.s3, kit.bucket, msgs[0]!.media!.key!);
+    const res = await fetch(url);
+    assert.equal(await res.text(), 'PNGDATA');
+    assert.match(url, /X-Amz-Expires=300/);
   });
-});
 
-describe('agent replies and their statuses', () => {
-  async function agentMessage(from: string, text: string) {
-    await processInboundItem(kit.text(from, 'preciso de ajuda'), kit.deps);
-    const conv = (await kit.conversations()).find((c) => c.contactPhone === from)!;
-    const id = kit.deps.newId();
+  test('a download that keeps failing is recorded as failed on the last tries, not lost in the DLQ', async () => {
+    kit.graph.media.set('media-2', { bytes: Buffer.from('x'), mime: 'image/png' });
+    kit.graph.failNext('media-url', 10, 500, 131000);
+    const item = imageItem('5521933331111', 'wamid.img2', 'media-2');
+    await assert.rejects(processInboundItem(item, { ...kit.deps, receiveCount: 1 }));
+    await processInboundItem(item, { ...kit.deps, receiveCount: 4 });
+
+    const conv = (await conversationOf('5521933331111'))!;
+    const [m] = await kit.messages(conv.id);
+    assert.equal(m!.media?.status, 'failed');
+    assert.ok(m!.media?.error);
+    kit.graph.clearFailures();
+  });
+
+  test('a reply quotes the message it answers', async () => {
+    await processInboundItem(kit.text('5521944440000', 'pergunta', 'wamid.q1'), kit.deps);
+    const base = kit.text('5521944440000', 'resposta');
+    await processInboundItem(
+      { ...base, message: { ...base.message!, context: { from: '5521944440000', id: 'wamid.q1' } } },
+      kit.deps,
+    );
+    const conv = (await conversationOf('5521944440000'))!;
+    const [q, r] = await kit.messages(conv.id);
+    assert.deepEqual(r!.replyTo, { wamid: 'wamid.q1', messageId: q!.id });
+  });
+
+  test('a closed conversation reopens with a new protocol on the customer’s next message', async () => {
+    await processInboundItem(kit.text('5521944441234', 'primeiro atendimento'), kit.deps);
+    const first = (await conversationOf('5521944441234'))!;
+    // Closing is a later issue; here the stored state is what it will write.
+    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
     await kit.deps.ddb.send(
-      new PutCommand({
+      new UpdateCommand({
         TableName: kit.deps.tableName,
-        Item: {
-          ...keys.message(conv.accountId, conv.id, id),
-          id,
-          accountId: conv.accountId,
-          conversationId: conv.id,
-          direction: 'out',
-          type: 'text',
-          text,
-          status: 'pending',
-          sender: { type: 'agent', id: 'u1' },
-          createdAt: kit.clock.now,
-        },
+        Key: keys.conversation(first.accountId, first.id),
+        UpdateExpression: 'SET #s = :c',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':c': 'closed' },
       }),
     );
-    return { conv, id };
-  }
-  const statusItem = (
-    wamid: string,
-    status: string,
-    extra: Record<string, unknown> = {},
-  ): InboundQueueItem => ({
-    kind: 'status',
-    phoneNumberId: kit.number.phoneNumberId,
-    status: { id: wamid, status, timestamp: '1', recipient_id: 'x', ...extra },
-    receivedAt: kit.clock.now,
-  });
+    await processInboundItem(kit.text('5521944441234', 'voltei'), kit.deps);
 
-  test('sent, then read before delivered: the message ends read', async () => {
-    const { conv, id } = await agentMessage('5521944443333', 'Claro!');
-    await processOutboundJob(
-      { kind: 'send', accountId: conv.accountId, conversationId: conv.id, messageId: id },
-      kit.deps,
-    );
-    const out = (await kit.messages(conv.id)).find((m) => m.id === id)!;
-    assert.equal(out.status, 'sent');
-    assert.equal((kit.graph.sent.at(-1) as { text: { body: string } }).text.body, 'Claro!');
-    await processInboundItem(statusItem(out.wamid!, 'read'), kit.deps);
-    await processInboundItem(statusItem(out.wamid!, 'delivered'), kit.deps);
-    assert.equal((await kit.messages(conv.id)).find((m) => m.id === id)!.status, 'read');
-  });
-
-  test('a status that arrives before the send recorded its wamid is applied then', async () => {
-    const { conv, id } = await agentMessage('5521944442222', 'Já vai');
-    // Meta's "delivered" races ahead of the send's own bookkeeping.
-    await processInboundItem(statusItem('wamid.early', 'delivered'), kit.deps);
-    kit.graph.nextWamids.push('wamid.early');
-    await processOutboundJob(
-      { kind: 'send', accountId: conv.accountId, conversationId: conv.id, messageId: id },
-      kit.deps,
-    );
-    assert.equal((await kit.messages(conv.id)).find((m) => m.id === id)!.status, 'delivered');
-  });
-
-  test('a permanent error (131047) is recorded with Meta’s text; 429 is retried, then sent', async () => {
-    const { conv, id } = await agentMessage('5521922221111', 'fora da janela');
-    kit.graph.failNext('send', 1, 400, 131047, 'Re-engagement message');
-    await processOutboundJob(
-      { kind: 'send', accountId: conv.accountId, conversationId: conv.id, messageId: id },
-      kit.deps,
-    );
-    const failed = (await kit.messages(conv.id)).find((m) => m.id === id)!;
-    assert.equal(failed.status, 'failed');
-    assert.equal(failed.error?.code, 131047);
-    assert.equal(failed.error?.message, 'Re-engagement message');
-
-    const retry = await agentMessage('5521922220000', 'tente de novo');
-    kit.graph.failNext('send', 1, 429, 130429, 'Rate limit hit');
-    await assert.rejects(
-      processOutboundJob(
-        { kind: 'send', accountId: retry.conv.accountId, conversationId: retry.conv.id, messageId: retry.id },
-        kit.deps,
-      ),
-    );
-    assert.equal((await kit.messages(retry.conv.id)).find((m) => m.id === retry.id)!.status, 'pending');
-    await processOutboundJob(
-      { kind: 'send', accountId: retry.conv.accountId, conversationId: retry.conv.id, messageId: retry.id },
-      kit.deps,
-    );
-    assert.equal((await kit.messages(retry.conv.id)).find((m) => m.id === retry.id)!.status, 'sent');
-  });
-
-  test('a bad token (190) fails the message with Meta’s reason', async () => {
-    const { conv, id } = await agentMessage('5521922229999', 'token ruim');
-    kit.graph.failNext('send', 1, 401, 190, 'Error validating access token');
-    await processOutboundJob(
-      { kind: 'send', accountId: conv.accountId, conversationId: conv.id, messageId: id },
-      kit.deps,
-    );
-    const m = (await kit.messages(conv.id)).find((x) => x.id === id)!;
-    assert.equal(m.status, 'failed');
-    assert.equal(m.error?.code, 190);
+    const again = (await conversationOf('5521944441234'))!;
+    assert.equal(again.id, first.id);
+    assert.equal(again.status, 'open');
+    assert.notEqual(again.protocol, first.protocol);
+    const [, m2] = await kit.messages(again.id);
+    assert.equal(m2!.attendanceId, again.attendanceId);
   });
 });
 
-test('a customer message reaches the agents connected over WebSocket', async () => {
+test('write units of a text message in an existing conversation', async (t) => {
+  await processInboundItem(kit.text('5521900009999', 'abre a conversa'), kit.deps);
+
+  kit.meter.start();
+  await processInboundItem(kit.text('5521900009999', 'Oi, tudo bem? Queria saber do meu pedido.'), kit.deps);
+  const uses = kit.meter.stop();
+
+  const total = uses.reduce((n, u) => n + u.total, 0);
+  t.diagnostic(`write units per inbound text message: ${total} — ${JSON.stringify(uses)}`);
+  // The wamid claim, the message, the conversation, and its inbox entry on gsi2 (nothing on
+  // gsi1/gsi3). DynamoDB Local meters the moved index entry as 1 unit; AWS bills a changed
+  // index key as 2 (delete + put), so 5 there: see docs/data-model.md.
+  assert.deepEqual(
+    uses.map((u) => [u.command, Object.keys(u.indexes)]),
+    [
+      ['PutItemCommand', []],
+      ['PutItemCommand', []],
+      ['UpdateItemCommand', ['gsi2']],
+    ],
+  );
+  assert.ok(total <= 4, `${total} write units`);
+});
+
+test('a customer message reaches the agents connected over WebSocket; a gone connection is forgotten', async () => {
   const port = await freePort();
   const gateway = await startWsGateway({ port, handler: () => async () => ({ statusCode: 200 }) });
   try {
     const agent = new WebSocket(`ws://127.0.0.1:${port}`);
-    await new Promise((r) => agent.once('open', r));
-    const [connectionId] = gateway.connections();
-    await putConnection(
-      kit.deps.ddb,
-      kit.deps.tableName,
-      { connectionId: connectionId!, accountId: kit.number.accountId, userId: 'u1' },
-      Date.now(),
-    );
-    const events: { type: string; message?: { text?: string } }[] = [];
+    const gone = new WebSocket(`ws://127.0.0.1:${port}`);
+    await Promise.all([agent, gone].map((s) => new Promise((r) => s.once('open', r))));
+    const ids = gateway.connections();
+    for (const connectionId of ids)
+      await putConnection(
+        kit.deps.ddb,
+        kit.deps.tableName,
+        { connectionId, accountId: kit.number.accountId, userId: 'u1' },
+        Date.now(),
+      );
+    const events: { type: string; accountId: string; message?: { text?: string } }[] = [];
     agent.on('message', (d) => events.push(JSON.parse(d.toString())));
+    gone.close();
+    for (let i = 0; i < 50 && gateway.connections().length > 1; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const goneId = ids.find((id) => !gateway.connections().includes(id))!;
+
     await processInboundItem(kit.text('5521900001111', 'ao vivo'), {
       ...kit.deps,
       ws: wsClient(gateway.managementEndpoint),
     });
     for (let i = 0; i < 50 && events.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
-    assert.equal(events.find((e) => e.type === 'message.created')?.message?.text, 'ao vivo');
+
+    const created = events.find((e) => e.type === 'message.created');
+    assert.equal(created?.message?.text, 'ao vivo');
+    assert.equal(created?.accountId, kit.number.accountId);
     assert.ok(events.some((e) => e.type === 'conversation.updated'));
+    const lookup = await kit.deps.ddb.send(
+      new GetCommand({ TableName: kit.deps.tableName, Key: keys.connectionById(goneId) }),
+    );
+    assert.equal(lookup.Item, undefined);
     agent.close();
   } finally {
     await gateway.stop();
   }
+});
+
+test('a window timer refreshes the agents’ view, and does nothing once the customer wrote again', async () => {
+  await processInboundItem(kit.text('5521900002222', 'oi'), kit.deps);
+  const conv = (await conversationOf('5521900002222'))!;
+  const deps = { ddb: kit.deps.ddb, tableName: kit.deps.tableName, now: kit.deps.now, log: () => {} };
+  const timer = {
+    kind: 'window.expired',
+    accountId: conv.accountId,
+    conversationId: conv.id,
+    windowExpiresAt: conv.windowExpiresAt,
+  };
+
+  assert.equal(await processTimer(timer, deps), 'pushed');
+  assert.equal(await processTimer({ ...timer, windowExpiresAt: conv.windowExpiresAt! - 1 }, deps), 'stale');
+  assert.equal(await processTimer({ kind: 'snooze' }, deps), 'ignored');
 });

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -28,6 +28,8 @@ export interface GraphScript {
     code: number,
     message?: string,
   ): void;
+  /** Forgets the failures not used up. */
+  clearFailures(): void;
   sent: Record<string, unknown>[];
   /** wamids the next sends answer with (then generated ones). */
   nextWamids: string[];
@@ -98,6 +100,7 @@ export async function startGraphScript(token: string): Promise<GraphScript> {
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   return {
     failNext: (kind, times, status, code, message) => failures.push({ kind, times, status, code, message }),
+    clearFailures: () => failures.splice(0),
     sent,
     nextWamids,
     media,
@@ -111,6 +114,8 @@ export interface EngineKit {
   number: WhatsAppNumber;
   graph: GraphScript;
   clock: { now: number };
+  meter: CapacityMeter;
+  bucket: string;
   text(from: string, body: string, wamid?: string, name?: string): InboundQueueItem;
   conversations(): Promise<Conversation[]>;
   messages(conversationId: string): Promise<Message[]>;
@@ -119,16 +124,22 @@ export interface EngineKit {
 
 export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
 
-export async function engineKit(): Promise<EngineKit> {
+export interface KitOptions {
+  /** Use this Graph API (e.g. the simulator) instead of the kit's scriptable server. */
+  graph?: { url: string; token: string; phoneNumberId: string };
+}
+
+export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
   const suffix = randomBytes(4).toString('hex');
   const raw = new DynamoDBClient({});
+  const meter = meterCapacity(raw);
   const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
   const tableName = `engine-${suffix}`;
   await ensureTable(raw, tableName);
   const s3 = new S3Client({ forcePathStyle: true });
   const bucket = `media-${suffix}`;
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  const token = `token-${suffix}`;
+  const token = opts.graph?.token ?? `token-${suffix}`;
   const graph = await startGraphScript(token);
   const ids = monotonicFactory();
   const clock = { now: T0 };
@@ -137,7 +148,7 @@ export async function engineKit(): Promise<EngineKit> {
     id: ids(),
     accountId,
     name: 'Loja',
-    phoneNumberId: `pn-${suffix}`,
+    phoneNumberId: opts.graph?.phoneNumberId ?? `pn-${suffix}`,
     wabaId: `waba-${suffix}`,
     displayPhone: '5511900000001',
     color: '#3366ff',
@@ -148,7 +159,7 @@ export async function engineKit(): Promise<EngineKit> {
     tableName,
     s3,
     mediaBucket: bucket,
-    graph: createGraphClient({ baseUrl: graph.url, version: 'v23.0' }),
+    graph: createGraphClient({ baseUrl: opts.graph?.url ?? graph.url, version: 'v23.0' }),
     defaultToken: async () => undefined,
     newId: () => ids(clock.now),
     now: () => clock.now,
@@ -160,6 +171,8 @@ export async function engineKit(): Promise<EngineKit> {
     number,
     graph,
     clock,
+    meter,
+    bucket,
     text: (from, body, wamid, name = 'Maria') => ({
       kind: 'message',
       phoneNumberId: number.phoneNumberId,
@@ -204,3 +217,70 @@ export async function engineKit(): Promise<EngineKit> {
 }
 
 export const wsClient = (endpoint: string) => new ApiGatewayManagementApiClient({ endpoint });
+
+export interface CapacityUse {
+  command: string;
+  /** Write units on the table and on each index (DynamoDB's ReturnConsumedCapacity=INDEXES). */
+  table: number;
+  indexes: Record<string, number>;
+  total: number;
+}
+
+export interface CapacityMeter {
+  /** Records the write units of every write made until `stop()`. */
+  start(): void;
+  stop(): CapacityUse[];
+}
+
+/**
+ * Asks DynamoDB for the consumed capacity of every write the client makes (the code under
+ * test is unchanged: the parameter is added on the way out) and collects the answers.
+ */
+export function meterCapacity(client: DynamoDBClient): CapacityMeter {
+  let uses: CapacityUse[] | undefined;
+  const writes = new Set([
+    'PutItemCommand',
+    'UpdateItemCommand',
+    'DeleteItemCommand',
+    'TransactWriteItemsCommand',
+    'BatchWriteItemCommand',
+  ]);
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const command = String(context.commandName);
+      const metering = uses && writes.has(command);
+      if (metering) (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'INDEXES';
+      const out = await next(args);
+      if (metering) {
+        const cc = (out.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] })
+          .ConsumedCapacity;
+        for (const c of [cc ?? []].flat()) {
+          const indexes = Object.fromEntries(
+            Object.entries(c.GlobalSecondaryIndexes ?? {}).map(([k, v]) => [
+              k,
+              v.WriteCapacityUnits ?? v.CapacityUnits ?? 0,
+            ]),
+          );
+          uses!.push({
+            command,
+            table: c.Table?.WriteCapacityUnits ?? c.Table?.CapacityUnits ?? 0,
+            indexes,
+            total: c.WriteCapacityUnits ?? c.CapacityUnits ?? 0,
+          });
+        }
+      }
+      return out;
+    },
+    { step: 'initialize', name: 'meterCapacity' },
+  );
+  return {
+    start: () => {
+      uses = [];
+    },
+    stop: () => {
+      const out = uses ?? [];
+      uses = undefined;
+      return out;
+    },
+  };
+}

@@ -11,6 +11,12 @@ describe('phone numbers and the Brazilian 9th digit', () => {
     assert.equal(canonicalPhone('5511987654321'), '5511987654321');
     assert.ok(samePhone('+55 (11) 98765-4321', '551187654321'));
   });
+  test('only real area codes and mobile prefixes gain the 9th digit', () => {
+    assert.equal(canonicalPhone('552087654321'), '552087654321'); // no DDD 20
+    assert.equal(canonicalPhone('551054321234'), '551054321234'); // no DDD 10
+    assert.equal(canonicalPhone('5511987654321'), '5511987654321'); // already canonical
+    assert.equal(canonicalPhone('+55 (21) 8877-6655'), '5521988776655');
+  });
   test('landlines and other countries are left as they are', () => {
     assert.equal(canonicalPhone('551133334444'), '551133334444');
     assert.equal(canonicalPhone('972987654321'), '972987654321');

@@ -1,0 +1,153 @@
+/**
+ * An agent's reply (POST /api/conversations/{id}/messages): checked against the 24 h
+ * window (WIN-1), stored as a pending outgoing message, and handed to fn outbound through
+ * the outbound FIFO queue. The API answers 202 with the stored message; delivery progress
+ * reaches the inbox as `message.updated` pushes.
+ */
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { canSendFreeForm } from '#shared/domain/window.ts';
+import { InternalError, NotFoundError, ValidationError, WindowClosedError } from '#shared/errors.ts';
+import { messageForAgents } from '#shared/media/media.ts';
+import { pushToAccount } from '#shared/push/push.ts';
+import { enqueueOutbound } from '#shared/queue/send.ts';
+import { getConversationById } from '#shared/store/conversations.ts';
+import { getMessage, putMessageOnce } from '#shared/store/messages.ts';
+import { messageSchema, type Message, type MessageSender, type MessageType } from '#shared/store/types.ts';
+import { log } from '#shared/log.ts';
+
+/** Meta's limits for what an agent types (WhatsApp Cloud API). */
+export const TEXT_MAX = 4096;
+export const CAPTION_MAX = 1024;
+
+export interface QueueAgentMessageDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  sqs: SQSClient;
+  outboundQueueUrl?: string;
+  /** With these, a stored attachment's message carries a presigned `media.url`. */
+  s3?: S3Client;
+  mediaBucket?: string;
+  /** With it, the account's other agents see the message at once (`message.created`). */
+  ws?: ApiGatewayManagementApiClient;
+  now: () => number;
+  newId: () => string;
+}
+
+export interface AgentMessageInput {
+  accountId: string;
+  conversationId: string;
+  /** Usually `{type: 'agent', id: userId, name}`; the assistant uses `{type: 'assistant'}`. */
+  sender: MessageSender;
+  text?: string;
+  /** A file already in the media bucket (an upload), sent as image/audio/video/document/sticker. */
+  attachment?: { key: string; mimeType: string; filename?: string; caption?: string };
+  /** Our id of the message being answered (quoted reply). */
+  replyToMessageId?: string;
+  /** The client's own id, echoed back so the UI matches its optimistic bubble. */
+  clientId?: string;
+}
+
+/** WhatsApp media type of a file, by its MIME type. */
+export function mediaTypeOf(mimeType: string): MessageType {
+  if (mimeType === 'image/webp') return 'sticker';
+  if (mimeType.startsWith('image/')) return 'image';
+  if (mimeType.startsWith('video/')) return 'video';
+  if (mimeType.startsWith('audio/')) return 'audio';
+  return 'document';
+}
+
+/**
+ * Stores the agent's message (status 'pending', direction 'out') and enqueues
+ * `{kind: 'send'}`. Throws NotFoundError (another account's or an unknown conversation or
+ * quoted message), ValidationError (empty, too long) or WindowClosedError (409
+ * WINDOW_CLOSED: outside the 24 h window only templates may be sent).
+ */
+export async function queueAgentMessage(
+  deps: QueueAgentMessageDeps,
+  input: AgentMessageInput,
+): Promise<Message> {
+  if (!deps.outboundQueueUrl) throw new InternalError(new Error('OUTBOUND_QUEUE_URL is not configured'));
+  const text = input.text?.trim() ? input.text : undefined;
+  const a = input.attachment;
+  if (!text && !a)
+    throw new ValidationError('Escreva uma mensagem ou anexe um arquivo.', undefined, 'EMPTY_MESSAGE');
+  const caption = a ? (a.caption ?? text) : undefined;
+  if (!a && text && text.length > TEXT_MAX)
+    throw new ValidationError(`A mensagem passa de ${TEXT_MAX} caracteres.`, undefined, 'TEXT_TOO_LONG');
+  if (caption && caption.length > CAPTION_MAX)
+    throw new ValidationError(`A legenda passa de ${CAPTION_MAX} caracteres.`, undefined, 'CAPTION_TOO_LONG');
+
+  const now = deps.now();
+  const conversation = await getConversationById(
+    deps.ddb,
+    deps.tableName,
+    input.accountId,
+    input.conversationId,
+  );
+  if (!conversation) throw new NotFoundError('Conversa não encontrada.');
+  if (!canSendFreeForm(conversation.windowExpiresAt, now)) throw new WindowClosedError();
+
+  let replyTo: Message['replyTo'];
+  if (input.replyToMessageId) {
+    const quoted = await getMessage(
+      deps.ddb,
+      deps.tableName,
+      input.accountId,
+      input.conversationId,
+      input.replyToMessageId,
+    );
+    if (!quoted) throw new NotFoundError('Mensagem citada não encontrada.');
+    if (quoted.wamid) replyTo = { wamid: quoted.wamid, messageId: quoted.id };
+  }
+
+  const type = a ? mediaTypeOf(a.mimeType) : 'text';
+  const message = messageSchema.parse({
+    id: deps.newId(),
+    accountId: input.accountId,
+    conversationId: input.conversationId,
+    attendanceId: conversation.attendanceId,
+    direction: 'out',
+    type,
+    ...(a ? (caption ? { text: caption } : {}) : { text }),
+    ...(a
+      ? {
+          media: {
+            key: a.key,
+            mimeType: a.mimeType,
+            ...(a.filename ? { filename: a.filename } : {}),
+            ...(caption && type !== 'audio' && type !== 'sticker' ? { caption } : {}),
+            status: 'stored',
+          },
+        }
+      : {}),
+    ...(replyTo ? { replyTo } : {}),
+    status: 'pending',
+    sender: input.sender,
+    ...(input.clientId ? { clientId: input.clientId } : {}),
+    createdAt: now,
+  });
+  await putMessageOnce(deps.ddb, deps.tableName, message);
+  // Stored first: if the enqueue fails the agent sees an error and the pending message,
+  // and a retry of the POST is a new message (the client's clientId tells them apart).
+  await enqueueOutbound(deps.sqs, deps.outboundQueueUrl, {
+    kind: 'send',
+    accountId: message.accountId,
+    conversationId: message.conversationId,
+    messageId: message.id,
+  });
+  const shown = await messageForAgents(
+    message,
+    deps.s3 ? { s3: deps.s3, bucket: deps.mediaBucket } : undefined,
+  );
+  if (deps.ws) {
+    await pushToAccount(
+      message.accountId,
+      [{ type: 'message.created', conversationId: message.conversationId, message: shown }],
+      { ddb: deps.ddb, tableName: deps.tableName, ws: deps.ws },
+    ).catch((err: Error) => log('warn', 'push failed', { accountId: message.accountId, error: err.message }));
+  }
+  return message;
+}

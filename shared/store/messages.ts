@@ -1,0 +1,306 @@
+/**
+ * Messages (one partition per conversation, sorted by ULID) and the wamid claim items
+ * (`ACC#a` / `WAMID#<wamid>`) that tie WhatsApp's message ids to ours.
+ *
+ * A claim serves two purposes:
+ * - inbound: the first run of a customer message claims its wamid with the message id it
+ *   chose (conditional put); every later run — SQS redelivery after a crash, or Meta's
+ *   duplicate days later — finds the claim and reuses that id, so the message is stored once;
+ * - outbound: the sender binds the wamid Meta returned to our message, so status webhooks
+ *   find it. A status that arrives before the binding is kept on the claim
+ *   (`pendingStatus`) and applied by the sender when it binds.
+ *
+ * Status writes are conditional on a stored rank (`statusRank`), so a status never moves
+ * backwards whatever order Meta's webhooks arrive in.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { statusRank, type DeliveryStatus } from '#shared/domain/message-status.ts';
+import { keys } from './keys.ts';
+import { messageSchema, type Message, type MessageError, type MessageMedia } from './types.ts';
+
+export function messageItem(m: Message): Record<string, unknown> {
+  return { ...keys.message(m.accountId, m.conversationId, m.id), ...m };
+}
+
+export async function getMessage(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  messageId: string,
+): Promise<Message | undefined> {
+  const res = await ddb.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: keys.message(accountId, conversationId, messageId),
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item ? messageSchema.parse(res.Item) : undefined;
+}
+
+/**
+ * Stores a message unless a message with its id exists; returns what is stored (the
+ * earlier run's version when there was one, e.g. with its media already downloaded).
+ */
+export async function putMessageOnce(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+): Promise<{ message: Message; created: boolean }> {
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: messageItem(message),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { message, created: true };
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const stored = await getMessage(ddb, tableName, message.accountId, message.conversationId, message.id);
+    if (!stored) throw err;
+    return { message: stored, created: false };
+  }
+}
+
+export async function setMessageMedia(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  media: MessageMedia,
+): Promise<Message> {
+  const res = await ddb.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.message(message.accountId, message.conversationId, message.id),
+      UpdateExpression: 'SET media = :m',
+      ExpressionAttributeValues: { ':m': media },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return messageSchema.parse(res.Attributes);
+}
+
+/**
+ * Moves an outgoing message's status forward (never back; failed is final). Returns the
+ * message as stored after the change, or undefined when nothing changed.
+ */
+export async function applyDeliveryStatus(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  ref: { accountId: string; conversationId: string; messageId: string },
+  status: DeliveryStatus,
+  error?: MessageError,
+): Promise<Message | undefined> {
+  try {
+    const res = await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.message(ref.accountId, ref.conversationId, ref.messageId),
+        UpdateExpression: `SET #st = :s, statusRank = :r${error ? ', #err = :e' : ''}`,
+        ConditionExpression:
+          'attribute_exists(pk) AND #dir = :out AND (attribute_not_exists(statusRank) OR statusRank < :r)',
+        ExpressionAttributeNames: {
+          '#st': 'status',
+          '#dir': 'direction',
+          ...(error ? { '#err': 'error' } : {}),
+        },
+        ExpressionAttributeValues: {
+          ':s': status,
+          ':r': statusRank(status),
+          ':out': 'out',
+          ...(error ? { ':e': error } : {}),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return messageSchema.parse(res.Attributes);
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Records Meta's acceptance of a pending message: its wamid and status 'sent'. Undefined
+ * when the message was no longer pending (an earlier run recorded it).
+ */
+export async function markMessageSent(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  wamid: string,
+): Promise<Message | undefined> {
+  try {
+    const res = await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.message(message.accountId, message.conversationId, message.id),
+        UpdateExpression: 'SET wamid = :w, #st = :sent, statusRank = :r',
+        ConditionExpression: '#st = :pending',
+        ExpressionAttributeNames: { '#st': 'status' },
+        ExpressionAttributeValues: {
+          ':w': wamid,
+          ':sent': 'sent',
+          ':pending': 'pending',
+          ':r': statusRank('sent'),
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return messageSchema.parse(res.Attributes);
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return undefined;
+    throw err;
+  }
+}
+
+/** A send that will not succeed: status 'failed' with Meta's (or our) code and text. */
+export async function failMessage(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  error: MessageError,
+): Promise<Message> {
+  const res = await ddb.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.message(message.accountId, message.conversationId, message.id),
+      UpdateExpression: 'SET #st = :f, statusRank = :r, #err = :e',
+      ExpressionAttributeNames: { '#st': 'status', '#err': 'error' },
+      ExpressionAttributeValues: { ':f': 'failed', ':r': statusRank('failed'), ':e': error },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return messageSchema.parse(res.Attributes);
+}
+
+// --- wamid claims ----------------------------------------------------------------------
+
+export interface WamidClaim {
+  messageId?: string;
+  conversationId?: string;
+  direction?: 'in' | 'out';
+  pendingStatus?: DeliveryStatus;
+  pendingError?: MessageError;
+}
+
+export async function getWamidClaim(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  wamid: string,
+): Promise<WamidClaim | undefined> {
+  const res = await ddb.send(
+    new GetCommand({ TableName: tableName, Key: keys.wamid(accountId, wamid), ConsistentRead: true }),
+  );
+  return res.Item ? claimOf(res.Item) : undefined;
+}
+
+function claimOf(item: Record<string, unknown>): WamidClaim {
+  return {
+    ...(typeof item.messageId === 'string' ? { messageId: item.messageId } : {}),
+    ...(typeof item.conversationId === 'string' ? { conversationId: item.conversationId } : {}),
+    ...(item.direction === 'in' || item.direction === 'out' ? { direction: item.direction } : {}),
+    ...(typeof item.pendingStatus === 'string'
+      ? { pendingStatus: item.pendingStatus as DeliveryStatus }
+      : {}),
+    ...(item.pendingError ? { pendingError: item.pendingError as MessageError } : {}),
+  };
+}
+
+/**
+ * Claims a customer message's wamid for `messageId`. `fresh` is false when an earlier run
+ * (or an earlier delivery of the same message) claimed it: then `messageId` is that run's.
+ */
+export async function claimInboundWamid(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  wamid: string,
+  messageId: string,
+  conversationId?: string,
+): Promise<{ messageId: string; fresh: boolean }> {
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.wamid(accountId, wamid),
+          messageId,
+          direction: 'in',
+          ...(conversationId ? { conversationId } : {}),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return { messageId, fresh: true };
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const claim = await getWamidClaim(ddb, tableName, accountId, wamid);
+    if (!claim?.messageId) throw new Error(`wamid claim without a message id: ${wamid}`, { cause: err });
+    return { messageId: claim.messageId, fresh: false };
+  }
+}
+
+/**
+ * A status for a wamid no message is bound to yet: keep the furthest one on the claim.
+ * Conditional on the claim still being unbound, so it cannot slip in after the sender
+ * bound it and read the claim: then `'bound'` is returned and the caller applies the
+ * status to the message itself.
+ */
+export async function keepEarlyStatus(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  wamid: string,
+  status: DeliveryStatus,
+  error?: MessageError,
+): Promise<'kept' | 'bound'> {
+  try {
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.wamid(accountId, wamid),
+        UpdateExpression: `SET pendingStatus = :s, pendingRank = :r${error ? ', pendingError = :e' : ''}`,
+        ConditionExpression:
+          'attribute_not_exists(messageId) AND (attribute_not_exists(pendingRank) OR pendingRank < :r)',
+        ExpressionAttributeValues: {
+          ':s': status,
+          ':r': statusRank(status),
+          ...(error ? { ':e': error } : {}),
+        },
+      }),
+    );
+    return 'kept';
+  } catch (err) {
+    if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    const claim = await getWamidClaim(ddb, tableName, accountId, wamid);
+    // Either a further status is already kept (nothing to do), or the sender bound it.
+    return claim?.messageId ? 'bound' : 'kept';
+  }
+}
+
+/** Binds an outgoing wamid to our message; returns the claim, with any status kept early. */
+export async function bindOutboundWamid(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  wamid: string,
+  ref: { conversationId: string; messageId: string },
+): Promise<WamidClaim> {
+  const res = await ddb.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.wamid(accountId, wamid),
+      UpdateExpression: 'SET conversationId = :c, messageId = :m, direction = :d',
+      ConditionExpression: 'attribute_not_exists(messageId) OR messageId = :m',
+      ExpressionAttributeValues: { ':c': ref.conversationId, ':m': ref.messageId, ':d': 'out' },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return claimOf(res.Attributes ?? {});
+}
