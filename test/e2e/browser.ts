@@ -1,5 +1,14 @@
-/** Debian's Chromium driven by playwright-core (no browser download). */
-import { chromium, type Browser } from 'playwright-core';
+/**
+ * What the browser tests share: Debian's Chromium driven by playwright-core (no browser
+ * download), the whole local stack on free ports, the agent's login, and the customer's
+ * side through the WhatsApp simulator.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startStack, type LocalStack } from '#infra/local/stack.ts';
+import { freePortBase } from '#infra/local/ports.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -17,4 +26,80 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+export interface E2E {
+  stack: LocalStack;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/** The stack (fresh data in a temporary directory) and a browser. */
+export async function startE2E(name: string): Promise<E2E> {
+  const dataDir = mkdtempSync(join(tmpdir(), `atende-e2e-${name}-`));
+  const stack = await startStack({ dataDir, portBase: await freePortBase(), reset: true, log: () => {} });
+  let browser: Browser;
+  try {
+    browser = await launchBrowser();
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return {
+    stack,
+    browser,
+    async close() {
+      await browser.close();
+      await stack.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in with the demo login and waits for the live connection. */
+export async function login(page: Page, stack: LocalStack): Promise<void> {
+  await page.goto(stack.urls.web);
+  await page.getByTestId('email').fill(stack.demo.email!);
+  await page.getByTestId('password').fill(stack.demo.password!);
+  await page.getByTestId('sign-in').click();
+  await page.getByTestId('live-state').filter({ hasText: 'Conectado' }).waitFor();
+}
+
+/** A customer writes to the demo number (the simulator signs and posts Meta's webhook). */
+export async function customerSends(stack: LocalStack, from: string, name: string, text: string) {
+  const res = await fetch(`${stack.urls.simulator}/sim/customer/send`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ from, name, phoneNumberId: stack.demo.phoneNumberId, type: 'text', text }),
+  });
+  if (!res.ok) throw new Error(`simulator: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { wamid: string };
+}
+
+/** The REST API as the demo agent (to know when the back end has stored something). */
+export async function apiAs(stack: LocalStack) {
+  const res = await fetch(`${stack.urls.api}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: stack.demo.email, password: stack.demo.password }),
+  });
+  if (!res.ok) throw new Error(`login: ${res.status}`);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  return async <T>(path: string): Promise<T> => {
+    const r = await fetch(`${stack.urls.api}${path}`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    if (!r.ok) throw new Error(`${path}: ${r.status}`);
+    return (await r.json()) as T;
+  };
+}
+
+/** Polls until `check` returns a value (for back-end state no page shows yet). */
+export async function eventually<T>(check: () => Promise<T | undefined>, what: string, tries = 200) {
+  for (let i = 0; i < tries; i++) {
+    const v = await check().catch(() => undefined);
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
 }

@@ -1,37 +1,40 @@
 /**
- * The web app as a person opens it: the login page in Portuguese, the demo login, the
- * inbox with its live connection.
+ * The web app as a person opens it: the login page in Portuguese, a refused password, the
+ * demo login reaching the live inbox, the language switch, and signing out.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { startStack, type LocalStack } from '#infra/local/stack.ts';
-import { freePortBase } from '#infra/local/ports.ts';
-import { launchBrowser } from './browser.ts';
+import { startE2E, type E2E } from './browser.ts';
 
-let stack: LocalStack;
-let browser: Browser;
-const dataDir = mkdtempSync(join(tmpdir(), 'atende-e2e-'));
+let e2e: E2E;
 
 before(async () => {
-  stack = await startStack({ dataDir, portBase: await freePortBase(), reset: true, log: () => {} });
-  browser = await launchBrowser();
+  e2e = await startE2E('login');
 });
 
 after(async () => {
-  await browser?.close();
-  await stack?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
+  await e2e?.close();
 });
 
-test('the web app opens on the login page in Portuguese, and the demo login reaches the live inbox', async () => {
-  const page = await browser.newPage();
-  await page.goto(stack.urls.web);
+test('the web app opens on the login page, in Portuguese', async () => {
+  const page = await e2e.browser.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+
+  await page.goto(e2e.stack.urls.web);
+
   await page.getByRole('heading', { name: 'Entrar no Atende' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'pt-BR');
+  assert.equal(await page.getByTestId('sign-in').textContent(), 'Entrar');
+  await page.getByText('Senha').waitFor();
+  assert.deepEqual(pageErrors, []);
+  await page.close();
+});
+
+test('a wrong password is refused in Portuguese; the demo login reaches the live inbox, in either language', async () => {
+  const { stack, browser } = e2e;
+  const page = await browser.newPage();
+  await page.goto(stack.urls.web);
 
   await page.getByTestId('email').fill(stack.demo.email!);
   await page.getByTestId('password').fill('senha-errada');
@@ -43,8 +46,20 @@ test('the web app opens on the login page in Portuguese, and the demo login reac
   await page.getByTestId('sign-in').click();
   await page.getByTestId('conversation-list').waitFor();
   await page.getByTestId('live-state').filter({ hasText: 'Conectado' }).waitFor();
+  await page.getByText('Escolha uma conversa à esquerda.').waitFor();
+
+  // The session survives a reload.
+  await page.reload();
+  await page.getByTestId('live-state').filter({ hasText: 'Conectado' }).waitFor();
 
   await page.getByTestId('language').selectOption('en');
   await page.getByRole('heading', { name: 'Conversations' }).waitFor();
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  await page.getByTestId('live-state').filter({ hasText: 'Connected' }).waitFor();
+
+  await page.getByTestId('sign-out').click();
+  await page.getByRole('heading', { name: 'Sign in to Atende' }).waitFor();
+  await page.getByTestId('language').selectOption('pt-BR');
+  await page.getByRole('heading', { name: 'Entrar no Atende' }).waitFor();
   await page.close();
 });

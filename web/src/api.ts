@@ -1,6 +1,12 @@
-/** The REST client: tokens, refresh on 401, and the API's typed calls. */
+/**
+ * The REST client: where the API is (`/config.json`), the session's tokens, one refresh
+ * at a time on 401 (refresh tokens rotate: two concurrent refreshes would revoke each
+ * other), and the API's typed calls (see the API contract / GET /api/openapi.json).
+ */
 export interface Conversation {
   id: string;
+  numberId?: string;
+  contactId?: string;
   contactName: string;
   contactPhone: string;
   numberName: string;
@@ -8,10 +14,14 @@ export interface Conversation {
   status: 'open' | 'closed';
   protocol?: string;
   lastMessageAt: number;
+  lastCustomerMessageAt?: number;
   windowExpiresAt?: number;
   lastMessage?: { text: string; type: string; direction: string; at: number };
   unread: number;
+  createdAt?: number;
 }
+
+export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
 export interface Message {
   id: string;
@@ -19,13 +29,22 @@ export interface Message {
   direction: 'in' | 'out' | 'internal';
   type: string;
   text?: string;
-  media?: { url?: string; mimeType: string; filename?: string; caption?: string; status: string };
+  media?: {
+    url?: string;
+    mimeType: string;
+    filename?: string;
+    caption?: string;
+    voice?: boolean;
+    status: 'pending' | 'stored' | 'failed';
+  };
   location?: { latitude: number; longitude: number; name?: string; address?: string };
+  reaction?: { emoji: string; messageId: string };
   replyTo?: { wamid: string; messageId?: string };
+  forwarded?: boolean;
   wamid?: string;
-  status: 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
+  status: MessageStatus;
   error?: { code: number; title: string; message: string; details?: string };
-  sender: { type: string; id?: string; name?: string };
+  sender: { type: 'contact' | 'agent' | 'system' | 'assistant'; id?: string; name?: string };
   createdAt: number;
   clientId?: string;
 }
@@ -33,6 +52,25 @@ export interface Message {
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
+}
+
+export interface SessionUser {
+  id: string;
+  name: string;
+  email: string;
+  role: string;
+  accountId: string;
+}
+
+export interface Me extends SessionUser {
+  account?: { id: string; name: string; timezone: string };
+}
+
+export interface Attachment {
+  uploadId: string;
+  filename: string;
+  mimeType: string;
+  caption?: string;
 }
 
 export class ApiError extends Error {
@@ -48,82 +86,161 @@ export class ApiError extends Error {
 interface Session {
   accessToken: string;
   refreshToken: string;
-  user: { id: string; name: string; email: string; role: string; accountId: string };
+  user: SessionUser;
 }
 
-let config: { apiUrl: string; wsUrl: string } | undefined;
-export async function loadConfig() {
-  config ??= (await (await fetch('/config.json')).json()) as { apiUrl: string; wsUrl: string };
+export interface RuntimeConfig {
+  apiUrl: string;
+  wsUrl: string;
+}
+
+let config: Promise<RuntimeConfig> | undefined;
+export function loadConfig(): Promise<RuntimeConfig> {
+  config ??= fetch('/config.json', { cache: 'no-store' })
+    .then((r) => {
+      if (!r.ok) throw new Error(`config.json: ${r.status}`);
+      return r.json() as Promise<RuntimeConfig>;
+    })
+    .then((c) => ({ apiUrl: c.apiUrl.replace(/\/$/, ''), wsUrl: c.wsUrl }))
+    .catch((err: unknown) => {
+      config = undefined; // try again next time
+      throw err;
+    });
   return config;
 }
 
+const SESSION_KEY = 'atende.session';
+
 export function getSession(): Session | undefined {
-  const raw = localStorage.getItem('atende.session');
-  return raw ? (JSON.parse(raw) as Session) : undefined;
-}
-function setSession(s: Session | undefined) {
-  if (s) localStorage.setItem('atende.session', JSON.stringify(s));
-  else localStorage.removeItem('atende.session');
+  const raw = localStorage.getItem(SESSION_KEY);
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as Session;
+  } catch {
+    return undefined;
+  }
 }
 
-async function raw(path: string, init: RequestInit = {}, auth = true): Promise<Response> {
+function setSession(s: Session | undefined) {
+  if (s) localStorage.setItem(SESSION_KEY, JSON.stringify(s));
+  else localStorage.removeItem(SESSION_KEY);
+}
+
+const expiredListeners = new Set<() => void>();
+/** Called when the session cannot be refreshed any more (the app goes back to the login page). */
+export function onSessionExpired(cb: () => void): () => void {
+  expiredListeners.add(cb);
+  return () => expiredListeners.delete(cb);
+}
+function expireSession() {
+  setSession(undefined);
+  for (const cb of expiredListeners) cb();
+}
+
+async function raw(path: string, init: RequestInit = {}, token?: string): Promise<Response> {
   const { apiUrl } = await loadConfig();
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  const s = getSession();
-  if (auth && s) headers.authorization = `Bearer ${s.accessToken}`;
+  if (token) headers.authorization = `Bearer ${token}`;
   return fetch(`${apiUrl}${path}`, { ...init, headers: { ...headers, ...(init.headers as object) } });
 }
 
-async function refresh(): Promise<boolean> {
+async function errorOf(res: Response): Promise<ApiError> {
+  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  return new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? res.statusText);
+}
+
+let refreshing: Promise<boolean> | undefined;
+
+/**
+ * Exchanges the refresh token for new tokens, once even if many calls ask at the same
+ * time. `staleAccessToken` is the token that was refused: if another tab or call already
+ * replaced it, there is nothing to do.
+ */
+export function refreshSession(staleAccessToken?: string): Promise<boolean> {
   const s = getSession();
-  if (!s) return false;
-  const res = await raw(
-    '/api/auth/refresh',
-    { method: 'POST', body: JSON.stringify({ refreshToken: s.refreshToken }) },
-    false,
-  );
-  if (!res.ok) {
-    setSession(undefined);
-    return false;
+  if (!s) return Promise.resolve(false);
+  if (staleAccessToken && s.accessToken !== staleAccessToken) return Promise.resolve(true);
+  refreshing ??= (async () => {
+    try {
+      const res = await raw('/api/auth/refresh', {
+        method: 'POST',
+        body: JSON.stringify({ refreshToken: s.refreshToken }),
+      });
+      if (res.ok) {
+        setSession((await res.json()) as Session);
+        return true;
+      }
+      // Another tab may have rotated the refresh token meanwhile: its session is ours too.
+      const now = getSession();
+      if (now && now.refreshToken !== s.refreshToken) return true;
+      if (res.status === 400 || res.status === 401) expireSession();
+      return false;
+    } catch {
+      return false; // network: keep the session, try again later
+    } finally {
+      refreshing = undefined;
+    }
+  })();
+  return refreshing;
+}
+
+/** Seconds left of a JWT (0 when unreadable). */
+function secondsLeft(jwt: string): number {
+  try {
+    const payload = JSON.parse(atob(jwt.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))) as {
+      exp?: number;
+    };
+    return payload.exp ? payload.exp - Date.now() / 1000 : 0;
+  } catch {
+    return 0;
   }
-  setSession((await res.json()) as Session);
-  return true;
+}
+
+/** An access token valid for at least another minute (the WebSocket checks it once, at connect). */
+export async function freshAccessToken(force = false): Promise<string | undefined> {
+  const s = getSession();
+  if (!s) return undefined;
+  if (force || secondsLeft(s.accessToken) < 60) await refreshSession(s.accessToken);
+  return getSession()?.accessToken;
 }
 
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
-  let res = await raw(path, init);
-  if (res.status === 401 && (await refresh())) res = await raw(path, init);
-  const body = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string } };
-  if (!res.ok)
-    throw new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? res.statusText);
-  return body as T;
+  const token = getSession()?.accessToken;
+  let res = await raw(path, init, token);
+  if (res.status === 401 && token && (await refreshSession(token))) {
+    res = await raw(path, init, getSession()?.accessToken);
+    // Refused even with fresh tokens: the user or the account is gone.
+    if (res.status === 401) expireSession();
+  }
+  if (!res.ok) throw await errorOf(res);
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
 }
 
 export const api = {
-  async login(email: string, password: string): Promise<Session> {
-    const res = await raw(
-      '/api/auth/login',
-      { method: 'POST', body: JSON.stringify({ email, password }) },
-      false,
-    );
-    const body = (await res.json()) as Session & { error?: { code: string; message: string } };
-    if (!res.ok) throw new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? '');
-    setSession(body);
-    return body;
+  async login(email: string, password: string): Promise<SessionUser> {
+    const res = await raw('/api/auth/login', { method: 'POST', body: JSON.stringify({ email, password }) });
+    if (!res.ok) throw await errorOf(res);
+    const s = (await res.json()) as Session;
+    setSession(s);
+    return s.user;
   },
-  async logout() {
+  async logout(): Promise<void> {
     const s = getSession();
-    if (s)
-      await raw('/api/auth/logout', {
-        method: 'POST',
-        body: JSON.stringify({ refreshToken: s.refreshToken }),
-      }).catch(() => {});
     setSession(undefined);
+    if (s)
+      await raw(
+        '/api/auth/logout',
+        { method: 'POST', body: JSON.stringify({ refreshToken: s.refreshToken }) },
+        s.accessToken,
+      ).catch(() => {});
   },
+  me: () => call<Me>('/api/me'),
   conversations: (cursor?: string) =>
     call<Page<Conversation>>(
       `/api/conversations?limit=30${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
     ),
+  conversation: (id: string) => call<Conversation>(`/api/conversations/${encodeURIComponent(id)}`),
   messages: (id: string, opts: { cursor?: string; after?: string } = {}) => {
     const q = new URLSearchParams({ limit: '50' });
     if (opts.cursor) q.set('cursor', opts.cursor);
@@ -132,7 +249,7 @@ export const api = {
   },
   send: (
     id: string,
-    body: { text?: string; replyToMessageId?: string; clientId: string; attachment?: unknown },
+    body: { text?: string; replyToMessageId?: string; clientId: string; attachment?: Attachment },
   ) =>
     call<Message>(`/api/conversations/${encodeURIComponent(id)}/messages`, {
       method: 'POST',
@@ -140,13 +257,19 @@ export const api = {
     }),
   markRead: (id: string) =>
     call<unknown>(`/api/conversations/${encodeURIComponent(id)}/read`, { method: 'POST', body: '{}' }),
-  upload: (file: File) =>
-    call<{ uploadId: string; uploadUrl: string; headers?: Record<string, string> }>('/api/uploads', {
-      method: 'POST',
-      body: JSON.stringify({
-        filename: file.name,
-        mimeType: file.type || 'application/octet-stream',
-        size: file.size,
-      }),
-    }),
+  /** Uploads a file for an attachment: a presigned PUT straight to S3, then its upload id. */
+  async upload(file: File): Promise<Attachment> {
+    const mimeType = file.type || 'application/octet-stream';
+    const up = await call<{ uploadId: string; uploadUrl: string; headers?: Record<string, string> }>(
+      '/api/uploads',
+      { method: 'POST', body: JSON.stringify({ filename: file.name, mimeType, size: file.size }) },
+    );
+    const put = await fetch(up.uploadUrl, {
+      method: 'PUT',
+      body: file,
+      headers: up.headers ?? { 'content-type': mimeType },
+    });
+    if (!put.ok) throw new ApiError(put.status, 'UPLOAD_FAILED', put.statusText);
+    return { uploadId: up.uploadId, filename: file.name, mimeType };
+  },
 };

@@ -1,0 +1,201 @@
+/** One conversation: header, its messages oldest first (grouped by day), and the composer. */
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import type { Conversation, Message } from '../api.ts';
+import { dayKey, formatPhone, useFormat } from '../format.ts';
+import { useI18n } from '../i18n/index.ts';
+import { reactionsByTarget } from '../inbox-state.ts';
+import { MessageBubble } from './MessageBubble.tsx';
+import { Composer } from './Composer.tsx';
+
+export interface Thread {
+  conversationId: string;
+  messages: Message[];
+  /** Pages back to older messages. */
+  olderCursor?: string;
+  state: 'loading' | 'ready' | 'failed';
+}
+
+export function Chat({
+  conversation,
+  thread,
+  onBack,
+  onLoadOlder,
+  onMediaError,
+  onRetry,
+  onLocalMessages,
+  onRemoveLocal,
+  onWindowClosed,
+}: {
+  conversation: Conversation;
+  thread: Thread;
+  onBack: () => void;
+  onLoadOlder: () => Promise<void>;
+  onMediaError: () => void;
+  onRetry: () => void;
+  onLocalMessages: (m: Message[]) => void;
+  onRemoveLocal: (id: string) => void;
+  onWindowClosed: () => void;
+}) {
+  const { t } = useI18n();
+  const f = useFormat();
+  const [replyTo, setReplyTo] = useState<Message>();
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const scroller = useRef<HTMLDivElement>(null);
+  const nearBottom = useRef(true);
+  const firstId = useRef<string | undefined>(undefined);
+  const prevHeight = useRef(0);
+
+  const messages = thread.messages;
+  const byWamid = useMemo(
+    () => new Map(messages.filter((m) => m.wamid).map((m) => [m.wamid!, m])),
+    [messages],
+  );
+  const byId = useMemo(() => new Map(messages.map((m) => [m.id, m])), [messages]);
+  const reactions = useMemo(() => reactionsByTarget(messages), [messages]);
+  // Reactions to a message we show become a badge on it; others stay visible on their own.
+  const shown = useMemo(
+    () => messages.filter((m) => !(m.type === 'reaction' && m.reaction && byWamid.has(m.reaction.messageId))),
+    [messages, byWamid],
+  );
+
+  // Keep the view at the bottom as messages arrive (unless the agent scrolled up to read),
+  // and in place when older messages are added above.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const first = messages[0]?.id;
+    if (firstId.current && first !== firstId.current && prevHeight.current) {
+      el.scrollTop += el.scrollHeight - prevHeight.current;
+    } else if (nearBottom.current || messages.at(-1)?.direction === 'out') {
+      el.scrollTop = el.scrollHeight;
+    }
+    firstId.current = first;
+    prevHeight.current = el.scrollHeight;
+  }, [messages]);
+
+  // Images finish loading after layout: stay at the bottom if we were there.
+  useEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    const onLoad = () => {
+      if (nearBottom.current) el.scrollTop = el.scrollHeight;
+      prevHeight.current = el.scrollHeight;
+    };
+    el.addEventListener('load', onLoad, true);
+    return () => el.removeEventListener('load', onLoad, true);
+  }, []);
+
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const i = setInterval(() => setNow(Date.now()), 30_000);
+    return () => clearInterval(i);
+  }, []);
+  const windowOpen = (conversation.windowExpiresAt ?? 0) > now;
+
+  const phone = formatPhone(conversation.contactPhone);
+  let lastDay = '';
+  return (
+    <>
+      <header className="chat-header" style={{ borderBottomColor: conversation.numberColor }}>
+        <button className="back ghost-dark" onClick={onBack} aria-label={t.back}>
+          ←
+        </button>
+        <div className="chat-title">
+          <strong data-testid="chat-title">{conversation.contactName || phone}</strong>
+          <span className="muted small">
+            {conversation.contactName ? phone : ''}
+            {conversation.protocol && (
+              <>
+                {conversation.contactName ? ' · ' : ''}
+                {t.protocol} {conversation.protocol}
+              </>
+            )}
+          </span>
+        </div>
+        <span
+          className="number-tag"
+          style={{ background: conversation.numberColor }}
+          title={t.numberLabel(conversation.numberName)}
+        >
+          {conversation.numberName}
+        </span>
+      </header>
+      <div
+        className="messages"
+        data-testid="messages"
+        ref={scroller}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+        }}
+      >
+        {thread.olderCursor && (
+          <button
+            className="load-older"
+            data-testid="load-older"
+            disabled={loadingOlder}
+            onClick={async () => {
+              setLoadingOlder(true);
+              try {
+                await onLoadOlder();
+              } finally {
+                setLoadingOlder(false);
+              }
+            }}
+          >
+            {loadingOlder ? t.loading : t.loadOlder}
+          </button>
+        )}
+        {thread.state === 'loading' && messages.length === 0 && <p className="muted center">{t.loading}</p>}
+        {thread.state === 'failed' && (
+          <p className="error center">
+            {t.loadFailed}{' '}
+            <button className="link" onClick={onRetry}>
+              {t.resync}
+            </button>
+          </p>
+        )}
+        {thread.state === 'ready' && messages.length === 0 && <p className="muted center">{t.noMessages}</p>}
+        {shown.map((m) => {
+          const day = dayKey(m.createdAt, f.timeZone);
+          const separator = day !== lastDay;
+          lastDay = day;
+          const quoted = m.replyTo
+            ? ((m.replyTo.messageId ? byId.get(m.replyTo.messageId) : undefined) ??
+              byWamid.get(m.replyTo.wamid))
+            : undefined;
+          return (
+            <div key={m.id} className="message-wrap">
+              {separator && (
+                <div className="day-separator">
+                  <span>{f.day(m.createdAt, now)}</span>
+                </div>
+              )}
+              <MessageBubble
+                m={m}
+                contactName={conversation.contactName}
+                quoted={quoted}
+                reactions={m.wamid ? reactions.get(m.wamid) : undefined}
+                onReply={() => setReplyTo(m)}
+                onMediaError={onMediaError}
+              />
+            </div>
+          );
+        })}
+      </div>
+      <Composer
+        conversation={conversation}
+        windowOpen={windowOpen}
+        replyTo={replyTo}
+        onCancelReply={() => setReplyTo(undefined)}
+        onSent={() => {
+          setReplyTo(undefined);
+          nearBottom.current = true;
+        }}
+        onLocalMessages={onLocalMessages}
+        onRemoveLocal={onRemoveLocal}
+        onWindowClosed={onWindowClosed}
+      />
+    </>
+  );
+}

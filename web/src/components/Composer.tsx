@@ -1,0 +1,231 @@
+/**
+ * The composer: Enter sends, Shift+Enter breaks the line; an attachment goes to S3 first
+ * (presigned PUT) and is then sent with the text as its caption; a reply quotes the
+ * message. The message shows at once as "sending" and is replaced by the stored one.
+ */
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { api, ApiError, type Attachment, type Conversation, type Message } from '../api.ts';
+import { useI18n } from '../i18n/index.ts';
+import { tempId } from '../inbox-state.ts';
+import { useFormat } from '../format.ts';
+import { summary } from './MessageBubble.tsx';
+import { PaperclipIcon } from './icons.tsx';
+
+/** Unsent text per conversation, kept while the agent looks at another one. */
+const drafts = new Map<string, string>();
+
+export function Composer({
+  conversation,
+  windowOpen,
+  replyTo,
+  onCancelReply,
+  onSent,
+  onLocalMessages,
+  onRemoveLocal,
+  onWindowClosed,
+}: {
+  conversation: Conversation;
+  windowOpen: boolean;
+  replyTo?: Message;
+  onCancelReply: () => void;
+  onSent: () => void;
+  onLocalMessages: (m: Message[]) => void;
+  onRemoveLocal: (id: string) => void;
+  onWindowClosed: () => void;
+}) {
+  const { t, lang } = useI18n();
+  const f = useFormat();
+  const [text, setTextState] = useState(() => drafts.get(conversation.id) ?? '');
+  const [file, setFile] = useState<File>();
+  const [uploading, setUploading] = useState(false);
+  const [error, setError] = useState('');
+  const input = useRef<HTMLTextAreaElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  const setText = (v: string) => {
+    drafts.set(conversation.id, v);
+    setTextState(v);
+  };
+
+  useEffect(() => {
+    input.current?.focus();
+  }, [conversation.id, replyTo]);
+
+  // Grow with the text, up to a limit.
+  useEffect(() => {
+    const el = input.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
+  }, [text]);
+
+  /** Sends go out one after another, in the order the agent wrote them. */
+  const chain = useRef<Promise<void>>(Promise.resolve());
+
+  const post = async (local: Message, body: string, attachment?: Attachment, quoted?: Message) => {
+    try {
+      const stored = await api.send(conversation.id, {
+        ...(attachment ? { attachment } : { text: body }),
+        ...(quoted ? { replyToMessageId: quoted.id } : {}),
+        clientId: local.clientId!,
+      });
+      onLocalMessages([stored]);
+    } catch (err) {
+      onRemoveLocal(local.id);
+      // Nothing the agent wrote is lost (unless they already started another message).
+      setTextState((cur) => {
+        const v = cur || body;
+        drafts.set(conversation.id, v);
+        return v;
+      });
+      if (err instanceof ApiError && err.code === 'WINDOW_CLOSED') {
+        onWindowClosed();
+        // The API says it in pt-BR; other languages use their own words.
+        setError(lang === 'pt-BR' && err.message ? err.message : t.windowClosed);
+      } else {
+        setError(err instanceof ApiError && err.status < 500 && err.message ? err.message : t.sendFailed);
+      }
+    }
+  };
+
+  const send = async () => {
+    const body = text.trim();
+    if ((!body && !file) || uploading) return;
+    setError('');
+    const clientId = crypto.randomUUID();
+    let attachment: Attachment | undefined;
+    if (file) {
+      setUploading(true);
+      try {
+        attachment = await api.upload(file);
+        if (body) attachment.caption = body;
+      } catch {
+        setError(t.uploadFailed);
+        return;
+      } finally {
+        setUploading(false);
+      }
+    }
+    const quoted = replyTo;
+    const local: Message = {
+      id: tempId(clientId),
+      clientId,
+      conversationId: conversation.id,
+      direction: 'out',
+      type: attachment ? attachmentType(attachment.mimeType) : 'text',
+      ...(body ? { text: body } : {}),
+      ...(attachment
+        ? {
+            media: {
+              mimeType: attachment.mimeType,
+              filename: attachment.filename,
+              status: 'pending' as const,
+            },
+          }
+        : {}),
+      ...(quoted?.wamid ? { replyTo: { wamid: quoted.wamid, messageId: quoted.id } } : {}),
+      status: 'pending',
+      sender: { type: 'agent' },
+      createdAt: Date.now(),
+    };
+    onLocalMessages([local]);
+    setText('');
+    setFile(undefined);
+    onSent();
+    chain.current = chain.current.then(() => post(local, body, attachment, quoted));
+    await chain.current;
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void send();
+    }
+  };
+
+  return (
+    <footer className="composer">
+      {!windowOpen ? (
+        <p className="warning" data-testid="window-closed">
+          {t.windowClosed}
+        </p>
+      ) : (
+        conversation.windowExpiresAt && (
+          <p className="window-open muted small" data-testid="window-open">
+            {t.windowOpenUntil(f.dateTime(conversation.windowExpiresAt))}
+          </p>
+        )
+      )}
+      {error && (
+        <p className="error" role="alert" data-testid="send-error">
+          {error}
+        </p>
+      )}
+      {replyTo && (
+        <div className="replying" data-testid="replying">
+          <div>
+            <span className="muted small">{t.replyingTo}</span>
+            <span className="quote-text">{summary(t, replyTo)}</span>
+          </div>
+          <button className="link" onClick={onCancelReply}>
+            {t.cancelReply}
+          </button>
+        </div>
+      )}
+      {file && (
+        <div className="attachment-chip" data-testid="attachment-chip">
+          <PaperclipIcon size={16} /> {file.name}
+          <button className="link" onClick={() => setFile(undefined)} aria-label={t.removeAttachment}>
+            ✕
+          </button>
+        </div>
+      )}
+      <div className="compose-row">
+        <button
+          className="icon"
+          onClick={() => fileInput.current?.click()}
+          title={t.attach}
+          aria-label={t.attach}
+          data-testid="attach"
+          disabled={uploading}
+        >
+          <PaperclipIcon size={22} />
+        </button>
+        <input
+          ref={fileInput}
+          type="file"
+          hidden
+          data-testid="attach-input"
+          onChange={(e) => {
+            setFile(e.target.files?.[0]);
+            e.target.value = '';
+          }}
+        />
+        <textarea
+          ref={input}
+          data-testid="composer"
+          value={text}
+          placeholder={file ? t.captionPlaceholder : t.composerPlaceholder}
+          onChange={(e) => setText(e.target.value)}
+          onKeyDown={onKey}
+          rows={1}
+        />
+        <button
+          className="primary"
+          data-testid="send"
+          onClick={() => void send()}
+          disabled={uploading || (!text.trim() && !file)}
+        >
+          {uploading ? t.uploading : t.send}
+        </button>
+      </div>
+    </footer>
+  );
+}
+
+function attachmentType(mime: string): string {
+  if (mime.startsWith('image/')) return 'image';
+  if (mime.startsWith('audio/')) return 'audio';
+  if (mime.startsWith('video/')) return 'video';
+  return 'document';
+}
