@@ -118,12 +118,24 @@ export const sendMessageBodySchema = z
   .object({
     text: z.string().trim().min(1).max(4096).optional(),
     attachment: z
-      .object({
-        uploadId: ulidSchema,
-        filename: z.string().trim().min(1).max(240),
-        mimeType: z.string().min(3).max(255),
-        caption: z.string().max(1024).optional(),
-      })
+      .union([
+        z.object({
+          uploadId: ulidSchema,
+          filename: z.string().trim().min(1).max(240),
+          mimeType: z.string().min(3).max(255),
+          caption: z.string().max(1024).optional(),
+        }),
+        z.object({
+          link: z
+            .string()
+            .max(2048)
+            .regex(/^https:\/\/[^\s/]+\/\S*$/, 'Informe um endereço https:// público.')
+            .meta({ description: 'Public https URL that Meta downloads (media "by link")' }),
+          filename: z.string().trim().min(1).max(240).optional(),
+          mimeType: z.string().min(3).max(255),
+          caption: z.string().max(1024).optional(),
+        }),
+      ])
       .optional(),
     replyToMessageId: idSchema.optional(),
     clientId: z.string().min(1).max(64).optional(),

@@ -47,6 +47,8 @@ export async function messageForAgents(
   media?: { s3: S3Client; bucket?: string },
 ): Promise<Omit<Message, 'raw'> & { media?: Message['media'] & { url?: string } }> {
   const { raw: _raw, ...rest } = message;
+  if (message.media?.link && !message.media.key)
+    return { ...rest, media: { ...message.media, url: message.media.link } };
   if (!media?.bucket || message.media?.status !== 'stored' || !message.media.key) return rest;
   return {
     ...rest,

@@ -42,8 +42,11 @@ export interface AgentMessageInput {
   /** Usually `{type: 'agent', id: userId, name}`; the assistant uses `{type: 'assistant'}`. */
   sender: MessageSender;
   text?: string;
-  /** A file already in the media bucket (an upload), sent as image/audio/video/document/sticker. */
-  attachment?: { key: string; mimeType: string; filename?: string; caption?: string };
+  /**
+   * Sent as image/audio/video/document/sticker: a file already in the media bucket (`key`,
+   * an upload) or a public https URL Meta downloads itself (`link`).
+   */
+  attachment?: { key?: string; link?: string; mimeType: string; filename?: string; caption?: string };
   /** Our id of the message being answered (quoted reply). */
   replyToMessageId?: string;
   /** The client's own id, echoed back so the UI matches its optimistic bubble. */
@@ -74,6 +77,8 @@ export async function queueAgentMessage(
   const a = input.attachment;
   if (!text && !a)
     throw new ValidationError('Escreva uma mensagem ou anexe um arquivo.', undefined, 'EMPTY_MESSAGE');
+  if (a && !a.key && !a.link)
+    throw new ValidationError('O anexo não tem arquivo nem link.', undefined, 'MISSING_MEDIA');
   const caption = a ? (a.caption ?? text) : undefined;
   if (!a && text && text.length > TEXT_MAX)
     throw new ValidationError(`A mensagem passa de ${TEXT_MAX} caracteres.`, undefined, 'TEXT_TOO_LONG');
@@ -115,7 +120,8 @@ export async function queueAgentMessage(
     ...(a
       ? {
           media: {
-            key: a.key,
+            ...(a.key ? { key: a.key } : {}),
+            ...(a.link && !a.key ? { link: a.link } : {}),
             mimeType: a.mimeType,
             ...(a.filename ? { filename: a.filename } : {}),
             ...(caption && type !== 'audio' && type !== 'sticker' ? { caption } : {}),

@@ -181,7 +181,7 @@ async function recordFailure(message: Message, error: MessageError, deps: Engine
   );
 }
 
-/** The Cloud API body for a message: text, or media uploaded from our bucket; with the quoted reply. */
+/** The Cloud API body: text, or media (uploaded from our bucket, or by link); with the quoted reply. */
 async function buildPayload(
   message: Message,
   to: string,
@@ -190,20 +190,23 @@ async function buildPayload(
   deps: EngineDeps,
 ): Promise<Record<string, unknown>> {
   const context = message.replyTo ? { context: { message_id: message.replyTo.wamid } } : {};
-  if (message.media?.key) {
-    if (!deps.mediaBucket) throw new Error('MEDIA_BUCKET is not configured');
-    const file = await readMedia(deps.s3, deps.mediaBucket, message.media.key);
-    const id = await deps.graph.uploadMedia(
-      phoneNumberId,
-      token,
-      file.bytes,
-      message.media.mimeType,
-      message.media.filename ?? 'arquivo',
-    );
+  const media = message.media;
+  if (media?.key || media?.link) {
     const type = message.type;
-    const body: Record<string, unknown> = { id };
-    if (message.media.caption && type !== 'audio' && type !== 'sticker') body.caption = message.media.caption;
-    if (type === 'document' && message.media.filename) body.filename = message.media.filename;
+    const body: Record<string, unknown> = {};
+    if (media.key) {
+      if (!deps.mediaBucket) throw new Error('MEDIA_BUCKET is not configured');
+      const file = await readMedia(deps.s3, deps.mediaBucket, media.key);
+      body.id = await deps.graph.uploadMedia(
+        phoneNumberId,
+        token,
+        file.bytes,
+        media.mimeType,
+        media.filename ?? 'arquivo',
+      );
+    } else body.link = media.link;
+    if (media.caption && type !== 'audio' && type !== 'sticker') body.caption = media.caption;
+    if (type === 'document' && media.filename) body.filename = media.filename;
     return { to, type, [type]: body, ...context };
   }
   const text = message.text ?? '';

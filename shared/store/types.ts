@@ -138,6 +138,8 @@ export type MessageStatus = z.infer<typeof messageStatusSchema>;
 export const messageMediaSchema = z.object({
   /** S3 key in the media bucket (absent until stored). */
   key: z.string().optional(),
+  /** A public https URL Meta fetches itself (outbound "by link"; nothing stored by us). */
+  link: z.string().optional(),
   mimeType: z.string(),
   filename: z.string().optional(),
   caption: z.string().optional(),

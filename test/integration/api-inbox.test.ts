@@ -207,6 +207,29 @@ describe('inbox API', () => {
     assert.equal(sent.body.media.filename, 'boleto.pdf');
   });
 
+  test('media by link: an https URL is sent as it is and shown with that URL; anything else is a 400', async () => {
+    const conv = await putConversation(kit, tenant);
+    await kit.receiveOutbound();
+    const link = 'https://cdn.example.com.br/catalogo/tenis-azul.jpg';
+
+    const sent = await kit.call('POST', `/api/conversations/${conv.id}/messages`, {
+      token,
+      body: { attachment: { link, mimeType: 'image/jpeg', caption: 'Nosso modelo azul' } },
+    });
+    const plain = await kit.call('POST', `/api/conversations/${conv.id}/messages`, {
+      token,
+      body: { attachment: { link: 'http://10.0.0.1/x.jpg', mimeType: 'image/jpeg' } },
+    });
+
+    assert.equal(sent.status, 202);
+    assert.equal(sent.body.type, 'image');
+    assert.equal(sent.body.media.url, link);
+    assert.equal(sent.body.media.caption, 'Nosso modelo azul');
+    assert.equal((await kit.receiveOutbound()).length, 1);
+    assert.equal(plain.status, 400);
+    assert.equal(plain.body.error.code, 'VALIDATION_ERROR');
+  });
+
   test('uploads of unsupported types or over WhatsApp limits are refused in Portuguese', async () => {
     const exe = await kit.call('POST', '/api/uploads', {
       token,

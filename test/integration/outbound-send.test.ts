@@ -211,6 +211,35 @@ describe('an agent’s reply', () => {
     assert.equal(payload.document.filename, 'boleto.pdf');
   });
 
+  test('with a link sends the URL for Meta to fetch, uploading nothing', async () => {
+    const conv = await customerWrote();
+    const uploads = kit.graph.sent.length;
+    const message = await queueAgentMessage(api, {
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      sender: { type: 'agent', id: 'u1' },
+      attachment: {
+        link: 'https://cdn.example.com.br/manual.pdf',
+        mimeType: 'application/pdf',
+        filename: 'manual.pdf',
+        caption: 'o manual',
+      },
+    });
+    assert.equal(message.type, 'document');
+    await processOutboundJob((await nextJob()).job, kit.deps);
+    const payload = kit.graph.sent.at(-1) as {
+      type: string;
+      document: { id?: string; link: string; caption: string; filename: string };
+    };
+    assert.equal(kit.graph.sent.length, uploads + 1);
+    assert.deepEqual(payload.document, {
+      link: 'https://cdn.example.com.br/manual.pdf',
+      caption: 'o manual',
+      filename: 'manual.pdf',
+    });
+    assert.equal((await stored(conv, message.id)).status, 'sent');
+  });
+
   test('a redelivered job does not send twice', async () => {
     const conv = await customerWrote();
     const { message, job } = await agentSends(conv, 'uma vez só');

@@ -100,7 +100,7 @@ function render(){ const t=S[lang]; const log=$('log'); log.innerHTML='';
   if(!list.length){ const e=document.createElement('p'); e.textContent=t.empty; e.style.color='#667'; log.append(e); }
   for(const m of list){ const d=document.createElement('div'); d.className='msg '+m.direction; d.dataset.testid='sim-message'; d.setAttribute('data-testid','sim-message');
     const p=m.payload; const media=p[m.type];
-    if(m.direction==='business' && media?.id && ['image','sticker'].includes(m.type)){ const img=document.createElement('img'); img.src='/sim/media/'+media.id; d.append(img); }
+    if(m.direction==='business' && (media?.id || media?.link) && ['image','sticker'].includes(m.type)){ const img=document.createElement('img'); img.src=media.id ? '/sim/media/'+media.id : media.link; d.append(img); }
     const body=document.createElement('div'); body.textContent=text(m); d.append(body);
     if(m.direction==='business' && m.type==='interactive'){ const i=p.interactive;
       for(const s of i.action?.sections ?? []) for(const r of s.rows ?? []){ const b=document.createElement('button'); b.className='opt'; b.textContent=r.title; b.onclick=()=>send({type:'interactive', interactive:{type:'list_reply', list_reply:{id:r.id,title:r.title,description:r.description}}, replyTo:m.wamid}); d.append(b); }
