@@ -42,7 +42,12 @@ function jarDir(): string {
 }
 
 /** Starts DynamoDB Local on `port`; in memory unless `dataDir` is given. */
-export async function startDynamoLocal(opts: { port: number; dataDir?: string }): Promise<DynamoLocal> {
+export async function startDynamoLocal(opts: {
+  port: number;
+  dataDir?: string;
+  /** Scheduling niceness of the JVM (0–19): storage yields the CPU to the request path. */
+  nice?: number;
+}): Promise<DynamoLocal> {
   checkJava();
   const dir = jarDir();
   const args = [
@@ -63,7 +68,8 @@ export async function startDynamoLocal(opts: { port: number; dataDir?: string })
   // Java runs under a small shell that kills it when our stdin pipe closes, so DynamoDB
   // Local never outlives the Node process, even when that process is killed outright.
   const watchdog =
-    'exec 3<&0; java "$@" </dev/null & child=$!; trap \'kill $child 2>/dev/null; wait $child\' TERM INT; ' +
+    `exec 3<&0; ${opts.nice ? `nice -n ${Math.trunc(opts.nice)} ` : ''}java "$@" </dev/null & child=$!; ` +
+    "trap 'kill $child 2>/dev/null; wait $child' TERM INT; " +
     '(read _ <&3; kill $child 2>/dev/null) & wait $child';
   const child = spawnChild('sh', ['-c', watchdog, 'sh', ...args], {
     cwd: dir,

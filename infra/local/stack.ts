@@ -19,7 +19,6 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { startFauxqs } from 'fauxqs';
 import {
   buckets,
   envNames,
@@ -41,10 +40,12 @@ import { LocalStartError } from './errors.ts';
 import { startHttpGateway, type HttpHandler } from './http-gateway.ts';
 import { listen, startLocalScheduler } from './scheduler.ts';
 import { loadOrCreateSecrets, localSecretId, startLocalSecrets } from './secrets.ts';
-import { startPoller, type SqsHandler } from './sqs-poller.ts';
 import { startS3CorsProxy } from './s3-cors-proxy.ts';
 import { startWsGateway, type WsHandler } from './ws-gateway.ts';
 import { freePortsFrom } from './ports.ts';
+import type { FunctionWorkerData } from './function-worker.ts';
+import type { FauxqsWorkerData } from './fauxqs-worker.ts';
+import { startWorkerThread } from './worker-host.ts';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -71,6 +72,8 @@ export interface StackOptions {
   dataDir?: string;
   portBase?: number;
   reset?: boolean;
+  /** Tables, queues and buckets in memory, nothing under dataDir (the benchmark's throwaway stacks). */
+  ephemeral?: boolean;
   /** Serve the web app (Vite); tests that need no browser turn it off. */
   web?: boolean;
   log?: (msg: string) => void;
@@ -176,19 +179,31 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   try {
     const secretValues = loadOrCreateSecrets(join(dataDir, 'secrets.json'));
 
-    const dynamo = await startDynamoLocal({ port: port.dynamodb, dataDir: join(dataDir, 'dynamodb') });
+    const dynamo = await startDynamoLocal({
+      port: port.dynamodb,
+      nice: 5,
+      ...(opts.ephemeral ? {} : { dataDir: join(dataDir, 'dynamodb') }),
+    });
     stoppers.push(() => dynamo.stop());
 
-    let fauxqs: Awaited<ReturnType<typeof startFauxqs>>;
+    let fauxqs: { address: string };
     try {
-      fauxqs = await startFauxqs({ port: port.fauxqs, dataDir: join(dataDir, 'fauxqs'), logger: false });
+      const data: FauxqsWorkerData = {
+        port: port.fauxqs,
+        ...(opts.ephemeral ? {} : { dataDir: join(dataDir, 'fauxqs') }),
+      };
+      const worker = await startWorkerThread(new URL('./fauxqs-worker.ts', import.meta.url), data, {
+        name: 'fauxqs',
+        log,
+      });
+      stoppers.push(() => worker.stop());
+      fauxqs = { address: String(worker.ready.address) };
     } catch (err) {
       throw new LocalStartError(
         `The queue and bucket store in ${join(dataDir, 'fauxqs')} could not be opened (${(err as Error).message}). ` +
           'Run `npm start -- --reset` to start from a clean state.',
       );
     }
-    stoppers.push(() => fauxqs.stop());
 
     const secrets = await startLocalSecrets({ port: port.secrets, values: secretValues });
     stoppers.push(() => secrets.stop());
@@ -299,7 +314,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     process.env.LOG_LEVEL ??= 'warn';
 
     const handlers = {} as Record<FunctionName, AnyHandler | undefined>;
-    for (const fn of functionNames) handlers[fn] = await loadHandler(fn, log);
+    // Queue-fed functions run in worker threads (below); the others here, on the main thread.
+    const queueFed = (fn: FunctionName) => functionDefs[fn].triggers.every((t) => t.kind === 'sqs');
+    for (const fn of functionNames) if (!queueFed(fn)) handlers[fn] = await loadHandler(fn, log);
 
     const sched = await startLocalScheduler({
       port: port.scheduler,
@@ -329,22 +346,36 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     stoppers.push(() => http.stop());
 
     for (const fn of functionNames) {
-      for (const t of functionDefs[fn].triggers) {
-        if (t.kind !== 'sqs') continue;
-        const h = handlers[fn];
-        if (!h) continue;
-        const poller = startPoller({
-          sqs,
-          queueUrl: queueUrls[t.queue],
-          queueArn: queueArns[t.queue],
-          batchSize: t.batchSize,
-          handler: h as SqsHandler,
-          // Lambda runs several batches at once; FIFO order still holds per group.
-          concurrency: queueDefs[t.queue].fifo ? 4 : 2,
-          log,
-        });
-        stoppers.push(() => poller.stop());
+      const pollers = functionDefs[fn].triggers.flatMap((t) =>
+        t.kind === 'sqs'
+          ? [
+              {
+                queueUrl: queueUrls[t.queue],
+                queueArn: queueArns[t.queue],
+                batchSize: t.batchSize,
+                // Lambda runs several batches at once; FIFO order still holds per group.
+                concurrency: queueDefs[t.queue].fifo ? 4 : 2,
+              },
+            ]
+          : [],
+      );
+      if (!pollers.length) continue;
+      if (!queueFed(fn)) throw new Error(`function ${fn} mixes a queue with other triggers`);
+      if (!existsSync(join(root, functionDefs[fn].handler))) {
+        log(`warning: ${functionDefs[fn].handler} does not exist yet; function ${fn} is unavailable`);
+        continue;
       }
+      const data: FunctionWorkerData = {
+        fn,
+        handlerFile: join(root, functionDefs[fn].handler),
+        pollers,
+        nice: 5,
+      };
+      const worker = await startWorkerThread(new URL('./function-worker.ts', import.meta.url), data, {
+        name: `function ${fn}`,
+        log,
+      });
+      stoppers.push(() => worker.stop());
     }
 
     const whatsapp = secretValues.whatsapp as Record<string, string>;

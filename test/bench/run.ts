@@ -22,7 +22,8 @@ import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
 import WebSocket from 'ws';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { startStack, type LocalStack } from '#infra/local/stack.ts';
+import type { LocalInfo } from '#infra/local/stack.ts';
+import { spawn } from 'node:child_process';
 import { freePortBase } from '#infra/local/ports.ts';
 import { signBody } from '#shared/whatsapp/signature.ts';
 
@@ -51,7 +52,7 @@ const summary = (xs: number[]) => {
   };
 };
 
-function textPayload(stack: LocalStack, from: string, wamid: string, body: string): string {
+function textPayload(stack: BenchStack, from: string, wamid: string, body: string): string {
   return JSON.stringify({
     object: 'whatsapp_business_account',
     entry: [
@@ -85,7 +86,7 @@ function textPayload(stack: LocalStack, from: string, wamid: string, body: strin
 }
 
 let failedPosts = 0;
-async function postWebhook(stack: LocalStack, payload: string): Promise<number> {
+async function postWebhook(stack: BenchStack, payload: string): Promise<number> {
   try {
     return await postOnce(stack, payload);
   } catch {
@@ -95,7 +96,7 @@ async function postWebhook(stack: LocalStack, payload: string): Promise<number> 
   }
 }
 
-async function postOnce(stack: LocalStack, payload: string): Promise<number> {
+async function postOnce(stack: BenchStack, payload: string): Promise<number> {
   const t0 = performance.now();
   const res = await fetch(stack.urls.webhook, {
     method: 'POST',
@@ -161,7 +162,7 @@ async function rawWriteRate(endpoint: string, writes: number): Promise<number> {
 
 /** Opens the agents' WebSocket as the demo admin; calls back with each message.created. */
 async function agentSocket(
-  stack: LocalStack,
+  stack: BenchStack,
   onMessage: (wamid: string) => void,
 ): Promise<WebSocket | undefined> {
   const login = await fetch(`${stack.urls.api}/api/auth/login`, {
@@ -188,12 +189,51 @@ async function agentSocket(
 }
 
 process.env.LOG_LEVEL ??= 'warn';
+
+type BenchStack = LocalInfo & { env: Record<string, string>; stop(): Promise<void> };
+
+/** Starts the stack in its own process (stack-process.ts) and adopts its environment. */
+async function spawnStack(dataDir: string, portBase: number): Promise<BenchStack> {
+  const child = spawn(
+    process.execPath,
+    [
+      // e.g. BENCH_STACK_NODE_ARGS=--cpu-prof to profile the stack under load
+      ...(process.env.BENCH_STACK_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      join(import.meta.dirname, 'stack-process.ts'),
+      dataDir,
+      String(portBase),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const line = await new Promise<string>((resolve, reject) => {
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const nl = buf.indexOf('\n');
+      if (nl >= 0) resolve(buf.slice(0, nl));
+    });
+    child.once('exit', (code) => reject(new Error(`the stack exited with ${code} before it was ready`)));
+  });
+  const info = JSON.parse(line) as LocalInfo & { env: Record<string, string> };
+  Object.assign(process.env, info.env);
+  return {
+    ...info,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
 /**
  * DynamoDB write units of one inbound text message in an existing conversation, as
  * DynamoDB reports them (ReturnConsumedCapacity on every write, indexes included).
  */
 async function writeUnitsPerInboundText(
-  stack: LocalStack,
+  stack: BenchStack,
   samples = 20,
 ): Promise<{ units: number; requests: number }> {
   const raw = new DynamoDBClient({ endpoint: stack.urls.dynamodb });
@@ -247,7 +287,7 @@ async function writeUnitsPerInboundText(
 }
 
 /** Waits until the engine has caught up (inbound queue empty, nothing in flight). */
-async function drained(stack: LocalStack): Promise<void> {
+async function drained(stack: BenchStack): Promise<void> {
   const sqs = new SQSClient({ endpoint: stack.urls.sqs, useQueueUrlAsEndpoint: false });
   const url = stack.env.INBOUND_QUEUE_URL!;
   for (let i = 0; i < 600; i++) {
@@ -269,18 +309,21 @@ async function drained(stack: LocalStack): Promise<void> {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'atende-bench-'));
-const stack = await startStack({
-  dataDir,
-  portBase: await freePortBase(),
-  reset: true,
-  web: false,
-  log: () => {},
-});
+const stack = await spawnStack(dataDir, await freePortBase());
 const result: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length } };
 try {
   const rate = Number(args.rate);
   const seconds = Number(args.seconds);
   const run = randomUUID().slice(0, 6);
+
+  // 0. Warm-up (not measured): JIT in every thread and in the JVM, connection pools.
+  await paced(rate * 2, rate / 2, (i) =>
+    postWebhook(
+      stack,
+      textPayload(stack, `55119${String(60000000 + (i % 50))}`, `wamid.warm-${run}-${i}`, 'oi'),
+    ),
+  );
+  await drained(stack);
 
   // 1. Webhook ack latency at a steady rate (one message per POST, 50 customers).
   const acks = await paced(rate * seconds, rate, (i) =>

@@ -289,8 +289,9 @@ test('after a dropped connection the inbox resynchronises by itself and says so'
       page.items.some((c) => c.lastMessage?.text === 'Segunda mensagem, durante a queda')
     );
   }, 'the back end to store both messages');
-  assert.equal(await inbox.getByTestId('message').filter({ hasText: 'durante a queda' }).count(), 0);
-  assert.equal(await inbox.getByTestId('conversation-item').filter({ hasText: 'Paulo Queiroz' }).count(), 0);
+  // Pushes for these two went nowhere (no connection of this inbox existed): from here on
+  // they can only reach the page through the resynchronisation. (Playwright opens a refused
+  // routed socket before closing it, so the page may already have resynchronised once.)
 
   // The gateway is back: the inbox reconnects by itself, catches up and says so.
   unreachable = false;

@@ -1,0 +1,34 @@
+/**
+ * fauxqs (SQS + S3) in a worker thread of its own. Its persistence writes on every send,
+ * receive and delete; on the main thread that work would delay the webhook's answers.
+ *
+ * workerData: { port, dataDir? }. Posts {type:'ready', address} or {type:'error', message};
+ * on 'stop' stops the server and posts {type:'stopped'}.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { startFauxqs } from 'fauxqs';
+import type { WorkerMessage } from './worker-host.ts';
+
+export interface FauxqsWorkerData {
+  port: number;
+  dataDir?: string;
+}
+
+const data = workerData as FauxqsWorkerData;
+const port = parentPort!;
+const post = (m: WorkerMessage) => port.postMessage(m);
+
+try {
+  const server = await startFauxqs({
+    port: data.port,
+    ...(data.dataDir ? { dataDir: data.dataDir } : {}),
+    logger: false,
+  });
+  port.on('message', (m: unknown) => {
+    if (m !== 'stop') return;
+    void server.stop().finally(() => post({ type: 'stopped' }));
+  });
+  post({ type: 'ready', address: server.address });
+} catch (err) {
+  post({ type: 'error', message: (err as Error).message });
+}

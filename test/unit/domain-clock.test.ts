@@ -1,0 +1,77 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  inactivityHoursSchema,
+  onTimer,
+  timerDueTimes,
+  type ClockConversation,
+} from '#shared/domain/clock.ts';
+import { windowExpiresAt } from '#shared/domain/window.ts';
+
+const H = 3600_000;
+const T0 = Date.parse('2026-11-23T12:00:00Z');
+const conv = (over: Partial<ClockConversation> = {}): ClockConversation => ({
+  status: 'open',
+  attendanceId: 'att-1',
+  lastMessageAt: T0,
+  windowExpiresAt: windowExpiresAt(T0),
+  ...over,
+});
+
+describe('the conversation clock', () => {
+  test('an open attendance needs "Expirando" 30 min before the window ends, "Expirado" at its end, and the auto-close', () => {
+    assert.deepEqual(timerDueTimes(conv(), 8), {
+      'window.expiring': T0 + 24 * H - 30 * 60_000,
+      'window.expired': T0 + 24 * H,
+      'conversation.autoclose': T0 + 8 * H,
+    });
+    assert.deepEqual(timerDueTimes(conv({ status: 'closed' }), 8), {});
+  });
+
+  test('a timer on time acts: the tag changes, or the attendance closes', () => {
+    assert.deepEqual(onTimer({ kind: 'window.expiring', attendanceId: 'att-1' }, conv(), 24, T0 + 23.5 * H), {
+      do: 'notify',
+    });
+    assert.deepEqual(onTimer({ kind: 'window.expired', attendanceId: 'att-1' }, conv(), 24, T0 + 24 * H), {
+      do: 'notify',
+    });
+    assert.deepEqual(
+      onTimer({ kind: 'conversation.autoclose', attendanceId: 'att-1' }, conv(), 2, T0 + 2 * H),
+      {
+        do: 'close',
+      },
+    );
+  });
+
+  test('a customer message since moved the time: the timer re-arms for the new time', () => {
+    const later = conv({ lastMessageAt: T0 + 5 * H, windowExpiresAt: windowExpiresAt(T0 + 5 * H) });
+    assert.deepEqual(onTimer({ kind: 'window.expired', attendanceId: 'att-1' }, later, 24, T0 + 24 * H), {
+      do: 'rearm',
+      at: T0 + 29 * H,
+    });
+    assert.deepEqual(
+      onTimer({ kind: 'conversation.autoclose', attendanceId: 'att-1' }, later, 2, T0 + 2 * H),
+      {
+        do: 'rearm',
+        at: T0 + 7 * H,
+      },
+    );
+  });
+
+  test('stale: a closed conversation, another attendance (reopened since), or no such conversation', () => {
+    const t = { kind: 'conversation.autoclose' as const, attendanceId: 'att-1' };
+    assert.deepEqual(onTimer(t, conv({ status: 'closed' }), 2, T0 + 3 * H), { do: 'stale' });
+    assert.deepEqual(onTimer(t, conv({ attendanceId: 'att-2' }), 2, T0 + 3 * H), { do: 'stale' });
+    assert.deepEqual(onTimer(t, undefined, 2, T0 + 3 * H), { do: 'stale' });
+  });
+
+  test('the inactivity period is between 1 and 72 whole hours, explained in Portuguese', () => {
+    assert.equal(inactivityHoursSchema.safeParse(1).success, true);
+    assert.equal(inactivityHoursSchema.safeParse(72).success, true);
+    const zero = inactivityHoursSchema.safeParse(0);
+    assert.equal(zero.success, false);
+    assert.match(zero.error!.issues[0]!.message, /entre 1 e 72 horas/);
+    assert.equal(inactivityHoursSchema.safeParse(73).success, false);
+    assert.equal(inactivityHoursSchema.safeParse(1.5).success, false);
+  });
+});
