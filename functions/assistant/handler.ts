@@ -1,18 +1,32 @@
 /**
- * fn assistant: the AI assistant's queue consumer. The assistant itself (prompts, tools,
- * knowledge bases) is a later issue; until then no code enqueues assistant jobs, and a
- * job that arrives is logged and acknowledged so it cannot loop into the DLQ.
+ * fn assistant: answers conversations routed to an assistant (shared/assistant). The
+ * AI itself arrives with the AI issue; until then the port hands the conversation to
+ * people with an internal note, so no customer waits on an assistant that cannot answer.
  */
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
-import { log } from '#shared/log.ts';
-import { processBatch } from '#shared/queue/batch.ts';
+import { sqs } from '#shared/aws/clients.ts';
+import { loadConfig } from '#shared/config.ts';
+import { engineDepsFromConfig } from '#shared/engine/deps.ts';
+import { assistantJobSchema, handOverPort, processAssistantJob } from '#shared/assistant/process-job.ts';
+import { parseRecord, processBatch } from '#shared/queue/batch.ts';
+
+const deps = { ...engineDepsFromConfig(loadConfig(), 'assistant'), port: handOverPort };
 
 export const handler = middy<SQSEvent>().handler((event) =>
-  processBatch(event, async (record) => {
-    log('warn', 'assistant job received before assistants exist; acknowledged', {
-      fn: 'assistant',
-      messageId: record.messageId,
-    });
-  }),
+  processBatch(
+    event,
+    async (record) => {
+      const job = parseRecord(record, assistantJobSchema);
+      if (!job) {
+        deps.log('warn', 'assistant record with an unknown shape acknowledged', {
+          messageId: record.messageId,
+        });
+        return;
+      }
+      const outcome = await processAssistantJob(job, deps);
+      deps.log('info', 'assistant job', { conversationId: job.conversationId, outcome });
+    },
+    { sqs: sqs(), log: (msg, data) => deps.log('warn', msg, data) },
+  ),
 );

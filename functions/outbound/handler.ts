@@ -10,11 +10,12 @@ import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
 import { outboundJob, processOutboundJob } from '#shared/outbound/send.ts';
 import { parseRecord, processBatch } from '#shared/queue/batch.ts';
+import { flushNumberStats } from '#shared/store/numbers.ts';
 
 const deps = engineDepsFromConfig(loadConfig(), 'outbound');
 
-export const handler = middy<SQSEvent>().handler((event) =>
-  processBatch(
+export const handler = middy<SQSEvent>().handler(async (event) => {
+  const result = await processBatch(
     event,
     async (record) => {
       const parsed = parseRecord(record, outboundJob);
@@ -30,5 +31,10 @@ export const handler = middy<SQSEvent>().handler((event) =>
       });
     },
     { sqs: sqs(), log: (msg, data) => deps.log('warn', msg, data) },
-  ),
-);
+  );
+  // Statistics counted during the batch, one write per number (NUM-2).
+  await flushNumberStats(deps.ddb).catch((err: Error) =>
+    deps.log('warn', 'number statistics not saved', { error: err.message }),
+  );
+  return result;
+});

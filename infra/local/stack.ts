@@ -56,6 +56,14 @@ export const DEMO_NUMBER = {
   name: 'Demo',
 };
 
+/** A second demo number whose customers get a triage menu (seeded with departments and an assistant). */
+export const DEMO_TRIAGE_NUMBER = {
+  phoneNumberId: '100000000000002',
+  displayPhone: '5511900000002',
+  wabaId: '200000000000001',
+  name: 'Triagem',
+};
+
 export const portOffsets = {
   web: 0,
   api: 1,
@@ -390,7 +398,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         webhookUrl: urls.webhook,
         appSecret: whatsapp.appSecret,
         accessToken: whatsapp.accessToken,
-        phoneNumbers: [DEMO_NUMBER],
+        phoneNumbers: [DEMO_NUMBER, DEMO_TRIAGE_NUMBER],
         dataDir: join(dataDir, 'simulator'),
       });
       stoppers.push(() => sim.stop());
@@ -409,6 +417,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         ddb,
         tableName,
         number: { ...DEMO_NUMBER, accessToken: whatsapp.accessToken },
+        triageNumber: { ...DEMO_TRIAGE_NUMBER, accessToken: whatsapp.accessToken },
         now: Date.now(),
       });
     } else {

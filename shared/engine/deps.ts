@@ -7,13 +7,16 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { monotonicFactory } from 'ulid';
-import { dynamo, s3, secretsManager, wsManagement } from '#shared/aws/clients.ts';
+import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { dynamo, s3, scheduler, secretsManager, sqs, wsManagement } from '#shared/aws/clients.ts';
 import type { Config } from '#shared/config.ts';
 import { log } from '#shared/log.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { createGraphClient, type GraphClient } from '#shared/whatsapp/graph-client.ts';
 
-export type EngineStep = 'claim' | 'open' | 'message' | 'conversation' | 'media' | 'sent' | 'bound';
+export type EngineStep =
+  'claim' | 'open' | 'message' | 'conversation' | 'routed' | 'media' | 'sent' | 'bound';
 
 export interface EngineDeps {
   ddb: DynamoDBDocumentClient;
@@ -23,6 +26,11 @@ export interface EngineDeps {
   graph: GraphClient;
   /** The deployment's Graph API token (the `whatsapp` secret), for numbers without their own. */
   defaultToken: () => Promise<string | undefined>;
+  /** Queues the engine feeds (automatic replies → outbound, routed chats → assistant). */
+  sqs?: SQSClient;
+  queueUrls?: { outbound?: string; assistant?: string };
+  /** EventBridge Scheduler (the conversation clock); without it no timer is armed. */
+  scheduler?: SchedulerTarget;
   /** WebSocket management API; without it nothing is pushed. */
   ws?: ApiGatewayManagementApiClient;
   newId: () => string;
@@ -35,6 +43,13 @@ export interface EngineDeps {
    * writes. Never set in production.
    */
   afterStep?: (step: EngineStep) => void | Promise<void>;
+}
+
+export interface SchedulerTarget {
+  client: SchedulerClient;
+  group: string;
+  targetArn: string;
+  roleArn: string;
 }
 
 export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
@@ -51,6 +66,17 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
       return typeof s.accessToken === 'string' && s.accessToken ? s.accessToken : undefined;
     },
     ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
+    sqs: sqs(),
+    queueUrls: { outbound: config.queueUrls.outbound, assistant: config.queueUrls.assistant },
+    scheduler:
+      config.scheduler.group && config.scheduler.targetArn && config.scheduler.roleArn
+        ? {
+            client: scheduler(),
+            group: config.scheduler.group,
+            targetArn: config.scheduler.targetArn,
+            roleArn: config.scheduler.roleArn,
+          }
+        : undefined,
     newId: () => newId(),
     now: Date.now,
     log: (level, msg, data) => log(level, msg, { fn, ...data }),

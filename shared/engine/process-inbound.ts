@@ -53,6 +53,12 @@ import {
 } from '#shared/store/types.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { keys } from '#shared/store/keys.ts';
+import { bumpNumberStats } from '#shared/store/numbers.ts';
+import { accountSettings, routeCustomerMessage } from './route.ts';
+import { armConversationTimers } from './schedules.ts';
 import type { MetaError } from '#shared/whatsapp/webhook-schema.ts';
 import { tokenFor, type EngineDeps } from './deps.ts';
 import { mediaIdOf, previewText, toMessageFields } from './message-fields.ts';
@@ -196,6 +202,11 @@ async function storeCustomerMessage(
     return;
   }
   const now = deps.now();
+  if (number.allowlist.length && !(who.waId && number.allowlist.includes(canonicalPhone(who.waId)))) {
+    // Phone filter (NUM-3): recorded, never answered nor routed.
+    await recordIgnored(number, item, who, now, deps);
+    return;
+  }
   const thread = await threadOf(number, who, now, deps);
   const contact = thread.contact;
   let conv = thread.conversation;
@@ -219,6 +230,7 @@ async function storeCustomerMessage(
       : undefined;
   let created = false;
   if (!message) {
+    const before = conv;
     conv = await openConversation(deps.ddb, deps.tableName, {
       number,
       contact,
@@ -228,6 +240,7 @@ async function storeCustomerMessage(
       timeZone: DEFAULT_TIMEZONE,
     });
     rememberThread(number, who, contact, conv.id, deps);
+    const opened = before?.attendanceId !== conv.attendanceId;
     await deps.afterStep?.('open');
     const fields = toMessageFields(m, item.raw, item.errors as MetaError[] | undefined);
     if (fields.replyTo) {
@@ -247,6 +260,16 @@ async function storeCustomerMessage(
       ...(fields.media ? { media: { ...fields.media, key: mediaKey(accountId, messageId) } } : {}),
     });
     ({ message, created } = await putMessageOnce(deps.ddb, deps.tableName, built));
+    if (created)
+      bumpNumberStats(
+        number,
+        {
+          received: 1,
+          ...(opened ? { conversations: 1 } : {}),
+          ...(opened && !before ? { contacts: 1 } : {}),
+        },
+        deps,
+      );
     await deps.afterStep?.('message');
   }
 
@@ -287,6 +310,8 @@ async function storeCustomerMessage(
     );
   }
 
+  await afterCustomerMessage(number, touched, message, deps);
+
   if (message.media?.status === 'pending') {
     message = await fetchMedia(number, message, mediaIdOf(m) ?? '', deps);
     await deps.afterStep?.('media');
@@ -307,6 +332,82 @@ async function storeCustomerMessage(
     conversationId: message.conversationId,
     messageId,
     created,
+  });
+}
+
+/**
+ * Routing (shared/engine/route.ts) and the clock of the attendance (armed once per
+ * attendance). Both are idempotent, so a redelivery that reaches here again is harmless.
+ */
+async function afterCustomerMessage(
+  number: WhatsAppNumber,
+  touched: Conversation | undefined,
+  message: Message,
+  deps: EngineDeps,
+): Promise<void> {
+  let conv =
+    touched ??
+    (await getConversationById(deps.ddb, deps.tableName, message.accountId, message.conversationId));
+  if (!conv || conv.status !== 'open') return;
+  const routed = await routeCustomerMessage(number, conv, message, deps);
+  if (routed?.conversation) {
+    conv = routed.conversation;
+    await push(
+      conv.accountId,
+      [{ type: 'conversation.updated', conversationId: conv.id, conversation: conv }],
+      deps,
+    );
+  }
+  await deps.afterStep?.('routed');
+  if (deps.scheduler && conv.attendanceId && conv.timersArmedFor !== conv.attendanceId) {
+    const { inactivityHours } = await accountSettings(conv.accountId, deps);
+    await armConversationTimers(conv, inactivityHours, deps);
+    await deps.ddb
+      .send(
+        new UpdateCommand({
+          TableName: deps.tableName,
+          Key: keys.conversation(conv.accountId, conv.id),
+          UpdateExpression: 'SET timersArmedFor = :a',
+          ConditionExpression: 'attendanceId = :a',
+          ExpressionAttributeValues: { ':a': conv.attendanceId },
+        }),
+      )
+      .catch((err: Error) => {
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      });
+  }
+}
+
+const IGNORED_TTL_DAYS = 30;
+
+/** A message the phone filter turned away: kept 30 days for the number's page and stats. */
+async function recordIgnored(
+  number: WhatsAppNumber,
+  item: InboundQueueItem,
+  who: ContactIdentity & { name?: string },
+  now: number,
+  deps: EngineDeps,
+): Promise<void> {
+  const wamid = wamidOf(item);
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        ...keys.ignored(number.accountId, number.id, wamid),
+        numberId: number.id,
+        from: who.waId ?? who.userId,
+        name: who.name,
+        type: item.message?.type ?? 'unsupported',
+        preview: (item.message?.text as { body?: string } | undefined)?.body?.slice(0, 200),
+        at: now,
+        ttl: Math.floor(now / 1000) + IGNORED_TTL_DAYS * 86400,
+      },
+    }),
+  );
+  bumpNumberStats(number, { ignored: 1 }, deps);
+  deps.log('info', 'message from a phone outside the filter ignored', {
+    accountId: number.accountId,
+    numberId: number.id,
   });
 }
 

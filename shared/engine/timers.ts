@@ -1,58 +1,91 @@
 /**
- * What fn timers does when a one-time schedule fires. The contract of a schedule's Input:
+ * What fn timers does when a one-time schedule fires (shared/engine/schedules.ts arms
+ * them). The Input is a TimerInput; what to do is decided by the pure clock rules
+ * (shared/domain/clock.ts) against the conversation as it is now:
  *
- *   {kind: 'window.expiring' | 'window.expired', accountId, conversationId, windowExpiresAt}
+ *   stale  — another attendance, a closed or missing conversation: nothing;
+ *   rearm  — a customer message moved the time since: a schedule for the new time;
+ *   notify — Expirando / Expirado: the agents' inboxes get `conversation.updated`
+ *            and derive the tag from windowExpiresAt (shared/domain/window.ts);
+ *   close  — the inactivity period passed: the attendance ends (WIN-3).
  *
- * `windowExpiresAt` is the window the schedule was created for: if the customer wrote
- * since, the window moved and the timer is stale (nothing happens). Otherwise the agents'
- * inboxes get `conversation.updated`, and they derive the Expirando/Expirado tag from
- * windowExpiresAt (shared/domain/window.ts). Unknown inputs are logged and dropped, never
- * retried. Creating these schedules belongs to the window-timer issue (WIN-2).
+ * Unknown inputs are logged and dropped, never retried.
  */
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { windowState } from '#shared/domain/window.ts';
-import { pushToAccount } from '#shared/push/push.ts';
-import { getConversationById } from '#shared/store/conversations.ts';
+import { onTimer, timerKinds, type TimerAction } from '#shared/domain/clock.ts';
+import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
+import { keys } from '#shared/store/keys.ts';
+import type { EngineDeps } from './deps.ts';
+import { push } from './process-inbound.ts';
+import { accountSettings } from './route.ts';
+import { armTimer, disarmConversationTimers, scheduleName } from './schedules.ts';
 
 export const timerInput = z.object({
-  kind: z.enum(['window.expiring', 'window.expired']),
+  kind: z.enum(timerKinds),
   accountId: z.string(),
   conversationId: z.string(),
-  windowExpiresAt: z.number(),
+  attendanceId: z.string(),
+  at: z.number(),
 });
-export type TimerInput = z.infer<typeof timerInput>;
 
-export interface TimerDeps {
-  ddb: DynamoDBDocumentClient;
-  tableName: string;
-  ws?: ApiGatewayManagementApiClient;
-  now: () => number;
-  log: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
-}
+export type TimerOutcome = TimerAction['do'] | 'ignored';
 
-export type TimerOutcome = 'pushed' | 'stale' | 'ignored';
-
-export async function processTimer(input: unknown, deps: TimerDeps): Promise<TimerOutcome> {
+export async function processTimer(input: unknown, deps: EngineDeps): Promise<TimerOutcome> {
   const parsed = timerInput.safeParse(input);
   if (!parsed.success) {
     deps.log('warn', 'unknown timer input dropped');
     return 'ignored';
   }
   const t = parsed.data;
-  const conv = await getConversationById(deps.ddb, deps.tableName, t.accountId, t.conversationId);
-  if (!conv || conv.windowExpiresAt !== t.windowExpiresAt) return 'stale';
-  await pushToAccount(
-    t.accountId,
-    [{ type: 'conversation.updated', conversationId: conv.id, conversation: conv }],
-    { ddb: deps.ddb, tableName: deps.tableName, ws: deps.ws },
+  // This schedule has fired: its record under the conversation goes (Scheduler deletes the schedule).
+  await deps.ddb.send(
+    new DeleteCommand({
+      TableName: deps.tableName,
+      Key: keys.schedule(t.accountId, t.conversationId, scheduleName(t)),
+    }),
   );
-  deps.log('info', 'window timer', {
+  const conv = await getConversationById(deps.ddb, deps.tableName, t.accountId, t.conversationId);
+  const { inactivityHours } = await accountSettings(t.accountId, deps);
+  const action = onTimer(t, conv, inactivityHours, deps.now());
+  deps.log('info', 'timer fired', {
     accountId: t.accountId,
     conversationId: t.conversationId,
     kind: t.kind,
-    state: windowState(conv.windowExpiresAt, deps.now()),
+    action: action.do,
   });
-  return 'pushed';
+  switch (action.do) {
+    case 'stale':
+      break;
+    case 'rearm':
+      await armTimer({ ...t, at: action.at }, deps);
+      break;
+    case 'notify':
+      await push(
+        t.accountId,
+        [{ type: 'conversation.updated', conversationId: conv!.id, conversation: conv! }],
+        deps,
+      );
+      break;
+    case 'close': {
+      const closed = await closeConversation(
+        deps.ddb,
+        deps.tableName,
+        conv!,
+        t.attendanceId,
+        deps.now(),
+        'inactivity',
+      );
+      if (closed) {
+        await disarmConversationTimers(closed, deps);
+        await push(
+          t.accountId,
+          [{ type: 'conversation.updated', conversationId: closed.id, conversation: closed }],
+          deps,
+        );
+      }
+      break;
+    }
+  }
+  return action.do;
 }

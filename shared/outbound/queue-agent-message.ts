@@ -51,6 +51,13 @@ export interface AgentMessageInput {
   replyToMessageId?: string;
   /** The client's own id, echoed back so the UI matches its optimistic bubble. */
   clientId?: string;
+  /** A WhatsApp interactive object (list or buttons) with `text` as its body: menus. */
+  interactive?: Record<string, unknown>;
+  /**
+   * Our id for the message. Automations derive it from the message that caused it, so a
+   * redelivered cause stores (and sends) the answer once; agents' sends get a new ULID.
+   */
+  id?: string;
 }
 
 /** WhatsApp media type of a file, by its MIME type. */
@@ -75,7 +82,7 @@ export async function queueAgentMessage(
   if (!deps.outboundQueueUrl) throw new InternalError(new Error('OUTBOUND_QUEUE_URL is not configured'));
   const text = input.text?.trim() ? input.text : undefined;
   const a = input.attachment;
-  if (!text && !a)
+  if (!text && !a && !input.interactive)
     throw new ValidationError('Escreva uma mensagem ou anexe um arquivo.', undefined, 'EMPTY_MESSAGE');
   if (a && !a.key && !a.link)
     throw new ValidationError('O anexo não tem arquivo nem link.', undefined, 'MISSING_MEDIA');
@@ -108,9 +115,9 @@ export async function queueAgentMessage(
     if (quoted.wamid) replyTo = { wamid: quoted.wamid, messageId: quoted.id };
   }
 
-  const type = a ? mediaTypeOf(a.mimeType) : 'text';
+  const type = a ? mediaTypeOf(a.mimeType) : input.interactive ? 'interactive' : 'text';
   const message = messageSchema.parse({
-    id: deps.newId(),
+    id: input.id ?? deps.newId(),
     accountId: input.accountId,
     conversationId: input.conversationId,
     attendanceId: conversation.attendanceId,
@@ -129,15 +136,18 @@ export async function queueAgentMessage(
           },
         }
       : {}),
+    ...(input.interactive ? { interactive: input.interactive } : {}),
     ...(replyTo ? { replyTo } : {}),
     status: 'pending',
     sender: input.sender,
     ...(input.clientId ? { clientId: input.clientId } : {}),
     createdAt: now,
   });
-  await putMessageOnce(deps.ddb, deps.tableName, message);
+  const { created } = await putMessageOnce(deps.ddb, deps.tableName, message);
   // Stored first: if the enqueue fails the agent sees an error and the pending message,
   // and a retry of the POST is a new message (the client's clientId tells them apart).
+  // A given id stored before is enqueued again (the crash may have come before the
+  // enqueue): the queue's deduplication and the sender's status check send it once.
   await enqueueOutbound(deps.sqs, deps.outboundQueueUrl, {
     kind: 'send',
     accountId: message.accountId,
@@ -148,7 +158,7 @@ export async function queueAgentMessage(
     message,
     deps.s3 ? { s3: deps.s3, bucket: deps.mediaBucket } : undefined,
   );
-  if (deps.ws) {
+  if (deps.ws && created) {
     await pushToAccount(
       message.accountId,
       [{ type: 'message.created', conversationId: message.conversationId, message: shown }],

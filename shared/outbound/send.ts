@@ -17,6 +17,7 @@
  */
 import { topology } from '#infra/topology.ts';
 import { readMedia } from '#shared/media/media.ts';
+import { bumpNumberStats, setNumberTokenError } from '#shared/store/numbers.ts';
 import { forAgents, push } from '#shared/engine/process-inbound.ts';
 import { tokenFor, type EngineDeps } from '#shared/engine/deps.ts';
 import { previewText } from '#shared/engine/message-fields.ts';
@@ -89,11 +90,15 @@ export async function processOutboundJob(
     const permanent = err instanceof GraphApiError && !err.retryable;
     const lastTry = (deps.receiveCount ?? 1) >= SEND_ATTEMPTS;
     if (!permanent && !lastTry) throw err;
-    await recordFailure(message, errorOf(err), deps);
+    const error = errorOf(err);
+    await recordFailure(message, error, deps);
+    // Meta refused the token: the number's page says so until a new token is saved (NUM-4).
+    if (error.code === 190) await setNumberTokenError(deps.ddb, deps.tableName, number, error, deps.now());
     return;
   }
 
   const sent = await markMessageSent(deps.ddb, deps.tableName, message, wamid);
+  if (sent) bumpNumberStats(number, { sent: 1 }, deps);
   await deps.afterStep?.('sent');
   const latest = await bindAndCatchUp(sent ?? { ...message, wamid, status: 'sent' }, wamid, deps);
   const touched = await touchConversation(deps.ddb, deps.tableName, conv, {
@@ -209,6 +214,8 @@ async function buildPayload(
     if (type === 'document' && media.filename) body.filename = media.filename;
     return { to, type, [type]: body, ...context };
   }
+  if (message.type === 'interactive' && message.interactive)
+    return { to, type: 'interactive', interactive: message.interactive, ...context };
   const text = message.text ?? '';
   return { to, type: 'text', text: { body: text, preview_url: /https?:\/\//i.test(text) }, ...context };
 }

@@ -157,17 +157,33 @@ export async function openConversation(
                 Update: {
                   TableName: tableName,
                   Key: keys.conversation(accountId, existing.id),
-                  UpdateExpression: 'SET #s = :open, protocol = :p, attendanceId = :a',
+                  UpdateExpression:
+                    'SET #s = :open, protocol = :p, attendanceId = :a, routingStage = :new, startedBy = :c ' +
+                    'REMOVE assistantId, departmentId, agentId, closedAt',
                   ConditionExpression: '#s <> :open',
                   ExpressionAttributeNames: { '#s': 'status' },
-                  ExpressionAttributeValues: { ':open': 'open', ':p': protocol, ':a': attendanceId },
+                  ExpressionAttributeValues: {
+                    ':open': 'open',
+                    ':p': protocol,
+                    ':a': attendanceId,
+                    ':new': 'new',
+                    ':c': 'customer',
+                  },
                 },
               },
               attendancePut(tableName, accountId, existing.id, attendanceId, protocol, now),
             ],
           }),
         );
-        return { ...existing, status: 'open', protocol, attendanceId };
+        const { assistantId: _a, departmentId: _d, agentId: _g, closedAt: _c, ...rest } = existing;
+        return {
+          ...rest,
+          status: 'open',
+          protocol,
+          attendanceId,
+          routingStage: 'new',
+          startedBy: 'customer',
+        };
       }
       const conv: Conversation = {
         id: newId(),
@@ -183,6 +199,8 @@ export async function openConversation(
         attendanceId,
         lastMessageAt: now,
         unread: 0,
+        routingStage: 'new',
+        startedBy: 'customer',
         createdAt: now,
       };
       const inbox = keys.inboxByLastMessage(accountId, now, conv.id);
@@ -262,7 +280,7 @@ export async function touchConversation(
   };
   let add = '';
   if (t.fromCustomer) {
-    sets.push('lastCustomerMessageAt = :cat', 'windowExpiresAt = :wx');
+    sets.push('lastCustomerMessageAt = :cat', 'windowExpiresAt = :wx', 'lastCustomerMessageId = :mid');
     values[':cat'] = t.fromCustomer.sentAt;
     values[':wx'] = t.fromCustomer.windowExpiresAt;
     if (t.fromCustomer.name) {
@@ -294,4 +312,57 @@ export async function touchConversation(
     if (err instanceof ConditionalCheckFailedException) return undefined;
     throw err;
   }
+}
+
+/**
+ * Ends the attendance (WIN-3 auto-close, or an agent's "close now"): no agent, no
+ * department, no assistant. Conditional on the attendance still being the open one, so a
+ * stale close (the customer wrote and it reopened) changes nothing. Returns the closed
+ * conversation, or undefined when it was not open with that attendance.
+ */
+export async function closeConversation(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  attendanceId: string,
+  now: number,
+  reason: 'inactivity' | 'agent',
+): Promise<Conversation | undefined> {
+  try {
+    const res = await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.conversation(conv.accountId, conv.id),
+              UpdateExpression:
+                'SET #s = :closed, closedAt = :now REMOVE agentId, departmentId, assistantId, routingStage',
+              ConditionExpression: '#s = :open AND attendanceId = :att',
+              ExpressionAttributeNames: { '#s': 'status' },
+              ExpressionAttributeValues: {
+                ':closed': 'closed',
+                ':open': 'open',
+                ':att': attendanceId,
+                ':now': now,
+              },
+            },
+          },
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.attendance(conv.accountId, conv.id, attendanceId),
+              UpdateExpression: 'SET closedAt = :now, closeReason = :r',
+              ExpressionAttributeValues: { ':now': now, ':r': reason },
+            },
+          },
+        ],
+      }),
+    );
+    void res;
+  } catch (err) {
+    if (err instanceof TransactionCanceledException) return undefined;
+    throw err;
+  }
+  return getConversationById(ddb, tableName, conv.accountId, conv.id);
 }

@@ -25,6 +25,11 @@ export const keys = {
     sk: `DEPT#${departmentId}`,
   }),
 
+  assistant: (accountId: string, assistantId: string) => ({
+    pk: acc(accountId),
+    sk: `ASSISTANT#${assistantId}`,
+  }),
+
   number: (accountId: string, numberId: string) => ({ pk: acc(accountId), sk: `NUMBER#${numberId}` }),
   /** gsi1: number (and so the account) by Meta's phone-number id (webhook → tenant). */
   numberByPhoneNumberId: (phoneNumberId: string) => ({ gsi1pk: `PNID#${phoneNumberId}`, gsi1sk: 'NUMBER' }),
@@ -71,6 +76,14 @@ export const keys = {
   }),
   /** Dedup/claim item per WhatsApp message id: conversation and message it belongs to, and its status. */
   wamid: (accountId: string, wamid: string) => ({ pk: acc(accountId), sk: `WAMID#${wamid}` }),
+
+  /** Messages the phone filter turned away (NUM-3), newest last; TTL 30 days. */
+  ignored: (accountId: string, numberId: string, wamid: string) => ({
+    pk: `${acc(accountId)}#IGNORED#${numberId}`,
+    sk: `W#${wamid}`,
+  }),
+  /** Counters of a number (NUM-2): sent, received, conversations, contacts, ignored. */
+  numberStats: (accountId: string, numberId: string) => ({ pk: acc(accountId), sk: `NSTATS#${numberId}` }),
 
   /** WebSocket connections of an account (push fan-out). */
   connection: (accountId: string, connectionId: string) => ({

@@ -14,7 +14,13 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { acc, keys } from './keys.ts';
-import { whatsAppNumberSchema, publicNumberSchema, type WhatsAppNumber, type PublicNumber } from './types.ts';
+import {
+  whatsAppNumberSchema,
+  publicNumberSchema,
+  type WhatsAppNumber,
+  type WhatsAppNumberInput,
+  type PublicNumber,
+} from './types.ts';
 import { ConflictError } from '#shared/errors.ts';
 
 export const phoneNumberIdClaimKey = (phoneNumberId: string) => ({
@@ -26,7 +32,7 @@ export const phoneNumberIdClaimKey = (phoneNumberId: string) => ({
 export async function createNumber(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  number: WhatsAppNumber,
+  number: WhatsAppNumberInput,
 ): Promise<WhatsAppNumber> {
   const item = whatsAppNumberSchema.parse(number);
   try {
@@ -146,4 +152,86 @@ export async function updateNumberConnection(
 /** What the API may show of a number (no access token). */
 export function toPublicNumber(number: WhatsAppNumber): PublicNumber {
   return publicNumberSchema.parse(number);
+}
+
+export const numberStatNames = ['received', 'sent', 'conversations', 'contacts', 'ignored'] as const;
+export type NumberStats = Record<(typeof numberStatNames)[number], number>;
+
+/** Counts not yet written, per table, account and number (flushed once per queue batch). */
+const pendingStats = new Map<
+  string,
+  { tableName: string; accountId: string; numberId: string; delta: Partial<NumberStats> }
+>();
+
+/**
+ * Counts towards a number's statistics (NUM-2). Counted once per stored message or opened
+ * attendance; written by flushNumberStats at the end of the batch (one write per number
+ * per batch, not per message). A crash before the flush loses those counts, never doubles them.
+ */
+export function bumpNumberStats(
+  number: Pick<WhatsAppNumber, 'accountId' | 'id'>,
+  delta: Partial<NumberStats>,
+  deps: { tableName: string },
+): void {
+  const key = `${deps.tableName}|${number.accountId}|${number.id}`;
+  const entry = pendingStats.get(key) ?? {
+    tableName: deps.tableName,
+    accountId: number.accountId,
+    numberId: number.id,
+    delta: {},
+  };
+  for (const [k, v] of Object.entries(delta) as [keyof NumberStats, number][])
+    entry.delta[k] = (entry.delta[k] ?? 0) + v;
+  pendingStats.set(key, entry);
+}
+
+export async function flushNumberStats(ddb: DynamoDBDocumentClient): Promise<void> {
+  const entries = [...pendingStats.values()];
+  pendingStats.clear();
+  await Promise.all(
+    entries.map(async (e) => {
+      const names = Object.keys(e.delta) as (keyof NumberStats)[];
+      if (!names.length) return;
+      await ddb.send(
+        new UpdateCommand({
+          TableName: e.tableName,
+          Key: keys.numberStats(e.accountId, e.numberId),
+          UpdateExpression: `ADD ${names.map((n, i) => `#n${i} :v${i}`).join(', ')}`,
+          ExpressionAttributeNames: Object.fromEntries(names.map((n, i) => [`#n${i}`, n])),
+          ExpressionAttributeValues: Object.fromEntries(names.map((n, i) => [`:v${i}`, e.delta[n]])),
+        }),
+      );
+    }),
+  );
+}
+
+export async function getNumberStats(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  numberId: string,
+): Promise<NumberStats> {
+  const res = await ddb.send(
+    new GetCommand({ TableName: tableName, Key: keys.numberStats(accountId, numberId) }),
+  );
+  return Object.fromEntries(numberStatNames.map((n) => [n, Number(res.Item?.[n] ?? 0)])) as NumberStats;
+}
+
+/** Records Meta's refusal of the number's token (code 190); cleared when a token is saved. */
+export async function setNumberTokenError(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  number: Pick<WhatsAppNumber, 'accountId' | 'id'>,
+  error: { code: number; message: string },
+  now: number,
+): Promise<void> {
+  await ddb.send(
+    new UpdateCommand({
+      TableName: tableName,
+      Key: keys.number(number.accountId, number.id),
+      UpdateExpression: 'SET tokenError = :e',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':e': { code: error.code, message: error.message, at: now } },
+    }),
+  );
 }

@@ -12,6 +12,7 @@ import { createAccount } from './accounts.ts';
 import { createUser, findUserByEmail } from './users.ts';
 import { createNumber, findNumberByPhoneNumberId, listNumbers, updateNumberConnection } from './numbers.ts';
 import { DEFAULT_INACTIVITY_HOURS, DEFAULT_TIMEZONE } from './types.ts';
+import { putAssistant, putDepartment } from './catalog.ts';
 
 export const DEMO_ACCOUNT_NAME = 'Atende Demo';
 export const DEMO_ADMIN_EMAIL = 'demo@atende.local';
@@ -24,6 +25,8 @@ export interface SeedDemoInput {
   ddb: DynamoDBDocumentClient;
   tableName: string;
   number: { phoneNumberId: string; displayPhone: string; wabaId: string; accessToken?: string };
+  /** A second number that greets customers with a triage menu (the routing demo). */
+  triageNumber?: { phoneNumberId: string; displayPhone: string; wabaId: string; accessToken?: string };
   now: number;
 }
 
@@ -90,6 +93,7 @@ export async function seedDemo(input: SeedDemoInput): Promise<SeedDemoResult> {
     if (!(err instanceof ConflictError)) throw err;
   });
   await ensureDemoNumber(input, accountId);
+  await seedRoutingDemo(input, accountId);
   return { accountId, email: DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD, created: true };
 }
 
@@ -143,4 +147,77 @@ async function ensureDemoNumber(input: SeedDemoInput, accountId: string): Promis
       accessToken: number.accessToken,
     });
   }
+}
+
+/**
+ * Departments Vendas and Suporte, an assistant, and (when given) the number "Triagem"
+ * whose customers get a menu: buy → Vendas with an automatic message, support → Suporte,
+ * questions → the assistant, with Suporte as its backup.
+ */
+async function seedRoutingDemo(input: SeedDemoInput, accountId: string): Promise<void> {
+  const { ddb, tableName, now } = input;
+  const vendas = await putDepartment(ddb, tableName, {
+    id: ulid(now),
+    accountId,
+    name: 'Vendas',
+    createdAt: now,
+  });
+  const suporte = await putDepartment(ddb, tableName, {
+    id: ulid(now),
+    accountId,
+    name: 'Suporte',
+    createdAt: now,
+  });
+  const assistant = await putAssistant(ddb, tableName, {
+    id: ulid(now),
+    accountId,
+    name: 'Assistente Virtual',
+    enabled: true,
+    createdAt: now,
+  });
+  const t = input.triageNumber;
+  if (!t || (await findNumberByPhoneNumberId(ddb, tableName, t.phoneNumberId))) return;
+  await createNumber(ddb, tableName, {
+    id: ulid(now),
+    accountId,
+    name: 'Triagem',
+    phoneNumberId: t.phoneNumberId,
+    wabaId: t.wabaId,
+    displayPhone: t.displayPhone,
+    color: '#7C3AED',
+    accessToken: t.accessToken,
+    routing: {
+      kind: 'menu',
+      menu: {
+        header: 'Atende Demo',
+        body: 'Olá! Escolha uma opção para continuar o atendimento.',
+        button: 'Ver opções',
+        options: [
+          {
+            id: 'comprar',
+            title: 'Comprar',
+            description: 'Fale com o time de vendas',
+            target: {
+              kind: 'department',
+              departmentId: vendas.id,
+              autoMessage: 'Obrigado! Um vendedor já vai te atender.',
+            },
+          },
+          {
+            id: 'suporte',
+            title: 'Suporte',
+            description: 'Problemas com um pedido',
+            target: { kind: 'department', departmentId: suporte.id },
+          },
+          {
+            id: 'duvidas',
+            title: 'Dúvidas',
+            description: 'Nosso assistente responde',
+            target: { kind: 'assistant', assistantId: assistant.id, backupDepartmentId: suporte.id },
+          },
+        ],
+      },
+    },
+    createdAt: now,
+  });
 }

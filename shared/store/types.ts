@@ -5,6 +5,7 @@
  * Times are epoch ms UTC; ids are ULIDs.
  */
 import { z } from 'zod';
+import { activeRoutingSchema, numberRoutingSchema, workingHoursSchema } from '#shared/domain/routing.ts';
 
 export const DEFAULT_TIMEZONE = 'America/Sao_Paulo';
 export const DEFAULT_INACTIVITY_HOURS = 24;
@@ -54,11 +55,43 @@ export const whatsAppNumberSchema = z.object({
   color: z.string(),
   /** Per-number Graph API token. Stored only; never returned by the API nor logged. */
   accessToken: z.string().optional(),
+  /** What a conversation the customer starts does (RT-1, RT-2). */
+  routing: numberRoutingSchema.default({ kind: 'none' }),
+  /** Replies to conversations the business started go to this department (RT-5). */
+  activeRouting: activeRoutingSchema.optional(),
+  /** Group a customer's quick messages for the assistant: seconds to wait, 0 = off (RT-6). */
+  groupMessagesSeconds: z.number().int().min(0).max(60).default(0),
+  /** Phone filter (NUM-3): when non-empty, only these canonical phones are served. */
+  allowlist: z.array(z.string()).default([]),
+  /** Meta refused the token (code 190): shown on the number until a new token is saved (NUM-4). */
+  tokenError: z.object({ code: z.number(), message: z.string(), at: z.number() }).optional(),
   createdAt: z.number().int().optional(),
 });
 export type WhatsAppNumber = z.infer<typeof whatsAppNumberSchema>;
+/** A number as written (defaults not applied yet). */
+export type WhatsAppNumberInput = z.input<typeof whatsAppNumberSchema>;
 export const publicNumberSchema = whatsAppNumberSchema.omit({ accessToken: true });
 export type PublicNumber = z.infer<typeof publicNumberSchema>;
+
+export const departmentSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  createdAt: z.number().int().optional(),
+});
+export type Department = z.infer<typeof departmentSchema>;
+
+/** An AI assistant as routing sees it (the AI issue adds prompts, tools, knowledge). */
+export const assistantSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  enabled: z.boolean().default(true),
+  /** None: 24 hours a day (RT-3). */
+  workingHours: workingHoursSchema.optional(),
+  createdAt: z.number().int().optional(),
+});
+export type Assistant = z.infer<typeof assistantSchema>;
 
 export const contactSchema = z.object({
   id: z.string(),
@@ -127,6 +160,20 @@ export const conversationSchema = z.object({
   unread: z.number().int().nonnegative(),
   agentId: z.string().optional(),
   departmentId: z.string().optional(),
+  /** Routing of the current attendance (shared/domain/routing.ts). */
+  routingStage: z.enum(['new', 'menu', 'people', 'assistant']).optional(),
+  assistantId: z.string().optional(),
+  /** The last customer message routing has handled (a redelivery routes once). */
+  routedMessageId: z.string().optional(),
+  /** The last message from the customer (the assistant answers the newest one only). */
+  lastCustomerMessageId: z.string().optional(),
+  /** The newest customer message the assistant has answered (or handed over). */
+  assistantAnsweredId: z.string().optional(),
+  /** Who sent the attendance's first message (RT-5 active routing). */
+  startedBy: z.enum(['customer', 'business']).optional(),
+  closedAt: z.number().int().optional(),
+  /** The attendance whose timers are armed (shared/engine/schedules.ts). */
+  timersArmedFor: z.string().optional(),
   createdAt: z.number().int(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;

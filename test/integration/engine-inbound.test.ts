@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import { processTimer } from '#shared/engine/timers.ts';
 import { mediaUrl } from '#shared/media/media.ts';
 import { putConnection } from '#shared/store/connections.ts';
 import { findContactByPhone } from '#shared/store/contacts.ts';
@@ -342,20 +341,4 @@ test('a customer message reaches the agents connected over WebSocket; a gone con
   } finally {
     await gateway.stop();
   }
-});
-
-test('a window timer refreshes the agents’ view, and does nothing once the customer wrote again', async () => {
-  await processInboundItem(kit.text('5521900002222', 'oi'), kit.deps);
-  const conv = (await conversationOf('5521900002222'))!;
-  const deps = { ddb: kit.deps.ddb, tableName: kit.deps.tableName, now: kit.deps.now, log: () => {} };
-  const timer = {
-    kind: 'window.expired',
-    accountId: conv.accountId,
-    conversationId: conv.id,
-    windowExpiresAt: conv.windowExpiresAt,
-  };
-
-  assert.equal(await processTimer(timer, deps), 'pushed');
-  assert.equal(await processTimer({ ...timer, windowExpiresAt: conv.windowExpiresAt! - 1 }, deps), 'stale');
-  assert.equal(await processTimer({ kind: 'snooze' }, deps), 'ignored');
 });

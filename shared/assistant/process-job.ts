@@ -1,0 +1,192 @@
+/**
+ * fn assistant's work: answer a conversation routed to an assistant, through the
+ * AssistantPort (the AI issue plugs the real assistant in; until then the default port
+ * hands the conversation to people, saying why).
+ *
+ * A job names the customer message that caused it. Grouping (RT-6) and duplicates fall
+ * out of two checks against the conversation as it is now:
+ *   - the job's message is no longer the customer's newest → drop it (the newer message
+ *     brought its own job, which answers everything since the last answer);
+ *   - the conversation was already answered up to this message → drop it.
+ * The answer is stored under an id derived from the job's message, so a redelivered job
+ * that gets this far again stores and sends it once.
+ */
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { listMessages } from '#shared/api/inbox-queries.ts';
+import type { EngineDeps } from '#shared/engine/deps.ts';
+import { push } from '#shared/engine/process-inbound.ts';
+import { queueAgentMessage, type QueueAgentMessageDeps } from '#shared/outbound/queue-agent-message.ts';
+import { putMessageOnce } from '#shared/store/messages.ts';
+import { getConversationById } from '#shared/store/conversations.ts';
+import { keys } from '#shared/store/keys.ts';
+import { getNumber } from '#shared/store/numbers.ts';
+import {
+  conversationSchema,
+  messageSchema,
+  type Conversation,
+  type Message,
+  type WhatsAppNumber,
+} from '#shared/store/types.ts';
+
+export const assistantJobSchema = z.object({
+  kind: z.literal('reply'),
+  accountId: z.string(),
+  conversationId: z.string(),
+  attendanceId: z.string().optional(),
+  assistantId: z.string(),
+  messageId: z.string(),
+});
+export type AssistantJobInput = z.infer<typeof assistantJobSchema>;
+
+export interface AssistantTurn {
+  conversation: Conversation;
+  assistantId: string;
+  /** The customer's messages since the assistant last answered, oldest first. */
+  pending: Message[];
+}
+
+export type AssistantAnswer =
+  { kind: 'reply'; text: string } | { kind: 'handover'; departmentId?: string; note: string };
+
+export interface AssistantPort {
+  answer(turn: AssistantTurn): Promise<AssistantAnswer>;
+}
+
+/** Until assistants can answer (the AI issue), a routed conversation goes to people at once. */
+export const handOverPort: AssistantPort = {
+  answer: async () => ({
+    kind: 'handover',
+    note: 'O assistente de IA ainda não responde nesta instalação: conversa transferida para atendimento humano.',
+  }),
+};
+
+export type AssistantOutcome = 'answered' | 'handed-over' | 'superseded' | 'done-before' | 'not-assistant';
+
+/** The backup department configured for this assistant on the number (menu option or default). */
+export function backupDepartmentOf(
+  number: WhatsAppNumber | undefined,
+  assistantId: string,
+): string | undefined {
+  const r = number?.routing;
+  if (r?.kind === 'assistant' && r.assistantId === assistantId) return r.backupDepartmentId;
+  if (r?.kind === 'menu')
+    for (const o of r.menu.options)
+      if (o.target.kind === 'assistant' && o.target.assistantId === assistantId)
+        return o.target.backupDepartmentId;
+  return undefined;
+}
+
+export async function processAssistantJob(
+  job: AssistantJobInput,
+  deps: EngineDeps & { port: AssistantPort },
+): Promise<AssistantOutcome> {
+  const conv = await getConversationById(deps.ddb, deps.tableName, job.accountId, job.conversationId);
+  if (
+    !conv ||
+    conv.status !== 'open' ||
+    conv.routingStage !== 'assistant' ||
+    conv.assistantId !== job.assistantId
+  )
+    return 'not-assistant';
+  if (conv.lastCustomerMessageId && conv.lastCustomerMessageId > job.messageId) return 'superseded';
+  if (conv.assistantAnsweredId && conv.assistantAnsweredId >= job.messageId) return 'done-before';
+
+  const recent = await listMessages(deps.ddb, deps.tableName, job.accountId, job.conversationId, {
+    limit: 50,
+  });
+  const pending = recent.items.filter(
+    (m) =>
+      m.direction === 'in' &&
+      (!conv.assistantAnsweredId || m.id > conv.assistantAnsweredId) &&
+      m.id <= job.messageId,
+  );
+  const answer = await deps.port.answer({ conversation: conv, assistantId: job.assistantId, pending });
+  const qdeps: QueueAgentMessageDeps = {
+    ddb: deps.ddb,
+    tableName: deps.tableName,
+    sqs: deps.sqs!,
+    outboundQueueUrl: deps.queueUrls?.outbound,
+    s3: deps.s3,
+    mediaBucket: deps.mediaBucket,
+    ws: deps.ws,
+    now: deps.now,
+    newId: deps.newId,
+  };
+
+  let updated: Conversation | undefined;
+  if (answer.kind === 'reply') {
+    await queueAgentMessage(qdeps, {
+      id: `${job.messageId}-a`,
+      accountId: job.accountId,
+      conversationId: job.conversationId,
+      sender: { type: 'assistant', id: job.assistantId },
+      text: answer.text,
+    });
+    updated = await markAnswered(conv, job.messageId, deps);
+  } else {
+    const number = await getNumber(deps.ddb, deps.tableName, job.accountId, conv.numberId);
+    const departmentId = answer.departmentId ?? backupDepartmentOf(number, job.assistantId);
+    // The note is for the agents only: an internal message, never sent to the customer.
+    const note = messageSchema.parse({
+      id: `${job.messageId}-h`,
+      accountId: job.accountId,
+      conversationId: job.conversationId,
+      attendanceId: conv.attendanceId,
+      direction: 'internal',
+      type: 'text',
+      text: answer.note,
+      status: 'received',
+      sender: { type: 'assistant', id: job.assistantId },
+      createdAt: deps.now(),
+    });
+    const { created } = await putMessageOnce(deps.ddb, deps.tableName, note);
+    if (created)
+      await push(job.accountId, [{ type: 'message.created', conversationId: conv.id, message: note }], deps);
+    updated = await markAnswered(conv, job.messageId, deps, { departmentId });
+  }
+  if (updated)
+    await push(
+      job.accountId,
+      [{ type: 'conversation.updated', conversationId: conv.id, conversation: updated }],
+      deps,
+    );
+  return answer.kind === 'reply' ? 'answered' : 'handed-over';
+}
+
+async function markAnswered(
+  conv: Conversation,
+  messageId: string,
+  deps: EngineDeps,
+  handover?: { departmentId?: string },
+): Promise<Conversation | undefined> {
+  const sets = ['assistantAnsweredId = :mid'];
+  const values: Record<string, unknown> = { ':mid': messageId };
+  let remove = '';
+  if (handover) {
+    sets.push('routingStage = :people');
+    values[':people'] = 'people';
+    if (handover.departmentId) {
+      sets.push('departmentId = :d');
+      values[':d'] = handover.departmentId;
+    }
+    remove = ' REMOVE assistantId';
+  }
+  try {
+    const res = await deps.ddb.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.conversation(conv.accountId, conv.id),
+        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+        ConditionExpression: 'attribute_not_exists(assistantAnsweredId) OR assistantAnsweredId < :mid',
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return conversationSchema.parse(res.Attributes);
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return undefined;
+    throw err;
+  }
+}

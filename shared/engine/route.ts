@@ -1,0 +1,224 @@
+/**
+ * Carries out the routing decision (shared/domain/routing.ts) for a customer's message,
+ * once per message even across redeliveries:
+ *
+ *   1. side effects with ids derived from the customer's message (`<id>-1`, `<id>-2`):
+ *      the polite apology and the triage menu, the department's automatic message —
+ *      stored once, sent once (queue dedup + the sender's status check) — or a job for
+ *      the assistant, delayed when the number groups quick messages (RT-6);
+ *   2. the conversation's routing state, conditional on `routedMessageId` (applied once).
+ *
+ * A crash between 1 and 2 replays 1 with the same ids. The assistant drops a job whose
+ * message is no longer the customer's newest (a newer message brought its own job), which
+ * is how grouping works without any function waiting.
+ */
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  decideRouting,
+  menuInteractive,
+  stateAfter,
+  type RoutingDecision,
+  type RoutingState,
+} from '#shared/domain/routing.ts';
+import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
+import { getAccount } from '#shared/store/accounts.ts';
+import { listAssistants } from '#shared/store/catalog.ts';
+import { keys } from '#shared/store/keys.ts';
+import {
+  conversationSchema,
+  DEFAULT_INACTIVITY_HOURS,
+  DEFAULT_TIMEZONE,
+  type Account,
+  type Conversation,
+  type Message,
+  type WhatsAppNumber,
+} from '#shared/store/types.ts';
+import type { EngineDeps } from './deps.ts';
+
+/** What fn assistant receives: answer the conversation up to this customer message. */
+export interface AssistantJob {
+  kind: 'reply';
+  accountId: string;
+  conversationId: string;
+  attendanceId?: string;
+  assistantId: string;
+  messageId: string;
+}
+
+const ACCOUNT_CACHE_MS = 30_000;
+const accounts = new Map<string, { at: number; account: Account | undefined }>();
+
+/** Account settings (time zone, inactivity), cached briefly: they change rarely. */
+export async function accountSettings(
+  accountId: string,
+  deps: EngineDeps,
+): Promise<{ timeZone: string; inactivityHours: number }> {
+  const key = `${deps.tableName}:${accountId}`;
+  let hit = accounts.get(key);
+  if (!hit || deps.now() - hit.at > ACCOUNT_CACHE_MS) {
+    hit = { at: deps.now(), account: await getAccount(deps.ddb, deps.tableName, accountId) };
+    accounts.set(key, hit);
+  }
+  return {
+    timeZone: hit.account?.timezone ?? DEFAULT_TIMEZONE,
+    inactivityHours: hit.account?.inactivityHours ?? DEFAULT_INACTIVITY_HOURS,
+  };
+}
+
+function stateOf(conv: Conversation): RoutingState {
+  switch (conv.routingStage) {
+    case 'menu':
+      return { stage: 'menu' };
+    case 'people':
+      return { stage: 'people' };
+    case 'assistant':
+      return conv.assistantId ? { stage: 'assistant', assistantId: conv.assistantId } : { stage: 'new' };
+    default:
+      return { stage: 'new' };
+  }
+}
+
+/** The option a customer picked in a list or with a button, if the message is one. */
+export function replyOf(message: Message): { id: string; title?: string } | undefined {
+  const i = message.interactive as
+    | {
+        list_reply?: { id?: string; title?: string };
+        button_reply?: { id?: string; title?: string };
+      }
+    | undefined;
+  const r = i?.list_reply ?? i?.button_reply;
+  if (r?.id) return { id: r.id, ...(r.title ? { title: r.title } : {}) };
+  return undefined;
+}
+
+function needsAssistants(number: WhatsAppNumber): boolean {
+  const r = number.routing;
+  return (
+    r.kind === 'assistant' || (r.kind === 'menu' && r.menu.options.some((o) => o.target.kind === 'assistant'))
+  );
+}
+
+export async function routeCustomerMessage(
+  number: WhatsAppNumber,
+  conv: Conversation,
+  message: Message,
+  deps: EngineDeps,
+): Promise<{ decision: RoutingDecision; conversation?: Conversation } | undefined> {
+  if (conv.status !== 'open') return undefined;
+  if (conv.routedMessageId && conv.routedMessageId >= message.id) return undefined;
+  const { timeZone } = await accountSettings(conv.accountId, deps);
+  const state = stateOf(conv);
+  const decision = decideRouting({
+    routing: number.routing,
+    active: number.activeRouting,
+    state,
+    startedByBusiness: conv.startedBy === 'business',
+    reply: replyOf(message),
+    assistants:
+      state.stage === 'new' || state.stage === 'menu'
+        ? needsAssistants(number)
+          ? await listAssistants(deps.ddb, deps.tableName, conv.accountId)
+          : []
+        : [],
+    now: deps.now(),
+    timeZone,
+  });
+
+  const system = { type: 'system' as const, name: 'Atende' };
+  const say = (n: number, text: string, interactive?: Record<string, unknown>) =>
+    queueAgentMessage(
+      {
+        ddb: deps.ddb,
+        tableName: deps.tableName,
+        sqs: deps.sqs!,
+        outboundQueueUrl: deps.queueUrls?.outbound,
+        s3: deps.s3,
+        mediaBucket: deps.mediaBucket,
+        ws: deps.ws,
+        now: deps.now,
+        newId: deps.newId,
+      },
+      {
+        id: `${message.id}-${n}`,
+        accountId: conv.accountId,
+        conversationId: conv.id,
+        sender: system,
+        text,
+        ...(interactive ? { interactive } : {}),
+      },
+    );
+
+  switch (decision.action) {
+    case 'sendMenu':
+      if (decision.apology) await say(1, decision.apology);
+      await say(2, decision.menu.body, menuInteractive(decision.menu));
+      break;
+    case 'toDepartment':
+      if (decision.autoMessage) await say(1, decision.autoMessage);
+      break;
+    case 'toAssistant': {
+      const url = deps.queueUrls?.assistant;
+      if (!url || !deps.sqs) throw new Error('ASSISTANT_QUEUE_URL is not configured');
+      const job: AssistantJob = {
+        kind: 'reply',
+        accountId: conv.accountId,
+        conversationId: conv.id,
+        ...(conv.attendanceId ? { attendanceId: conv.attendanceId } : {}),
+        assistantId: decision.assistantId,
+        messageId: message.id,
+      };
+      await deps.sqs.send(
+        new SendMessageCommand({
+          QueueUrl: url,
+          MessageBody: JSON.stringify(job),
+          ...(number.groupMessagesSeconds ? { DelaySeconds: number.groupMessagesSeconds } : {}),
+        }),
+      );
+      break;
+    }
+    case 'none':
+      break;
+  }
+
+  const next = stateAfter(decision, state);
+  // Nothing changes (people hold it; the assistant keeps it): no write, the job above is
+  // all there is. A redelivery decides the same and does the same.
+  if (next.stage === state.stage && decision.action !== 'toDepartment' && conv.routingStage)
+    return { decision };
+  const sets = ['routingStage = :st', 'routedMessageId = :mid'];
+  const removes: string[] = [];
+  const values: Record<string, unknown> = { ':st': next.stage, ':mid': message.id };
+  if (decision.action === 'toDepartment') {
+    sets.push('departmentId = :d');
+    values[':d'] = decision.departmentId;
+    removes.push('assistantId');
+  }
+  if (decision.action === 'toAssistant') {
+    sets.push('assistantId = :a');
+    values[':a'] = decision.assistantId;
+  }
+  try {
+    const res = await deps.ddb.send(
+      new UpdateCommand({
+        TableName: deps.tableName,
+        Key: keys.conversation(conv.accountId, conv.id),
+        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+        ConditionExpression: 'attribute_not_exists(routedMessageId) OR routedMessageId < :mid',
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    deps.log('info', 'conversation routed', {
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      action: decision.action,
+      ...('reason' in decision ? { reason: decision.reason } : {}),
+    });
+    return { decision, conversation: conversationSchema.parse(res.Attributes) };
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return { decision };
+    throw err;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * The conversation clock on EventBridge Scheduler (the local scheduler locally): one-time
+ * `at(...)` schedules in the deployment's group, targeting fn timers with a TimerInput.
+ * Each armed schedule is also recorded under the conversation (keys.schedule) so a close
+ * can delete what is still pending. Rules of when and what: shared/domain/clock.ts.
+ */
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-scheduler';
+import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { timerDueTimes, type TimerKind } from '#shared/domain/clock.ts';
+import { keys } from '#shared/store/keys.ts';
+import type { Conversation } from '#shared/store/types.ts';
+import type { EngineDeps } from './deps.ts';
+
+export interface TimerInput {
+  kind: TimerKind;
+  accountId: string;
+  conversationId: string;
+  attendanceId: string;
+  /** When it was meant to fire (epoch ms). */
+  at: number;
+}
+
+const short: Record<TimerKind, string> = {
+  'window.expiring': 'wexp',
+  'window.expired': 'wend',
+  'conversation.autoclose': 'close',
+};
+
+/** Unique per conversation, kind and time (≤ 64 characters, Scheduler's limit). */
+export const scheduleName = (t: TimerInput) =>
+  `${short[t.kind]}-${t.conversationId}-${Math.floor(t.at / 1000).toString(36)}`;
+
+/** `at(yyyy-mm-ddThh:mm:ss)` in UTC, rounded up to the next second. */
+export const atExpression = (at: number) =>
+  `at(${new Date(Math.ceil(at / 1000) * 1000).toISOString().slice(0, 19)})`;
+
+/** Arms one timer; arming the same one twice is a no-op. */
+export async function armTimer(t: TimerInput, deps: EngineDeps): Promise<void> {
+  const s = deps.scheduler;
+  if (!s) return;
+  const name = scheduleName(t);
+  try {
+    await s.client.send(
+      new CreateScheduleCommand({
+        Name: name,
+        GroupName: s.group,
+        ScheduleExpression: atExpression(t.at),
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: { Arn: s.targetArn, RoleArn: s.roleArn, Input: JSON.stringify(t) },
+      }),
+    );
+  } catch (err) {
+    if (!(err instanceof ConflictException)) throw err;
+  }
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { ...keys.schedule(t.accountId, t.conversationId, name), name, at: t.at, kind: t.kind },
+    }),
+  );
+}
+
+/** Arms every timer of the conversation's open attendance (WIN-2, WIN-3). */
+export async function armConversationTimers(
+  conv: Conversation,
+  inactivityHours: number,
+  deps: EngineDeps,
+): Promise<void> {
+  if (!conv.attendanceId) return;
+  const due = timerDueTimes(conv, inactivityHours);
+  for (const [kind, at] of Object.entries(due) as [TimerKind, number][]) {
+    await armTimer(
+      { kind, accountId: conv.accountId, conversationId: conv.id, attendanceId: conv.attendanceId, at },
+      deps,
+    );
+  }
+}
+
+/** Deletes the conversation's pending schedules (a close, a reopen elsewhere). */
+export async function disarmConversationTimers(
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  deps: EngineDeps,
+): Promise<void> {
+  const prefix = keys.schedule(conv.accountId, conv.id, '').sk;
+  const res = await deps.ddb.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+      ExpressionAttributeValues: { ':pk': keys.schedule(conv.accountId, conv.id, '').pk, ':p': prefix },
+    }),
+  );
+  const items = res.Items ?? [];
+  for (const item of items) {
+    if (!deps.scheduler) break;
+    try {
+      await deps.scheduler.client.send(
+        new DeleteScheduleCommand({ Name: String(item.name), GroupName: deps.scheduler.group }),
+      );
+    } catch (err) {
+      if (!(err instanceof ResourceNotFoundException)) throw err;
+    }
+  }
+  for (let i = 0; i < items.length; i += 25) {
+    await deps.ddb.send(
+      new BatchWriteCommand({
+        RequestItems: {
+          [deps.tableName]: items
+            .slice(i, i + 25)
+            .map((it) => ({ DeleteRequest: { Key: { pk: it.pk, sk: it.sk } } })),
+        },
+      }),
+    );
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * Routing through the real engine (processInboundItem) on DynamoDB Local and fauxqs:
+ * the triage menu round trip, the backup department outside hours, active routing,
+ * grouping of quick messages into one assistant answer, and the phone filter.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  CreateQueueCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { monotonicFactory } from 'ulid';
+import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import type { EngineDeps } from '#shared/engine/deps.ts';
+import {
+  processAssistantJob,
+  assistantJobSchema,
+  type AssistantPort,
+} from '#shared/assistant/process-job.ts';
+import { putAssistant, putDepartment } from '#shared/store/catalog.ts';
+import { createNumber, flushNumberStats, getNumberStats } from '#shared/store/numbers.ts';
+import { keys } from '#shared/store/keys.ts';
+import type { NumberRouting, TriageMenu } from '#shared/domain/routing.ts';
+import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
+import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import { engineKit, type EngineKit } from './engine-kit.ts';
+
+let kit: EngineKit;
+let sqs: SQSClient;
+let outboundUrl: string;
+let assistantUrl: string;
+let deps: EngineDeps;
+const ids = monotonicFactory();
+const dept = { vendas: '', suporte: '', ativo: '' };
+let assistantId = '';
+
+/** Monday 2026-11-23, São Paulo time. */
+const monday = (hhmm: string) => Date.parse(`2026-11-23T${hhmm}:00-03:00`);
+
+before(async () => {
+  kit = await engineKit();
+  sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const suffix = randomBytes(4).toString('hex');
+  outboundUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `route-out-${suffix}.fifo`,
+        Attributes: { FifoQueue: 'true', ContentBasedDeduplication: 'false' },
+      }),
+    )
+  ).QueueUrl!;
+  assistantUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `route-ai-${suffix}` }))).QueueUrl!;
+  deps = { ...kit.deps, sqs, queueUrls: { outbound: outboundUrl, assistant: assistantUrl } };
+  const accountId = kit.number.accountId;
+  for (const [k, name] of [
+    ['vendas', 'Vendas'],
+    ['suporte', 'Suporte'],
+    ['ativo', 'Cobrança'],
+  ] as const)
+    dept[k] = (await putDepartment(kit.deps.ddb, kit.deps.tableName, { id: ids(), accountId, name })).id;
+  assistantId = (
+    await putAssistant(kit.deps.ddb, kit.deps.tableName, {
+      id: ids(),
+      accountId,
+      name: 'Assistente',
+      enabled: true,
+      workingHours: { days: { '1': [{ from: '08:00', to: '18:00' }] } },
+    })
+  ).id;
+  kit.clock.now = monday('10:00');
+});
+after(async () => {
+  sqs.destroy();
+  await kit.stop();
+});
+
+const menu = (): TriageMenu => ({
+  body: 'Olá! Como podemos ajudar?',
+  button: 'Ver opções',
+  options: [
+    {
+      id: 'comprar',
+      title: 'Comprar',
+      target: { kind: 'department', departmentId: dept.vendas, autoMessage: 'Já vamos te atender!' },
+    },
+    {
+      id: 'duvidas',
+      title: 'Dúvidas',
+      target: { kind: 'assistant', assistantId, backupDepartmentId: dept.suporte },
+    },
+  ],
+});
+
+/** A number of the kit's account with this configuration (numbers are cached by the engine: one per test). */
+async function numberWith(
+  routing: NumberRouting,
+  extra: Partial<Pick<WhatsAppNumber, 'activeRouting' | 'groupMessagesSeconds' | 'allowlist'>> = {},
+): Promise<WhatsAppNumber> {
+  return createNumber(kit.deps.ddb, kit.deps.tableName, {
+    id: ids(),
+    accountId: kit.number.accountId,
+    name: `Número ${randomBytes(2).toString('hex')}`,
+    phoneNumberId: `pn-${randomBytes(5).toString('hex')}`,
+    wabaId: 'waba',
+    displayPhone: '5511900000009',
+    color: '#ff6600',
+    accessToken: 'token',
+    routing,
+    ...extra,
+  });
+}
+
+let seq = 0;
+function customer(number: WhatsAppNumber, from: string) {
+  const item = (message: Record<string, unknown>): InboundQueueItem => ({
+    kind: 'message',
+    phoneNumberId: number.phoneNumberId,
+    contact: { waId: from, name: 'Cliente Teste' },
+    message: {
+      from,
+      id: `wamid.route-${from}-${++seq}`,
+      timestamp: String(Math.floor(kit.clock.now / 1000)),
+      ...message,
+    } as InboundQueueItem['message'],
+    receivedAt: kit.clock.now,
+  });
+  const send = async (message: Record<string, unknown>) => {
+    kit.clock.now += 1000;
+    await processInboundItem(item(message), deps);
+  };
+  return {
+    says: (body: string) => send({ type: 'text', text: { body } }),
+    picks: (id: string, title: string) =>
+      send({ type: 'interactive', interactive: { type: 'list_reply', list_reply: { id, title } } }),
+    conversation: async (): Promise<Conversation> =>
+      (await kit.conversations()).find((c) => c.numberId === number.id && c.contactPhone === from)!,
+  };
+}
+
+/** Jobs waiting on a queue, removed from it. */
+async function drain(url: string, waitSeconds = 1): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for (;;) {
+    const res = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, WaitTimeSeconds: waitSeconds }),
+    );
+    if (!res.Messages?.length) return out;
+    for (const m of res.Messages) {
+      out.push(JSON.parse(m.Body!) as Record<string, unknown>);
+      await sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
+    }
+  }
+}
+
+const sentByBusiness = async (conv: Conversation): Promise<Message[]> =>
+  (await kit.messages(conv.id)).filter((m) => m.direction === 'out');
+
+describe('routing a conversation the customer starts', () => {
+  test('triage menu round trip: menu, a choice, the department with its automatic message', async () => {
+    const number = await numberWith({ kind: 'menu', menu: menu() });
+    const ana = customer(number, '5521970000001');
+
+    await ana.says('Oi, boa tarde');
+    let conv = await ana.conversation();
+    let out = await sentByBusiness(conv);
+    assert.equal(conv.routingStage, 'menu');
+    assert.equal(out.length, 1);
+    assert.equal(out[0]!.type, 'interactive');
+    assert.deepEqual(
+      (
+        out[0]!.interactive as { action: { sections: { rows: { id: string }[] }[] } }
+      ).action.sections[0]!.rows.map((r) => r.id),
+      ['comprar', 'duvidas'],
+    );
+    assert.deepEqual(
+      (await drain(outboundUrl)).map((j) => j.messageId),
+      [out[0]!.id],
+    );
+
+    await ana.picks('comprar', 'Comprar');
+    conv = await ana.conversation();
+    out = await sentByBusiness(conv);
+    assert.equal(conv.routingStage, 'people');
+    assert.equal(conv.departmentId, dept.vendas);
+    assert.equal(out.at(-1)!.text, 'Já vamos te atender!');
+    assert.equal((await drain(outboundUrl)).length, 1);
+
+    // From now on people answer: nothing automatic.
+    await ana.says('Quero o modelo azul');
+    assert.equal((await sentByBusiness(await ana.conversation())).length, 2);
+    assert.deepEqual(await drain(outboundUrl, 0), []);
+  });
+
+  test('an answer that is not an option gets a polite sentence and the menu again', async () => {
+    const number = await numberWith({ kind: 'menu', menu: menu() });
+    const bia = customer(number, '5521970000002');
+    await bia.says('Olá');
+    await bia.says('quero falar com alguém');
+    const conv = await bia.conversation();
+    const out = await sentByBusiness(conv);
+    assert.equal(conv.routingStage, 'menu');
+    assert.deepEqual(
+      out.map((m) => m.type),
+      ['interactive', 'text', 'interactive'],
+    );
+    assert.match(out[1]!.text!, /não entendi/);
+    await drain(outboundUrl);
+  });
+
+  test('an assistant option outside its working hours goes to the backup department', async () => {
+    const number = await numberWith({ kind: 'menu', menu: menu() });
+    const caio = customer(number, '5521970000003');
+    kit.clock.now = monday('19:30');
+    await caio.says('Boa noite');
+    await caio.picks('duvidas', 'Dúvidas');
+    const conv = await caio.conversation();
+    assert.equal(conv.routingStage, 'people');
+    assert.equal(conv.departmentId, dept.suporte);
+    assert.deepEqual(await drain(assistantUrl, 0), [], 'no assistant job');
+    kit.clock.now = monday('10:00');
+    await drain(outboundUrl);
+  });
+
+  test('within hours the assistant gets the conversation; without an AI it hands over with an internal note', async () => {
+    const number = await numberWith({ kind: 'assistant', assistantId, backupDepartmentId: dept.suporte });
+    const duda = customer(number, '5521970000004');
+    await duda.says('Vocês entregam em Niterói?');
+    let conv = await duda.conversation();
+    assert.equal(conv.routingStage, 'assistant');
+    const jobs = await drain(assistantUrl);
+    assert.equal(jobs.length, 1);
+
+    const { handOverPort } = await import('#shared/assistant/process-job.ts');
+    assert.equal(
+      await processAssistantJob(assistantJobSchema.parse(jobs[0]), { ...deps, port: handOverPort }),
+      'handed-over',
+    );
+    conv = await duda.conversation();
+    assert.equal(conv.routingStage, 'people');
+    assert.equal(conv.departmentId, dept.suporte);
+    const note = (await kit.messages(conv.id)).find((m) => m.direction === 'internal');
+    assert.match(note!.text!, /transferida para atendimento humano/);
+    assert.deepEqual(await drain(outboundUrl, 0), [], 'the note never goes to the customer');
+  });
+
+  test('grouping: three quick messages, one assistant answer covering all three', async () => {
+    const number = await numberWith(
+      { kind: 'assistant', assistantId, backupDepartmentId: dept.suporte },
+      { groupMessagesSeconds: 1 },
+    );
+    const eva = customer(number, '5521970000005');
+    await eva.says('Oi');
+    await eva.says('queria saber o prazo');
+    await eva.says('para o CEP 24000-000');
+    assert.deepEqual(await drain(assistantUrl, 0), [], 'jobs are delayed by the grouping time');
+    const jobs = await drain(assistantUrl, 2);
+    assert.equal(jobs.length, 3);
+
+    const turns: string[][] = [];
+    const port: AssistantPort = {
+      answer: async (turn) => {
+        turns.push(turn.pending.map((m) => m.text ?? ''));
+        return { kind: 'reply', text: 'O prazo para Niterói é de 2 dias úteis.' };
+      },
+    };
+    const outcomes = [];
+    for (const j of jobs)
+      outcomes.push(await processAssistantJob(assistantJobSchema.parse(j), { ...deps, port }));
+    assert.deepEqual(outcomes.sort(), ['answered', 'superseded', 'superseded']);
+    assert.deepEqual(turns, [['Oi', 'queria saber o prazo', 'para o CEP 24000-000']]);
+    // A redelivered job changes nothing.
+    assert.equal(
+      await processAssistantJob(assistantJobSchema.parse(jobs.at(-1)), { ...deps, port }),
+      'done-before',
+    );
+    const conv = await eva.conversation();
+    const answers = (await kit.messages(conv.id)).filter((m) => m.sender.type === 'assistant');
+    assert.equal(answers.length, 1);
+    assert.equal((await drain(outboundUrl)).length, 1);
+  });
+
+  test('active routing: the reply to a conversation the business started goes to its department', async () => {
+    const number = await numberWith(
+      { kind: 'menu', menu: menu() },
+      { activeRouting: { enabled: true, departmentId: dept.ativo } },
+    );
+    const fabio = customer(number, '5521970000006');
+    await fabio.says('Oi'); // opens the conversation (menu)…
+    let conv = await fabio.conversation();
+    // …as if the business had started this attendance (a template, in a later issue).
+    await kit.deps.ddb.send(
+      new UpdateCommand({
+        TableName: kit.deps.tableName,
+        Key: keys.conversation(conv.accountId, conv.id),
+        UpdateExpression: 'SET startedBy = :b, routingStage = :new',
+        ExpressionAttributeValues: { ':b': 'business', ':new': 'new' },
+      }),
+    );
+    await drain(outboundUrl);
+    await fabio.says('Recebi a mensagem de vocês, pode falar');
+    conv = await fabio.conversation();
+    assert.equal(conv.departmentId, dept.ativo);
+    assert.equal(conv.routingStage, 'people');
+    assert.deepEqual(await drain(outboundUrl, 0), [], 'no menu');
+  });
+
+  test('phone filter: other numbers are recorded as ignored, never answered nor routed', async () => {
+    const number = await numberWith({ kind: 'menu', menu: menu() }, { allowlist: ['5521970000008'] });
+    await customer(number, '5521970000007').says('Oi, sou de fora da lista');
+    await customer(number, '5521970000008').says('Oi, sou técnico de campo');
+    await flushNumberStats(kit.deps.ddb);
+    const convs = (await kit.conversations()).filter((c) => c.numberId === number.id);
+    assert.deepEqual(
+      convs.map((c) => c.contactPhone),
+      ['5521970000008'],
+    );
+    const stats = await getNumberStats(kit.deps.ddb, kit.deps.tableName, number.accountId, number.id);
+    assert.equal(stats.ignored, 1);
+    assert.equal(stats.received, 1);
+    assert.equal(stats.conversations, 1);
+    assert.equal(stats.contacts, 1);
+    assert.equal((await drain(outboundUrl)).length, 1, 'only the allowed customer got the menu');
+  });
+});
