@@ -6,12 +6,17 @@
  */
 import { z } from 'zod';
 import {
+  assistantSchema,
   conversationSchema,
+  departmentSchema,
   messageMediaSchema,
   messageSchema,
+  publicNumberSchema,
   publicUserSchema,
   roleSchema,
 } from '#shared/store/types.ts';
+import { activeRoutingSchema, numberRoutingSchema } from '#shared/domain/routing.ts';
+import { inactivityHoursSchema } from '#shared/domain/clock.ts';
 
 /** Ids in paths and bodies: ULIDs, or similar opaque ids; nothing that could break a key. */
 export const idSchema = z
@@ -166,3 +171,94 @@ export const uploadResponseSchema = z
   .meta({ id: 'Upload' });
 
 export const openApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' });
+
+// ── numbers, departments, assistants, settings (integrations) ──────────────────────
+const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Escolha uma cor no formato #RRGGBB.');
+/** Digits only, with country and area code (e.g. 5521988776655). */
+export const phoneDigitsSchema = z
+  .string()
+  .trim()
+  .regex(/^\d{10,15}$/, 'Use só números, com os códigos do país e da área (ex.: 5521988776655).');
+
+export const apiNumberSchema = publicNumberSchema
+  .extend({
+    /** A token is stored (its value is never returned). */
+    hasToken: z.boolean(),
+    stats: z.object({
+      received: z.number(),
+      sent: z.number(),
+      conversations: z.number(),
+      contacts: z.number(),
+      ignored: z.number(),
+    }),
+  })
+  .meta({ id: 'WhatsAppNumber' });
+export const numberListSchema = z.object({ items: z.array(apiNumberSchema) }).meta({ id: 'NumberList' });
+export const numberParamsSchema = z.object({ id: idSchema });
+
+export const createNumberBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(80),
+    phoneNumberId: z
+      .string()
+      .trim()
+      .regex(/^\d{5,30}$/, 'O ID do número (Meta) tem só dígitos.'),
+    wabaId: z
+      .string()
+      .trim()
+      .regex(/^\d{5,30}$/, 'O ID da conta WhatsApp Business (Meta) tem só dígitos.'),
+    displayPhone: phoneDigitsSchema,
+    color: hexColor.default('#25D366'),
+    accessToken: z.string().min(10).max(1024).optional(),
+  })
+  .meta({ id: 'CreateNumberRequest' });
+
+export const updateNumberBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(80),
+    displayPhone: phoneDigitsSchema,
+    color: hexColor,
+    routing: numberRoutingSchema,
+    activeRouting: activeRoutingSchema,
+    groupMessagesSeconds: z.number().int().min(0).max(60),
+    allowlist: z.array(phoneDigitsSchema).max(500),
+    /** Write-only: saving a token clears the "invalid token" notice. */
+    accessToken: z.string().min(10).max(1024),
+  })
+  .partial()
+  .meta({ id: 'UpdateNumberRequest' });
+
+export const apiDepartmentSchema = departmentSchema.meta({ id: 'Department' });
+export const departmentListSchema = z
+  .object({ items: z.array(apiDepartmentSchema) })
+  .meta({ id: 'DepartmentList' });
+export const createDepartmentBodySchema = z
+  .object({ name: z.string().trim().min(1).max(80) })
+  .meta({ id: 'CreateDepartmentRequest' });
+export const apiAssistantSchema = assistantSchema.meta({ id: 'Assistant' });
+export const assistantListSchema = z
+  .object({ items: z.array(apiAssistantSchema) })
+  .meta({ id: 'AssistantList' });
+
+export const settingsSchema = z
+  .object({
+    name: z.string(),
+    timezone: z.string(),
+    inactivityHours: z.number().int(),
+  })
+  .meta({ id: 'AccountSettings' });
+export const updateSettingsBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    timezone: z.string().refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'Fuso horário desconhecido.'),
+    inactivityHours: inactivityHoursSchema,
+  })
+  .partial()
+  .meta({ id: 'UpdateSettingsRequest' });

@@ -71,6 +71,7 @@ export type WhatsAppNumber = z.infer<typeof whatsAppNumberSchema>;
 /** A number as written (defaults not applied yet). */
 export type WhatsAppNumberInput = z.input<typeof whatsAppNumberSchema>;
 export const publicNumberSchema = whatsAppNumberSchema.omit({ accessToken: true });
+
 export type PublicNumber = z.infer<typeof publicNumberSchema>;
 
 export const departmentSchema = z.object({

@@ -149,6 +149,57 @@ describe('cross-account isolation', () => {
       assert.equal(res.status, 201);
       assert.ok(new URL(res.body.uploadUrl).pathname.includes(`/acc/${a.accountId}/uploads/`));
     },
+    listNumbers: async () => {
+      const res = await kit.call('GET', '/api/numbers', { token: aToken });
+      assert.ok(res.body.items.every((n: { accountId: string }) => n.accountId === a.accountId));
+    },
+    createNumber: async () => {
+      // A's new number belongs to A, whatever A sends.
+      const res = await kit.call('POST', '/api/numbers', {
+        token: aToken,
+        body: {
+          name: 'Novo',
+          phoneNumberId: String(Date.now()),
+          wabaId: '123456789',
+          displayPhone: '5511999998888',
+          accountId: b.accountId,
+        },
+      });
+      assert.equal(res.status, 201);
+      assert.equal(res.body.accountId, a.accountId);
+    },
+    getNumber: async () => {
+      const res = await kit.call('GET', `/api/numbers/${b.number.id}`, { token: aToken });
+      assert.equal(res.status, 404);
+    },
+    updateNumber: async () => {
+      const res = await kit.call('PATCH', `/api/numbers/${b.number.id}`, {
+        token: aToken,
+        body: { color: '#000000' },
+      });
+      assert.equal(res.status, 404);
+    },
+    listDepartments: async () => {
+      const res = await kit.call('GET', '/api/departments', { token: aToken });
+      assert.ok(res.body.items.every((d: { accountId: string }) => d.accountId === a.accountId));
+    },
+    createDepartment: async () => {
+      const res = await kit.call('POST', '/api/departments', { token: aToken, body: { name: 'Setor de A' } });
+      assert.equal(res.status, 201);
+      assert.equal(res.body.accountId, a.accountId);
+    },
+    listAssistants: async () => {
+      const res = await kit.call('GET', '/api/assistants', { token: aToken });
+      assert.deepEqual(res.body.items, []);
+    },
+    getSettings: async () => {
+      const res = await kit.call('GET', '/api/settings', { token: aToken });
+      assert.equal(res.body.name, 'Loja A');
+    },
+    updateSettings: async () => {
+      const res = await kit.call('PATCH', '/api/settings', { token: aToken, body: { inactivityHours: 3 } });
+      assert.equal(res.status, 200);
+    },
     getOpenApi: async () => {
       const res = await kit.call('GET', '/api/openapi.json', { token: aToken });
       assert.equal(res.status, 200);
