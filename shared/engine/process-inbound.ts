@@ -71,7 +71,8 @@ export type { EngineDeps } from './deps.ts';
  */
 export const MEDIA_GIVE_UP_AFTER = topology.queues.inbound.maxReceiveCount - 1;
 
-const NUMBER_CACHE_MS = 60_000;
+// Short: a number's routing changed by an admin applies within seconds.
+const NUMBER_CACHE_MS = 5_000;
 const numberCache = new Map<string, { at: number; number: WhatsAppNumber }>();
 
 /** Webhook → tenant. Only hits are cached: a number connected a second ago must route. */

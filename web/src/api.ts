@@ -18,7 +18,61 @@ export interface Conversation {
   windowExpiresAt?: number;
   lastMessage?: { text: string; type: string; direction: string; at: number };
   unread: number;
+  departmentId?: string;
+  agentId?: string;
+  routingStage?: 'new' | 'menu' | 'people' | 'assistant';
   createdAt?: number;
+}
+
+export type RouteTarget =
+  | { kind: 'department'; departmentId: string; autoMessage?: string }
+  | { kind: 'assistant'; assistantId: string; backupDepartmentId: string };
+export interface TriageOption {
+  id: string;
+  title: string;
+  description?: string;
+  target: RouteTarget;
+}
+export interface TriageMenu {
+  header?: string;
+  body: string;
+  footer?: string;
+  button: string;
+  options: TriageOption[];
+  invalidReply?: string;
+}
+export type NumberRouting =
+  | { kind: 'none' }
+  | { kind: 'department'; departmentId: string; autoMessage?: string }
+  | { kind: 'assistant'; assistantId: string; backupDepartmentId: string }
+  | { kind: 'menu'; menu: TriageMenu };
+export interface WhatsAppNumber {
+  id: string;
+  name: string;
+  phoneNumberId: string;
+  wabaId: string;
+  displayPhone: string;
+  color: string;
+  routing: NumberRouting;
+  activeRouting?: { enabled: boolean; departmentId?: string };
+  groupMessagesSeconds: number;
+  allowlist: string[];
+  hasToken: boolean;
+  tokenError?: { code: number; message: string; at: number };
+  stats: { received: number; sent: number; conversations: number; contacts: number; ignored: number };
+}
+export interface Department {
+  id: string;
+  name: string;
+}
+export interface Assistant {
+  id: string;
+  name: string;
+}
+export interface Settings {
+  name: string;
+  timezone: string;
+  inactivityHours: number;
 }
 
 export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
@@ -257,6 +311,17 @@ export const api = {
     }),
   markRead: (id: string) =>
     call<unknown>(`/api/conversations/${encodeURIComponent(id)}/read`, { method: 'POST', body: '{}' }),
+  numbers: () => call<{ items: WhatsAppNumber[] }>('/api/numbers'),
+  updateNumber: (id: string, body: Record<string, unknown>) =>
+    call<WhatsAppNumber>(`/api/numbers/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: JSON.stringify(body),
+    }),
+  departments: () => call<{ items: Department[] }>('/api/departments'),
+  assistants: () => call<{ items: Assistant[] }>('/api/assistants'),
+  settings: () => call<Settings>('/api/settings'),
+  updateSettings: (body: Partial<Settings>) =>
+    call<Settings>('/api/settings', { method: 'PATCH', body: JSON.stringify(body) }),
   /** Uploads a file for an attachment: a presigned PUT straight to S3, then its upload id. */
   async upload(file: File): Promise<Attachment> {
     const mimeType = file.type || 'application/octet-stream';

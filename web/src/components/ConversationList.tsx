@@ -1,5 +1,6 @@
 /** The conversation list: newest first, the number's colour, unread dot, paged. */
-import type { Conversation } from '../api.ts';
+import { useState } from 'react';
+import type { Conversation, Department } from '../api.ts';
 import { formatPhone, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 
@@ -12,7 +13,9 @@ export function ConversationList({
   onSelect,
   onLoadMore,
   onRetry,
+  departments = [],
 }: {
+  departments?: Department[];
   conversations: Conversation[];
   state: 'loading' | 'ready' | 'failed';
   selectedId?: string;
@@ -24,9 +27,30 @@ export function ConversationList({
 }) {
   const { t } = useI18n();
   const f = useFormat();
+  const [department, setDepartment] = useState('');
+  const deptName = new Map(departments.map((d) => [d.id, d.name]));
+  const shown = department ? conversations.filter((c) => c.departmentId === department) : conversations;
+  const now = Date.now();
   return (
     <aside className="list" data-testid="conversation-list">
       <h2>{t.conversations}</h2>
+      {departments.length > 0 && (
+        <label className="filter pad">
+          {t.departmentFilter}{' '}
+          <select
+            data-testid="department-filter"
+            value={department}
+            onChange={(e) => setDepartment(e.target.value)}
+          >
+            <option value="">{t.allDepartments}</option>
+            {departments.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
       {state === 'loading' && conversations.length === 0 && <p className="muted pad">{t.loading}</p>}
       {state === 'ready' && conversations.length === 0 && <p className="muted pad">{t.noConversations}</p>}
       {state === 'failed' && (
@@ -38,7 +62,15 @@ export function ConversationList({
         </p>
       )}
       <ul>
-        {conversations.map((c) => {
+        {shown.map((c) => {
+          const windowTag =
+            c.status === 'open' && c.windowExpiresAt
+              ? now >= c.windowExpiresAt
+                ? t.expired
+                : now >= c.windowExpiresAt - 30 * 60_000
+                  ? t.expiring
+                  : undefined
+              : undefined;
           const phone = formatPhone(c.contactPhone);
           const name = c.contactName || phone;
           return (
@@ -71,6 +103,16 @@ export function ConversationList({
                       ● {c.numberName}
                     </span>
                     {c.status === 'closed' && <span className="badge">{t.closed}</span>}
+                    {c.departmentId && deptName.has(c.departmentId) && (
+                      <span className="badge dept" data-testid="department-tag">
+                        {deptName.get(c.departmentId)}
+                      </span>
+                    )}
+                    {windowTag && (
+                      <span className="badge window" data-testid="window-tag">
+                        {windowTag}
+                      </span>
+                    )}
                   </span>
                   <span className="row-bottom">
                     <span className="preview" data-testid="conversation-preview">

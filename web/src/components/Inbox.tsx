@@ -5,7 +5,8 @@
  * has (`?after=`), and tells the agent it did.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type Conversation, type Me, type Message } from '../api.ts';
+import { api, type Conversation, type Department, type Me, type Message } from '../api.ts';
+import { Integrations } from './Integrations.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
 import { lastStoredId, mergeMessages, upsertConversations } from '../inbox-state.ts';
 import { useI18n } from '../i18n/index.ts';
@@ -29,6 +30,14 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const [thread, setThread] = useState<Thread>();
   const [live, setLive] = useState<LiveState>('connecting');
   const [sync, setSync] = useState<SyncState>('idle');
+  const [page, setPage] = useState<'inbox' | 'integrations'>('inbox');
+  const [departments, setDepartments] = useState<Department[]>([]);
+  useEffect(() => {
+    void api
+      .departments()
+      .then((d) => setDepartments(d.items))
+      .catch(() => {});
+  }, [page]);
 
   // Event handlers and the resync read the latest state through refs (they outlive renders).
   const selectedRef = useRef<string | undefined>(undefined);
@@ -228,7 +237,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
 
   return (
     <TimeZoneContext.Provider value={me?.account?.timezone ?? DEFAULT_TIME_ZONE}>
-      <div className={`inbox ${selectedId ? 'has-selection' : ''}`}>
+      <div className={`inbox ${selectedId ? 'has-selection' : ''} page-${page}`}>
         <header className="topbar">
           <strong className="brand-name">{t.appName}</strong>
           <span data-testid="live-state" className={`live live-${live}`} data-state={live}>
@@ -241,6 +250,24 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
                   ? t.connecting
                   : t.reconnecting}
           </span>
+          <nav className="pages">
+            <button
+              className={`ghost ${page === 'inbox' ? 'active' : ''}`}
+              data-testid="nav-inbox"
+              onClick={() => setPage('inbox')}
+            >
+              {t.inbox}
+            </button>
+            {me?.role === 'admin' && (
+              <button
+                className={`ghost ${page === 'integrations' ? 'active' : ''}`}
+                data-testid="nav-integrations"
+                onClick={() => setPage('integrations')}
+              >
+                {t.integrations}
+              </button>
+            )}
+          </nav>
           <span className="spacer" />
           <button
             data-testid="resync"
@@ -271,56 +298,65 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
           </button>
         </header>
         <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
-        <ConversationList
-          conversations={conversations}
-          state={listState}
-          selectedId={selectedId}
-          hasMore={Boolean(listCursor)}
-          loadingMore={loadingMore}
-          onSelect={(id) => void openConversation(id)}
-          onLoadMore={() => void loadMore()}
-          onRetry={() => {
-            setListState('loading');
-            void loadFirstPage().catch(() => setListState('failed'));
-          }}
-        />
-        <section className="chat" data-testid="chat">
-          {current && thread?.conversationId === current.id ? (
-            <Chat
-              key={current.id}
-              conversation={current}
-              thread={thread}
-              onBack={() => {
-                setSelectedId(undefined);
-                selectedRef.current = undefined;
+        {page === 'integrations' && <Integrations />}
+        {page === 'inbox' && (
+          <>
+            <ConversationList
+              departments={departments}
+              conversations={conversations}
+              state={listState}
+              selectedId={selectedId}
+              hasMore={Boolean(listCursor)}
+              loadingMore={loadingMore}
+              onSelect={(id) => void openConversation(id)}
+              onLoadMore={() => void loadMore()}
+              onRetry={() => {
+                setListState('loading');
+                void loadFirstPage().catch(() => setListState('failed'));
               }}
-              onLoadOlder={loadOlder}
-              onMediaError={() => void refreshMedia().catch(() => {})}
-              onRetry={() => void openConversation(current.id)}
-              onLocalMessages={(msgs) =>
-                updateThread(current.id, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, msgs) }))
-              }
-              onRemoveLocal={(id) =>
-                updateThread(current.id, (cur) => ({
-                  ...cur,
-                  messages: cur.messages.filter((m) => m.id !== id),
-                }))
-              }
-              onWindowClosed={() =>
-                setConversations((cur) =>
-                  cur.map((c) => (c.id === current.id ? { ...c, windowExpiresAt: Date.now() - 1 } : c)),
-                )
-              }
             />
-          ) : (
-            <div className="empty-chat">
-              <span className="logo big" aria-hidden="true">
-                <ChatIcon size={64} />
-              </span>
-              <p className="muted">{t.pickConversation}</p>
-            </div>
-          )}
-        </section>
+            <section className="chat" data-testid="chat">
+              {current && thread?.conversationId === current.id ? (
+                <Chat
+                  key={current.id}
+                  conversation={current}
+                  thread={thread}
+                  onBack={() => {
+                    setSelectedId(undefined);
+                    selectedRef.current = undefined;
+                  }}
+                  onLoadOlder={loadOlder}
+                  onMediaError={() => void refreshMedia().catch(() => {})}
+                  onRetry={() => void openConversation(current.id)}
+                  onLocalMessages={(msgs) =>
+                    updateThread(current.id, (cur) => ({
+                      ...cur,
+                      messages: mergeMessages(cur.messages, msgs),
+                    }))
+                  }
+                  onRemoveLocal={(id) =>
+                    updateThread(current.id, (cur) => ({
+                      ...cur,
+                      messages: cur.messages.filter((m) => m.id !== id),
+                    }))
+                  }
+                  onWindowClosed={() =>
+                    setConversations((cur) =>
+                      cur.map((c) => (c.id === current.id ? { ...c, windowExpiresAt: Date.now() - 1 } : c)),
+                    )
+                  }
+                />
+              ) : (
+                <div className="empty-chat">
+                  <span className="logo big" aria-hidden="true">
+                    <ChatIcon size={64} />
+                  </span>
+                  <p className="muted">{t.pickConversation}</p>
+                </div>
+              )}
+            </section>
+          </>
+        )}
       </div>
     </TimeZoneContext.Provider>
   );
