@@ -15,9 +15,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { listMessages } from '#shared/api/inbox-queries.ts';
-import type { EngineDeps } from '#shared/engine/deps.ts';
+import { agentMessageDeps, type EngineDeps } from '#shared/engine/deps.ts';
 import { push } from '#shared/engine/process-inbound.ts';
-import { queueAgentMessage, type QueueAgentMessageDeps } from '#shared/outbound/queue-agent-message.ts';
+import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
@@ -103,17 +103,7 @@ export async function processAssistantJob(
       m.id <= job.messageId,
   );
   const answer = await deps.port.answer({ conversation: conv, assistantId: job.assistantId, pending });
-  const qdeps: QueueAgentMessageDeps = {
-    ddb: deps.ddb,
-    tableName: deps.tableName,
-    sqs: deps.sqs!,
-    outboundQueueUrl: deps.queueUrls?.outbound,
-    s3: deps.s3,
-    mediaBucket: deps.mediaBucket,
-    ws: deps.ws,
-    now: deps.now,
-    newId: deps.newId,
-  };
+  const qdeps = agentMessageDeps(deps);
 
   let updated: Conversation | undefined;
   if (answer.kind === 'reply') {

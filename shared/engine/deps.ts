@@ -87,3 +87,19 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
 export async function tokenFor(number: { accessToken?: string }, deps: EngineDeps): Promise<string> {
   return number.accessToken ?? (await deps.defaultToken()) ?? '';
 }
+
+/** What queueAgentMessage needs, from the engine's set (automatic replies, the assistant). */
+export function agentMessageDeps(deps: EngineDeps) {
+  if (!deps.sqs) throw new Error('the engine has no SQS client for outbound messages');
+  return {
+    ddb: deps.ddb,
+    tableName: deps.tableName,
+    sqs: deps.sqs,
+    outboundQueueUrl: deps.queueUrls?.outbound,
+    s3: deps.s3,
+    mediaBucket: deps.mediaBucket,
+    ws: deps.ws,
+    now: deps.now,
+    newId: deps.newId,
+  };
+}

@@ -35,7 +35,7 @@ import {
   type Message,
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
-import type { EngineDeps } from './deps.ts';
+import { agentMessageDeps, type EngineDeps } from './deps.ts';
 
 /** What fn assistant receives: answer the conversation up to this customer message. */
 export interface AssistantJob {
@@ -128,27 +128,14 @@ export async function routeCustomerMessage(
 
   const system = { type: 'system' as const, name: 'Atende' };
   const say = (n: number, text: string, interactive?: Record<string, unknown>) =>
-    queueAgentMessage(
-      {
-        ddb: deps.ddb,
-        tableName: deps.tableName,
-        sqs: deps.sqs!,
-        outboundQueueUrl: deps.queueUrls?.outbound,
-        s3: deps.s3,
-        mediaBucket: deps.mediaBucket,
-        ws: deps.ws,
-        now: deps.now,
-        newId: deps.newId,
-      },
-      {
-        id: `${message.id}-${n}`,
-        accountId: conv.accountId,
-        conversationId: conv.id,
-        sender: system,
-        text,
-        ...(interactive ? { interactive } : {}),
-      },
-    );
+    queueAgentMessage(agentMessageDeps(deps), {
+      id: `${message.id}-${n}`,
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      sender: system,
+      text,
+      ...(interactive ? { interactive } : {}),
+    });
 
   switch (decision.action) {
     case 'sendMenu':
