@@ -9,24 +9,18 @@ import { sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
 import { assistantJobSchema, handOverPort, processAssistantJob } from '#shared/assistant/process-job.ts';
-import { parseRecord, processBatch } from '#shared/queue/batch.ts';
+import { recordsHandler } from '#shared/queue/batch.ts';
 
 const deps = { ...engineDepsFromConfig(loadConfig(), 'assistant'), port: handOverPort };
 
-export const handler = middy<SQSEvent>().handler((event) =>
-  processBatch(
-    event,
-    async (record) => {
-      const job = parseRecord(record, assistantJobSchema);
-      if (!job) {
-        deps.log('warn', 'assistant record with an unknown shape acknowledged', {
-          messageId: record.messageId,
-        });
-        return;
-      }
+export const handler = middy<SQSEvent>().handler(
+  recordsHandler({
+    schema: assistantJobSchema,
+    work: async (job) => {
       const outcome = await processAssistantJob(job, deps);
       deps.log('info', 'assistant job', { conversationId: job.conversationId, outcome });
     },
-    { sqs: sqs(), log: (msg, data) => deps.log('warn', msg, data) },
-  ),
+    log: (msg, data) => deps.log('warn', msg, data),
+    sqs: sqs(),
+  }),
 );

@@ -9,34 +9,19 @@ import { sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import { parseRecord, processBatch } from '#shared/queue/batch.ts';
-import { flushNumberStats } from '#shared/store/numbers.ts';
+import { recordsHandler } from '#shared/queue/batch.ts';
+import { flushNumberStatsQuietly } from '#shared/store/numbers.ts';
 import { inboundQueueItem, type InboundQueueItem } from '#shared/whatsapp/split.ts';
 
 const deps = engineDepsFromConfig(loadConfig(), 'inbound');
 
-export const handler = middy<SQSEvent>().handler(async (event) => {
-  const result = await processBatch(
-    event,
-    async (record) => {
-      const parsed = parseRecord(record, inboundQueueItem);
-      if (!parsed) {
-        // Not ours to retry: a body no version of the webhook produces.
-        deps.log('warn', 'inbound record with an unknown shape acknowledged', {
-          messageId: record.messageId,
-        });
-        return;
-      }
-      await processInboundItem(parsed as InboundQueueItem, {
-        ...deps,
-        receiveCount: Number(record.attributes.ApproximateReceiveCount),
-      });
-    },
-    { sqs: sqs(), log: (msg, data) => deps.log('warn', msg, data) },
-  );
-  // Statistics counted during the batch, one write per number (NUM-2).
-  await flushNumberStats(deps.ddb).catch((err: Error) =>
-    deps.log('warn', 'number statistics not saved', { error: err.message }),
-  );
-  return result;
-});
+export const handler = middy<SQSEvent>().handler(
+  recordsHandler({
+    schema: inboundQueueItem,
+    work: (item, receiveCount) => processInboundItem(item as InboundQueueItem, { ...deps, receiveCount }),
+    log: (msg, data) => deps.log('warn', msg, data),
+    sqs: sqs(),
+    // Statistics counted during the batch, one write per number (NUM-2).
+    after: () => flushNumberStatsQuietly(deps),
+  }),
+);

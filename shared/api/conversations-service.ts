@@ -6,13 +6,9 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { NotFoundError } from '#shared/errors.ts';
 import type { Conversation } from '#shared/store/types.ts';
+import { getConversationById } from '#shared/store/conversations.ts';
 import type { ApiDeps } from './deps.ts';
-import {
-  findLastCustomerMessage,
-  getConversation,
-  listConversations,
-  markConversationRead,
-} from './inbox-queries.ts';
+import { findLastCustomerMessage, listConversations, markConversationRead } from './inbox-queries.ts';
 
 const notFound = () => new NotFoundError('Conversa não encontrada.', 'NOT_FOUND');
 
@@ -25,7 +21,7 @@ export async function getOwnConversation(
   auth: AccessClaims,
   id: string,
 ): Promise<Conversation> {
-  const conversation = await getConversation(deps.ddb, deps.tableName, auth.accountId, id);
+  const conversation = await getConversationById(deps.ddb, deps.tableName, auth.accountId, id);
   if (!conversation) throw notFound();
   return conversation;
 }

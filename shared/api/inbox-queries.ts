@@ -3,29 +3,16 @@
  * shared/store/keys.ts. Every query's partition is built from the caller's account id, so
  * another account's ids simply are not found.
  */
-import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { acc, keys } from '#shared/store/keys.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
 import { conversationSchema, messageSchema, type Conversation, type Message } from '#shared/store/types.ts';
 import { asPageKey, decodeCursor, encodeCursor, invalidCursorError } from './cursor.ts';
 
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
-}
-
-/** The conversation of this account, or undefined. */
-export async function getConversation(
-  ddb: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  conversationId: string,
-): Promise<Conversation | undefined> {
-  const res = await ddb.send(
-    new GetCommand({ TableName: tableName, Key: keys.conversation(accountId, conversationId) }),
-  );
-  return res.Item ? conversationSchema.parse(res.Item) : undefined;
 }
 
 const conversationCursorSchema = z.object({
@@ -154,20 +141,13 @@ export async function markConversationRead(
   accountId: string,
   conversationId: string,
 ): Promise<Conversation | undefined> {
-  try {
-    const res = await ddb.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.conversation(accountId, conversationId),
-        UpdateExpression: 'SET unread = :zero',
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':zero': 0 },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
-    return res.Attributes ? conversationSchema.parse(res.Attributes) : undefined;
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
-    throw err;
-  }
+  const before = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(accountId, conversationId),
+    UpdateExpression: 'SET unread = :zero',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':zero': 0 },
+    ReturnValues: 'ALL_OLD',
+  });
+  return before && conversationSchema.parse(before);
 }

@@ -4,7 +4,6 @@
  * Reading is for every user of the account; changing is for admins. Tokens are
  * write-only: no response carries one.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
@@ -12,8 +11,16 @@ import { routingProblems } from '#shared/domain/routing.ts';
 import { getAccount } from '#shared/store/accounts.ts';
 import { listAssistants, listDepartments, putDepartment } from '#shared/store/catalog.ts';
 import { keys } from '#shared/store/keys.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
+import type { Violation } from '#shared/whatsapp/limits.ts';
 import { createNumber, getNumber, getNumberStats, listNumbers } from '#shared/store/numbers.ts';
-import { DEFAULT_INACTIVITY_HOURS, DEFAULT_TIMEZONE, type WhatsAppNumber } from '#shared/store/types.ts';
+import {
+  accountSchema,
+  DEFAULT_INACTIVITY_HOURS,
+  DEFAULT_TIMEZONE,
+  whatsAppNumberSchema,
+  type WhatsAppNumber,
+} from '#shared/store/types.ts';
 import type { ApiDeps } from './deps.ts';
 import type { z } from 'zod';
 import type * as schemas from './schemas.ts';
@@ -70,52 +77,66 @@ export async function updateAccountNumber(
   body: z.infer<typeof schemas.updateNumberBodySchema>,
 ) {
   requireAdmin(auth);
-  const current = await ownNumber(deps, auth, id);
-  if (body.routing) {
-    const [departments, assistants] = await Promise.all([
-      listDepartments(deps.ddb, deps.tableName, auth.accountId),
-      listAssistants(deps.ddb, deps.tableName, auth.accountId),
-    ]);
-    const problems = routingProblems(body.routing, {
-      departmentIds: departments.map((d) => d.id),
-      assistantIds: assistants.map((a) => a.id),
-    });
-    if (body.activeRouting?.enabled) {
-      if (!body.activeRouting.departmentId)
-        problems.push({ code: 'ACTIVE_ROUTING_DEPARTMENT', message: 'Escolha o setor das chamadas ativas.' });
-      else if (!departments.some((d) => d.id === body.activeRouting!.departmentId))
-        problems.push({ code: 'UNKNOWN_DEPARTMENT', message: 'O setor das chamadas ativas não existe.' });
-    }
-    if (problems.length)
-      throw new ValidationError(
-        problems.map((p) => p.message).join(' '),
-        problems.map((p) => ({ path: 'routing', message: p.message })),
-        'INVALID_ROUTING',
-      );
-  }
-  const sets: string[] = [];
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (v === undefined) continue;
-    sets.push(`#${k} = :${k}`);
-    names[`#${k}`] = k;
-    values[`:${k}`] = v;
-  }
-  // A new token ends the "invalid token" notice (NUM-4).
-  const remove = body.accessToken ? ' REMOVE tokenError' : '';
-  if (sets.length)
-    await deps.ddb.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.number(auth.accountId, current.id),
-        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      }),
+  const problems = await routingProblemsOf(deps, auth.accountId, body);
+  if (problems.length)
+    throw new ValidationError(
+      problems.map((p) => p.message).join(' '),
+      problems.map((p) => ({ path: 'routing', message: p.message })),
+      'INVALID_ROUTING',
     );
-  return withStats(deps, await ownNumber(deps, auth, id));
+  const set = setClause(body);
+  if (!set) return getAccountNumber(deps, auth, id);
+  const updated = await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.number(auth.accountId, id),
+    // A new token ends the "invalid token" notice (NUM-4).
+    UpdateExpression: `${set.expression}${body.accessToken ? ' REMOVE tokenError' : ''}`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: set.names,
+    ExpressionAttributeValues: set.values,
+    ReturnValues: 'ALL_NEW',
+  });
+  if (!updated) throw new NotFoundError('Número não encontrado.');
+  return withStats(deps, whatsAppNumberSchema.parse(updated));
+}
+
+/** What is wrong with a routing or active-routing change, against the account's departments and assistants. */
+async function routingProblemsOf(
+  deps: ApiDeps,
+  accountId: string,
+  body: z.infer<typeof schemas.updateNumberBodySchema>,
+): Promise<Violation[]> {
+  if (!body.routing && !body.activeRouting?.enabled) return [];
+  const [departments, assistants] = await Promise.all([
+    listDepartments(deps.ddb, deps.tableName, accountId),
+    listAssistants(deps.ddb, deps.tableName, accountId),
+  ]);
+  const problems = body.routing
+    ? routingProblems(body.routing, {
+        departmentIds: departments.map((d) => d.id),
+        assistantIds: assistants.map((a) => a.id),
+      })
+    : [];
+  if (body.activeRouting?.enabled) {
+    if (!body.activeRouting.departmentId)
+      problems.push({ code: 'ACTIVE_ROUTING_DEPARTMENT', message: 'Escolha o setor das chamadas ativas.' });
+    else if (!departments.some((d) => d.id === body.activeRouting!.departmentId))
+      problems.push({ code: 'UNKNOWN_DEPARTMENT', message: 'O setor das chamadas ativas não existe.' });
+  }
+  return problems;
+}
+
+/** `SET #a = :a, …` for the fields a PATCH body carries; undefined when it carries none. */
+function setClause(
+  body: Record<string, unknown>,
+): { expression: string; names: Record<string, string>; values: Record<string, unknown> } | undefined {
+  const entries = Object.entries(body).filter(([, v]) => v !== undefined);
+  if (!entries.length) return undefined;
+  return {
+    expression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+    names: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
+    values: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
+  };
 }
 
 export async function listAccountDepartments(deps: ApiDeps, auth: AccessClaims) {
@@ -151,17 +172,18 @@ export async function updateSettings(
   body: z.infer<typeof schemas.updateSettingsBodySchema>,
 ) {
   requireAdmin(auth);
-  const entries = Object.entries(body).filter(([, v]) => v !== undefined);
-  if (entries.length)
-    await deps.ddb.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.account(auth.accountId),
-        UpdateExpression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
-        ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
-        ExpressionAttributeValues: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
-      }),
-    );
-  return getSettings(deps, auth);
+  const set = setClause(body);
+  if (!set) return getSettings(deps, auth);
+  const a = accountSchema.parse(
+    await updateIfAllowed(deps.ddb, {
+      TableName: deps.tableName,
+      Key: keys.account(auth.accountId),
+      UpdateExpression: set.expression,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: set.names,
+      ExpressionAttributeValues: set.values,
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return { name: a.name, timezone: a.timezone, inactivityHours: a.inactivityHours };
 }

@@ -9,7 +9,8 @@ import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import type { Message } from '#shared/store/types.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ApiMessage, SendMessageBody } from './schemas.ts';
-import { getConversation, listMessages, type Page } from './inbox-queries.ts';
+import { listMessages, type Page } from './inbox-queries.ts';
+import { getConversationById } from '#shared/store/conversations.ts';
 import { uploadKey } from './uploads-service.ts';
 
 const notFound = () => new NotFoundError('Conversa não encontrada.', 'NOT_FOUND');
@@ -24,7 +25,7 @@ export async function listConversationMessages(
   conversationId: string,
   query: { limit: number; cursor?: string; after?: string },
 ): Promise<Page<ApiMessage>> {
-  const conversation = await getConversation(deps.ddb, deps.tableName, auth.accountId, conversationId);
+  const conversation = await getConversationById(deps.ddb, deps.tableName, auth.accountId, conversationId);
   if (!conversation) throw notFound();
   const page = await listMessages(deps.ddb, deps.tableName, auth.accountId, conversationId, query);
   return { ...page, items: await Promise.all(page.items.map((m) => withMediaUrl(deps, m))) };

@@ -11,8 +11,6 @@
  * The answer is stored under an id derived from the job's message, so a redelivered job
  * that gets this far again stores and sends it once.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { listMessages } from '#shared/api/inbox-queries.ts';
 import { agentMessageDeps, type EngineDeps } from '#shared/engine/deps.ts';
@@ -21,6 +19,7 @@ import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
 import { getNumber } from '#shared/store/numbers.ts';
 import {
   conversationSchema,
@@ -163,20 +162,13 @@ async function markAnswered(
     }
     remove = ' REMOVE assistantId';
   }
-  try {
-    const res = await deps.ddb.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.conversation(conv.accountId, conv.id),
-        UpdateExpression: `SET ${sets.join(', ')}${remove}`,
-        ConditionExpression: 'attribute_not_exists(assistantAnsweredId) OR assistantAnsweredId < :mid',
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return conversationSchema.parse(res.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
-    throw err;
-  }
+  const updated = await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+    ConditionExpression: 'attribute_not_exists(assistantAnsweredId) OR assistantAnsweredId < :mid',
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
 }

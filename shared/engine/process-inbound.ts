@@ -41,7 +41,7 @@ import {
   putMessageOnce,
   setMessageMedia,
 } from '#shared/store/messages.ts';
-import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
+import { bumpNumberStats, findNumberByPhoneNumberId, recordIgnoredMessage } from '#shared/store/numbers.ts';
 import {
   DEFAULT_TIMEZONE,
   messageSchema,
@@ -53,15 +53,11 @@ import {
 } from '#shared/store/types.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { keys } from '#shared/store/keys.ts';
-import { bumpNumberStats } from '#shared/store/numbers.ts';
-import { accountSettings, routeCustomerMessage } from './route.ts';
-import { armConversationTimers } from './schedules.ts';
 import type { MetaError } from '#shared/whatsapp/webhook-schema.ts';
 import { tokenFor, type EngineDeps } from './deps.ts';
 import { mediaIdOf, previewText, toMessageFields } from './message-fields.ts';
+import { routeCustomerMessage } from './route.ts';
+import { ensureConversationTimers } from './schedules.ts';
 
 export type { EngineDeps } from './deps.ts';
 
@@ -360,28 +356,10 @@ async function afterCustomerMessage(
     );
   }
   await deps.afterStep?.('routed');
-  if (deps.scheduler && conv.attendanceId && conv.timersArmedFor !== conv.attendanceId) {
-    const { inactivityHours } = await accountSettings(conv.accountId, deps);
-    await armConversationTimers(conv, inactivityHours, deps);
-    await deps.ddb
-      .send(
-        new UpdateCommand({
-          TableName: deps.tableName,
-          Key: keys.conversation(conv.accountId, conv.id),
-          UpdateExpression: 'SET timersArmedFor = :a',
-          ConditionExpression: 'attendanceId = :a',
-          ExpressionAttributeValues: { ':a': conv.attendanceId },
-        }),
-      )
-      .catch((err: Error) => {
-        if (!(err instanceof ConditionalCheckFailedException)) throw err;
-      });
-  }
+  await ensureConversationTimers(conv, deps);
 }
 
-const IGNORED_TTL_DAYS = 30;
-
-/** A message the phone filter turned away: kept 30 days for the number's page and stats. */
+/** A message the phone filter turned away: recorded and counted, never answered. */
 async function recordIgnored(
   number: WhatsAppNumber,
   item: InboundQueueItem,
@@ -389,22 +367,14 @@ async function recordIgnored(
   now: number,
   deps: EngineDeps,
 ): Promise<void> {
-  const wamid = wamidOf(item);
-  await deps.ddb.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: {
-        ...keys.ignored(number.accountId, number.id, wamid),
-        numberId: number.id,
-        from: who.waId ?? who.userId,
-        name: who.name,
-        type: item.message?.type ?? 'unsupported',
-        preview: (item.message?.text as { body?: string } | undefined)?.body?.slice(0, 200),
-        at: now,
-        ttl: Math.floor(now / 1000) + IGNORED_TTL_DAYS * 86400,
-      },
-    }),
-  );
+  await recordIgnoredMessage(deps.ddb, deps.tableName, number, {
+    wamid: wamidOf(item),
+    from: who.waId ?? who.userId,
+    name: who.name,
+    type: item.message?.type ?? 'unsupported',
+    preview: (item.message?.text as { body?: string } | undefined)?.body?.slice(0, 200),
+    at: now,
+  });
   bumpNumberStats(number, { ignored: 1 }, deps);
   deps.log('info', 'message from a phone outside the filter ignored', {
     accountId: number.accountId,

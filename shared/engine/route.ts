@@ -13,8 +13,6 @@
  * is how grouping works without any function waiting.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   decideRouting,
   menuInteractive,
@@ -23,19 +21,17 @@ import {
   type RoutingState,
 } from '#shared/domain/routing.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
-import { getAccount } from '#shared/store/accounts.ts';
 import { listAssistants } from '#shared/store/catalog.ts';
 import { keys } from '#shared/store/keys.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
 import {
   conversationSchema,
-  DEFAULT_INACTIVITY_HOURS,
-  DEFAULT_TIMEZONE,
-  type Account,
   type Conversation,
   type Message,
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
 import { agentMessageDeps, type EngineDeps } from './deps.ts';
+import { accountSettings } from './settings.ts';
 
 /** What fn assistant receives: answer the conversation up to this customer message. */
 export interface AssistantJob {
@@ -45,26 +41,6 @@ export interface AssistantJob {
   attendanceId?: string;
   assistantId: string;
   messageId: string;
-}
-
-const ACCOUNT_CACHE_MS = 30_000;
-const accounts = new Map<string, { at: number; account: Account | undefined }>();
-
-/** Account settings (time zone, inactivity), cached briefly: they change rarely. */
-export async function accountSettings(
-  accountId: string,
-  deps: EngineDeps,
-): Promise<{ timeZone: string; inactivityHours: number }> {
-  const key = `${deps.tableName}:${accountId}`;
-  let hit = accounts.get(key);
-  if (!hit || deps.now() - hit.at > ACCOUNT_CACHE_MS) {
-    hit = { at: deps.now(), account: await getAccount(deps.ddb, deps.tableName, accountId) };
-    accounts.set(key, hit);
-  }
-  return {
-    timeZone: hit.account?.timezone ?? DEFAULT_TIMEZONE,
-    inactivityHours: hit.account?.inactivityHours ?? DEFAULT_INACTIVITY_HOURS,
-  };
 }
 
 function stateOf(conv: Conversation): RoutingState {
@@ -116,11 +92,10 @@ export async function routeCustomerMessage(
     state,
     startedByBusiness: conv.startedBy === 'business',
     reply: replyOf(message),
+    // Read only when this decision may route to an assistant (not on the per-message path).
     assistants:
-      state.stage === 'new' || state.stage === 'menu'
-        ? needsAssistants(number)
-          ? await listAssistants(deps.ddb, deps.tableName, conv.accountId)
-          : []
+      (state.stage === 'new' || state.stage === 'menu') && needsAssistants(number)
+        ? await listAssistants(deps.ddb, deps.tableName, conv.accountId)
         : [],
     now: deps.now(),
     timeZone,
@@ -186,26 +161,20 @@ export async function routeCustomerMessage(
     sets.push('assistantId = :a');
     values[':a'] = decision.assistantId;
   }
-  try {
-    const res = await deps.ddb.send(
-      new UpdateCommand({
-        TableName: deps.tableName,
-        Key: keys.conversation(conv.accountId, conv.id),
-        UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-        ConditionExpression: 'attribute_not_exists(routedMessageId) OR routedMessageId < :mid',
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    deps.log('info', 'conversation routed', {
-      accountId: conv.accountId,
-      conversationId: conv.id,
-      action: decision.action,
-      ...('reason' in decision ? { reason: decision.reason } : {}),
-    });
-    return { decision, conversation: conversationSchema.parse(res.Attributes) };
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return { decision };
-    throw err;
-  }
+  const updated = await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: 'attribute_not_exists(routedMessageId) OR routedMessageId < :mid',
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  });
+  if (!updated) return { decision };
+  deps.log('info', 'conversation routed', {
+    accountId: conv.accountId,
+    conversationId: conv.id,
+    action: decision.action,
+    ...('reason' in decision ? { reason: decision.reason } : {}),
+  });
+  return { decision, conversation: conversationSchema.parse(updated) };
 }

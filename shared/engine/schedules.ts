@@ -14,7 +14,9 @@ import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamo
 import { timerDueTimes, type TimerKind } from '#shared/domain/clock.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Conversation } from '#shared/store/types.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
 import type { EngineDeps } from './deps.ts';
+import { accountSettings } from './settings.ts';
 
 export interface TimerInput {
   kind: TimerKind;
@@ -81,6 +83,24 @@ export async function armConversationTimers(
       deps,
     );
   }
+}
+
+/**
+ * Arms the timers of the conversation's attendance unless that was done (`timersArmedFor`):
+ * once per attendance, and again after a crash between arming and marking (arming twice
+ * is a no-op).
+ */
+export async function ensureConversationTimers(conv: Conversation, deps: EngineDeps): Promise<void> {
+  if (!deps.scheduler || !conv.attendanceId || conv.timersArmedFor === conv.attendanceId) return;
+  const { inactivityHours } = await accountSettings(conv.accountId, deps);
+  await armConversationTimers(conv, inactivityHours, deps);
+  await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: 'SET timersArmedFor = :a',
+    ConditionExpression: 'attendanceId = :a',
+    ExpressionAttributeValues: { ':a': conv.attendanceId },
+  });
 }
 
 /** Deletes the conversation's pending schedules (a close, a reopen elsewhere). */

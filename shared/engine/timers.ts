@@ -18,7 +18,7 @@ import { closeConversation, getConversationById } from '#shared/store/conversati
 import { keys } from '#shared/store/keys.ts';
 import type { EngineDeps } from './deps.ts';
 import { push } from './process-inbound.ts';
-import { accountSettings } from './route.ts';
+import { accountSettings } from './settings.ts';
 import { armTimer, disarmConversationTimers, scheduleName } from './schedules.ts';
 
 export const timerInput = z.object({

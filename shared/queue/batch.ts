@@ -87,3 +87,33 @@ export function parseRecord<T extends z.ZodType>(record: SQSRecord, schema: T): 
     return undefined;
   }
 }
+
+/**
+ * The handler of a queue-fed function: each record parsed against the queue's schema (one
+ * that fits no version of the producer is acknowledged with a log line: retrying cannot
+ * fix it), worked on with its receive count, then `after` once per batch.
+ */
+export function recordsHandler<T extends z.ZodType>(opts: {
+  schema: T;
+  work: (item: z.infer<T>, receiveCount: number) => Promise<void>;
+  log: (msg: string, data?: Record<string, unknown>) => void;
+  sqs: SQSClient;
+  after?: () => Promise<void>;
+}): (event: SQSEvent) => Promise<SQSBatchResponse> {
+  return async (event) => {
+    const result = await processBatch(
+      event,
+      async (record) => {
+        const item = parseRecord(record, opts.schema);
+        if (item === undefined) {
+          opts.log('record with an unknown shape acknowledged', { messageId: record.messageId });
+          return;
+        }
+        await opts.work(item, Number(record.attributes.ApproximateReceiveCount));
+      },
+      { sqs: opts.sqs, log: opts.log },
+    );
+    await opts.after?.();
+    return result;
+  };
+}

@@ -2,39 +2,16 @@
  * Departments and assistants of an account: small lists read whole (an account has
  * tens of them), written by admins.
  */
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { acc, keys } from './keys.ts';
+import { queryPrefix } from './ops.ts';
 import { assistantSchema, departmentSchema, type Assistant, type Department } from './types.ts';
 
-async function listByPrefix<T>(
-  ddb: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  prefix: string,
-  parse: (item: unknown) => T,
-): Promise<T[]> {
-  const out: T[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-        ExpressionAttributeValues: { ':pk': acc(accountId), ':p': prefix },
-        ExclusiveStartKey: start,
-      }),
-    );
-    out.push(...(res.Items ?? []).map(parse));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
+export const listDepartments = async (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
+  (await queryPrefix(ddb, tableName, acc(accountId), 'DEPT#')).map((i) => departmentSchema.parse(i));
 
-export const listDepartments = (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
-  listByPrefix<Department>(ddb, tableName, accountId, 'DEPT#', (i) => departmentSchema.parse(i));
-
-export const listAssistants = (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
-  listByPrefix<Assistant>(ddb, tableName, accountId, 'ASSISTANT#', (i) => assistantSchema.parse(i));
+export const listAssistants = async (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
+  (await queryPrefix(ddb, tableName, acc(accountId), 'ASSISTANT#')).map((i) => assistantSchema.parse(i));
 
 export async function putDepartment(
   ddb: DynamoDBDocumentClient,

@@ -10,12 +10,12 @@ import {
   GetCommand,
   TransactWriteCommand,
   UpdateCommand,
-  QueryCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { protocolNumber } from '#shared/domain/protocol.ts';
 import { keys } from './keys.ts';
+import { firstByGsi1, updateIfAllowed } from './ops.ts';
 import {
   conversationSchema,
   type Contact,
@@ -59,17 +59,8 @@ export async function findConversationByProtocol(
   accountId: string,
   protocol: string,
 ): Promise<Conversation | undefined> {
-  const k = keys.conversationByProtocol(accountId, protocol);
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-      ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
-      Limit: 1,
-    }),
-  );
-  const conversationId = res.Items?.[0]?.conversationId;
+  const conversationId = (await firstByGsi1(ddb, tableName, keys.conversationByProtocol(accountId, protocol)))
+    ?.conversationId;
   return typeof conversationId === 'string'
     ? getConversationById(ddb, tableName, accountId, conversationId)
     : undefined;
@@ -295,23 +286,16 @@ export async function touchConversation(
     add = ' ADD unread :one';
     values[':one'] = 1;
   }
-  try {
-    const res = await ddb.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.conversation(conv.accountId, conv.id),
-        UpdateExpression: `SET ${sets.join(', ')}${add}`,
-        ConditionExpression:
-          'attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :mid)',
-        ExpressionAttributeValues: values,
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return conversationSchema.parse(res.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
-    throw err;
-  }
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: `SET ${sets.join(', ')}${add}`,
+    ConditionExpression:
+      'attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :mid)',
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
 }
 
 /**

@@ -17,6 +17,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { statusRank, type DeliveryStatus } from '#shared/domain/message-status.ts';
 import { keys } from './keys.ts';
+import { updateIfAllowed } from './ops.ts';
 import { messageSchema, type Message, type MessageError, type MessageMedia } from './types.ts';
 
 export function messageItem(m: Message): Record<string, unknown> {
@@ -95,33 +96,26 @@ export async function applyDeliveryStatus(
   status: DeliveryStatus,
   error?: MessageError,
 ): Promise<Message | undefined> {
-  try {
-    const res = await ddb.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.message(ref.accountId, ref.conversationId, ref.messageId),
-        UpdateExpression: `SET #st = :s, statusRank = :r${error ? ', #err = :e' : ''}`,
-        ConditionExpression:
-          'attribute_exists(pk) AND #dir = :out AND (attribute_not_exists(statusRank) OR statusRank < :r)',
-        ExpressionAttributeNames: {
-          '#st': 'status',
-          '#dir': 'direction',
-          ...(error ? { '#err': 'error' } : {}),
-        },
-        ExpressionAttributeValues: {
-          ':s': status,
-          ':r': statusRank(status),
-          ':out': 'out',
-          ...(error ? { ':e': error } : {}),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return messageSchema.parse(res.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
-    throw err;
-  }
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.message(ref.accountId, ref.conversationId, ref.messageId),
+    UpdateExpression: `SET #st = :s, statusRank = :r${error ? ', #err = :e' : ''}`,
+    ConditionExpression:
+      'attribute_exists(pk) AND #dir = :out AND (attribute_not_exists(statusRank) OR statusRank < :r)',
+    ExpressionAttributeNames: {
+      '#st': 'status',
+      '#dir': 'direction',
+      ...(error ? { '#err': 'error' } : {}),
+    },
+    ExpressionAttributeValues: {
+      ':s': status,
+      ':r': statusRank(status),
+      ':out': 'out',
+      ...(error ? { ':e': error } : {}),
+    },
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && messageSchema.parse(updated);
 }
 
 /**
@@ -134,28 +128,21 @@ export async function markMessageSent(
   message: Message,
   wamid: string,
 ): Promise<Message | undefined> {
-  try {
-    const res = await ddb.send(
-      new UpdateCommand({
-        TableName: tableName,
-        Key: keys.message(message.accountId, message.conversationId, message.id),
-        UpdateExpression: 'SET wamid = :w, #st = :sent, statusRank = :r',
-        ConditionExpression: '#st = :pending',
-        ExpressionAttributeNames: { '#st': 'status' },
-        ExpressionAttributeValues: {
-          ':w': wamid,
-          ':sent': 'sent',
-          ':pending': 'pending',
-          ':r': statusRank('sent'),
-        },
-        ReturnValues: 'ALL_NEW',
-      }),
-    );
-    return messageSchema.parse(res.Attributes);
-  } catch (err) {
-    if (err instanceof ConditionalCheckFailedException) return undefined;
-    throw err;
-  }
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.message(message.accountId, message.conversationId, message.id),
+    UpdateExpression: 'SET wamid = :w, #st = :sent, statusRank = :r',
+    ConditionExpression: '#st = :pending',
+    ExpressionAttributeNames: { '#st': 'status' },
+    ExpressionAttributeValues: {
+      ':w': wamid,
+      ':sent': 'sent',
+      ':pending': 'pending',
+      ':r': statusRank('sent'),
+    },
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && messageSchema.parse(updated);
 }
 
 /** A send that will not succeed: status 'failed' with Meta's (or our) code and text. */

@@ -7,13 +7,14 @@
  */
 import {
   GetCommand,
-  QueryCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { acc, keys } from './keys.ts';
+import { firstByGsi1, queryPrefix } from './ops.ts';
 import {
   whatsAppNumberSchema,
   publicNumberSchema,
@@ -84,20 +85,14 @@ export async function getNumber(
   return res.Item ? whatsAppNumberSchema.parse(res.Item) : undefined;
 }
 
-/** All numbers of an account (few per account: one page). */
+/** All numbers of an account. */
 export async function listNumbers(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
 ): Promise<WhatsAppNumber[]> {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': acc(accountId), ':prefix': 'NUMBER#' },
-    }),
-  );
-  return (res.Items ?? []).map((item) => whatsAppNumberSchema.parse(item));
+  const items = await queryPrefix(ddb, tableName, acc(accountId), 'NUMBER#');
+  return items.map((item) => whatsAppNumberSchema.parse(item));
 }
 
 /** Webhook → tenant: the number (with its account id) for Meta's phone-number id, or undefined. */
@@ -106,17 +101,7 @@ export async function findNumberByPhoneNumberId(
   tableName: string,
   phoneNumberId: string,
 ): Promise<WhatsAppNumber | undefined> {
-  const k = keys.numberByPhoneNumberId(phoneNumberId);
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-      ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
-      Limit: 1,
-    }),
-  );
-  const item = res.Items?.[0];
+  const item = await firstByGsi1(ddb, tableName, keys.numberByPhoneNumberId(phoneNumberId));
   return item ? whatsAppNumberSchema.parse(item) : undefined;
 }
 
@@ -205,6 +190,16 @@ export async function flushNumberStats(ddb: DynamoDBDocumentClient): Promise<voi
   );
 }
 
+/** flushNumberStats for the end of a batch: statistics never fail the work they count. */
+export async function flushNumberStatsQuietly(deps: {
+  ddb: DynamoDBDocumentClient;
+  log: (level: 'warn', msg: string, data?: Record<string, unknown>) => void;
+}): Promise<void> {
+  await flushNumberStats(deps.ddb).catch((err: Error) =>
+    deps.log('warn', 'number statistics not saved', { error: err.message }),
+  );
+}
+
 export async function getNumberStats(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -232,6 +227,28 @@ export async function setNumberTokenError(
       UpdateExpression: 'SET tokenError = :e',
       ConditionExpression: 'attribute_exists(pk)',
       ExpressionAttributeValues: { ':e': { code: error.code, message: error.message, at: now } },
+    }),
+  );
+}
+
+const IGNORED_TTL_DAYS = 30;
+
+/** A message the phone filter (NUM-3) turned away, kept 30 days for the number's page. */
+export async function recordIgnoredMessage(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  number: Pick<WhatsAppNumber, 'accountId' | 'id'>,
+  m: { wamid: string; from?: string; name?: string; type: string; preview?: string; at: number },
+): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...keys.ignored(number.accountId, number.id, m.wamid),
+        numberId: number.id,
+        ...m,
+        ttl: Math.floor(m.at / 1000) + IGNORED_TTL_DAYS * 86400,
+      },
     }),
   );
 }

@@ -4,14 +4,10 @@
  * deployment: a claim item `EMAIL#<email>` / `CLAIM` is written in the same transaction,
  * because a GSI cannot enforce uniqueness.
  */
-import {
-  GetCommand,
-  QueryCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.ts';
+import { firstByGsi1 } from './ops.ts';
 import { userSchema, publicUserSchema, type User, type PublicUser } from './types.ts';
 import { ConflictError } from '#shared/errors.ts';
 
@@ -70,17 +66,7 @@ export async function findUserByEmail(
   tableName: string,
   email: string,
 ): Promise<User | undefined> {
-  const k = keys.userByEmail(email);
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi1',
-      KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
-      ExpressionAttributeValues: { ':pk': k.gsi1pk, ':sk': k.gsi1sk },
-      Limit: 1,
-    }),
-  );
-  const item = res.Items?.[0];
+  const item = await firstByGsi1(ddb, tableName, keys.userByEmail(email));
   return item ? userSchema.parse(item) : undefined;
 }
 
