@@ -24,7 +24,7 @@ import { fromMetaStatus } from '#shared/domain/message-status.ts';
 import { windowExpiresAt } from '#shared/domain/window.ts';
 import { messageForAgents, mediaKey, storeWhatsAppMedia } from '#shared/media/media.ts';
 import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
-import { canonicalPhone } from '#shared/domain/phone.ts';
+import { canonicalPhone, samePhone } from '#shared/domain/phone.ts';
 import { findOrCreateContact, type ContactIdentity } from '#shared/store/contacts.ts';
 import {
   findConversation,
@@ -199,7 +199,8 @@ async function storeCustomerMessage(
     return;
   }
   const now = deps.now();
-  if (number.allowlist.length && !(who.waId && number.allowlist.includes(canonicalPhone(who.waId)))) {
+  const waId = who.waId;
+  if (number.allowlist.length && !(waId && number.allowlist.some((p) => samePhone(p, waId)))) {
     // Phone filter (NUM-3): recorded, never answered nor routed.
     await recordIgnored(number, item, who, now, deps);
     return;

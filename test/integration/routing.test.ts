@@ -325,4 +325,14 @@ describe('routing a conversation the customer starts', () => {
     assert.equal(stats.contacts, 1);
     assert.equal((await drain(outboundUrl)).length, 1, 'only the allowed customer got the menu');
   });
+
+  test('phone filter: a number listed without the Brazilian 9th digit still lets that customer in', async () => {
+    const number = await numberWith({ kind: 'none' }, { allowlist: ['552187000009'] });
+    await customer(number, '5521987000009').says('Oi, sou eu mesmo');
+    const convs = (await kit.conversations()).filter((c) => c.numberId === number.id);
+    assert.deepEqual(
+      convs.map((c) => c.contactPhone),
+      ['5521987000009'],
+    );
+  });
 });
