@@ -45,13 +45,23 @@ try {
       '--test',
       '--test-reporter=spec',
       '--test-timeout=240000',
-      '--test-force-exit',
+      // No --test-force-exit: it ends test files before all their results are reported
+      // (a run then counts fewer tests, and a lost one could be a failure). A file that
+      // never exits is caught by the watchdog below instead.
       `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
       ...files,
     ],
     { stdio: 'inherit', env },
   );
+  const limitMin = Number(process.env.TEST_WATCHDOG_MINUTES ?? 20);
+  const watchdog = setTimeout(() => {
+    console.error(
+      `\nTests still running after ${limitMin} minutes (a test file that never exits?): stopping them.`,
+    );
+    child.kill('SIGTERM');
+  }, limitMin * 60_000);
   const code: number = await new Promise((resolve) => child.on('exit', (c) => resolve(c ?? 1)));
+  clearTimeout(watchdog);
   await fauxqs.stop();
   await dynamo.stop();
   process.exit(code);
