@@ -1,0 +1,242 @@
+/**
+ * The inbox's rules (INB-1, INB-2, INB-3, INB-6), pure: which views show a chat to whom,
+ * the index bucket a chat lives in, who may do what, and how assignment changes a chat.
+ *
+ * Views (the reference "Chat ao vivo"):
+ * - All: every chat, closed or not, of every agent and department.
+ * - Open: not closed and without an agent: chats with no one, chats of a department,
+ *   chats whose chatbot is switched off. Chats in a flow (or whose flow ended without
+ *   handing over) are only in All.
+ * - Mine: the chats the user is the agent of.
+ * - In service: chats with an agent.
+ * Visibility: without the "see all chats" permission a user sees a chat only when it has
+ * no department, its department is one of the user's, or the user is its agent. This
+ * narrows every view (an agent never sees another department's chats).
+ */
+
+export const permissions = [
+  'seeAllChats',
+  'contactNotes',
+  'supportCode',
+  'approveQuickReplies',
+  'settings',
+] as const;
+export type Permission = (typeof permissions)[number];
+export type Role = 'admin' | 'supervisor' | 'agent';
+
+/** What a role may do when the user has no explicit list. Admins may always do everything. */
+export const roleDefaults: Record<Role, readonly Permission[]> = {
+  admin: permissions,
+  supervisor: ['seeAllChats', 'contactNotes', 'approveQuickReplies'],
+  agent: ['contactNotes'],
+};
+
+export interface Viewer {
+  userId: string;
+  role: Role;
+  departmentIds: readonly string[];
+  /** Explicit permissions; absent means the role's defaults. */
+  permissions?: readonly Permission[];
+}
+
+export function effectivePermissions(viewer: Pick<Viewer, 'role' | 'permissions'>): Set<Permission> {
+  if (viewer.role === 'admin') return new Set(permissions);
+  return new Set(viewer.permissions ?? roleDefaults[viewer.role]);
+}
+
+export const can = (viewer: Pick<Viewer, 'role' | 'permissions'>, permission: Permission): boolean =>
+  effectivePermissions(viewer).has(permission);
+
+/** Where a chat's automation stands: running (a triage menu or the assistant holds it),
+ * ended (a flow finished without handing over), off (the chatbot was switched off). */
+export type BotState = 'running' | 'ended' | 'off';
+
+export interface ChatState {
+  closed: boolean;
+  agentId?: string;
+  departmentId?: string;
+  bot?: BotState;
+  /** Postponed (INB-9) until this time: out of the open lists until then. */
+  postponedUntil?: number;
+}
+
+export const views = ['all', 'open', 'mine', 'service'] as const;
+export type View = (typeof views)[number];
+
+/**
+ * The one index bucket a chat sits in; every view is a union of buckets (plus the
+ * visibility rule). Closed and automated chats, and postponed ones, are only in All.
+ */
+export type Bucket = 'CLOSED' | 'BOT' | 'LATER' | 'OPEN' | `DEPT#${string}` | `AGENT#${string}`;
+
+export function bucketOf(chat: ChatState, now: number): Bucket {
+  if (chat.closed) return 'CLOSED';
+  if (chat.postponedUntil !== undefined && chat.postponedUntil > now) return 'LATER';
+  if (chat.agentId) return `AGENT#${chat.agentId}`;
+  if (chat.bot === 'running' || chat.bot === 'ended') return 'BOT';
+  if (chat.departmentId) return `DEPT#${chat.departmentId}`;
+  return 'OPEN';
+}
+
+export function canSee(viewer: Viewer, chat: Pick<ChatState, 'agentId' | 'departmentId'>): boolean {
+  if (can(viewer, 'seeAllChats')) return true;
+  if (chat.agentId === viewer.userId) return true;
+  return !chat.departmentId || viewer.departmentIds.includes(chat.departmentId);
+}
+
+/** Whether `view` lists this chat for this viewer. */
+export function inView(view: View, viewer: Viewer, chat: ChatState, now: number): boolean {
+  if (!canSee(viewer, chat)) return false;
+  const bucket = bucketOf(chat, now);
+  switch (view) {
+    case 'all':
+      return true;
+    case 'open':
+      return bucket === 'OPEN' || bucket.startsWith('DEPT#');
+    case 'mine':
+      return bucket === `AGENT#${viewer.userId}`;
+    case 'service':
+      return bucket.startsWith('AGENT#');
+  }
+}
+
+/**
+ * The buckets to read for a view: the union of these, filtered by canSee, is the view.
+ * `departments` and `agents` are the account's (the viewer's own departments suffice for
+ * Open without the permission, since other departments' chats are not visible).
+ */
+export function bucketsOf(
+  view: View,
+  viewer: Viewer,
+  account: { departmentIds: readonly string[]; agentIds: readonly string[] },
+): Bucket[] {
+  const seeAll = can(viewer, 'seeAllChats');
+  const depts = (seeAll ? account.departmentIds : viewer.departmentIds).map((d) => `DEPT#${d}` as const);
+  const agents = account.agentIds.map((u) => `AGENT#${u}` as const);
+  switch (view) {
+    case 'all':
+      return ['OPEN', ...depts, ...agents, 'BOT', 'LATER', 'CLOSED'];
+    case 'open':
+      return ['OPEN', ...depts];
+    case 'mine':
+      return [`AGENT#${viewer.userId}`];
+    case 'service':
+      return agents;
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Assignment (INB-2)
+
+export type AssignmentEvent =
+  | { kind: 'toAgent'; agentId: string; by: string; confirmReplace?: boolean }
+  | { kind: 'toDepartment'; departmentId: string; by: string }
+  | { kind: 'agentReplied'; agentId: string }
+  | { kind: 'close'; by?: string };
+
+export type AssignmentResult =
+  | { ok: true; chat: ChatState; changed: boolean; log?: AssignmentLog }
+  | { ok: false; reason: 'closed' | 'confirmReplace' };
+
+/** What the conversation records ("Ana atribuiu a Bruno"), rendered by the UI's i18n. */
+export type AssignmentLog =
+  | { kind: 'agent'; by: string; agentId: string }
+  | { kind: 'department'; by: string; departmentId: string }
+  | { kind: 'joined'; agentId: string }
+  | { kind: 'closed'; by?: string };
+
+/**
+ * The chat after an assignment event:
+ * - to an agent: the agent replaces the department; replacing another agent needs
+ *   `confirmReplace`;
+ * - to a department: the department replaces the agent (it is the department's again);
+ * - an agent replies: with no agent the replier becomes the agent (the department stays);
+ *   a chat that has an agent keeps it (a second agent does not replace the first);
+ * - close: no agent, no department, no automation.
+ * Every real change is logged. The automation stops once people hold the chat.
+ */
+export function assign(chat: ChatState, event: AssignmentEvent): AssignmentResult {
+  if (event.kind === 'close') {
+    if (chat.closed) return { ok: true, chat, changed: false };
+    return {
+      ok: true,
+      chat: { closed: true },
+      changed: true,
+      log: { kind: 'closed', ...(event.by ? { by: event.by } : {}) },
+    };
+  }
+  if (chat.closed) return { ok: false, reason: 'closed' };
+  const { postponedUntil: _p, ...rest } = chat;
+  const people = { ...rest, bot: chat.bot ? ('off' as const) : undefined };
+  if (!people.bot) delete people.bot;
+  switch (event.kind) {
+    case 'toAgent': {
+      if (chat.agentId === event.agentId && !chat.departmentId) return { ok: true, chat, changed: false };
+      if (chat.agentId && chat.agentId !== event.agentId && !event.confirmReplace)
+        return { ok: false, reason: 'confirmReplace' };
+      const { departmentId: _d, ...next } = people;
+      return {
+        ok: true,
+        chat: { ...next, agentId: event.agentId },
+        changed: true,
+        log: { kind: 'agent', by: event.by, agentId: event.agentId },
+      };
+    }
+    case 'toDepartment': {
+      if (chat.departmentId === event.departmentId && !chat.agentId)
+        return { ok: true, chat, changed: false };
+      const { agentId: _a, ...next } = people;
+      return {
+        ok: true,
+        chat: { ...next, departmentId: event.departmentId },
+        changed: true,
+        log: { kind: 'department', by: event.by, departmentId: event.departmentId },
+      };
+    }
+    case 'agentReplied': {
+      if (chat.agentId) return { ok: true, chat, changed: false };
+      return {
+        ok: true,
+        chat: { ...people, agentId: event.agentId },
+        changed: true,
+        log: { kind: 'joined', agentId: event.agentId },
+      };
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// List markers (INB-6) and postponing (INB-9)
+
+export const EXPIRING_MS = 30 * 60 * 1000;
+
+export type WindowTag = 'expiring' | 'expired';
+
+/** Expirando 30 min before the 24 h window ends, Expirado after; none for a closed chat. */
+export function windowTag(windowExpiresAt: number | undefined, now: number): WindowTag | undefined {
+  if (windowExpiresAt === undefined) return undefined;
+  if (now >= windowExpiresAt) return 'expired';
+  if (now >= windowExpiresAt - EXPIRING_MS) return 'expiring';
+  return undefined;
+}
+
+export type PostponeCheck =
+  { ok: true; warnWindow: boolean } | { ok: false; reason: 'past' | 'closed' | 'tooFar' };
+
+/** Postponing is to a future time (at most 90 days); past the 24 h window the UI warns. */
+export function checkPostpone(
+  chat: Pick<ChatState, 'closed'> & { windowExpiresAt?: number },
+  until: number,
+  now: number,
+): PostponeCheck {
+  if (chat.closed) return { ok: false, reason: 'closed' };
+  if (until <= now) return { ok: false, reason: 'past' };
+  if (until > now + 90 * 24 * 3600 * 1000) return { ok: false, reason: 'tooFar' };
+  return { ok: true, warnWindow: chat.windowExpiresAt === undefined || until >= chat.windowExpiresAt };
+}
+
+/** An agent's text starting with /interna is an internal message (MSG-4); the prefix goes. */
+export function internalText(text: string): string | undefined {
+  const m = /^\s*\/interna\b\s*/i.exec(text);
+  return m ? text.slice(m[0].length) : undefined;
+}
