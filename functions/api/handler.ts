@@ -6,7 +6,8 @@
  */
 import middy from '@middy/core';
 import { monotonicFactory } from 'ulid';
-import { dynamo, s3, secretsManager, sqs } from '#shared/aws/clients.ts';
+import { dynamo, s3, secretsManager, sqs, wsManagement } from '#shared/aws/clients.ts';
+import { schedulerTargetFromConfig } from '#shared/engine/deps.ts';
 import { loadConfig, type Config } from '#shared/config.ts';
 import { authenticate } from '#shared/http/auth.ts';
 import { cors } from '#shared/http/cors.ts';
@@ -26,6 +27,8 @@ export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
     mediaBucket: config.mediaBucket,
     sqs: sqs(),
     outboundQueueUrl: config.queueUrls.outbound,
+    ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
+    scheduler: schedulerTargetFromConfig(config),
     getJwtKey: async () => {
       if (!secretId) throw new Error('AUTH_SECRET_ID is not configured');
       // Loaded on first use: tests build the handler with their own key.

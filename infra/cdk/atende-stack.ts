@@ -79,7 +79,8 @@ export class AtendeStack extends Stack {
         indexName: ix.name,
         partitionKey: { name: `${ix.name}pk`, type: dynamodb.AttributeType.STRING },
         sortKey: { name: `${ix.name}sk`, type: dynamodb.AttributeType.STRING },
-        projectionType: dynamodb.ProjectionType.ALL,
+        projectionType:
+          ix.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
       });
     }
 

@@ -18,6 +18,7 @@ import { getAccount } from '#shared/store/accounts.ts';
 import { createSession, getSession, revokeSession, rotateSession } from '#shared/store/sessions.ts';
 import { findUserByEmail, getUser, toPublicUser } from '#shared/store/users.ts';
 import type { Session, User } from '#shared/store/types.ts';
+import { effectivePermissions } from '#shared/domain/inbox.ts';
 import type { ApiDeps } from './deps.ts';
 
 export interface Tokens {
@@ -117,6 +118,7 @@ export async function me(deps: ApiDeps, auth: AccessClaims) {
   if (!user || !account) throw new UnauthorizedError();
   return {
     ...toPublicUser(user),
+    permissions: [...effectivePermissions(user)],
     account: { id: account.id, name: account.name, timezone: account.timezone },
   };
 }

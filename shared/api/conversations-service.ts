@@ -1,19 +1,93 @@
 /**
- * The inbox: list and read conversations, mark one as read. Everything is scoped to the
- * caller's account (from the token); another account's id is a 404.
+ * The inbox: views, counts and search; one conversation; what agents do to it (assign,
+ * close, postpone, mark read/unread/answered, reactivate the bot). Everything is scoped to
+ * the caller's account (from the token) and to what the caller may see (INB-1 visibility):
+ * another account's id, or a chat of a department the caller may not see, is a 404.
  */
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
-import { NotFoundError } from '#shared/errors.ts';
-import type { Conversation } from '#shared/store/types.ts';
-import { getConversationById } from '#shared/store/conversations.ts';
+import {
+  assign,
+  bucketOf,
+  canSee,
+  checkPostpone,
+  effectivePermissions,
+  type AssignmentEvent,
+  type AssignmentLog,
+  type ChatState,
+  type Viewer,
+} from '#shared/domain/inbox.ts';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '#shared/errors.ts';
+import { armTimer, disarmConversationTimers } from '#shared/engine/schedules.ts';
+import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
+import { listDepartments } from '#shared/store/catalog.ts';
+import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
+import { chatStateOf, inboxKeys, normalizeText } from '#shared/store/inbox.ts';
+import { keys } from '#shared/store/keys.ts';
+import { putMessageOnce } from '#shared/store/messages.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
+import { getUser } from '#shared/store/users.ts';
+import {
+  conversationSchema,
+  messageSchema,
+  type Conversation,
+  type Message,
+  type User,
+} from '#shared/store/types.ts';
+import { log } from '#shared/log.ts';
 import type { ApiDeps } from './deps.ts';
-import { findLastCustomerMessage, listConversations, markConversationRead } from './inbox-queries.ts';
+import { findLastCustomerMessage, listMessages, markConversationRead } from './inbox-queries.ts';
+import { listView, searchView, viewCounts, type ListViewInput } from './inbox-views.ts';
 
 const notFound = () => new NotFoundError('Conversa não encontrada.', 'NOT_FOUND');
 
-export function listInbox(deps: ApiDeps, auth: AccessClaims, query: { limit: number; cursor?: string }) {
-  return listConversations(deps.ddb, deps.tableName, auth.accountId, query);
+export interface CallerContext {
+  user: User;
+  viewer: Viewer;
+}
+
+/** The caller as the inbox rules see them (role, departments, permissions), read per request. */
+export async function caller(deps: ApiDeps, auth: AccessClaims): Promise<CallerContext> {
+  const user = await getUser(deps.ddb, deps.tableName, auth.accountId, auth.userId);
+  if (!user) throw new UnauthorizedError();
+  return {
+    user,
+    viewer: {
+      userId: user.id,
+      role: user.role,
+      departmentIds: user.departmentIds,
+      ...(user.permissions ? { permissions: user.permissions } : {}),
+    },
+  };
+}
+
+export const viewerPermissions = (viewer: Viewer) => [...effectivePermissions(viewer)];
+
+/** The conversation, if it is the caller's account's and the caller may see it; 404 otherwise. */
+export async function visibleConversation(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+): Promise<{ conversation: Conversation } & CallerContext> {
+  const [ctx, conversation] = await Promise.all([
+    caller(deps, auth),
+    getConversationById(deps.ddb, deps.tableName, auth.accountId, id),
+  ]);
+  if (!conversation || !canSee(ctx.viewer, conversation)) throw notFound();
+  return { conversation, ...ctx };
+}
+
+export async function listInbox(deps: ApiDeps, auth: AccessClaims, query: ListViewInput) {
+  const { viewer } = await caller(deps, auth);
+  const now = deps.now();
+  return query.q?.trim()
+    ? searchView(deps.ddb, deps.tableName, auth.accountId, viewer, { ...query, q: query.q }, now)
+    : listView(deps.ddb, deps.tableName, auth.accountId, viewer, query, now);
+}
+
+export async function inboxCounts(deps: ApiDeps, auth: AccessClaims) {
+  const { viewer } = await caller(deps, auth);
+  return viewCounts(deps.ddb, deps.tableName, auth.accountId, viewer, deps.now());
 }
 
 export async function getOwnConversation(
@@ -21,16 +95,22 @@ export async function getOwnConversation(
   auth: AccessClaims,
   id: string,
 ): Promise<Conversation> {
-  const conversation = await getConversationById(deps.ddb, deps.tableName, auth.accountId, id);
-  if (!conversation) throw notFound();
-  return conversation;
+  return (await visibleConversation(deps, auth, id)).conversation;
+}
+
+async function pushEvents(deps: ApiDeps, accountId: string, events: PushEvent[]): Promise<void> {
+  await pushToAccount(accountId, events, { ddb: deps.ddb, tableName: deps.tableName, ws: deps.ws }).catch(
+    (err: Error) => log('warn', 'push failed', { accountId, error: err.message }),
+  );
 }
 
 /**
- * Unread goes to 0, and if there was something unread, WhatsApp is told the last customer
- * message was read (blue ticks) through the outbound queue (the only Graph API caller).
+ * Unread goes to 0 (and an agent's "unread" mark goes), and if there was something
+ * unread, WhatsApp is told the last customer message was read (blue ticks) through the
+ * outbound queue (the only Graph API caller).
  */
 export async function markRead(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Conversation> {
+  await visibleConversation(deps, auth, id);
   const before = await markConversationRead(deps.ddb, deps.tableName, auth.accountId, id);
   if (!before) throw notFound();
   if (before.unread > 0 && deps.outboundQueueUrl) {
@@ -51,5 +131,364 @@ export async function markRead(deps: ApiDeps, auth: AccessClaims, id: string): P
       );
     }
   }
-  return { ...before, unread: 0 };
+  const { markedUnread: _m, ...rest } = before;
+  const after = { ...rest, unread: 0 };
+  if (before.unread > 0 || before.markedUnread)
+    await pushEvents(deps, auth.accountId, [
+      { type: 'conversation.updated', conversationId: id, conversation: after },
+    ]);
+  return after;
+}
+
+/** Sets simple flags (unread mark, answered) and tells the other agents. */
+async function setFlags(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  update: { set?: Record<string, unknown>; remove?: string[] },
+): Promise<Conversation> {
+  await visibleConversation(deps, auth, id);
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(update.set ?? {}).map(([k, v], i) => {
+    names[`#s${i}`] = k;
+    values[`:s${i}`] = v;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = (update.remove ?? []).map((k, i) => {
+    names[`#r${i}`] = k;
+    return `#r${i}`;
+  });
+  const updated = await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.conversation(auth.accountId, id),
+    UpdateExpression: [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: names,
+    ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+    ReturnValues: 'ALL_NEW',
+  });
+  if (!updated) throw notFound();
+  const conversation = conversationSchema.parse(updated);
+  await pushEvents(deps, auth.accountId, [
+    { type: 'conversation.updated', conversationId: id, conversation },
+  ]);
+  return conversation;
+}
+
+export const markUnread = (deps: ApiDeps, auth: AccessClaims, id: string) =>
+  setFlags(deps, auth, id, { set: { markedUnread: true } });
+
+export const markAnswered = (deps: ApiDeps, auth: AccessClaims, id: string, answered: boolean) =>
+  setFlags(deps, auth, id, { set: { answered } });
+
+// ── assignment ─────────────────────────────────────────────────────────────────────────
+
+const LOG_TEXT: Record<AssignmentLog['kind'] | 'postponed', string> = {
+  agent: 'Conversa atribuída a um agente.',
+  department: 'Conversa encaminhada a um setor.',
+  joined: 'Um agente entrou na conversa.',
+  closed: 'Atendimento encerrado.',
+  postponed: 'Conversa adiada.',
+};
+
+/** An assignment line in the conversation (internal: agents see it, the customer never). */
+async function logEvent(
+  deps: ApiDeps,
+  conv: Conversation,
+  event: NonNullable<Message['event']>,
+): Promise<Message> {
+  const message = messageSchema.parse({
+    id: deps.newId(),
+    accountId: conv.accountId,
+    conversationId: conv.id,
+    ...(conv.attendanceId ? { attendanceId: conv.attendanceId } : {}),
+    direction: 'internal',
+    type: 'system',
+    text: LOG_TEXT[event.kind],
+    status: 'received',
+    sender: { type: 'system' },
+    event,
+    createdAt: deps.now(),
+  });
+  await putMessageOnce(deps.ddb, deps.tableName, message);
+  return message;
+}
+
+/**
+ * Writes a new chat state (agent, department, postponement; people take over from the
+ * automation) and its inbox bucket in one update, conditional on the state it was
+ * computed from. Undefined when someone changed the chat meanwhile.
+ */
+async function writeChatState(
+  deps: ApiDeps,
+  conv: Conversation,
+  next: ChatState,
+  extra: Record<string, unknown> = {},
+): Promise<Conversation | undefined> {
+  const now = deps.now();
+  const bucket = bucketOf(next, now);
+  const k = inboxKeys(conv, bucket, conv.openedAt ?? conv.createdAt);
+  const values: Record<string, unknown> = {
+    ':open': 'open',
+    ':b': bucket,
+    ':g2pk': k.gsi2pk,
+    ':g3pk': k.gsi3pk,
+    ':g3sk': k.gsi3sk,
+    ':g2sk': k.gsi2sk,
+  };
+  const sets = [
+    'inboxBucket = :b',
+    'gsi2pk = :g2pk',
+    'gsi2sk = if_not_exists(gsi2sk, :g2sk)',
+    'gsi3pk = :g3pk',
+    'gsi3sk = if_not_exists(gsi3sk, :g3sk)',
+  ];
+  const removes: string[] = [];
+  const field = (name: 'agentId' | 'departmentId' | 'postponedUntil', value: unknown) => {
+    if (value === undefined) removes.push(name);
+    else {
+      sets.push(`${name} = :n_${name}`);
+      values[`:n_${name}`] = value;
+    }
+  };
+  field('agentId', next.agentId);
+  field('departmentId', next.departmentId);
+  field('postponedUntil', next.postponedUntil);
+  if (next.bot === 'off' && (conv.routingStage === 'menu' || conv.routingStage === 'assistant')) {
+    // People hold it now: the assistant drops its pending jobs (they check the stage).
+    sets.push('routingStage = :people');
+    values[':people'] = 'people';
+    removes.push('assistantId');
+  }
+  Object.entries(extra).forEach(([name, value], i) => {
+    sets.push(`${name} = :x${i}`);
+    values[`:x${i}`] = value;
+  });
+  const conds = ['#st = :open'];
+  if (conv.attendanceId) {
+    conds.push('attendanceId = :att');
+    values[':att'] = conv.attendanceId;
+  } else conds.push('attribute_not_exists(attendanceId)');
+  for (const name of ['agentId', 'departmentId', 'routingStage'] as const) {
+    const was = conv[name];
+    if (was === undefined) conds.push(`attribute_not_exists(${name})`);
+    else {
+      conds.push(`${name} = :w_${name}`);
+      values[`:w_${name}`] = was;
+    }
+  }
+  const updated = await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: conds.join(' AND '),
+    ExpressionAttributeNames: { '#st': 'status' },
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
+}
+
+/**
+ * Applies an assignment event (shared/domain/inbox.ts assign) to the conversation as it is
+ * now, retrying when it changed meanwhile; logs and pushes what changed.
+ */
+async function applyAssignment(
+  deps: ApiDeps,
+  conv: Conversation,
+  event: AssignmentEvent,
+  extra?: Record<string, unknown>,
+): Promise<{ conversation: Conversation; changed: boolean }> {
+  let current = conv;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const result = assign(chatStateOf(current), event);
+    if (!result.ok)
+      throw result.reason === 'closed'
+        ? new ConflictError('O atendimento está encerrado.', 'CONVERSATION_CLOSED')
+        : new ConflictError('A conversa já tem um agente. Confirme para substituir.', 'CONFIRM_REPLACE');
+    if (!result.changed && !extra) return { conversation: current, changed: false };
+    const updated = await writeChatState(deps, current, result.chat, extra);
+    if (updated) {
+      const events: PushEvent[] = [];
+      if (result.changed && result.log) {
+        const line = await logEvent(deps, updated, result.log);
+        events.push({ type: 'message.created', conversationId: updated.id, message: line });
+      }
+      events.push({ type: 'conversation.updated', conversationId: updated.id, conversation: updated });
+      await pushEvents(deps, updated.accountId, events);
+      return { conversation: updated, changed: result.changed };
+    }
+    const fresh = await getConversationById(deps.ddb, deps.tableName, conv.accountId, conv.id);
+    if (!fresh) throw notFound();
+    current = fresh;
+  }
+  throw new ConflictError('A conversa mudou enquanto era atribuída. Tente de novo.', 'CONCURRENT_CHANGE');
+}
+
+export async function assignConversation(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  body: { agentId?: string; departmentId?: string; confirmReplace?: boolean },
+): Promise<Conversation> {
+  const { conversation } = await visibleConversation(deps, auth, id);
+  let event: AssignmentEvent;
+  if (body.agentId) {
+    const agent = await getUser(deps.ddb, deps.tableName, auth.accountId, body.agentId);
+    if (!agent) throw new ValidationError('Agente não encontrado.', undefined, 'UNKNOWN_AGENT');
+    event = {
+      kind: 'toAgent',
+      agentId: agent.id,
+      by: auth.userId,
+      confirmReplace: body.confirmReplace ?? false,
+    };
+  } else if (body.departmentId) {
+    const departments = await listDepartments(deps.ddb, deps.tableName, auth.accountId);
+    if (!departments.some((d) => d.id === body.departmentId))
+      throw new ValidationError('Setor não encontrado.', undefined, 'UNKNOWN_DEPARTMENT');
+    event = { kind: 'toDepartment', departmentId: body.departmentId, by: auth.userId };
+  } else throw new ValidationError('Informe um agente ou um setor.', undefined, 'MISSING_TARGET');
+  return (await applyAssignment(deps, conversation, event)).conversation;
+}
+
+/**
+ * An agent's reply (INB-2): an unassigned chat becomes theirs (a department stays); a chat
+ * with an agent keeps it. Either way it is answered now.
+ */
+export async function afterAgentReply(deps: ApiDeps, conv: Conversation, agentId: string): Promise<void> {
+  if (conv.status !== 'open') return;
+  if (!conv.agentId) {
+    await applyAssignment(deps, conv, { kind: 'agentReplied', agentId }, { answered: true });
+    return;
+  }
+  if (conv.answered !== true)
+    await updateIfAllowed(deps.ddb, {
+      TableName: deps.tableName,
+      Key: keys.conversation(conv.accountId, conv.id),
+      UpdateExpression: 'SET answered = :t',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':t': true },
+    });
+}
+
+/** Close now: no agent, no department, the attendance ends; its timers go. */
+export async function closeNow(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Conversation> {
+  const { conversation } = await visibleConversation(deps, auth, id);
+  if (conversation.status !== 'open' || !conversation.attendanceId)
+    throw new ConflictError('O atendimento já está encerrado.', 'CONVERSATION_CLOSED');
+  const closed = await closeConversation(
+    deps.ddb,
+    deps.tableName,
+    conversation,
+    conversation.attendanceId,
+    deps.now(),
+    'agent',
+  );
+  if (!closed) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
+  await disarmConversationTimers(closed, deps);
+  const line = await logEvent(deps, conversation, { kind: 'closed', by: auth.userId });
+  await pushEvents(deps, auth.accountId, [
+    { type: 'message.created', conversationId: id, message: line },
+    { type: 'conversation.updated', conversationId: id, conversation: closed },
+  ]);
+  return closed;
+}
+
+/** INB-9: out of the open lists until `until`, back by a one-time schedule (or a customer message). */
+export async function postpone(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  until: number,
+): Promise<{ conversation: Conversation; warnWindow: boolean }> {
+  const { conversation } = await visibleConversation(deps, auth, id);
+  const now = deps.now();
+  const check = checkPostpone(
+    {
+      closed: conversation.status !== 'open',
+      ...(conversation.windowExpiresAt ? { windowExpiresAt: conversation.windowExpiresAt } : {}),
+    },
+    until,
+    now,
+  );
+  if (!check.ok) {
+    if (check.reason === 'closed')
+      throw new ConflictError('O atendimento está encerrado.', 'CONVERSATION_CLOSED');
+    throw new ValidationError(
+      check.reason === 'past' ? 'Escolha uma data e hora no futuro.' : 'Adie por no máximo 90 dias.',
+      undefined,
+      'INVALID_POSTPONE',
+    );
+  }
+  const updated = await writeChatState(deps, conversation, {
+    ...chatStateOf(conversation),
+    postponedUntil: until,
+  });
+  if (!updated) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
+  if (deps.scheduler && updated.attendanceId)
+    await armTimer(
+      {
+        kind: 'conversation.unpostpone',
+        accountId: updated.accountId,
+        conversationId: updated.id,
+        attendanceId: updated.attendanceId,
+        at: until,
+      },
+      deps,
+    );
+  const line = await logEvent(deps, updated, { kind: 'postponed', by: auth.userId, until });
+  await pushEvents(deps, auth.accountId, [
+    { type: 'message.created', conversationId: id, message: line },
+    { type: 'conversation.updated', conversationId: id, conversation: updated },
+  ]);
+  return { conversation: updated, warnWindow: check.warnWindow };
+}
+
+/**
+ * INB-10: the automation takes the chat again — people let go, and the customer's next
+ * message is routed by the number's default (menu, assistant, department) as on opening.
+ */
+export async function reactivateBot(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Conversation> {
+  const { conversation } = await visibleConversation(deps, auth, id);
+  if (conversation.status !== 'open')
+    throw new ConflictError('O atendimento está encerrado.', 'CONVERSATION_CLOSED');
+  const updated = await writeChatState(deps, conversation, { closed: false }, { routingStage: 'new' });
+  if (!updated) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
+  await pushEvents(deps, auth.accountId, [
+    { type: 'conversation.updated', conversationId: id, conversation: updated },
+  ]);
+  return updated;
+}
+
+// ── search inside a conversation (INB-5) ───────────────────────────────────────────────
+
+const MAX_SCANNED = 5000;
+
+export async function searchMessages(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  q: string,
+): Promise<{ items: { id: string; text: string; createdAt: number }[] }> {
+  await visibleConversation(deps, auth, id);
+  const needle = normalizeText(q);
+  if (!needle) return { items: [] };
+  const items: { id: string; text: string; createdAt: number }[] = [];
+  let cursor: string | undefined;
+  let scanned = 0;
+  do {
+    const page = await listMessages(deps.ddb, deps.tableName, auth.accountId, id, { limit: 100, cursor });
+    scanned += page.items.length;
+    for (const m of [...page.items].reverse())
+      if (m.text && normalizeText(m.text).includes(needle))
+        items.push({ id: m.id, text: m.text, createdAt: m.createdAt });
+    cursor = page.nextCursor;
+  } while (cursor && scanned < MAX_SCANNED && items.length < 50);
+  return { items };
 }

@@ -5,7 +5,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { JwtKey } from '#shared/auth/tokens.ts';
+import type { SchedulerTarget } from '#shared/engine/deps.ts';
 
 export interface ApiDeps {
   ddb: DynamoDBDocumentClient;
@@ -15,6 +17,10 @@ export interface ApiDeps {
   mediaBucket?: string;
   sqs: SQSClient;
   outboundQueueUrl?: string;
+  /** WebSocket management API: other agents see assignments and internal notes at once. */
+  ws?: ApiGatewayManagementApiClient;
+  /** EventBridge Scheduler: postponed chats come back (INB-9); close deletes pending timers. */
+  scheduler?: SchedulerTarget;
   getJwtKey: () => Promise<JwtKey>;
   /** Epoch ms. */
   now: () => number;

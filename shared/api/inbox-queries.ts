@@ -1,56 +1,18 @@
 /**
- * The API's reads and the one write of the inbox (mark read), with the keys of
+ * The API's reads of messages and the one write of the inbox (mark read), with the keys of
  * shared/store/keys.ts. Every query's partition is built from the caller's account id, so
  * another account's ids simply are not found.
  */
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { acc, keys } from '#shared/store/keys.ts';
+import { keys } from '#shared/store/keys.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
 import { conversationSchema, messageSchema, type Conversation, type Message } from '#shared/store/types.ts';
-import { asPageKey, decodeCursor, encodeCursor, invalidCursorError } from './cursor.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
 
 export interface Page<T> {
   items: T[];
   nextCursor?: string;
-}
-
-const conversationCursorSchema = z.object({
-  pk: z.string(),
-  sk: z.string().startsWith('CONV#'),
-  gsi2pk: z.string(),
-  gsi2sk: z.string(),
-});
-
-/** The account's inbox, newest last message first (gsi2), paged. */
-export async function listConversations(
-  ddb: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  opts: { limit: number; cursor?: string },
-): Promise<Page<Conversation>> {
-  const partition = keys.inboxByLastMessage(accountId, 0, '').gsi2pk;
-  let start: Record<string, string> | undefined;
-  if (opts.cursor) {
-    start = decodeCursor(opts.cursor, conversationCursorSchema);
-    if (start.pk !== acc(accountId) || start.gsi2pk !== partition) throw invalidCursorError();
-  }
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: 'gsi2',
-      KeyConditionExpression: 'gsi2pk = :pk',
-      ExpressionAttributeValues: { ':pk': partition },
-      ScanIndexForward: false,
-      Limit: opts.limit,
-      ExclusiveStartKey: start,
-    }),
-  );
-  const last = asPageKey(res.LastEvaluatedKey);
-  return {
-    items: (res.Items ?? []).map((item) => conversationSchema.parse(item)),
-    ...(last ? { nextCursor: encodeCursor(last) } : {}),
-  };
 }
 
 const messageCursorSchema = z.object({
@@ -134,7 +96,7 @@ export async function findLastCustomerMessage(
   return undefined;
 }
 
-/** Sets unread to 0; returns the conversation before the change, or undefined if not found. */
+/** Sets unread to 0 and clears an "unread" mark; returns the conversation before the change, or undefined if not found. */
 export async function markConversationRead(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -144,7 +106,7 @@ export async function markConversationRead(
   const before = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.conversation(accountId, conversationId),
-    UpdateExpression: 'SET unread = :zero',
+    UpdateExpression: 'SET unread = :zero REMOVE markedUnread',
     ConditionExpression: 'attribute_exists(pk)',
     ExpressionAttributeValues: { ':zero': 0 },
     ReturnValues: 'ALL_OLD',

@@ -1,7 +1,7 @@
 /**
  * The integrations page: WhatsApp numbers (NUM-1..4) with their routing (RT-1..6), the
  * departments and assistants routing can name, and the account's clock settings (WIN-3).
- * Reading is for every user of the account; changing is for admins. Tokens are
+ * Reading is for every user of the account; changing needs the "settings" permission. Tokens are
  * write-only: no response carries one.
  */
 import { ulid } from 'ulid';
@@ -16,19 +16,27 @@ import type { Violation } from '#shared/whatsapp/limits.ts';
 import { createNumber, getNumber, getNumberStats, listNumbers } from '#shared/store/numbers.ts';
 import {
   accountSchema,
+  departmentSchema,
   DEFAULT_INACTIVITY_HOURS,
   DEFAULT_TIMEZONE,
   whatsAppNumberSchema,
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
+import { can } from '#shared/domain/inbox.ts';
 import type { ApiDeps } from './deps.ts';
+import { caller } from './conversations-service.ts';
+import { forgetDirectory } from './inbox-views.ts';
 import type { z } from 'zod';
 import type * as schemas from './schemas.ts';
 
 type ApiNumber = z.infer<typeof schemas.apiNumberSchema>;
 
-export function requireAdmin(auth: AccessClaims): void {
-  if (auth.role !== 'admin') throw new ForbiddenError('Só administradores podem mudar as configurações.');
+/** Changing numbers, departments and settings needs the "settings" permission (admins have it). */
+export async function requireSettings(deps: ApiDeps, auth: AccessClaims): Promise<void> {
+  if (auth.role === 'admin') return;
+  const { viewer } = await caller(deps, auth);
+  if (!can(viewer, 'settings'))
+    throw new ForbiddenError('Você não tem permissão para mudar as configurações.', 'FORBIDDEN');
 }
 
 async function withStats(deps: ApiDeps, n: WhatsAppNumber): Promise<ApiNumber> {
@@ -60,7 +68,7 @@ export async function addNumber(
   auth: AccessClaims,
   body: z.infer<typeof schemas.createNumberBodySchema>,
 ) {
-  requireAdmin(auth);
+  await requireSettings(deps, auth);
   const created = await createNumber(deps.ddb, deps.tableName, {
     id: ulid(deps.now()),
     accountId: auth.accountId,
@@ -76,7 +84,7 @@ export async function updateAccountNumber(
   id: string,
   body: z.infer<typeof schemas.updateNumberBodySchema>,
 ) {
-  requireAdmin(auth);
+  await requireSettings(deps, auth);
   const problems = await routingProblemsOf(deps, auth.accountId, body);
   if (problems.length)
     throw new ValidationError(
@@ -144,13 +152,35 @@ export async function listAccountDepartments(deps: ApiDeps, auth: AccessClaims) 
 }
 
 export async function addDepartment(deps: ApiDeps, auth: AccessClaims, body: { name: string }) {
-  requireAdmin(auth);
-  return putDepartment(deps.ddb, deps.tableName, {
+  await requireSettings(deps, auth);
+  const d = await putDepartment(deps.ddb, deps.tableName, {
     id: ulid(deps.now()),
     accountId: auth.accountId,
     name: body.name,
     createdAt: deps.now(),
   });
+  forgetDirectory(deps.tableName, auth.accountId);
+  return d;
+}
+
+export async function renameDepartment(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  body: { name: string },
+) {
+  await requireSettings(deps, auth);
+  const updated = await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.department(auth.accountId, id),
+    UpdateExpression: 'SET #n = :n',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#n': 'name' },
+    ExpressionAttributeValues: { ':n': body.name },
+    ReturnValues: 'ALL_NEW',
+  });
+  if (!updated) throw new NotFoundError('Setor não encontrado.');
+  return departmentSchema.parse(updated);
 }
 
 export async function listAccountAssistants(deps: ApiDeps, auth: AccessClaims) {
@@ -171,7 +201,7 @@ export async function updateSettings(
   auth: AccessClaims,
   body: z.infer<typeof schemas.updateSettingsBodySchema>,
 ) {
-  requireAdmin(auth);
+  await requireSettings(deps, auth);
   const set = setClause(body);
   if (!set) return getSettings(deps, auth);
   const a = accountSchema.parse(

@@ -4,16 +4,19 @@
  */
 import { messageForAgents } from '#shared/media/media.ts';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
-import { NotFoundError } from '#shared/errors.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import type { Message } from '#shared/store/types.ts';
 import type { ApiDeps } from './deps.ts';
 import type { ApiMessage, SendMessageBody } from './schemas.ts';
 import { listMessages, type Page } from './inbox-queries.ts';
-import { getConversationById } from '#shared/store/conversations.ts';
+import { internalText } from '#shared/domain/inbox.ts';
+import { ValidationError } from '#shared/errors.ts';
+import { log } from '#shared/log.ts';
+import { pushToAccount } from '#shared/push/push.ts';
+import { putMessageOnce } from '#shared/store/messages.ts';
+import { messageSchema, type Conversation, type User } from '#shared/store/types.ts';
+import { afterAgentReply, visibleConversation } from './conversations-service.ts';
 import { uploadKey } from './uploads-service.ts';
-
-const notFound = () => new NotFoundError('Conversa não encontrada.', 'NOT_FOUND');
 
 /** Without the raw payload; stored media with a 5-minute presigned URL, linked media with its link. */
 const withMediaUrl = (deps: ApiDeps, message: Message): Promise<ApiMessage> =>
@@ -25,8 +28,7 @@ export async function listConversationMessages(
   conversationId: string,
   query: { limit: number; cursor?: string; after?: string },
 ): Promise<Page<ApiMessage>> {
-  const conversation = await getConversationById(deps.ddb, deps.tableName, auth.accountId, conversationId);
-  if (!conversation) throw notFound();
+  await visibleConversation(deps, auth, conversationId);
   const page = await listMessages(deps.ddb, deps.tableName, auth.accountId, conversationId, query);
   return { ...page, items: await Promise.all(page.items.map((m) => withMediaUrl(deps, m))) };
 }
@@ -41,11 +43,18 @@ export async function sendAgentMessage(
   conversationId: string,
   body: SendMessageBody,
 ): Promise<ApiMessage> {
+  const { conversation, user } = await visibleConversation(deps, auth, conversationId);
+  const note = body.text !== undefined ? internalText(body.text) : undefined;
+  if (body.internal || note !== undefined) {
+    if (body.attachment)
+      throw new ValidationError('Notas internas são só texto.', undefined, 'INTERNAL_WITH_ATTACHMENT');
+    return addInternalNote(deps, conversation, user, (note ?? body.text ?? '').trim(), body.clientId);
+  }
   const a = body.attachment;
   const message = await queueAgentMessage(deps, {
     accountId: auth.accountId,
     conversationId,
-    sender: { type: 'agent', id: auth.userId },
+    sender: { type: 'agent', id: auth.userId, name: user.name },
     ...(body.text !== undefined ? { text: body.text } : {}),
     ...(a
       ? {
@@ -60,5 +69,40 @@ export async function sendAgentMessage(
     ...(body.replyToMessageId ? { replyToMessageId: body.replyToMessageId } : {}),
     ...(body.clientId ? { clientId: body.clientId } : {}),
   });
+  await afterAgentReply(deps, conversation, auth.userId);
   return withMediaUrl(deps, message);
+}
+
+/**
+ * MSG-4: a note for the agents, stored as an internal message: never queued to WhatsApp,
+ * so the 24 h window does not apply. Other agents see it at once.
+ */
+async function addInternalNote(
+  deps: ApiDeps,
+  conversation: Conversation,
+  user: User,
+  text: string,
+  clientId?: string,
+): Promise<ApiMessage> {
+  if (!text) throw new ValidationError('Escreva a nota interna.', undefined, 'EMPTY_MESSAGE');
+  const message = messageSchema.parse({
+    id: deps.newId(),
+    accountId: conversation.accountId,
+    conversationId: conversation.id,
+    ...(conversation.attendanceId ? { attendanceId: conversation.attendanceId } : {}),
+    direction: 'internal',
+    type: 'text',
+    text,
+    status: 'received',
+    sender: { type: 'agent', id: user.id, name: user.name },
+    ...(clientId ? { clientId } : {}),
+    createdAt: deps.now(),
+  });
+  await putMessageOnce(deps.ddb, deps.tableName, message);
+  await pushToAccount(
+    message.accountId,
+    [{ type: 'message.created', conversationId: message.conversationId, message }],
+    { ddb: deps.ddb, tableName: deps.tableName, ws: deps.ws },
+  ).catch((err: Error) => log('warn', 'push failed', { accountId: message.accountId, error: err.message }));
+  return message;
 }

@@ -16,6 +16,8 @@ import {
   roleSchema,
 } from '#shared/store/types.ts';
 import { activeRoutingSchema, numberRoutingSchema } from '#shared/domain/routing.ts';
+import { permissions, views } from '#shared/domain/inbox.ts';
+import { sorts } from './inbox-views.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
 
 /** Ids in paths and bodies: ULIDs, or similar opaque ids; nothing that could break a key. */
@@ -72,6 +74,8 @@ export const tokenResponseSchema = z
 
 export const meResponseSchema = publicUserSchema
   .extend({
+    /** What the user may do (the role's defaults or their own list). */
+    permissions: z.array(z.enum(permissions)),
     account: z.object({ id: z.string(), name: z.string(), timezone: z.string() }),
   })
   .meta({ id: 'Me' });
@@ -82,11 +86,52 @@ export const conversationParamsSchema = z.object({ id: idSchema });
 const cursorSchema = z.string().min(1).max(2048).meta({ description: 'nextCursor of the previous page' });
 
 export const conversationListQuerySchema = z.object({
+  view: z.enum(views).default('all').meta({ description: 'all | open | mine | service (INB-1)' }),
+  sort: z
+    .enum(sorts)
+    .default('latest')
+    .meta({ description: 'latest | oldest message; newestOpening | oldestOpening attendance' }),
+  departmentId: idSchema.optional(),
+  agentId: idSchema.optional(),
+  numberId: idSchema.optional(),
+  tag: z.enum(['expiring', 'expired']).optional().meta({ description: 'Expirando / Expirado' }),
+  unread: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .meta({ description: 'Only unread (or marked unread) chats' }),
+  q: z.string().trim().max(120).optional().meta({ description: 'Contact name, phone or protocol' }),
   limit: z.coerce.number().int().min(1).max(100).default(30),
   cursor: cursorSchema.optional(),
 });
 
+export const viewCountsSchema = z
+  .object({ open: z.number().int(), mine: z.number().int(), service: z.number().int() })
+  .meta({ id: 'ViewCounts' });
+
+export const assignBodySchema = z
+  .union([
+    z.object({ agentId: idSchema, confirmReplace: z.boolean().optional() }).strict(),
+    z.object({ departmentId: idSchema }).strict(),
+  ])
+  .meta({ id: 'AssignRequest' });
+
+export const postponeBodySchema = z
+  .object({ until: z.number().int().positive().meta({ description: 'Epoch ms' }) })
+  .meta({ id: 'PostponeRequest' });
+
+export const answeredBodySchema = z.object({ answered: z.boolean() }).meta({ id: 'AnsweredRequest' });
+
+export const messageSearchQuerySchema = z.object({ q: z.string().trim().min(1).max(200) });
+export const messageSearchSchema = z
+  .object({ items: z.array(z.object({ id: z.string(), text: z.string(), createdAt: z.number().int() })) })
+  .meta({ id: 'MessageSearch' });
+
 export const apiConversationSchema = conversationSchema.meta({ id: 'Conversation' });
+
+export const postponeResponseSchema = z
+  .object({ conversation: apiConversationSchema, warnWindow: z.boolean() })
+  .meta({ id: 'PostponeResult' });
 
 export const conversationListSchema = z
   .object({ items: z.array(apiConversationSchema), nextCursor: z.string().optional() })
@@ -144,6 +189,8 @@ export const sendMessageBodySchema = z
       .optional(),
     replyToMessageId: idSchema.optional(),
     clientId: z.string().min(1).max(64).optional(),
+    /** An internal note (MSG-4): never sent to the customer; allowed with the window closed. */
+    internal: z.boolean().optional(),
   })
   .refine((b) => b.text !== undefined || b.attachment !== undefined, {
     message: 'Informe um texto ou um anexo.',
@@ -235,6 +282,33 @@ export const departmentListSchema = z
 export const createDepartmentBodySchema = z
   .object({ name: z.string().trim().min(1).max(80) })
   .meta({ id: 'CreateDepartmentRequest' });
+export const departmentParamsSchema = z.object({ id: idSchema });
+
+// ── users (the team page) ──────────────────────────────────────────────────────────
+export const apiUserSchema = publicUserSchema.meta({ id: 'User' });
+export const userListSchema = z.object({ items: z.array(apiUserSchema) }).meta({ id: 'UserList' });
+export const userParamsSchema = z.object({ id: idSchema });
+export const createUserBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    email: z.string().trim().toLowerCase().email('Informe um e-mail válido.').max(320),
+    password: z.string().min(8, 'A senha precisa de pelo menos 8 caracteres.').max(256),
+    role: roleSchema,
+    departmentIds: z.array(idSchema).max(100).default([]),
+    permissions: z.array(z.enum(permissions)).optional(),
+  })
+  .meta({ id: 'CreateUserRequest' });
+export const updateUserBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(120),
+    role: roleSchema,
+    departmentIds: z.array(idSchema).max(100),
+    permissions: z.array(z.enum(permissions)),
+    password: z.string().min(8, 'A senha precisa de pelo menos 8 caracteres.').max(256),
+  })
+  .partial()
+  .meta({ id: 'UpdateUserRequest' });
+
 export const apiAssistantSchema = assistantSchema.meta({ id: 'Assistant' });
 export const assistantListSchema = z
   .object({ items: z.array(apiAssistantSchema) })

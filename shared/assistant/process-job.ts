@@ -18,6 +18,7 @@ import { push } from '#shared/engine/process-inbound.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
+import { syncInboxKeys } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
 import { getNumber } from '#shared/store/numbers.ts';
@@ -135,6 +136,7 @@ export async function processAssistantJob(
       await push(job.accountId, [{ type: 'message.created', conversationId: conv.id, message: note }], deps);
     updated = await markAnswered(conv, job.messageId, deps, { departmentId });
   }
+  if (updated) updated = await syncInboxKeys(deps.ddb, deps.tableName, updated, deps.now());
   if (updated)
     await push(
       job.accountId,

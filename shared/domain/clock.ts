@@ -17,7 +17,13 @@ export const inactivityHoursSchema = z
   .min(INACTIVITY_HOURS.min, `O fechamento automático deve ser entre 1 e 72 horas.`)
   .max(INACTIVITY_HOURS.max, `O fechamento automático deve ser entre 1 e 72 horas.`);
 
-export const timerKinds = ['window.expiring', 'window.expired', 'conversation.autoclose'] as const;
+export const timerKinds = [
+  'window.expiring',
+  'window.expired',
+  'conversation.autoclose',
+  /** A postponed chat's time came (INB-9): it returns to the open lists. */
+  'conversation.unpostpone',
+] as const;
 export type TimerKind = (typeof timerKinds)[number];
 
 export interface ClockConversation {
@@ -25,6 +31,7 @@ export interface ClockConversation {
   attendanceId?: string;
   lastMessageAt: number;
   windowExpiresAt?: number;
+  postponedUntil?: number;
 }
 
 /** When each timer of the conversation's open attendance is due (none when closed). */
@@ -49,7 +56,9 @@ export type TimerAction =
   | { do: 'rearm'; at: number }
   /** Tell the agents (the Expirando / Expirado tag changes). */
   | { do: 'notify' }
-  | { do: 'close' };
+  | { do: 'close' }
+  /** The postponed chat comes back (its inbox bucket is recomputed). */
+  | { do: 'unpostpone' };
 
 /** A scheduler may fire up to this much early (its clock, its granularity). */
 const EARLY_TOLERANCE_MS = 1000;
@@ -61,6 +70,12 @@ export function onTimer(
   now: number,
 ): TimerAction {
   if (!conv || conv.status !== 'open' || conv.attendanceId !== timer.attendanceId) return { do: 'stale' };
+  if (timer.kind === 'conversation.unpostpone') {
+    // Postponed again meanwhile: that postponement armed its own timer.
+    if (conv.postponedUntil === undefined) return { do: 'stale' };
+    if (conv.postponedUntil > now + EARLY_TOLERANCE_MS) return { do: 'stale' };
+    return { do: 'unpostpone' };
+  }
   const due = timerDueTimes(conv, inactivityHours)[timer.kind];
   if (due === undefined) return { do: 'stale' };
   if (due > now + EARLY_TOLERANCE_MS) return { do: 'rearm', at: due };

@@ -206,19 +206,7 @@ export function assign(chat: ChatState, event: AssignmentEvent): AssignmentResul
 }
 
 // ---------------------------------------------------------------------------------------
-// List markers (INB-6) and postponing (INB-9)
-
-export const EXPIRING_MS = 30 * 60 * 1000;
-
-export type WindowTag = 'expiring' | 'expired';
-
-/** Expirando 30 min before the 24 h window ends, Expirado after; none for a closed chat. */
-export function windowTag(windowExpiresAt: number | undefined, now: number): WindowTag | undefined {
-  if (windowExpiresAt === undefined) return undefined;
-  if (now >= windowExpiresAt) return 'expired';
-  if (now >= windowExpiresAt - EXPIRING_MS) return 'expiring';
-  return undefined;
-}
+// Postponing (INB-9); the Expirando/Expirado markers are shared/domain/window.ts windowState
 
 export type PostponeCheck =
   { ok: true; warnWindow: boolean } | { ok: false; reason: 'past' | 'closed' | 'tooFar' };

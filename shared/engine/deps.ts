@@ -52,6 +52,12 @@ export interface SchedulerTarget {
   roleArn: string;
 }
 
+/** The Scheduler group, target and role from the environment; undefined when not configured. */
+export function schedulerTargetFromConfig(config: Config): SchedulerTarget | undefined {
+  const { group, targetArn, roleArn } = config.scheduler;
+  return group && targetArn && roleArn ? { client: scheduler(), group, targetArn, roleArn } : undefined;
+}
+
 export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
   const newId = monotonicFactory();
   return {
@@ -68,15 +74,7 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
     ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
     sqs: sqs(),
     queueUrls: { outbound: config.queueUrls.outbound, assistant: config.queueUrls.assistant },
-    scheduler:
-      config.scheduler.group && config.scheduler.targetArn && config.scheduler.roleArn
-        ? {
-            client: scheduler(),
-            group: config.scheduler.group,
-            targetArn: config.scheduler.targetArn,
-            roleArn: config.scheduler.roleArn,
-          }
-        : undefined,
+    scheduler: schedulerTargetFromConfig(config),
     newId: () => newId(),
     now: Date.now,
     log: (level, msg, data) => log(level, msg, { fn, ...data }),

@@ -26,6 +26,7 @@ import { messageForAgents, mediaKey, storeWhatsAppMedia } from '#shared/media/me
 import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
 import { canonicalPhone, samePhone } from '#shared/domain/phone.ts';
 import { findOrCreateContact, type ContactIdentity } from '#shared/store/contacts.ts';
+import { putSearchTerms, syncInboxKeys } from '#shared/store/inbox.ts';
 import {
   findConversation,
   getConversationById,
@@ -291,6 +292,8 @@ async function storeCustomerMessage(
     },
   );
   await deps.afterStep?.('conversation');
+  if (touched && conv && touched.contactName !== conv.contactName)
+    await putSearchTerms(deps.ddb, deps.tableName, touched);
   if (created || touched) {
     await push(
       accountId,
@@ -357,7 +360,16 @@ async function afterCustomerMessage(
     );
   }
   await deps.afterStep?.('routed');
-  await ensureConversationTimers(conv, deps);
+  // The inbox bucket follows the state (routing may have moved it; a crash may have left
+  // it behind): no write when it is right.
+  const synced = await syncInboxKeys(deps.ddb, deps.tableName, conv, deps.now());
+  if (synced.inboxBucket !== conv.inboxBucket)
+    await push(
+      conv.accountId,
+      [{ type: 'conversation.updated', conversationId: synced.id, conversation: synced }],
+      deps,
+    );
+  await ensureConversationTimers(synced, deps);
 }
 
 /** A message the phone filter turned away: recorded and counted, never answered. */

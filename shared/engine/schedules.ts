@@ -31,7 +31,11 @@ const short: Record<TimerKind, string> = {
   'window.expiring': 'wexp',
   'window.expired': 'wend',
   'conversation.autoclose': 'close',
+  'conversation.unpostpone': 'back',
 };
+
+/** What arming and disarming need (the engine's deps, or the API's). */
+export type TimerDeps = Pick<EngineDeps, 'ddb' | 'tableName' | 'scheduler'>;
 
 /** Unique per conversation, kind and time (≤ 64 characters, Scheduler's limit). */
 export const scheduleName = (t: TimerInput) =>
@@ -42,7 +46,7 @@ export const atExpression = (at: number) =>
   `at(${new Date(Math.ceil(at / 1000) * 1000).toISOString().slice(0, 19)})`;
 
 /** Arms one timer; arming the same one twice is a no-op. */
-export async function armTimer(t: TimerInput, deps: EngineDeps): Promise<void> {
+export async function armTimer(t: TimerInput, deps: TimerDeps): Promise<void> {
   const s = deps.scheduler;
   if (!s) return;
   const name = scheduleName(t);
@@ -106,7 +110,7 @@ export async function ensureConversationTimers(conv: Conversation, deps: EngineD
 /** Deletes the conversation's pending schedules (a close, a reopen elsewhere). */
 export async function disarmConversationTimers(
   conv: Pick<Conversation, 'accountId' | 'id'>,
-  deps: EngineDeps,
+  deps: TimerDeps,
 ): Promise<void> {
   const prefix = keys.schedule(conv.accountId, conv.id, '').sk;
   const res = await deps.ddb.send(

@@ -7,7 +7,8 @@
  *   rearm  — a customer message moved the time since: a schedule for the new time;
  *   notify — Expirando / Expirado: the agents' inboxes get `conversation.updated`
  *            and derive the tag from windowExpiresAt (shared/domain/window.ts);
- *   close  — the inactivity period passed: the attendance ends (WIN-3).
+ *   close  — the inactivity period passed: the attendance ends (WIN-3);
+ *   unpostpone — a postponed chat's time came: back in the open lists (INB-9).
  *
  * Unknown inputs are logged and dropped, never retried.
  */
@@ -15,6 +16,7 @@ import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { onTimer, timerKinds, type TimerAction } from '#shared/domain/clock.ts';
 import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
+import { syncInboxKeys } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { EngineDeps } from './deps.ts';
 import { push } from './process-inbound.ts';
@@ -67,6 +69,15 @@ export async function processTimer(input: unknown, deps: EngineDeps): Promise<Ti
         deps,
       );
       break;
+    case 'unpostpone': {
+      const back = await syncInboxKeys(deps.ddb, deps.tableName, conv!, deps.now());
+      await push(
+        t.accountId,
+        [{ type: 'conversation.updated', conversationId: back.id, conversation: back }],
+        deps,
+      );
+      break;
+    }
     case 'close': {
       const closed = await closeConversation(
         deps.ddb,

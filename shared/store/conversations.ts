@@ -14,6 +14,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { protocolNumber } from '#shared/domain/protocol.ts';
+import { bucketOf } from '#shared/domain/inbox.ts';
+import { inboxKeys, searchTermsOf } from './inbox.ts';
 import { keys } from './keys.ts';
 import { firstByGsi1, updateIfAllowed } from './ops.ts';
 import {
@@ -24,6 +26,9 @@ import {
   type MessageType,
   type WhatsAppNumber,
 } from './types.ts';
+
+const OPEN_BUCKET = bucketOf({ closed: false }, 0);
+const CLOSED_BUCKET = bucketOf({ closed: true }, 0);
 
 export async function getConversationById(
   ddb: DynamoDBDocumentClient,
@@ -141,6 +146,7 @@ export async function openConversation(
     const attendanceId = newId();
     try {
       if (existing) {
+        const reopened = inboxKeys(existing, OPEN_BUCKET, now);
         await ddb.send(
           new TransactWriteCommand({
             TransactItems: [
@@ -149,8 +155,9 @@ export async function openConversation(
                   TableName: tableName,
                   Key: keys.conversation(accountId, existing.id),
                   UpdateExpression:
-                    'SET #s = :open, protocol = :p, attendanceId = :a, routingStage = :new, startedBy = :c ' +
-                    'REMOVE assistantId, departmentId, agentId, closedAt',
+                    'SET #s = :open, protocol = :p, attendanceId = :a, routingStage = :new, startedBy = :c, ' +
+                    'openedAt = :now, inboxBucket = :b, gsi2pk = :g2pk, gsi3pk = :g3pk, gsi3sk = :g3sk ' +
+                    'REMOVE assistantId, departmentId, agentId, closedAt, postponedUntil, botOff',
                   ConditionExpression: '#s <> :open',
                   ExpressionAttributeNames: { '#s': 'status' },
                   ExpressionAttributeValues: {
@@ -159,6 +166,11 @@ export async function openConversation(
                     ':a': attendanceId,
                     ':new': 'new',
                     ':c': 'customer',
+                    ':now': now,
+                    ':b': reopened.inboxBucket,
+                    ':g2pk': reopened.gsi2pk,
+                    ':g3pk': reopened.gsi3pk,
+                    ':g3sk': reopened.gsi3sk,
                   },
                 },
               },
@@ -166,7 +178,15 @@ export async function openConversation(
             ],
           }),
         );
-        const { assistantId: _a, departmentId: _d, agentId: _g, closedAt: _c, ...rest } = existing;
+        const {
+          assistantId: _a,
+          departmentId: _d,
+          agentId: _g,
+          closedAt: _c,
+          postponedUntil: _p,
+          botOff: _b,
+          ...rest
+        } = existing;
         return {
           ...rest,
           status: 'open',
@@ -174,6 +194,8 @@ export async function openConversation(
           attendanceId,
           routingStage: 'new',
           startedBy: 'customer',
+          openedAt: now,
+          inboxBucket: OPEN_BUCKET,
         };
       }
       const conv: Conversation = {
@@ -192,9 +214,11 @@ export async function openConversation(
         unread: 0,
         routingStage: 'new',
         startedBy: 'customer',
+        openedAt: now,
+        inboxBucket: OPEN_BUCKET,
         createdAt: now,
       };
-      const inbox = keys.inboxByLastMessage(accountId, now, conv.id);
+      const inbox = inboxKeys(conv, OPEN_BUCKET, now);
       await ddb.send(
         new TransactWriteCommand({
           TransactItems: [
@@ -215,6 +239,12 @@ export async function openConversation(
               },
             },
             attendancePut(tableName, accountId, conv.id, attendanceId, protocol, now),
+            ...searchTermsOf(conv).map((term) => ({
+              Put: {
+                TableName: tableName,
+                Item: { ...keys.searchTerm(accountId, term, conv.id), conversationId: conv.id },
+              },
+            })),
           ],
         }),
       );
@@ -249,14 +279,9 @@ export async function touchConversation(
   conv: Pick<Conversation, 'accountId' | 'id'>,
   t: ConversationTouch,
 ): Promise<Conversation | undefined> {
-  const inbox = keys.inboxByLastMessage(conv.accountId, t.at, conv.id);
-  const sets = [
-    'lastMessageAt = :at',
-    'lastMessage = :lm',
-    'lastMessageId = :mid',
-    'gsi2pk = :g2pk',
-    'gsi2sk = :g2sk',
-  ];
+  // Only the sort key moves: the bucket (gsi2pk) belongs to whoever changes the state.
+  const inbox = keys.inboxByLastMessage(conv.accountId, '', t.at, conv.id);
+  const sets = ['lastMessageAt = :at', 'lastMessage = :lm', 'lastMessageId = :mid', 'gsi2sk = :g2sk'];
   const values: Record<string, unknown> = {
     ':at': t.at,
     ':lm': {
@@ -266,12 +291,20 @@ export async function touchConversation(
       at: t.at,
     },
     ':mid': t.messageId,
-    ':g2pk': inbox.gsi2pk,
     ':g2sk': inbox.gsi2sk,
   };
   let add = '';
+  let remove = '';
   if (t.fromCustomer) {
-    sets.push('lastCustomerMessageAt = :cat', 'windowExpiresAt = :wx', 'lastCustomerMessageId = :mid');
+    sets.push(
+      'lastCustomerMessageAt = :cat',
+      'windowExpiresAt = :wx',
+      'lastCustomerMessageId = :mid',
+      'answered = :no',
+    );
+    values[':no'] = false;
+    // The customer wrote: a postponed chat comes back to the open lists (INB-9).
+    remove = ' REMOVE postponedUntil';
     values[':cat'] = t.fromCustomer.sentAt;
     values[':wx'] = t.fromCustomer.windowExpiresAt;
     if (t.fromCustomer.name) {
@@ -289,7 +322,7 @@ export async function touchConversation(
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: `SET ${sets.join(', ')}${add}`,
+    UpdateExpression: `SET ${sets.join(', ')}${remove}${add}`,
     ConditionExpression:
       'attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :mid)',
     ExpressionAttributeValues: values,
@@ -312,6 +345,7 @@ export async function closeConversation(
   now: number,
   reason: 'inactivity' | 'agent',
 ): Promise<Conversation | undefined> {
+  const closed = inboxKeys({ ...conv, lastMessageAt: 0 }, CLOSED_BUCKET, 0);
   try {
     const res = await ddb.send(
       new TransactWriteCommand({
@@ -321,7 +355,8 @@ export async function closeConversation(
               TableName: tableName,
               Key: keys.conversation(conv.accountId, conv.id),
               UpdateExpression:
-                'SET #s = :closed, closedAt = :now REMOVE agentId, departmentId, assistantId, routingStage',
+                'SET #s = :closed, closedAt = :now, inboxBucket = :b, gsi2pk = :g2pk, gsi3pk = :g3pk ' +
+                'REMOVE agentId, departmentId, assistantId, routingStage, postponedUntil, botOff',
               ConditionExpression: '#s = :open AND attendanceId = :att',
               ExpressionAttributeNames: { '#s': 'status' },
               ExpressionAttributeValues: {
@@ -329,6 +364,9 @@ export async function closeConversation(
                 ':open': 'open',
                 ':att': attendanceId,
                 ':now': now,
+                ':b': closed.inboxBucket,
+                ':g2pk': closed.gsi2pk,
+                ':g3pk': closed.gsi3pk,
               },
             },
           },

@@ -9,6 +9,7 @@
 const pad = (n: number, width = 15) => String(Math.max(0, Math.floor(n))).padStart(width, '0');
 
 export const acc = (accountId: string) => `ACC#${accountId}`;
+const inboxPartition = (accountId: string, bucket: string) => `${acc(accountId)}#INBOX#${bucket}`;
 
 export const keys = {
   account: (accountId: string) => ({ pk: acc(accountId), sk: 'ACCOUNT' }),
@@ -57,10 +58,24 @@ export const keys = {
     gsi1pk: `${acc(accountId)}#PROTO#${protocol}`,
     gsi1sk: 'CONV',
   }),
-  /** gsi2: inbox list of an account, newest message first (ScanIndexForward=false). */
-  inboxByLastMessage: (accountId: string, lastMessageAt: number, conversationId: string) => ({
-    gsi2pk: `${acc(accountId)}#INBOX`,
+  /**
+   * gsi2: the inbox by last message, one partition per view bucket (shared/domain/inbox.ts):
+   * a view reads the union of its buckets. Moves with every message (the one index write).
+   */
+  inboxByLastMessage: (accountId: string, bucket: string, lastMessageAt: number, conversationId: string) => ({
+    gsi2pk: inboxPartition(accountId, bucket),
     gsi2sk: `${pad(lastMessageAt)}#${conversationId}`,
+  }),
+  /** gsi3 (keys only): the inbox by attendance opening, per bucket; written only when either changes. */
+  inboxByOpening: (accountId: string, bucket: string, openedAt: number, conversationId: string) => ({
+    gsi3pk: `${acc(accountId)}#OPENED#${bucket}`,
+    gsi3sk: `${pad(openedAt)}#${conversationId}`,
+  }),
+  /** Search terms (contact name words, phone digits) → conversation, for prefix search (INB-5). */
+  searchPartition: (accountId: string) => `${acc(accountId)}#SEARCH`,
+  searchTerm: (accountId: string, term: string, conversationId: string) => ({
+    pk: `${acc(accountId)}#SEARCH`,
+    sk: `${term}#${conversationId}`,
   }),
 
   attendance: (accountId: string, conversationId: string, attendanceId: string) => ({

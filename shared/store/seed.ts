@@ -71,7 +71,6 @@ export async function seedDemo(input: SeedDemoInput): Promise<SeedDemoResult> {
       role: 'admin',
       passwordHash,
       departmentIds: [],
-      permissions: [],
       createdAt: now,
     });
   } catch (err) {
@@ -87,7 +86,6 @@ export async function seedDemo(input: SeedDemoInput): Promise<SeedDemoResult> {
     role: 'agent',
     passwordHash,
     departmentIds: [],
-    permissions: [],
     createdAt: now,
   }).catch((err: unknown) => {
     if (!(err instanceof ConflictError)) throw err;

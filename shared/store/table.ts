@@ -33,7 +33,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
             { AttributeName: `${ix.name}pk`, KeyType: 'HASH' },
             { AttributeName: `${ix.name}sk`, KeyType: 'RANGE' },
           ],
-          Projection: { ProjectionType: 'ALL' },
+          Projection: { ProjectionType: ix.projection ?? 'ALL' },
         })),
       }),
     );

@@ -5,6 +5,7 @@
  * Times are epoch ms UTC; ids are ULIDs.
  */
 import { z } from 'zod';
+import { permissions } from '#shared/domain/inbox.ts';
 import { activeRoutingSchema, numberRoutingSchema, workingHoursSchema } from '#shared/domain/routing.ts';
 
 export const DEFAULT_TIMEZONE = 'America/Sao_Paulo';
@@ -34,7 +35,8 @@ export const userSchema = z.object({
   /** `scrypt$N$r$p$salt$hash` (shared/auth/password.ts). Never returned by the API. */
   passwordHash: z.string(),
   departmentIds: z.array(z.string()).default([]),
-  permissions: z.array(z.string()).default([]),
+  /** Named permissions (shared/domain/inbox.ts); absent: the role's defaults. */
+  permissions: z.array(z.enum(permissions)).optional(),
   createdAt: z.number().int().optional(),
 });
 export type User = z.infer<typeof userSchema>;
@@ -173,6 +175,18 @@ export const conversationSchema = z.object({
   /** Who sent the attendance's first message (RT-5 active routing). */
   startedBy: z.enum(['customer', 'business']).optional(),
   closedAt: z.number().int().optional(),
+  /** When the current (or last) attendance opened: the "opening" sorts (INB-4). */
+  openedAt: z.number().int().optional(),
+  /** The inbox bucket the view indexes hold it in (shared/domain/inbox.ts bucketOf). */
+  inboxBucket: z.string().optional(),
+  /** An agent answered after the customer's last message (or marked it so). */
+  answered: z.boolean().optional(),
+  /** An agent marked it unread (INB-6); reading it clears the mark. */
+  markedUnread: z.boolean().optional(),
+  /** Postponed until then (INB-9): out of the open lists, back by a timer. */
+  postponedUntil: z.number().int().optional(),
+  /** The chatbot was switched off for this attendance (people hold it). */
+  botOff: z.boolean().optional(),
   /** The attendance whose timers are armed (shared/engine/schedules.ts). */
   timersArmedFor: z.string().optional(),
   createdAt: z.number().int(),
@@ -241,6 +255,16 @@ export const messageSchema = z.object({
   status: messageStatusSchema,
   error: messageErrorSchema.optional(),
   sender: senderSchema,
+  /** What an assignment log line records (INB-2): rendered by the inbox in the user's language. */
+  event: z
+    .object({
+      kind: z.enum(['agent', 'department', 'joined', 'closed', 'postponed']),
+      by: z.string().optional(),
+      agentId: z.string().optional(),
+      departmentId: z.string().optional(),
+      until: z.number().int().optional(),
+    })
+    .optional(),
   /** Client-side id of an agent's send (lets the UI match its optimistic bubble). */
   clientId: z.string().optional(),
   createdAt: z.number().int(),

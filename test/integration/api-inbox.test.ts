@@ -158,11 +158,12 @@ describe('inbox API', () => {
     assert.equal(res.body.direction, 'out');
     assert.equal(res.body.text, 'Bom dia! Como posso ajudar?');
     assert.equal(res.body.clientId, 'c-1');
-    assert.deepEqual(res.body.sender, { type: 'agent', id: tenant.user.id });
+    assert.deepEqual(res.body.sender, { type: 'agent', id: tenant.user.id, name: tenant.user.name });
     const list = await kit.call('GET', `/api/conversations/${conv.id}/messages`, { token });
     assert.deepEqual(
-      list.body.items.map((m: { id: string }) => m.id),
-      [res.body.id],
+      list.body.items.map((m: { id: string; event?: unknown }) => m.event ?? m.id),
+      // Answering an unassigned chat makes it the agent's (INB-2), logged after the message.
+      [res.body.id, { kind: 'joined', agentId: tenant.user.id }],
     );
     assert.deepEqual(await kit.receiveOutbound(), [
       { kind: 'send', accountId: tenant.accountId, conversationId: conv.id, messageId: res.body.id },

@@ -12,6 +12,8 @@ import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/c
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { monotonicFactory } from 'ulid';
 import { ensureTable } from '#shared/store/table.ts';
+import { bucketOf } from '#shared/domain/inbox.ts';
+import { chatStateOf, inboxKeys, putSearchTerms } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
 import { createAccount } from '#shared/store/accounts.ts';
 import { createUser } from '#shared/store/users.ts';
@@ -166,7 +168,6 @@ export async function seedTenant(
     role: opts.role ?? 'agent',
     passwordHash: await hashPassword(password),
     departmentIds: [],
-    permissions: [],
   });
   const number = await createNumber(ddb, tableName, {
     id: kit.ids(),
@@ -181,7 +182,7 @@ export async function seedTenant(
   return { accountId, user, password, number };
 }
 
-/** Writes a conversation as the engine does: item plus the inbox-by-last-message gsi2 keys. */
+/** Writes a conversation as the engine does: the item with its inbox keys (bucket by its state), and its search terms. */
 export async function putConversation(
   kit: ApiKit,
   tenant: SeededTenant,
@@ -205,17 +206,19 @@ export async function putConversation(
     createdAt: kit.clock.now,
     ...over,
   };
+  const bucket = bucketOf(chatStateOf(conversation), kit.clock.now);
   await kit.deps.ddb.send(
     new PutCommand({
       TableName: kit.deps.tableName,
       Item: {
         ...keys.conversation(tenant.accountId, id),
-        ...keys.inboxByLastMessage(tenant.accountId, conversation.lastMessageAt, id),
         ...conversation,
+        ...inboxKeys(conversation, bucket, conversation.openedAt ?? conversation.createdAt),
       },
     }),
   );
-  return conversation;
+  await putSearchTerms(kit.deps.ddb, kit.deps.tableName, conversation);
+  return { ...conversation, inboxBucket: bucket };
 }
 
 export async function putMessage(

@@ -187,16 +187,17 @@ export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
       receivedAt: clock.now,
     }),
     async conversations() {
+      // Every conversation item of the account (not attendances or schedules), newest message first.
       const res = await ddb.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: 'gsi2',
-          KeyConditionExpression: 'gsi2pk = :p',
-          ExpressionAttributeValues: { ':p': keys.inboxByLastMessage(accountId, 0, '').gsi2pk },
-          ScanIndexForward: false,
+          KeyConditionExpression: 'pk = :p AND begins_with(sk, :c)',
+          ExpressionAttributeValues: { ':p': keys.account(accountId).pk, ':c': 'CONV#' },
         }),
       );
-      return (res.Items ?? []) as Conversation[];
+      return ((res.Items ?? []) as (Conversation & { sk: string })[])
+        .filter((item) => !item.sk.slice(5).includes('#'))
+        .sort((a, b) => b.lastMessageAt - a.lastMessageAt || (a.id < b.id ? 1 : -1));
     },
     async messages(conversationId) {
       const res = await ddb.send(

@@ -9,7 +9,6 @@ import {
   inView,
   internalText,
   views,
-  windowTag,
   type ChatState,
   type View,
   type Viewer,
@@ -243,14 +242,7 @@ describe('assignment (INB-2)', () => {
   });
 });
 
-describe('markers, postponing and internal messages', () => {
-  test('Expirando in the last 30 minutes of the window, Expirado after it', () => {
-    assert.equal(windowTag(NOW + H, NOW), undefined);
-    assert.equal(windowTag(NOW + 30 * 60_000, NOW), 'expiring');
-    assert.equal(windowTag(NOW, NOW), 'expired');
-    assert.equal(windowTag(undefined, NOW), undefined);
-  });
-
+describe('postponing and internal messages', () => {
   test('postponing is to a future time; past the 24 h window it warns', () => {
     assert.deepEqual(checkPostpone({ closed: false, windowExpiresAt: NOW + 24 * H }, NOW + 2 * H, NOW), {
       ok: true,

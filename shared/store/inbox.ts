@@ -1,0 +1,145 @@
+/**
+ * The conversation's place in the inbox indexes (INB-1, INB-4, INB-5):
+ * - gsi2 `ACC#a#INBOX#<bucket>` / `<lastMessageAt>#cv` — the views by last message;
+ * - gsi3 `ACC#a#OPENED#<bucket>` / `<openedAt>#cv` (keys only) — the views by opening;
+ * - search terms `ACC#a#SEARCH` / `<term>#cv` — contact name words and phone digits.
+ *
+ * The bucket is a function of the conversation's state (shared/domain/inbox.ts bucketOf).
+ * Whoever changes that state calls syncInboxKeys with the item it wrote; the sync is
+ * conditional on the state it computed from, so concurrent changes converge on the last
+ * state. The engine also checks it on every message (free when right), which heals a
+ * crash between a state change and its sync.
+ */
+import {
+  BatchWriteCommand,
+  GetCommand,
+  type BatchWriteCommandOutput,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { bucketOf, type ChatState } from '#shared/domain/inbox.ts';
+import { keys } from './keys.ts';
+import { updateIfAllowed } from './ops.ts';
+import { conversationSchema, type Conversation } from './types.ts';
+
+export function chatStateOf(conv: Conversation): ChatState {
+  const running = conv.routingStage === 'menu' || conv.routingStage === 'assistant';
+  return {
+    closed: conv.status === 'closed',
+    ...(conv.agentId ? { agentId: conv.agentId } : {}),
+    ...(conv.departmentId ? { departmentId: conv.departmentId } : {}),
+    ...(running && !conv.botOff ? { bot: 'running' as const } : conv.botOff ? { bot: 'off' as const } : {}),
+    ...(conv.postponedUntil !== undefined ? { postponedUntil: conv.postponedUntil } : {}),
+  };
+}
+
+/** The index attributes of a conversation in `bucket` (for puts and full rewrites). */
+export function inboxKeys(
+  conv: Pick<Conversation, 'accountId' | 'id' | 'lastMessageAt'>,
+  bucket: string,
+  openedAt: number,
+) {
+  return {
+    inboxBucket: bucket,
+    ...keys.inboxByLastMessage(conv.accountId, bucket, conv.lastMessageAt, conv.id),
+    ...keys.inboxByOpening(conv.accountId, bucket, openedAt, conv.id),
+  };
+}
+
+/**
+ * Puts the conversation in the bucket its state calls for, if it is not there. Returns the
+ * conversation as stored afterwards.
+ */
+export async function syncInboxKeys(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Conversation,
+  now: number,
+): Promise<Conversation> {
+  let current = conv;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const bucket = bucketOf(chatStateOf(current), now);
+    if (current.inboxBucket === bucket) return current;
+    const k = inboxKeys(current, bucket, current.openedAt ?? current.createdAt);
+    const values: Record<string, unknown> = {
+      ':b': bucket,
+      ':g2pk': k.gsi2pk,
+      ':g2sk': k.gsi2sk,
+      ':g3pk': k.gsi3pk,
+      ':g3sk': k.gsi3sk,
+      ':st': current.status,
+    };
+    // The state the bucket was computed from must still be the state.
+    const same = (attr: string, value: unknown) => {
+      if (value === undefined) return `attribute_not_exists(${attr})`;
+      values[`:${attr}`] = value;
+      return `${attr} = :${attr}`;
+    };
+    const updated = await updateIfAllowed(ddb, {
+      TableName: tableName,
+      Key: keys.conversation(current.accountId, current.id),
+      UpdateExpression:
+        'SET inboxBucket = :b, gsi2pk = :g2pk, gsi2sk = if_not_exists(gsi2sk, :g2sk), gsi3pk = :g3pk, gsi3sk = if_not_exists(gsi3sk, :g3sk)',
+      ConditionExpression: [
+        '#st = :st',
+        same('agentId', current.agentId),
+        same('departmentId', current.departmentId),
+        same('routingStage', current.routingStage),
+        same('postponedUntil', current.postponedUntil),
+        same('botOff', current.botOff),
+      ].join(' AND '),
+      ExpressionAttributeNames: { '#st': 'status' },
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
+    if (updated) return conversationSchema.parse(updated);
+    const fresh = await ddb.send(
+      new GetCommand({ TableName: tableName, Key: keys.conversation(current.accountId, current.id) }),
+    );
+    if (!fresh.Item) return current;
+    current = conversationSchema.parse(fresh.Item);
+  }
+  return current;
+}
+
+/** Lower case, no accents, letters and digits only: how names are indexed and searched. */
+export function normalizeText(text: string): string {
+  return text
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** The search terms of a conversation: `n:<word>` per name word, `p:<digits>` for the phone. */
+export function searchTermsOf(conv: Pick<Conversation, 'contactName' | 'contactPhone'>): string[] {
+  const words = new Set(
+    normalizeText(conv.contactName)
+      .split(' ')
+      .filter((w) => w.length >= 2)
+      .map((w) => `n:${w.slice(0, 40)}`),
+  );
+  const digits = conv.contactPhone.replace(/\D/g, '');
+  if (digits) words.add(`p:${digits}`);
+  return [...words].slice(0, 12);
+}
+
+/** Writes the search terms (idempotent; stale ones are harmless: results are re-checked). */
+export async function putSearchTerms(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id' | 'contactName' | 'contactPhone'>,
+): Promise<void> {
+  const terms = searchTermsOf(conv);
+  if (!terms.length) return;
+  let items: Record<string, unknown>[] | undefined = terms.map((t) => ({
+    PutRequest: { Item: { ...keys.searchTerm(conv.accountId, t, conv.id), conversationId: conv.id } },
+  }));
+  for (let attempt = 0; items?.length && attempt < 5; attempt++) {
+    const res: BatchWriteCommandOutput = await ddb.send(
+      new BatchWriteCommand({ RequestItems: { [tableName]: items } }),
+    );
+    items = res.UnprocessedItems?.[tableName];
+    if (items?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
+  }
+}

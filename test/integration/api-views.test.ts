@@ -1,0 +1,415 @@
+/**
+ * The inbox views through the real API handler on DynamoDB Local: views and visibility per
+ * user, assignment rules with their log lines, close, postpone, unread/answered, internal
+ * notes, filters, sorts, search, counts and permissions.
+ */
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { hashPassword } from '#shared/auth/password.ts';
+import { putDepartment } from '#shared/store/catalog.ts';
+import { createUser } from '#shared/store/users.ts';
+import type { Conversation, Role } from '#shared/store/types.ts';
+import {
+  createApiKit,
+  loginAs,
+  putConversation,
+  putMessage,
+  seedTenant,
+  T0,
+  type ApiKit,
+  type SeededTenant,
+} from './api-test-kit.ts';
+
+const HOUR = 3600_000;
+
+describe('inbox views, assignment and permissions', () => {
+  let kit: ApiKit;
+  let tenant: SeededTenant;
+  let admin: string;
+  let vendas: string;
+  let suporte: string;
+  const users: Record<string, { id: string; token: string }> = {};
+
+  async function addUser(name: string, role: Role, departmentIds: string[], permissions?: string[]) {
+    const password = `pw-${name}-123456`;
+    const user = await createUser(kit.deps.ddb, kit.deps.tableName, {
+      id: kit.ids(),
+      accountId: tenant.accountId,
+      name,
+      email: `${name}-${kit.ids()}@example.com`.toLowerCase(),
+      role,
+      passwordHash: await hashPassword(password),
+      departmentIds,
+      ...(permissions ? { permissions: permissions as never } : {}),
+    });
+    const login = await kit.call('POST', '/api/auth/login', { body: { email: user.email, password } });
+    users[name] = { id: user.id, token: login.body.accessToken };
+  }
+
+  const list = async (who: string, query: Record<string, string> = {}) => {
+    const res = await kit.call('GET', '/api/conversations', { token: users[who]!.token, query });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    return res.body.items as Conversation[];
+  };
+  const ids = (items: Conversation[]) => items.map((c) => c.id);
+
+  before(async () => {
+    kit = await createApiKit();
+    tenant = await seedTenant(kit, { role: 'admin' });
+    admin = (await loginAs(kit, tenant)).accessToken;
+    users.admin = { id: tenant.user.id, token: admin };
+    vendas = (
+      await putDepartment(kit.deps.ddb, kit.deps.tableName, {
+        id: kit.ids(),
+        accountId: tenant.accountId,
+        name: 'Vendas',
+      })
+    ).id;
+    suporte = (
+      await putDepartment(kit.deps.ddb, kit.deps.tableName, {
+        id: kit.ids(),
+        accountId: tenant.accountId,
+        name: 'Suporte',
+      })
+    ).id;
+    await addUser('ana', 'agent', [vendas]);
+    await addUser('carla', 'agent', [vendas]);
+    await addUser('davi', 'agent', [suporte]);
+    await addUser('eva', 'agent', [suporte], ['seeAllChats']);
+  });
+
+  test('each view lists what the reference says, for each user', async () => {
+    const noOne = await putConversation(kit, tenant, {
+      contactName: 'Sem Ninguém',
+      lastMessageAt: T0 - 1 * HOUR,
+    });
+    const dept = await putConversation(kit, tenant, {
+      contactName: 'Do Setor',
+      departmentId: vendas,
+      lastMessageAt: T0 - 2 * HOUR,
+    });
+    const mine = await putConversation(kit, tenant, {
+      contactName: 'Da Ana',
+      agentId: users.ana!.id,
+      departmentId: vendas,
+      lastMessageAt: T0 - 3 * HOUR,
+    });
+    const bot = await putConversation(kit, tenant, {
+      contactName: 'No Menu',
+      routingStage: 'menu',
+      lastMessageAt: T0 - 4 * HOUR,
+    });
+    const closed = await putConversation(kit, tenant, {
+      contactName: 'Encerrada',
+      status: 'closed',
+      lastMessageAt: T0 - 5 * HOUR,
+    });
+    const mineIds = new Set([noOne.id, dept.id, mine.id, bot.id, closed.id]);
+    const only = (items: Conversation[]) => ids(items).filter((id) => mineIds.has(id));
+
+    assert.deepEqual(only(await list('ana', { view: 'all' })), [
+      noOne.id,
+      dept.id,
+      mine.id,
+      bot.id,
+      closed.id,
+    ]);
+    assert.deepEqual(only(await list('ana', { view: 'open' })), [noOne.id, dept.id]);
+    assert.deepEqual(only(await list('ana', { view: 'mine' })), [mine.id]);
+    assert.deepEqual(only(await list('ana', { view: 'service' })), [mine.id]);
+    assert.deepEqual(only(await list('carla', { view: 'mine' })), []);
+    assert.deepEqual(only(await list('carla', { view: 'service' })), [mine.id]);
+    // Davi (Suporte) sees nothing of Vendas; Eva (Suporte, "see all chats") does.
+    assert.deepEqual(only(await list('davi', { view: 'all' })), [noOne.id, bot.id, closed.id]);
+    assert.deepEqual(only(await list('davi', { view: 'open' })), [noOne.id]);
+    assert.deepEqual(only(await list('eva', { view: 'open' })), [noOne.id, dept.id]);
+    assert.deepEqual(only(await list('eva', { view: 'service' })), [mine.id]);
+
+    // And opening it directly is a 404 for Davi.
+    const res = await kit.call('GET', `/api/conversations/${dept.id}`, { token: users.davi!.token });
+    assert.equal(res.status, 404);
+    const msgs = await kit.call('GET', `/api/conversations/${dept.id}/messages`, {
+      token: users.davi!.token,
+    });
+    assert.equal(msgs.status, 404);
+
+    const counts = await kit.call('GET', '/api/conversations/counts', { token: users.ana!.token });
+    assert.equal(counts.status, 200);
+    assert.ok(
+      counts.body.open >= 2 && counts.body.mine === 1 && counts.body.service >= 1,
+      JSON.stringify(counts.body),
+    );
+  });
+
+  test('assignment: to an agent, replacing needs confirmation, to a department; each logged with who did it', async () => {
+    const conv = await putConversation(kit, tenant, { departmentId: vendas });
+    const toAna = await kit.call('POST', `/api/conversations/${conv.id}/assign`, {
+      token: admin,
+      body: { agentId: users.ana!.id },
+    });
+    assert.equal(toAna.status, 200, JSON.stringify(toAna.body));
+    assert.equal(toAna.body.agentId, users.ana!.id);
+    assert.equal(toAna.body.departmentId, undefined);
+    assert.ok(ids(await list('ana', { view: 'mine' })).includes(conv.id));
+    assert.ok(!ids(await list('ana', { view: 'open' })).includes(conv.id));
+
+    const replace = await kit.call('POST', `/api/conversations/${conv.id}/assign`, {
+      token: admin,
+      body: { agentId: users.carla!.id },
+    });
+    assert.equal(replace.status, 409);
+    assert.equal(replace.body.error.code, 'CONFIRM_REPLACE');
+    const confirmed = await kit.call('POST', `/api/conversations/${conv.id}/assign`, {
+      token: admin,
+      body: { agentId: users.carla!.id, confirmReplace: true },
+    });
+    assert.equal(confirmed.body.agentId, users.carla!.id);
+    assert.ok(!ids(await list('ana', { view: 'mine' })).includes(conv.id));
+
+    const toSuporte = await kit.call('POST', `/api/conversations/${conv.id}/assign`, {
+      token: admin,
+      body: { departmentId: suporte },
+    });
+    assert.equal(toSuporte.body.departmentId, suporte);
+    assert.equal(toSuporte.body.agentId, undefined);
+    assert.ok(ids(await list('davi', { view: 'open' })).includes(conv.id));
+    assert.ok(!ids(await list('carla', { view: 'all' })).includes(conv.id));
+
+    const history = await kit.call('GET', `/api/conversations/${conv.id}/messages`, { token: admin });
+    const events = history.body.items
+      .filter((m: { event?: unknown }) => m.event)
+      .map((m: { event: unknown }) => m.event);
+    assert.deepEqual(events, [
+      { kind: 'agent', by: tenant.user.id, agentId: users.ana!.id },
+      { kind: 'agent', by: tenant.user.id, agentId: users.carla!.id },
+      { kind: 'department', by: tenant.user.id, departmentId: suporte },
+    ]);
+    assert.ok(
+      history.body.items.every(
+        (m: { direction: string; event?: unknown }) => !m.event || m.direction === 'internal',
+      ),
+    );
+  });
+
+  test('answering: an unassigned chat becomes the answerer’s; a department chat keeps its department; a second agent does not replace the first', async () => {
+    const free = await putConversation(kit, tenant);
+    const dept = await putConversation(kit, tenant, { departmentId: vendas });
+    const send = (who: string, id: string) =>
+      kit.call('POST', `/api/conversations/${id}/messages`, {
+        token: users[who]!.token,
+        body: { text: 'Olá!' },
+      });
+
+    assert.equal((await send('davi', free.id)).status, 202);
+    assert.equal((await send('ana', dept.id)).status, 202);
+    assert.equal((await send('carla', dept.id)).status, 202);
+
+    const a = (await kit.call('GET', `/api/conversations/${free.id}`, { token: admin })).body;
+    const b = (await kit.call('GET', `/api/conversations/${dept.id}`, { token: admin })).body;
+    assert.equal(a.agentId, users.davi!.id);
+    assert.equal(a.answered, true);
+    assert.equal(b.agentId, users.ana!.id);
+    assert.equal(b.departmentId, vendas);
+    assert.ok(ids(await list('ana', { view: 'mine' })).includes(dept.id));
+    assert.ok(!ids(await list('carla', { view: 'mine' })).includes(dept.id));
+  });
+
+  test('close now removes agent and department and ends the attendance; only All lists it', async () => {
+    const conv = await putConversation(kit, tenant, {
+      agentId: users.ana!.id,
+      departmentId: vendas,
+      attendanceId: kit.ids(),
+      protocol: '202611220001',
+    });
+    const res = await kit.call('POST', `/api/conversations/${conv.id}/close`, { token: users.ana!.token });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.status, 'closed');
+    assert.equal(res.body.agentId, undefined);
+    assert.equal(res.body.departmentId, undefined);
+    assert.ok(ids(await list('ana', { view: 'all' })).includes(conv.id));
+    for (const view of ['open', 'mine', 'service'])
+      assert.ok(!ids(await list('ana', { view })).includes(conv.id), view);
+    const again = await kit.call('POST', `/api/conversations/${conv.id}/close`, { token: users.ana!.token });
+    assert.equal(again.status, 409);
+  });
+
+  test('postpone: out of Open until then, with a warning past the 24 h window; a customer message is not needed to come back in the list at that time', async () => {
+    const conv = await putConversation(kit, tenant, {
+      attendanceId: kit.ids(),
+      windowExpiresAt: kit.clock.now + 2 * HOUR,
+    });
+    const soon = await kit.call('POST', `/api/conversations/${conv.id}/postpone`, {
+      token: users.ana!.token,
+      body: { until: kit.clock.now + HOUR },
+    });
+    assert.equal(soon.status, 200, JSON.stringify(soon.body));
+    assert.equal(soon.body.warnWindow, false);
+    assert.ok(!ids(await list('ana', { view: 'open' })).includes(conv.id));
+    assert.ok(ids(await list('ana', { view: 'all' })).includes(conv.id));
+
+    const late = await kit.call('POST', `/api/conversations/${conv.id}/postpone`, {
+      token: users.ana!.token,
+      body: { until: kit.clock.now + 5 * HOUR },
+    });
+    assert.equal(late.body.warnWindow, true);
+    const past = await kit.call('POST', `/api/conversations/${conv.id}/postpone`, {
+      token: users.ana!.token,
+      body: { until: kit.clock.now - 1 },
+    });
+    assert.equal(past.status, 400);
+    assert.equal(past.body.error.code, 'INVALID_POSTPONE');
+  });
+
+  test('unread and answered marks; filters (unread, department, agent, tag) and sorts by opening', async () => {
+    const a = await putConversation(kit, tenant, {
+      contactName: 'Filtro Um',
+      openedAt: T0 - 3 * HOUR,
+      lastMessageAt: T0 - 1 * HOUR,
+      departmentId: suporte,
+    });
+    const b = await putConversation(kit, tenant, {
+      contactName: 'Filtro Dois',
+      openedAt: T0 - 1 * HOUR,
+      lastMessageAt: T0 - 2 * HOUR,
+      departmentId: suporte,
+      windowExpiresAt: kit.clock.now + 10 * 60_000,
+    });
+    const c = await putConversation(kit, tenant, {
+      contactName: 'Filtro Tres',
+      openedAt: T0 - 2 * HOUR,
+      lastMessageAt: T0 - 3 * HOUR,
+      departmentId: suporte,
+      windowExpiresAt: kit.clock.now - 1,
+    });
+    const set = new Set([a.id, b.id, c.id]);
+    const only = (items: Conversation[]) => ids(items).filter((id) => set.has(id));
+
+    const unread = await kit.call('POST', `/api/conversations/${b.id}/unread`, { token: users.davi!.token });
+    assert.equal(unread.body.markedUnread, true);
+    assert.deepEqual(only(await list('davi', { view: 'open', unread: 'true' })), [b.id]);
+    await kit.call('POST', `/api/conversations/${b.id}/read`, { token: users.davi!.token });
+    assert.deepEqual(only(await list('davi', { view: 'open', unread: 'true' })), []);
+    const answered = await kit.call('POST', `/api/conversations/${a.id}/answered`, {
+      token: users.davi!.token,
+      body: { answered: true },
+    });
+    assert.equal(answered.body.answered, true);
+
+    assert.deepEqual(only(await list('eva', { departmentId: suporte })), [a.id, b.id, c.id]);
+    assert.deepEqual(only(await list('eva', { departmentId: vendas })), []);
+    assert.deepEqual(only(await list('eva', { tag: 'expiring' })), [b.id]);
+    assert.deepEqual(only(await list('eva', { tag: 'expired' })), [c.id]);
+    assert.deepEqual(only(await list('eva', { sort: 'oldest' })), [c.id, b.id, a.id]);
+    assert.deepEqual(only(await list('eva', { sort: 'oldestOpening' })), [a.id, c.id, b.id]);
+    assert.deepEqual(only(await list('eva', { sort: 'newestOpening' })), [b.id, c.id, a.id]);
+    const agentFilter = await list('eva', { agentId: users.ana!.id });
+    assert.ok(agentFilter.every((conv) => conv.agentId === users.ana!.id));
+  });
+
+  test('search by name (accents and case ignored), phone with or without the country code, protocol', async () => {
+    const conv = await putConversation(kit, tenant, {
+      contactName: 'Joana Conceição Brandão',
+      contactPhone: '5531977776666',
+      protocol: '20261122000777',
+      attendanceId: kit.ids(),
+    });
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { keys } = await import('#shared/store/keys.ts');
+    await kit.deps.ddb.send(
+      new PutCommand({
+        TableName: kit.deps.tableName,
+        Item: {
+          ...keys.attendance(tenant.accountId, conv.id, conv.attendanceId!),
+          ...keys.conversationByProtocol(tenant.accountId, conv.protocol!),
+          conversationId: conv.id,
+        },
+      }),
+    );
+    for (const q of ['conceicao', 'JOANA bran', '31977776666', '5531977776666', '20261122000777'])
+      assert.deepEqual(ids(await list('admin', { q })), [conv.id], q);
+    assert.deepEqual(ids(await list('admin', { q: 'Joana Silva' })), []);
+    // Visibility applies to search too.
+    const hidden = await putConversation(kit, tenant, { contactName: 'Oculto Vendas', departmentId: vendas });
+    assert.deepEqual(ids(await list('davi', { q: 'oculto' })), []);
+    assert.deepEqual(ids(await list('eva', { q: 'oculto' })), [hidden.id]);
+  });
+
+  test('internal notes: by switch or /interna, never queued to WhatsApp, allowed with the window closed', async () => {
+    const conv = await putConversation(kit, tenant, { windowExpiresAt: kit.clock.now - HOUR });
+    await kit.receiveOutbound();
+    const blocked = await kit.call('POST', `/api/conversations/${conv.id}/messages`, {
+      token: admin,
+      body: { text: 'oi' },
+    });
+    assert.equal(blocked.status, 409);
+    const a = await kit.call('POST', `/api/conversations/${conv.id}/messages`, {
+      token: admin,
+      body: { text: 'cliente ligou', internal: true },
+    });
+    const b = await kit.call('POST', `/api/conversations/${conv.id}/messages`, {
+      token: admin,
+      body: { text: '/interna retornar amanhã' },
+    });
+    assert.equal(a.status, 202, JSON.stringify(a.body));
+    assert.equal(a.body.direction, 'internal');
+    assert.equal(b.body.direction, 'internal');
+    assert.equal(b.body.text, 'retornar amanhã');
+    assert.deepEqual(await kit.receiveOutbound(), []);
+  });
+
+  test('search inside a conversation finds the message, accents ignored', async () => {
+    const conv = await putConversation(kit, tenant);
+    await putMessage(kit, conv, { text: 'Qual o prazo de entrega?' });
+    const hit = await putMessage(kit, conv, { text: 'Meu pedido não chegou' });
+    await putMessage(kit, conv, { text: 'Obrigado' });
+    const res = await kit.call('GET', `/api/conversations/${conv.id}/search`, {
+      token: admin,
+      query: { q: 'nao CHEGOU' },
+    });
+    assert.deepEqual(
+      res.body.items.map((m: { id: string }) => m.id),
+      [hit.id],
+    );
+  });
+
+  test('permissions: agents cannot change settings or the team; an admin can grant "settings"', async () => {
+    const s = await kit.call('PATCH', '/api/settings', {
+      token: users.ana!.token,
+      body: { inactivityHours: 5 },
+    });
+    assert.equal(s.status, 403);
+    const u = await kit.call('POST', '/api/users', {
+      token: users.ana!.token,
+      body: { name: 'X', email: 'x@example.com', password: '12345678', role: 'agent' },
+    });
+    assert.equal(u.status, 403);
+    const grant = await kit.call('PATCH', `/api/users/${users.ana!.id}`, {
+      token: admin,
+      body: { permissions: ['settings'] },
+    });
+    assert.equal(grant.status, 200, JSON.stringify(grant.body));
+    assert.equal(grant.body.passwordHash, undefined);
+    const s2 = await kit.call('PATCH', '/api/settings', {
+      token: users.ana!.token,
+      body: { inactivityHours: 5 },
+    });
+    assert.equal(s2.status, 200);
+    const me = await kit.call('GET', '/api/me', { token: users.ana!.token });
+    assert.deepEqual(me.body.permissions, ['settings']);
+
+    const created = await kit.call('POST', '/api/users', {
+      token: admin,
+      body: {
+        name: 'Fábio',
+        email: `fabio-${kit.ids()}@example.com`,
+        password: '12345678',
+        role: 'agent',
+        departmentIds: [suporte],
+      },
+    });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const team = await kit.call('GET', '/api/users', { token: users.davi!.token });
+    assert.ok(team.body.items.some((x: { name: string }) => x.name === 'Fábio'));
+    assert.ok(team.body.items.every((x: { passwordHash?: string }) => x.passwordHash === undefined));
+  });
+});
