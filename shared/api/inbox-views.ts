@@ -16,7 +16,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { bucketsOf, canSee, inView, type Bucket, type View, type Viewer } from '#shared/domain/inbox.ts';
+import { bucketsOf, can, canSee, inView, type Bucket, type View, type Viewer } from '#shared/domain/inbox.ts';
 import { windowState } from '#shared/domain/window.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { findConversationByProtocol } from '#shared/store/conversations.ts';
@@ -106,17 +106,19 @@ function narrow(buckets: Bucket[], f: InboxFilters): Bucket[] {
 
 // ── reading buckets in order ───────────────────────────────────────────────────────────
 
-const PAGE_READ = 100;
-const MAX_PAGES_PER_BUCKET = 4;
-const MAX_ROUNDS = 3;
-
-interface Hit {
-  sk: string;
-  conv: Conversation;
-}
+const MAX_ROUNDS = 4;
+/** Rows read per bucket and round when filters may reject many of them. */
+const FILTERED_READ = 100;
 
 const opening = (sort: Sort) => sort === 'newestOpening' || sort === 'oldestOpening';
 const descending = (sort: Sort) => sort === 'latest' || sort === 'newestOpening';
+
+interface Row {
+  sk: string;
+  id: string;
+  /** gsi2 projects the item; gsi3 rows are keys only. */
+  item?: Record<string, unknown>;
+}
 
 export async function batchGetConversations(
   ddb: DynamoDBDocumentClient,
@@ -144,6 +146,7 @@ export async function batchGetConversations(
   return out;
 }
 
+/** Up to `limit` rows of one bucket after `bound`, and whether the bucket has more. */
 async function readBucket(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -151,56 +154,39 @@ async function readBucket(
   bucket: Bucket,
   sort: Sort,
   bound: string | undefined,
-  want: number,
-  keep: (c: Conversation) => boolean,
-): Promise<{ hits: Hit[]; frontier?: string }> {
+  limit: number,
+): Promise<{ rows: Row[]; more: boolean }> {
   const ix = opening(sort) ? 'gsi3' : 'gsi2';
   const desc = descending(sort);
   const pk = opening(sort)
     ? keys.inboxByOpening(accountId, bucket, 0, '').gsi3pk
     : keys.inboxByLastMessage(accountId, bucket, 0, '').gsi2pk;
-  const hits: Hit[] = [];
-  let start: Record<string, unknown> | undefined;
-  let lastSk: string | undefined;
-  for (let page = 0; page < MAX_PAGES_PER_BUCKET; page++) {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: ix,
-        KeyConditionExpression: `${ix}pk = :pk${bound ? ` AND ${ix}sk ${desc ? '<' : '>'} :b` : ''}`,
-        ExpressionAttributeValues: { ':pk': pk, ...(bound ? { ':b': bound } : {}) },
-        ScanIndexForward: !desc,
-        Limit: PAGE_READ,
-        ExclusiveStartKey: start,
-      }),
-    );
-    const rows = res.Items ?? [];
-    let convs: (Conversation | undefined)[];
-    if (ix === 'gsi3') {
-      const found = await batchGetConversations(
-        ddb,
-        tableName,
-        accountId,
-        rows.map((r) => String(r.sk).slice('CONV#'.length)),
-      );
-      convs = rows.map((r) => found.get(String(r.sk).slice('CONV#'.length)));
-    } else convs = rows.map((r) => conversationSchema.parse(r));
-    rows.forEach((row, i) => {
-      const conv = convs[i];
-      // A keys-only row may be behind its item for a moment: the item's own bucket decides.
-      if (conv && conv.inboxBucket === bucket && keep(conv)) hits.push({ sk: String(row[`${ix}sk`]), conv });
-    });
-    if (rows.length) lastSk = String(rows[rows.length - 1]![`${ix}sk`]);
-    start = res.LastEvaluatedKey;
-    if (!start) return { hits };
-    if (hits.length >= want) break;
-  }
-  return { hits, ...(lastSk ? { frontier: lastSk } : {}) };
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: ix,
+      KeyConditionExpression: `${ix}pk = :pk${bound ? ` AND ${ix}sk ${desc ? '<' : '>'} :b` : ''}`,
+      ExpressionAttributeValues: { ':pk': pk, ...(bound ? { ':b': bound } : {}) },
+      ScanIndexForward: !desc,
+      Limit: limit,
+    }),
+  );
+  const rows = (res.Items ?? []).map((r) => ({
+    sk: String(r[`${ix}sk`]),
+    id: String(r.sk).slice('CONV#'.length),
+    ...(ix === 'gsi2' ? { item: r } : {}),
+  }));
+  return { rows, more: Boolean(res.LastEvaluatedKey) };
 }
 
 const cursorSchema = z.object({ s: z.enum(sorts), k: z.string().regex(/^\d{15}#[0-9A-Za-z]+$/) });
 
-/** One page of a view, in the sort's order (see the module comment for how it stays exact). */
+/**
+ * One page of a view, in the sort's order. Each round reads a slice of every bucket from
+ * the cursor, merges the rows, and walks them in order up to the furthest point every
+ * bucket with more rows has reached (past it, an unread row of that bucket could come
+ * first); keys-only rows fetch their items only as the walk needs them.
+ */
 export async function listView(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -215,52 +201,74 @@ export async function listView(
     input,
   );
   const desc = descending(input.sort);
+  const before = (a: string, b: string) => (desc ? a > b : a < b);
   let bound: string | undefined;
   if (input.cursor) {
     const c = decodeCursor(input.cursor, cursorSchema);
-    if (c.s !== input.sort) bound = undefined;
-    else bound = c.k;
+    bound = c.s === input.sort ? c.k : undefined;
   }
-  const keep = (c: Conversation) =>
-    canSee(viewer, c) && inView(input.view, viewer, chatStateOf(c), now) && matchesFilters(c, input, now);
+  const filtered =
+    Boolean(input.departmentId || input.agentId || input.numberId || input.tag || input.unread) ||
+    !can(viewer, 'seeAllChats');
+  const keep = (c: Conversation, bucket: string) =>
+    c.inboxBucket === bucket &&
+    canSee(viewer, c) &&
+    inView(input.view, viewer, chatStateOf(c), now) &&
+    matchesFilters(c, input, now);
 
   const items: Conversation[] = [];
-  let next: string | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const want = input.limit - items.length;
     const read = await Promise.all(
-      buckets.map((b) => readBucket(ddb, tableName, accountId, b, input.sort, bound, want, keep)),
+      buckets.map(async (b) => ({
+        bucket: b,
+        ...(await readBucket(
+          ddb,
+          tableName,
+          accountId,
+          b,
+          input.sort,
+          bound,
+          filtered ? FILTERED_READ : want,
+        )),
+      })),
     );
-    const frontiers = read.flatMap((r) => (r.frontier ? [r.frontier] : []));
-    const cut = frontiers.length
-      ? frontiers.reduce((a, b) => (desc ? (a > b ? a : b) : a < b ? a : b))
-      : undefined;
-    const safe = read
-      .flatMap((r) => r.hits)
-      .filter((h) => cut === undefined || (desc ? h.sk >= cut : h.sk <= cut))
-      .sort((a, b) => (desc ? (a.sk < b.sk ? 1 : -1) : a.sk < b.sk ? -1 : 1));
-    const taken = safe.slice(0, want);
-    items.push(...taken.map((h) => h.conv));
-    if (taken.length === want && (safe.length > want || cut !== undefined)) {
-      next = taken[taken.length - 1]!.sk;
-      break;
+    let cut: string | undefined;
+    for (const r of read) {
+      const last = r.rows.at(-1)?.sk;
+      if (r.more && last && (cut === undefined || before(cut, last))) cut = last;
     }
-    if (taken.length === want && safe.length === want && cut === undefined) {
-      // Exactly filled and nothing beyond: the view ends here.
-      next = undefined;
-      break;
+    const rows = read
+      .flatMap((r) => r.rows.map((row) => ({ ...row, bucket: r.bucket })))
+      .filter((row) => cut === undefined || !before(cut, row.sk))
+      .sort((a, b) => (before(a.sk, b.sk) ? -1 : 1));
+    // Walk in order, fetching keys-only rows' items a slice at a time.
+    for (let i = 0; i < rows.length && items.length < input.limit;) {
+      const slice = rows.slice(i, i + Math.max(input.limit - items.length, 10));
+      const missing = slice.filter((r) => !r.item).map((r) => r.id);
+      const fetched = missing.length
+        ? await batchGetConversations(ddb, tableName, accountId, missing)
+        : new Map<string, Conversation>();
+      for (const row of slice) {
+        i++;
+        const conv = row.item ? conversationSchema.parse(row.item) : fetched.get(row.id);
+        if (conv && keep(conv, row.bucket)) items.push(conv);
+        if (items.length === input.limit) {
+          const more = i < rows.length || cut !== undefined;
+          return { items, ...(more ? { nextCursor: encodeCursor({ s: input.sort, k: row.sk }) } : {}) };
+        }
+      }
     }
-    if (cut === undefined) {
-      next = undefined;
-      break;
-    }
+    if (cut === undefined) return { items };
     bound = cut;
-    next = cut;
   }
-  return { items, ...(next ? { nextCursor: encodeCursor({ s: input.sort, k: next }) } : {}) };
+  return { items, nextCursor: encodeCursor({ s: input.sort, k: bound! }) };
 }
 
 // ── counts of the open views (the tabs) ────────────────────────────────────────────────
+
+/** Counts stop here: the tabs show "99+" beyond (a count of thousands is read, not shown). */
+export const COUNT_CAP = 100;
 
 async function countBucket(
   ddb: DynamoDBDocumentClient,
@@ -268,8 +276,11 @@ async function countBucket(
   accountId: string,
   bucket: Bucket,
   viewer: Viewer,
-  now: number,
+  cap: number,
 ): Promise<number> {
+  // Buckets whose every chat the viewer may see are counted without reading the items.
+  const plain =
+    can(viewer, 'seeAllChats') || !bucket.startsWith('AGENT#') || bucket === `AGENT#${viewer.userId}`;
   let n = 0;
   let start: Record<string, unknown> | undefined;
   do {
@@ -279,21 +290,23 @@ async function countBucket(
         IndexName: 'gsi2',
         KeyConditionExpression: 'gsi2pk = :pk',
         ExpressionAttributeValues: { ':pk': keys.inboxByLastMessage(accountId, bucket, 0, '').gsi2pk },
-        ProjectionExpression: 'agentId, departmentId, postponedUntil, #st, inboxBucket',
-        ExpressionAttributeNames: { '#st': 'status' },
+        ...(plain
+          ? { Select: 'COUNT' as const }
+          : { ProjectionExpression: 'agentId, departmentId, inboxBucket' }),
+        Limit: cap - n,
         ExclusiveStartKey: start,
       }),
     );
-    for (const item of res.Items ?? []) {
-      const c = item as Pick<Conversation, 'agentId' | 'departmentId' | 'inboxBucket'>;
-      if (c.inboxBucket === bucket && canSee(viewer, c)) n++;
-    }
+    if (plain) n += res.Count ?? 0;
+    else
+      for (const item of res.Items ?? [])
+        if (canSee(viewer, item as Pick<Conversation, 'agentId' | 'departmentId'>)) n++;
     start = res.LastEvaluatedKey;
-  } while (start);
-  void now;
-  return n;
+  } while (start && n < cap);
+  return Math.min(n, cap);
 }
 
+/** How many chats Open, Mine and In service list for the viewer, up to COUNT_CAP each. */
 export async function viewCounts(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -304,10 +317,16 @@ export async function viewCounts(
   const dir = await accountDirectory(ddb, tableName, accountId, now);
   const account = { departmentIds: dir.departmentIds, agentIds: dir.users.map((u) => u.id) };
   const countView = async (view: View) => {
-    const ns = await Promise.all(
-      bucketsOf(view, viewer, account).map((b) => countBucket(ddb, tableName, accountId, b, viewer, now)),
-    );
-    return ns.reduce((a, b) => a + b, 0);
+    let total = 0;
+    // Bucket after bucket, in parallel slices, until the cap.
+    const buckets = bucketsOf(view, viewer, account);
+    for (let i = 0; i < buckets.length && total < COUNT_CAP; i += 8) {
+      const ns = await Promise.all(
+        buckets.slice(i, i + 8).map((b) => countBucket(ddb, tableName, accountId, b, viewer, COUNT_CAP)),
+      );
+      total += ns.reduce((a, b) => a + b, 0);
+    }
+    return Math.min(total, COUNT_CAP);
   };
   const [open, mine, service] = await Promise.all([
     countView('open'),
@@ -319,7 +338,7 @@ export async function viewCounts(
 
 // ── search by name, phone, protocol ────────────────────────────────────────────────────
 
-const SEARCH_LIMIT = 200;
+const SEARCH_LIMIT = 100;
 
 async function termHits(
   ddb: DynamoDBDocumentClient,
@@ -352,10 +371,13 @@ export async function searchConversations(
   const compact = trimmed.replace(/[\s().+-]/g, '');
   const found = new Map<string, Conversation>();
   if (/^\d{4,}$/.test(compact)) {
-    const byProtocol = await findConversationByProtocol(ddb, tableName, accountId, compact);
-    if (byProtocol) found.set(byProtocol.id, byProtocol);
     const prefixes = [`p:${compact}`, ...(compact.startsWith('55') ? [] : [`p:55${compact}`])];
-    const ids = (await Promise.all(prefixes.map((p) => termHits(ddb, tableName, accountId, p)))).flat();
+    const [byProtocol, ...hits] = await Promise.all([
+      findConversationByProtocol(ddb, tableName, accountId, compact),
+      ...prefixes.map((p) => termHits(ddb, tableName, accountId, p)),
+    ]);
+    if (byProtocol) found.set(byProtocol.id, byProtocol);
+    const ids = (hits as string[][]).flat();
     for (const [id, conv] of await batchGetConversations(ddb, tableName, accountId, ids)) {
       const digits = conv.contactPhone.replace(/\D/g, '');
       if (digits.startsWith(compact) || digits.startsWith(`55${compact}`)) found.set(id, conv);

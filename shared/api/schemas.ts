@@ -107,7 +107,7 @@ export const conversationListQuerySchema = z.object({
 
 export const viewCountsSchema = z
   .object({ open: z.number().int(), mine: z.number().int(), service: z.number().int() })
-  .meta({ id: 'ViewCounts' });
+  .meta({ id: 'ViewCounts', description: 'Each count stops at 100: show 100 as "99+"' });
 
 export const assignBodySchema = z
   .union([

@@ -4,7 +4,7 @@
  * password `atende-demo`), and the WhatsApp number "Demo". Idempotent: a second run finds
  * the admin by e-mail and only brings the number's Meta ids and token up to date.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { hashPassword } from '#shared/auth/password.ts';
 import { ConflictError } from '#shared/errors.ts';
@@ -13,6 +13,7 @@ import { createUser, findUserByEmail } from './users.ts';
 import { createNumber, findNumberByPhoneNumberId, listNumbers, updateNumberConnection } from './numbers.ts';
 import { DEFAULT_INACTIVITY_HOURS, DEFAULT_TIMEZONE } from './types.ts';
 import { putAssistant, putDepartment } from './catalog.ts';
+import { keys } from './keys.ts';
 
 export const DEMO_ACCOUNT_NAME = 'Atende Demo';
 export const DEMO_ADMIN_EMAIL = 'demo@atende.local';
@@ -166,6 +167,17 @@ async function seedRoutingDemo(input: SeedDemoInput, accountId: string): Promise
     name: 'Suporte',
     createdAt: now,
   });
+  // The demo agent works in Suporte: she sees Suporte's chats and those of no department.
+  const agent = await findUserByEmail(ddb, tableName, DEMO_AGENT_EMAIL);
+  if (agent?.accountId === accountId)
+    await ddb.send(
+      new UpdateCommand({
+        TableName: tableName,
+        Key: keys.user(accountId, agent.id),
+        UpdateExpression: 'SET departmentIds = :d',
+        ExpressionAttributeValues: { ':d': [suporte.id] },
+      }),
+    );
   const assistant = await putAssistant(ddb, tableName, {
     id: ulid(now),
     accountId,

@@ -4,10 +4,13 @@
  *
  *   npm run bench                         start a private stack, run everything
  *   npm run bench -- --rate 200 --seconds 10 --saturate 2000
+ *   npm run bench -- --only inbox --inbox-conversations 100000
  *
  * Figures: webhook ack latency (p50/p95/p99) at --rate; inbound→agent WebSocket latency
  * at --ws-rate; sustained messages/s at saturation; DynamoDB Local's raw write rate in
- * the same run (the floor everything else is compared with).
+ * the same run (the floor everything else is compared with); then the inbox at scale
+ * (test/bench/inbox.ts): first pages of every view, filter and search over 100,000
+ * conversations in one account.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,6 +29,8 @@ import type { LocalInfo } from '#infra/local/stack.ts';
 import { spawn } from 'node:child_process';
 import { freePortBase } from '#infra/local/ports.ts';
 import { signBody } from '#shared/whatsapp/signature.ts';
+import { envNames } from '#infra/topology.ts';
+import { benchInbox } from './inbox.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -34,6 +39,9 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '10' },
     saturate: { type: 'string', default: '2000' },
     'raw-writes': { type: 'string', default: '5000' },
+    'inbox-conversations': { type: 'string', default: '100000' },
+    /** pipeline | inbox: run one part only. */
+    only: { type: 'string' },
   },
 });
 
@@ -312,6 +320,24 @@ const dataDir = mkdtempSync(join(tmpdir(), 'atende-bench-'));
 const stack = await spawnStack(dataDir, await freePortBase());
 const result: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length } };
 try {
+  if (args.only !== 'inbox') await pipeline();
+  if (args.only !== 'pipeline')
+    result.inbox = await benchInbox({
+      apiUrl: stack.urls.api,
+      dynamoEndpoint: stack.urls.dynamodb,
+      tableName: stack.env[envNames.table]!,
+      adminEmail: stack.demo.email!,
+      password: stack.demo.password!,
+      conversations: Number(args['inbox-conversations']),
+    });
+} finally {
+  await stack.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+console.log(JSON.stringify(result, null, 2));
+process.exit(0);
+
+async function pipeline(): Promise<void> {
   const rate = Number(args.rate);
   const seconds = Number(args.seconds);
   const run = randomUUID().slice(0, 6);
@@ -399,9 +425,4 @@ try {
   const sat = result.saturation as { messagesPerSecond: number } | null;
   // Target: the pipeline keeps DynamoDB Local at least half as busy as the raw write test.
   if (sat) result.storageBusyRatio = Number(((sat.messagesPerSecond * w.requests) / raw).toFixed(2));
-} finally {
-  await stack.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }
-console.log(JSON.stringify(result, null, 2));
-process.exit(0);

@@ -412,4 +412,38 @@ describe('inbox views, assignment and permissions', () => {
     assert.ok(team.body.items.some((x: { name: string }) => x.name === 'Fábio'));
     assert.ok(team.body.items.every((x: { passwordHash?: string }) => x.passwordHash === undefined));
   });
+  test('paging a view across buckets is exact: small pages chain to the same order as one big page', async () => {
+    const own = await seedTenant(kit, { role: 'admin' });
+    const token = (await loginAs(kit, own)).accessToken;
+    const states: Partial<Conversation>[] = [
+      {},
+      { status: 'closed' },
+      { routingStage: 'menu' },
+      { agentId: own.user.id },
+    ];
+    for (let i = 0; i < 14; i++)
+      await putConversation(kit, own, {
+        ...states[i % states.length],
+        lastMessageAt: T0 - ((i * 7) % 14) * HOUR,
+        openedAt: T0 - ((i * 5) % 14) * HOUR - 30 * HOUR,
+        unread: i % 3 === 0 ? 1 : 0,
+      });
+    for (const query of [{ sort: 'latest' }, { sort: 'oldestOpening' }, { sort: 'oldest', unread: 'true' }]) {
+      const whole = await kit.call('GET', '/api/conversations', { token, query: { ...query, limit: '100' } });
+      const paged: string[] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 30; guard++) {
+        const page = await kit.call('GET', '/api/conversations', {
+          token,
+          query: { ...query, limit: '3', ...(cursor ? { cursor } : {}) },
+        });
+        paged.push(...page.body.items.map((c: Conversation) => c.id));
+        cursor = page.body.nextCursor;
+        if (!cursor) break;
+      }
+      assert.equal(whole.body.nextCursor, undefined);
+      assert.deepEqual(paged, ids(whole.body.items), JSON.stringify(query));
+      assert.equal(new Set(paged).size, paged.length);
+    }
+  });
 });

@@ -18,6 +18,9 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/store/keys.ts';
 import { windowState } from '#shared/domain/window.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
+import type { ApiDeps } from '#shared/api/deps.ts';
+import { postpone } from '#shared/api/conversations-service.ts';
+import { createUser } from '#shared/store/users.ts';
 
 const H = 3600_000;
 let kit: EngineKit;
@@ -164,5 +167,31 @@ describe('the conversation clock', () => {
     assert.deepEqual(expired.at(-1), { kind: 'window.expired', conversationId: conv.id, outcome: 'notify' });
     assert.equal(windowState(expires, kit.clock.now), 'expired');
     assert.equal((await kit.conversations()).find((c) => c.id === conv.id)!.status, 'open');
+  });
+  test('a postponed chat leaves Open and the scheduler brings it back at its time (INB-9)', async () => {
+    const conv = await writes('5521960000004', 'Pode me chamar daqui a uma hora?');
+    assert.equal(conv.inboxBucket, 'OPEN');
+    const admin = await createUser(kit.deps.ddb, kit.deps.tableName, {
+      id: `U${conv.id}`,
+      accountId: kit.number.accountId,
+      name: 'Admin',
+      email: `admin-${conv.id}@example.com`.toLowerCase(),
+      role: 'admin',
+      passwordHash: 'x',
+      departmentIds: [],
+    });
+    const api = { ...deps, getJwtKey: async () => new Uint8Array(32) } as unknown as ApiDeps;
+    const auth = { userId: admin.id, accountId: admin.accountId, role: admin.role };
+    const res = await postpone(api, auth, conv.id, kit.clock.now + H);
+    assert.equal(res.conversation.inboxBucket, 'LATER');
+    assert.equal(res.warnWindow, false);
+
+    const back = await advanceTo(kit.clock.now + H + 1000, conv.id, 1);
+    assert.deepEqual(back.at(-1), {
+      kind: 'conversation.unpostpone',
+      conversationId: conv.id,
+      outcome: 'unpostpone',
+    });
+    assert.equal((await kit.conversations()).find((c) => c.id === conv.id)!.inboxBucket, 'OPEN');
   });
 });
