@@ -350,7 +350,7 @@ async function termHits(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': keys.searchPartition(accountId), ':p': prefix },
+      ExpressionAttributeValues: { ':pk': keys.searchPartition(accountId, prefix), ':p': prefix },
       Limit: SEARCH_LIMIT,
     }),
   );
@@ -370,14 +370,20 @@ export async function searchConversations(
   const trimmed = q.trim();
   const compact = trimmed.replace(/[\s().+-]/g, '');
   const found = new Map<string, Conversation>();
-  if (/^\d{4,}$/.test(compact)) {
-    const prefixes = [`p:${compact}`, ...(compact.startsWith('55') ? [] : [`p:55${compact}`])];
-    const [byProtocol, ...hits] = await Promise.all([
-      findConversationByProtocol(ddb, tableName, accountId, compact),
-      ...prefixes.map((p) => termHits(ddb, tableName, accountId, p)),
-    ]);
+  const protocol = /^(\d{8})-?(\d{6,})$/.exec(trimmed);
+  if (protocol) {
+    // A protocol (20261124-000042, typed with or without the dash).
+    const byProtocol = await findConversationByProtocol(
+      ddb,
+      tableName,
+      accountId,
+      `${protocol[1]}-${protocol[2]}`,
+    );
     if (byProtocol) found.set(byProtocol.id, byProtocol);
-    const ids = (hits as string[][]).flat();
+  } else if (/^\d{4,13}$/.test(compact)) {
+    // A phone, or its beginning, with or without Brazil's country code.
+    const prefixes = [`p:${compact}`, ...(compact.startsWith('55') ? [] : [`p:55${compact}`])];
+    const ids = (await Promise.all(prefixes.map((p) => termHits(ddb, tableName, accountId, p)))).flat();
     for (const [id, conv] of await batchGetConversations(ddb, tableName, accountId, ids)) {
       const digits = conv.contactPhone.replace(/\D/g, '');
       if (digits.startsWith(compact) || digits.startsWith(`55${compact}`)) found.set(id, conv);

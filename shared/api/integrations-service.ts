@@ -40,10 +40,12 @@ export async function requireSettings(deps: ApiDeps, auth: AccessClaims): Promis
 }
 
 async function withStats(deps: ApiDeps, n: WhatsAppNumber): Promise<ApiNumber> {
-  const { accessToken, ...rest } = n;
+  const { accessToken, appSecret, verifyToken, ...rest } = n;
   return {
     ...rest,
     hasToken: Boolean(accessToken),
+    hasAppSecret: Boolean(appSecret),
+    hasVerifyToken: Boolean(verifyToken),
     stats: await getNumberStats(deps.ddb, deps.tableName, n.accountId, n.id),
   };
 }

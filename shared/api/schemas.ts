@@ -231,6 +231,9 @@ export const apiNumberSchema = publicNumberSchema
   .extend({
     /** A token is stored (its value is never returned). */
     hasToken: z.boolean(),
+    /** This number's own app secret / verify token are stored (values never returned). */
+    hasAppSecret: z.boolean(),
+    hasVerifyToken: z.boolean(),
     stats: z.object({
       received: z.number(),
       sent: z.number(),
@@ -271,6 +274,10 @@ export const updateNumberBodySchema = z
     allowlist: z.array(phoneDigitsSchema).max(500),
     /** Write-only: saving a token clears the "invalid token" notice. */
     accessToken: z.string().min(10).max(1024),
+    /** Write-only: this number's Meta app secret (webhook signatures), when not the deployment's. */
+    appSecret: z.string().min(8).max(256),
+    /** Write-only: the verify token of this number's webhook subscription. */
+    verifyToken: z.string().min(8).max(256),
   })
   .partial()
   .meta({ id: 'UpdateNumberRequest' });

@@ -9,6 +9,7 @@
 const pad = (n: number, width = 15) => String(Math.max(0, Math.floor(n))).padStart(width, '0');
 
 export const acc = (accountId: string) => `ACC#${accountId}`;
+const searchShard = (term: string) => term.slice(0, term.startsWith('p:') ? 6 : 4);
 const inboxPartition = (accountId: string, bucket: string) => `${acc(accountId)}#INBOX#${bucket}`;
 
 export const keys = {
@@ -71,10 +72,14 @@ export const keys = {
     gsi3pk: `${acc(accountId)}#OPENED#${bucket}`,
     gsi3sk: `${pad(openedAt)}#${conversationId}`,
   }),
-  /** Search terms (contact name words, phone digits) → conversation, for prefix search (INB-5). */
-  searchPartition: (accountId: string) => `${acc(accountId)}#SEARCH`,
+  /**
+   * Search terms (contact name words `n:…`, phone digits `p:…`) → conversation, for prefix
+   * search (INB-5), partitioned by the term's first letters (two of a word, four digits of
+   * a phone): a search names at least that much, and no account's terms share one partition.
+   */
+  searchPartition: (accountId: string, term: string) => `${acc(accountId)}#SEARCH#${searchShard(term)}`,
   searchTerm: (accountId: string, term: string, conversationId: string) => ({
-    pk: `${acc(accountId)}#SEARCH`,
+    pk: `${acc(accountId)}#SEARCH#${searchShard(term)}`,
     sk: `${term}#${conversationId}`,
   }),
 

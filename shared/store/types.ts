@@ -57,6 +57,13 @@ export const whatsAppNumberSchema = z.object({
   color: z.string(),
   /** Per-number Graph API token. Stored only; never returned by the API nor logged. */
   accessToken: z.string().optional(),
+  /**
+   * The Meta app's secret and the webhook verify token for this number, when its app is
+   * not the deployment's (the callback URL then carries `?pnid=<phone-number id>`).
+   * Write-only, like the token.
+   */
+  appSecret: z.string().optional(),
+  verifyToken: z.string().optional(),
   /** What a conversation the customer starts does (RT-1, RT-2). */
   routing: numberRoutingSchema.default({ kind: 'none' }),
   /** Replies to conversations the business started go to this department (RT-5). */
@@ -72,7 +79,11 @@ export const whatsAppNumberSchema = z.object({
 export type WhatsAppNumber = z.infer<typeof whatsAppNumberSchema>;
 /** A number as written (defaults not applied yet). */
 export type WhatsAppNumberInput = z.input<typeof whatsAppNumberSchema>;
-export const publicNumberSchema = whatsAppNumberSchema.omit({ accessToken: true });
+export const publicNumberSchema = whatsAppNumberSchema.omit({
+  accessToken: true,
+  appSecret: true,
+  verifyToken: true,
+});
 
 export type PublicNumber = z.infer<typeof publicNumberSchema>;
 

@@ -10,7 +10,12 @@ import { verifySignature } from '#shared/whatsapp/signature.ts';
 import { splitWebhook, type QueueEntry } from '#shared/whatsapp/split.ts';
 
 export interface WebhookDeps {
+  /** The deployment's Meta app secret and verify token. */
   secrets: () => Promise<{ appSecret: string; verifyToken: string }>;
+  /** A number's own app secret / verify token (NUM-4), by Meta phone-number id. */
+  numberSecrets?: (
+    phoneNumberId: string,
+  ) => Promise<{ appSecret?: string; verifyToken?: string } | undefined>;
   sqs: SQSClient;
   queueUrl: string;
   now: () => number;
@@ -37,8 +42,7 @@ export async function handleWebhook(
       : Buffer.from(event.body, 'utf8')
     : Buffer.alloc(0);
   const signature = event.headers?.['x-hub-signature-256'];
-  const { appSecret } = await deps.secrets();
-  if (!verifySignature(raw, signature, appSecret)) {
+  if (!(await signedByKnownApp(raw, signature, event.queryStringParameters?.pnid, deps))) {
     deps.log('warn', 'webhook signature missing or invalid', { hasSignature: Boolean(signature) });
     return text(401, 'Invalid signature');
   }
@@ -51,18 +55,59 @@ export async function handleWebhook(
   return text(200, 'OK');
 }
 
-function verifyHandshake(
+/**
+ * The deployment's app secret, or — for a number with its own Meta app — that number's:
+ * named by the callback URL's `?pnid=` or, failing that, by the payload's phone-number
+ * ids (read before trusting them, only to pick the key; nothing else is used unsigned).
+ */
+async function signedByKnownApp(
+  raw: Buffer,
+  signature: string | undefined,
+  pnid: string | undefined,
+  deps: WebhookDeps,
+): Promise<boolean> {
+  if (!signature) return false;
+  const { appSecret } = await deps.secrets();
+  if (verifySignature(raw, signature, appSecret)) return true;
+  if (!deps.numberSecrets) return false;
+  const candidates = new Set(pnid ? [pnid] : phoneNumberIdsOf(raw));
+  for (const id of [...candidates].slice(0, 5)) {
+    const own = await deps.numberSecrets(id);
+    if (own?.appSecret && verifySignature(raw, signature, own.appSecret)) return true;
+  }
+  return false;
+}
+
+function phoneNumberIdsOf(raw: Buffer): string[] {
+  try {
+    const body = JSON.parse(raw.toString('utf8')) as {
+      entry?: { changes?: { value?: { metadata?: { phone_number_id?: unknown } } }[] }[];
+    };
+    return (body.entry ?? []).flatMap((e) =>
+      (e.changes ?? []).flatMap((c) => {
+        const id = c.value?.metadata?.phone_number_id;
+        return typeof id === 'string' ? [id] : [];
+      }),
+    );
+  } catch {
+    return [];
+  }
+}
+
+async function verifyHandshake(
   event: APIGatewayProxyEventV2,
   deps: WebhookDeps,
 ): Promise<APIGatewayProxyStructuredResultV2> {
   const q = event.queryStringParameters ?? {};
-  return deps.secrets().then(({ verifyToken }) => {
-    if (q['hub.mode'] === 'subscribe' && verifyToken && q['hub.verify_token'] === verifyToken) {
+  const given = q['hub.verify_token'];
+  if (q['hub.mode'] === 'subscribe' && given) {
+    const { verifyToken } = await deps.secrets();
+    const own = q.pnid && deps.numberSecrets ? await deps.numberSecrets(q.pnid) : undefined;
+    if ((verifyToken && given === verifyToken) || (own?.verifyToken && given === own.verifyToken))
       return text(200, q['hub.challenge'] ?? '');
-    }
-    deps.log('warn', 'webhook verification refused');
-    return text(403, 'Forbidden');
-  });
+  }
+  deps.log('warn', 'webhook verification refused');
+  return text(403, 'Forbidden');
 }
 
 /** SendMessageBatch in chunks of 10; throws if any entry failed so Meta retries. */

@@ -176,7 +176,7 @@ export async function benchInbox(input: InboxBenchInput): Promise<Record<string,
     const openedAt = lastMessageAt - ((i * 104729) % (6 * 3600_000));
     const name = `${FIRST[i % FIRST.length]} ${LAST[Math.floor(i / FIRST.length) % LAST.length]} ${LAST[(i * 7) % LAST.length]}`;
     const phone = `55${11 + (i % 80)}9${String(10000000 + i).slice(-8)}`;
-    const protocol = `2026${String(i).padStart(10, '0')}`;
+    const protocol = `2026${String(1101 + (i % 28)).padStart(4, '0')}-${String(i).padStart(6, '0')}`;
     const conv: Conversation = {
       id,
       accountId,
@@ -271,6 +271,10 @@ export async function benchInbox(input: InboxBenchInput): Promise<Record<string,
     'phone (full)': await time(admin, `/api/conversations?q=${sample.phone}&limit=30`),
     'phone (without 55)': await time(admin, `/api/conversations?q=${sample.phone.slice(2)}&limit=30`),
     protocol: await time(admin, `/api/conversations?q=${sample.protocol}&limit=30`),
+    'protocol (no dash)': await time(
+      admin,
+      `/api/conversations?q=${sample.protocol.replace('-', '')}&limit=30`,
+    ),
   };
   const counts = {
     admin: await time(admin, '/api/conversations/counts'),

@@ -6,7 +6,7 @@
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { putAssistant, putDepartment } from '#shared/store/catalog.ts';
-import { setNumberTokenError } from '#shared/store/numbers.ts';
+import { findNumberByPhoneNumberId, setNumberTokenError } from '#shared/store/numbers.ts';
 import { createApiKit, loginAs, seedTenant, type ApiKit, type SeededTenant } from './api-test-kit.ts';
 
 describe('integrations API', () => {
@@ -140,6 +140,28 @@ describe('integrations API', () => {
     assert.equal(saved.status, 200);
     assert.equal(saved.body.tokenError, undefined);
     assert.ok(!JSON.stringify(saved.body).includes('EAAG-a-brand-new-token'));
+  });
+
+  test("a number's own app secret and verify token are write-only", async () => {
+    const saved = await kit.call('PATCH', `/api/numbers/${admin.number.id}`, {
+      token: adminToken,
+      body: { appSecret: 'app-secret-of-this-number', verifyToken: 'verify-token-of-this-number' },
+    });
+    assert.equal(saved.status, 200);
+    const read = await kit.call('GET', `/api/numbers/${admin.number.id}`, { token: agentToken });
+    const list = await kit.call('GET', '/api/numbers', { token: adminToken });
+    for (const body of [saved.body, read.body, list.body]) {
+      assert.ok(!JSON.stringify(body).includes('app-secret-of-this-number'));
+      assert.ok(!JSON.stringify(body).includes('verify-token-of-this-number'));
+    }
+    assert.equal(read.body.hasAppSecret, true);
+    assert.equal(read.body.hasVerifyToken, true);
+    const stored = await findNumberByPhoneNumberId(
+      kit.deps.ddb,
+      kit.deps.tableName,
+      admin.number.phoneNumberId,
+    );
+    assert.equal(stored?.appSecret, 'app-secret-of-this-number');
   });
 
   test('agents read but cannot change numbers, departments or settings', async () => {

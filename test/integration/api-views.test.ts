@@ -310,7 +310,7 @@ describe('inbox views, assignment and permissions', () => {
     const conv = await putConversation(kit, tenant, {
       contactName: 'Joana Conceição Brandão',
       contactPhone: '5531977776666',
-      protocol: '20261122000777',
+      protocol: '20261122-000777',
       attendanceId: kit.ids(),
     });
     const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
@@ -325,7 +325,14 @@ describe('inbox views, assignment and permissions', () => {
         },
       }),
     );
-    for (const q of ['conceicao', 'JOANA bran', '31977776666', '5531977776666', '20261122000777'])
+    for (const q of [
+      'conceicao',
+      'JOANA bran',
+      '31977776666',
+      '5531977776666',
+      '20261122-000777',
+      '20261122000777',
+    ])
       assert.deepEqual(ids(await list('admin', { q })), [conv.id], q);
     assert.deepEqual(ids(await list('admin', { q: 'Joana Silva' })), []);
     // Visibility applies to search too.
@@ -428,7 +435,12 @@ describe('inbox views, assignment and permissions', () => {
         openedAt: T0 - ((i * 5) % 14) * HOUR - 30 * HOUR,
         unread: i % 3 === 0 ? 1 : 0,
       });
-    for (const query of [{ sort: 'latest' }, { sort: 'oldestOpening' }, { sort: 'oldest', unread: 'true' }]) {
+    const queries: Record<string, string>[] = [
+      { sort: 'latest' },
+      { sort: 'oldestOpening' },
+      { sort: 'oldest', unread: 'true' },
+    ];
+    for (const query of queries) {
       const whole = await kit.call('GET', '/api/conversations', { token, query: { ...query, limit: '100' } });
       const paged: string[] = [];
       let cursor: string | undefined;

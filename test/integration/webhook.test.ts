@@ -88,6 +88,67 @@ describe('webhook → inbound FIFO queue', () => {
     assert.equal((await get('wrong')).statusCode, 403);
   });
 
+  test("a number with its own Meta app: its verify token and app secret are accepted (NUM-4), another app's are not", async () => {
+    const own = { appSecret: 'own-app-secret', verifyToken: 'own-verify' };
+    const withNumbers: WebhookDeps = {
+      ...deps,
+      queueUrl: await newQueue(),
+      numberSecrets: async (pnid) => (pnid === '777000' ? own : undefined),
+    };
+    const handshake = (pnid: string, token: string) =>
+      handleWebhook(
+        {
+          requestContext: { http: { method: 'GET' } },
+          queryStringParameters: {
+            pnid,
+            'hub.mode': 'subscribe',
+            'hub.verify_token': token,
+            'hub.challenge': '7',
+          },
+        } as unknown as APIGatewayProxyEventV2,
+        withNumbers,
+      );
+    assert.equal((await handshake('777000', 'own-verify')).statusCode, 200);
+    assert.equal((await handshake('888000', 'own-verify')).statusCode, 403);
+
+    const body = JSON.stringify({
+      object: 'whatsapp_business_account',
+      entry: [
+        {
+          id: 'waba',
+          changes: [
+            {
+              field: 'messages',
+              value: {
+                messaging_product: 'whatsapp',
+                metadata: { display_phone_number: '5511', phone_number_id: '777000' },
+                contacts: [{ profile: { name: 'C' }, wa_id: '5511999990000' }],
+                messages: [
+                  {
+                    from: '5511999990000',
+                    id: 'wamid.own-1',
+                    timestamp: '1700000000',
+                    type: 'text',
+                    text: { body: 'oi' },
+                  },
+                ],
+              },
+            },
+          ],
+        },
+      ],
+    });
+    const signedOwn = signBody(body, own.appSecret);
+    const byPayload = await handleWebhook(post(body, signedOwn), withNumbers);
+    const byUrl = await handleWebhook(
+      { ...post(body, signedOwn), queryStringParameters: { pnid: '777000' } } as APIGatewayProxyEventV2,
+      withNumbers,
+    );
+    const stranger = await handleWebhook(post(body, signBody(body, 'another-app')), withNumbers);
+    assert.deepEqual([byPayload.statusCode, byUrl.statusCode, stranger.statusCode], [200, 200, 401]);
+    assert.equal((await drain(withNumbers.queueUrl)).length, 1);
+  });
+
   test('an unsigned or wrongly signed POST is refused with 401 and enqueues nothing', async () => {
     const body = readFileSync(join(dir, 'pywa-message--text.json'), 'utf8');
     assert.equal((await handleWebhook(post(body, null), deps)).statusCode, 401);
