@@ -110,6 +110,16 @@ const MAX_ROUNDS = 4;
 /** Rows read per bucket and round when filters may reject many of them. */
 const FILTERED_READ = 100;
 
+/**
+ * Rows to read from each bucket in a round. A page rarely takes many rows from one bucket,
+ * so the first round reads a share (the cut keeps the page exact; a later round reads
+ * more where needed). Filters may reject rows: read more.
+ */
+function perBucket(round: number, want: number, buckets: number, filtered: boolean): number {
+  if (filtered) return round ? FILTERED_READ : Math.max(2 * want, 20);
+  return round ? want : Math.min(want, Math.ceil((2 * want) / buckets) + 2);
+}
+
 const opening = (sort: Sort) => sort === 'newestOpening' || sort === 'oldestOpening';
 const descending = (sort: Sort) => sort === 'latest' || sort === 'newestOpening';
 
@@ -229,7 +239,7 @@ export async function listView(
           b,
           input.sort,
           bound,
-          filtered ? FILTERED_READ : want,
+          perBucket(round, want, buckets.length, filtered),
         )),
       })),
     );
@@ -338,7 +348,7 @@ export async function viewCounts(
 
 // ── search by name, phone, protocol ────────────────────────────────────────────────────
 
-const SEARCH_LIMIT = 100;
+const SEARCH_LIMIT = 60;
 
 async function termHits(
   ddb: DynamoDBDocumentClient,
