@@ -47,8 +47,20 @@ export interface AssistantTurn {
   pending: Message[];
 }
 
-export type AssistantAnswer =
-  { kind: 'reply'; text: string } | { kind: 'handover'; departmentId?: string; note: string };
+/** A tool the assistant called, as recorded in the conversation (AI-3). */
+export interface ToolTrace {
+  name: string;
+  arguments: string;
+  result: string;
+  error?: boolean;
+}
+
+/** Tokens and cost of an answer (AI-6); `offline` when no model was used. */
+export type AnswerUsage = NonNullable<Message['usage']>;
+
+export type AssistantAnswer = (
+  { kind: 'reply'; text: string } | { kind: 'handover'; departmentId?: string; note: string }
+) & { trace?: ToolTrace[]; usage?: AnswerUsage };
 
 export interface AssistantPort {
   answer(turn: AssistantTurn): Promise<AssistantAnswer>;
@@ -105,6 +117,30 @@ export async function processAssistantJob(
   const answer = await deps.port.answer({ conversation: conv, assistantId: job.assistantId, pending });
   const qdeps = agentMessageDeps(deps);
 
+  // Each tool call and its result, for the agents (ids derived from the job: stored once).
+  for (const [i, t] of (answer.trace ?? []).entries()) {
+    const record = messageSchema.parse({
+      id: `${job.messageId}-0${String(i).padStart(2, '0')}`, // sorts before the reply (-a)
+      accountId: job.accountId,
+      conversationId: job.conversationId,
+      ...(conv.attendanceId ? { attendanceId: conv.attendanceId } : {}),
+      direction: 'internal',
+      type: 'system',
+      text: `${t.name}(${t.arguments}) → ${t.result}`.slice(0, 2000),
+      tool: { ...t, arguments: t.arguments.slice(0, 2000), result: t.result.slice(0, 4000) },
+      status: 'received',
+      sender: { type: 'assistant', id: job.assistantId },
+      createdAt: deps.now(),
+    });
+    const { created } = await putMessageOnce(deps.ddb, deps.tableName, record);
+    if (created)
+      await push(
+        job.accountId,
+        [{ type: 'message.created', conversationId: conv.id, message: record }],
+        deps,
+      );
+  }
+
   let updated: Conversation | undefined;
   if (answer.kind === 'reply') {
     await queueAgentMessage(qdeps, {
@@ -113,7 +149,9 @@ export async function processAssistantJob(
       conversationId: job.conversationId,
       sender: { type: 'assistant', id: job.assistantId },
       text: answer.text,
+      ...(answer.usage ? { usage: answer.usage } : {}),
     });
+    if (answer.usage) await addConversationUsage(conv, answer.usage, `${job.messageId}-a`, deps);
     updated = await markAnswered(conv, job.messageId, deps);
   } else {
     const number = await getNumber(deps.ddb, deps.tableName, job.accountId, conv.numberId);
@@ -134,6 +172,7 @@ export async function processAssistantJob(
     const { created } = await putMessageOnce(deps.ddb, deps.tableName, note);
     if (created)
       await push(job.accountId, [{ type: 'message.created', conversationId: conv.id, message: note }], deps);
+    if (answer.usage) await addConversationUsage(conv, answer.usage, `${job.messageId}-h`, deps);
     updated = await markAnswered(conv, job.messageId, deps, { departmentId });
   }
   if (updated) updated = await syncInboxKeys(deps.ddb, deps.tableName, updated, deps.now());
@@ -144,6 +183,29 @@ export async function processAssistantJob(
       deps,
     );
   return answer.kind === 'reply' ? 'answered' : 'handed-over';
+}
+
+/** Adds an answer's tokens and cost to the conversation's totals, once per answer. */
+async function addConversationUsage(
+  conv: Conversation,
+  usage: AnswerUsage,
+  answerId: string,
+  deps: EngineDeps,
+): Promise<void> {
+  await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression:
+      'SET aiCountedFor = :id ADD aiPromptTokens :p, aiCompletionTokens :c, aiCachedTokens :k, aiCostUsd :usd',
+    ConditionExpression: 'attribute_not_exists(aiCountedFor) OR aiCountedFor < :id',
+    ExpressionAttributeValues: {
+      ':id': answerId,
+      ':p': usage.promptTokens,
+      ':c': usage.completionTokens,
+      ':k': usage.cachedTokens,
+      ':usd': usage.costUsd ?? 0,
+    },
+  });
 }
 
 async function markAnswered(

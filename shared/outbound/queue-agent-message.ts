@@ -53,6 +53,8 @@ export interface AgentMessageInput {
   clientId?: string;
   /** A WhatsApp interactive object (list or buttons) with `text` as its body: menus. */
   interactive?: Record<string, unknown>;
+  /** An assistant's reply: its tokens and cost (AI-6). */
+  usage?: Message['usage'];
   /**
    * Our id for the message. Automations derive it from the message that caused it, so a
    * redelivered cause stores (and sends) the answer once; agents' sends get a new ULID.
@@ -100,7 +102,9 @@ export async function queueAgentMessage(
     input.conversationId,
   );
   if (!conversation) throw new NotFoundError('Conversa não encontrada.');
-  if (!canSendFreeForm(conversation.windowExpiresAt, now)) throw new WindowClosedError();
+  // A "Testar" conversation (AI-7) goes nowhere: no window, no queue.
+  const test = conversation.channel === 'test';
+  if (!test && !canSendFreeForm(conversation.windowExpiresAt, now)) throw new WindowClosedError();
 
   let replyTo: Message['replyTo'];
   if (input.replyToMessageId) {
@@ -138,7 +142,8 @@ export async function queueAgentMessage(
       : {}),
     ...(input.interactive ? { interactive: input.interactive } : {}),
     ...(replyTo ? { replyTo } : {}),
-    status: 'pending',
+    status: test ? 'sent' : 'pending',
+    ...(input.usage ? { usage: input.usage } : {}),
     sender: input.sender,
     ...(input.clientId ? { clientId: input.clientId } : {}),
     createdAt: now,
@@ -148,12 +153,13 @@ export async function queueAgentMessage(
   // and a retry of the POST is a new message (the client's clientId tells them apart).
   // A given id stored before is enqueued again (the crash may have come before the
   // enqueue): the queue's deduplication and the sender's status check send it once.
-  await enqueueOutbound(deps.sqs, deps.outboundQueueUrl, {
-    kind: 'send',
-    accountId: message.accountId,
-    conversationId: message.conversationId,
-    messageId: message.id,
-  });
+  if (!test)
+    await enqueueOutbound(deps.sqs, deps.outboundQueueUrl, {
+      kind: 'send',
+      accountId: message.accountId,
+      conversationId: message.conversationId,
+      messageId: message.id,
+    });
   const shown = await messageForAgents(
     message,
     deps.s3 ? { s3: deps.s3, bucket: deps.mediaBucket } : undefined,

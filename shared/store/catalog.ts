@@ -5,7 +5,13 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { acc, keys } from './keys.ts';
 import { queryPrefix } from './ops.ts';
-import { assistantSchema, departmentSchema, type Assistant, type Department } from './types.ts';
+import {
+  assistantSchema,
+  departmentSchema,
+  type Assistant,
+  type AssistantInput,
+  type Department,
+} from './types.ts';
 
 export const listDepartments = async (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
   (await queryPrefix(ddb, tableName, acc(accountId), 'DEPT#')).map((i) => departmentSchema.parse(i));
@@ -28,7 +34,7 @@ export async function putDepartment(
 export async function putAssistant(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  a: Assistant,
+  a: AssistantInput,
 ): Promise<Assistant> {
   const item = assistantSchema.parse(a);
   await ddb.send(

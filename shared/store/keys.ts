@@ -32,6 +32,15 @@ export const keys = {
     sk: `ASSISTANT#${assistantId}`,
   }),
 
+  /** The account's LLM connection and price table (the key is never returned). */
+  aiSettings: (accountId: string) => ({ pk: acc(accountId), sk: 'AI' }),
+  /** Appointments booked by assistants, by start time. */
+  appointment: (accountId: string, startsAt: number, appointmentId: string) => ({
+    pk: `${acc(accountId)}#APPT`,
+    sk: `${pad(startsAt)}#${appointmentId}`,
+  }),
+  appointmentsPartition: (accountId: string) => `${acc(accountId)}#APPT`,
+
   number: (accountId: string, numberId: string) => ({ pk: acc(accountId), sk: `NUMBER#${numberId}` }),
   /** gsi1: number (and so the account) by Meta's phone-number id (webhook → tenant). */
   numberByPhoneNumberId: (phoneNumberId: string) => ({ gsi1pk: `PNID#${phoneNumberId}`, gsi1sk: 'NUMBER' }),

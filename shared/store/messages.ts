@@ -14,7 +14,13 @@
  * backwards whatever order Meta's webhooks arrive in.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { statusRank, type DeliveryStatus } from '#shared/domain/message-status.ts';
 import { keys } from './keys.ts';
 import { updateIfAllowed } from './ops.ts';
@@ -290,4 +296,24 @@ export async function bindOutboundWamid(
     }),
   );
   return claimOf(res.Attributes ?? {});
+}
+
+/** The latest `limit` messages of a conversation, oldest first (the assistant's context). */
+export async function listConversationMessages(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  limit: number,
+): Promise<Message[]> {
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
+      ExpressionAttributeValues: { ':pk': keys.messagePartition(accountId, conversationId), ':m': 'MSG#' },
+      ScanIndexForward: false,
+      Limit: limit,
+    }),
+  );
+  return (res.Items ?? []).map((i) => messageSchema.parse(i)).reverse();
 }

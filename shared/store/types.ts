@@ -6,6 +6,8 @@
  */
 import { z } from 'zod';
 import { permissions } from '#shared/domain/inbox.ts';
+import { variableTypes } from '#shared/domain/validators.ts';
+import { priceTableSchema } from '#shared/domain/pricing.ts';
 import { activeRoutingSchema, numberRoutingSchema, workingHoursSchema } from '#shared/domain/routing.ts';
 
 export const DEFAULT_TIMEZONE = 'America/Sao_Paulo';
@@ -95,7 +97,36 @@ export const departmentSchema = z.object({
 });
 export type Department = z.infer<typeof departmentSchema>;
 
-/** An AI assistant as routing sees it (the AI issue adds prompts, tools, knowledge). */
+export const assistantTools = [
+  'transfer_to_human',
+  'set_variable',
+  'search_knowledge_base',
+  'schedule_appointment',
+  'http_request',
+] as const;
+export type AssistantTool = (typeof assistantTools)[number];
+
+/** An endpoint the admin lets the assistant call (http_request): only this URL, this method. */
+export const httpToolSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]{1,40}$/, 'Use letras minúsculas, números e _.'),
+  description: z.string().min(1).max(500),
+  method: z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']),
+  url: z.string().regex(/^https?:\/\/[^\s]+$/, 'Informe uma URL http(s).'),
+  headers: z.record(z.string(), z.string()).default({}),
+  /** JSON Schema of the arguments the model must give (an object schema). */
+  parameters: z.record(z.string(), z.unknown()).default({ type: 'object', properties: {} }),
+  timeoutMs: z.number().int().min(500).max(15000).default(8000),
+});
+export type HttpTool = z.infer<typeof httpToolSchema>;
+
+/** A value the assistant collects and validates (AI-5). */
+export const assistantVariableSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,40}$/, 'Use letras minúsculas, números e _.'),
+  type: z.enum(variableTypes),
+  description: z.string().max(300).default(''),
+});
+
+/** An AI assistant (AI-1..3): prompt, model, tools, knowledge bases, working hours. */
 export const assistantSchema = z.object({
   id: z.string(),
   accountId: z.string(),
@@ -103,9 +134,18 @@ export const assistantSchema = z.object({
   enabled: z.boolean().default(true),
   /** None: 24 hours a day (RT-3). */
   workingHours: workingHoursSchema.optional(),
+  systemPrompt: z.string().max(20000).default(''),
+  model: z.string().min(1).max(120).default('gpt-4o-mini'),
+  temperature: z.number().min(0).max(2).default(0.3),
+  tools: z.array(z.enum(assistantTools)).default(['transfer_to_human', 'search_knowledge_base']),
+  knowledgeBaseIds: z.array(z.string()).default([]),
+  httpTools: z.array(httpToolSchema).default([]),
+  variables: z.array(assistantVariableSchema).default([]),
   createdAt: z.number().int().optional(),
 });
 export type Assistant = z.infer<typeof assistantSchema>;
+/** An assistant as written (defaults not applied yet). */
+export type AssistantInput = z.input<typeof assistantSchema>;
 
 export const contactSchema = z.object({
   id: z.string(),
@@ -200,6 +240,17 @@ export const conversationSchema = z.object({
   botOff: z.boolean().optional(),
   /** The attendance whose timers are armed (shared/engine/schedules.ts). */
   timersArmedFor: z.string().optional(),
+  /** WhatsApp, or a "Testar" conversation with an assistant (never sent anywhere). */
+  channel: z.enum(['whatsapp', 'test']).optional(),
+  /** What the assistant collected (AI-5), validated. */
+  variables: z.record(z.string(), z.string()).optional(),
+  /** The assistant's tokens and cost in this conversation (AI-6). */
+  aiPromptTokens: z.number().optional(),
+  aiCompletionTokens: z.number().optional(),
+  aiCachedTokens: z.number().optional(),
+  aiCostUsd: z.number().optional(),
+  /** The last answer whose usage is in the totals (counted once). */
+  aiCountedFor: z.string().optional(),
   createdAt: z.number().int(),
 });
 export type Conversation = z.infer<typeof conversationSchema>;
@@ -276,6 +327,27 @@ export const messageSchema = z.object({
       until: z.number().int().optional(),
     })
     .optional(),
+  /** An assistant's reply: what the model used and what it cost (AI-6). */
+  usage: z
+    .object({
+      model: z.string(),
+      promptTokens: z.number(),
+      completionTokens: z.number(),
+      cachedTokens: z.number(),
+      costUsd: z.number().optional(),
+      /** Offline mode: answered from the knowledge base, no model. */
+      offline: z.boolean().optional(),
+    })
+    .optional(),
+  /** A tool the assistant called, with its arguments and result (internal; AI-3). */
+  tool: z
+    .object({
+      name: z.string(),
+      arguments: z.string(),
+      result: z.string(),
+      error: z.boolean().optional(),
+    })
+    .optional(),
   /** Client-side id of an agent's send (lets the UI match its optimistic bubble). */
   clientId: z.string().optional(),
   createdAt: z.number().int(),
@@ -307,3 +379,33 @@ export const connectionSchema = z.object({
   ttl: z.number().int(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
+
+/**
+ * The account's LLM connection (AI-2): an OpenAI-compatible base URL and key (the key is
+ * write-only), an optional embeddings model, and the price table (AI-6).
+ */
+export const aiSettingsSchema = z.object({
+  accountId: z.string(),
+  baseUrl: z.string().optional(),
+  apiKey: z.string().optional(),
+  embeddingModel: z.string().optional(),
+  prices: priceTableSchema.optional(),
+  updatedAt: z.number().int().optional(),
+});
+export type AiSettings = z.infer<typeof aiSettingsSchema>;
+
+/** An appointment an assistant booked for a customer (schedule_appointment). */
+export const appointmentSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  conversationId: z.string(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  startsAt: z.number().int(),
+  durationMinutes: z.number().int(),
+  title: z.string(),
+  notes: z.string().optional(),
+  createdBy: z.string(),
+  createdAt: z.number().int(),
+});
+export type Appointment = z.infer<typeof appointmentSchema>;

@@ -1,0 +1,281 @@
+/**
+ * The AI assistant (AI-1..3, AI-6, AI-8) behind the AssistantPort: the account's
+ * OpenAI-compatible endpoint through the `openai` package (Chat Completions with tools),
+ * the assistant's prompt plus the platform's WhatsApp instruction, the conversation's
+ * recent messages, up to MAX_STEPS rounds of tool calls, tokens and cost per answer.
+ *
+ * Failure (AI-8): timeouts, 429 and 5xx are retried with backoff; after that, or on an
+ * error a retry cannot fix (a wrong key), the conversation goes to the backup department
+ * with an internal note saying why. Without an LLM configured the assistant answers in
+ * offline mode from the knowledge base (AI-4), and hands over when it has nothing.
+ */
+import OpenAI from 'openai';
+import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
+import { addUsage, costOf, defaultPrices, noUsage, type TokenUsage } from '#shared/domain/pricing.ts';
+import { getAiSettings, putAppointment } from '#shared/store/ai.ts';
+import { getAccount } from '#shared/store/accounts.ts';
+import { listAssistants, listDepartments } from '#shared/store/catalog.ts';
+import { keys } from '#shared/store/keys.ts';
+import { listConversationMessages } from '#shared/store/messages.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
+import { DEFAULT_TIMEZONE, type AiSettings, type Assistant, type Message } from '#shared/store/types.ts';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from './process-job.ts';
+import { runTool, toolDefinitions, type KnowledgePassage } from './tools.ts';
+
+/** Appended to every assistant's prompt: how to write for WhatsApp. */
+export const PLATFORM_INSTRUCTION = [
+  'Você atende clientes pelo WhatsApp, em português do Brasil.',
+  'Escreva mensagens curtas e cordiais: parágrafos de uma a três frases, listas simples com hífen quando ajudarem.',
+  'Não use tabelas, títulos Markdown, links Markdown nem blocos de código; use *negrito* do WhatsApp com moderação.',
+  'Não invente informações: quando não souber, use as ferramentas disponíveis ou transfira para um atendente humano.',
+].join(' ');
+
+export const OFFLINE_PREFIX =
+  '🤖 Assistente em modo offline (sem IA): encontrei isto na nossa base de conhecimento:';
+
+const MAX_STEPS = 6;
+const HISTORY = 20;
+
+export interface AiPortDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  now: () => number;
+  /** Best passages of these knowledge bases for a query (AI-4). */
+  searchKnowledge: (
+    accountId: string,
+    knowledgeBaseIds: string[],
+    query: string,
+    k: number,
+  ) => Promise<KnowledgePassage[]>;
+  /** Per LLM request. */
+  timeoutMs?: number;
+  /** Waits between attempts (tests pass a fast one). */
+  backoffMs?: number[];
+  fetch?: typeof fetch;
+  log?: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
+}
+
+/** Whether an LLM error may pass on a retry (time, load), or never will (key, request). */
+function retryable(err: unknown): boolean {
+  if (err instanceof OpenAI.APIConnectionError) return true; // includes timeouts
+  if (err instanceof OpenAI.APIError)
+    return err.status === undefined || err.status === 429 || err.status >= 500;
+  return false;
+}
+
+function describe(err: unknown): string {
+  if (err instanceof OpenAI.APIConnectionTimeoutError) return 'tempo esgotado';
+  if (err instanceof OpenAI.APIError && err.status)
+    return `erro ${err.status}${err.message ? `: ${err.message}` : ''}`;
+  return (err as Error).message || 'erro desconhecido';
+}
+
+/** What a stored message says to the model. */
+function asChat(m: Message): ChatCompletionMessageParam | undefined {
+  if (m.direction === 'internal') return undefined;
+  const text =
+    m.text ??
+    (m.type === 'location'
+      ? '[localização]'
+      : m.media
+        ? `[${m.type}${m.media.filename ? `: ${m.media.filename}` : ''}]`
+        : undefined);
+  if (!text) return undefined;
+  return m.direction === 'in' ? { role: 'user', content: text } : { role: 'assistant', content: text };
+}
+
+export function createAiPort(deps: AiPortDeps): AssistantPort {
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const backoff = deps.backoffMs ?? [1000, 3000];
+
+  return {
+    async answer(turn: AssistantTurn): Promise<AssistantAnswer> {
+      const conv = turn.conversation;
+      const [assistants, departments, settings, account] = await Promise.all([
+        listAssistants(deps.ddb, deps.tableName, conv.accountId),
+        listDepartments(deps.ddb, deps.tableName, conv.accountId),
+        getAiSettings(deps.ddb, deps.tableName, conv.accountId),
+        getAccount(deps.ddb, deps.tableName, conv.accountId),
+      ]);
+      const assistant = assistants.find((a) => a.id === turn.assistantId);
+      if (!assistant) return { kind: 'handover', note: 'Assistente não encontrado: conversa transferida.' };
+      const search = (query: string, k: number) =>
+        deps.searchKnowledge(conv.accountId, assistant.knowledgeBaseIds, query, k);
+      if (!settings.apiKey && !settings.baseUrl) return offline(turn, search);
+
+      const trace: ToolTrace[] = [];
+      let usage: TokenUsage = noUsage;
+      const used = () => usageRecord(usage, assistant.model, settings);
+      const client = new OpenAI({
+        apiKey: settings.apiKey ?? 'not-needed',
+        ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}),
+        timeout: deps.timeoutMs ?? 30_000,
+        maxRetries: 0,
+      });
+      const history = (
+        await listConversationMessages(deps.ddb, deps.tableName, conv.accountId, conv.id, HISTORY)
+      )
+        .filter((m) => m.id <= (turn.pending.at(-1)?.id ?? '\uffff'))
+        .map(asChat)
+        .filter((m): m is ChatCompletionMessageParam => Boolean(m));
+      const messages: ChatCompletionMessageParam[] = [
+        { role: 'system', content: systemPrompt(assistant, conv.variables) },
+        ...history,
+      ];
+      const tools = toolDefinitions(assistant, departments);
+      const variables = { ...(conv.variables ?? {}) };
+
+      for (let step = 0; step < MAX_STEPS; step++) {
+        let completion: OpenAI.Chat.Completions.ChatCompletion | undefined;
+        let lastError: unknown;
+        for (let attempt = 0; attempt <= backoff.length; attempt++) {
+          try {
+            completion = await client.chat.completions.create({
+              model: assistant.model,
+              temperature: assistant.temperature,
+              messages,
+              ...(tools.length ? { tools } : {}),
+            });
+            break;
+          } catch (err) {
+            lastError = err;
+            deps.log?.('warn', 'LLM request failed', { attempt, error: describe(err) });
+            if (!retryable(err) || attempt === backoff.length) break;
+            await sleep(backoff[attempt]!);
+          }
+        }
+        if (!completion)
+          return {
+            kind: 'handover',
+            note: `O assistente ${assistant.name} não conseguiu responder (${describe(lastError)}): conversa transferida para atendimento humano.`,
+            trace,
+            usage: used(),
+          };
+        const u = completion.usage;
+        usage = addUsage(usage, {
+          promptTokens: u?.prompt_tokens ?? 0,
+          completionTokens: u?.completion_tokens ?? 0,
+          cachedTokens: u?.prompt_tokens_details?.cached_tokens ?? 0,
+        });
+        const reply = completion.choices[0]?.message;
+        const calls = (reply?.tool_calls ?? []).filter((c) => c.type === 'function');
+        if (!calls.length) {
+          const text = reply?.content?.trim();
+          if (!text) break;
+          return { kind: 'reply', text, trace, usage: used() };
+        }
+        messages.push({ role: 'assistant', content: reply?.content ?? null, tool_calls: calls });
+        for (const [i, call] of calls.entries()) {
+          const outcome = await runTool(call.function.name, call.function.arguments, {
+            assistant,
+            conversation: { ...conv, variables },
+            departments,
+            timeZone: account?.timezone ?? DEFAULT_TIMEZONE,
+            now: deps.now(),
+            callKey: `${turn.pending.at(-1)?.id ?? conv.id}-${step}-${i}`,
+            searchKnowledge: search,
+            setVariable: async (name, value) => {
+              variables[name] = value;
+              await updateIfAllowed(deps.ddb, {
+                TableName: deps.tableName,
+                Key: keys.conversation(conv.accountId, conv.id),
+                UpdateExpression: 'SET variables = :v',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':v': variables },
+              });
+            },
+            bookAppointment: async (a) => {
+              await putAppointment(deps.ddb, deps.tableName, {
+                ...a,
+                accountId: conv.accountId,
+                conversationId: conv.id,
+                contactName: conv.contactName,
+                contactPhone: conv.contactPhone,
+                createdBy: `assistant:${assistant.id}`,
+                createdAt: deps.now(),
+              });
+            },
+            fetch: deps.fetch ?? fetch,
+          });
+          trace.push({
+            name: call.function.name,
+            arguments: call.function.arguments,
+            result: outcome.result,
+            ...('error' in outcome && outcome.error ? { error: true } : {}),
+          });
+          if ('handover' in outcome)
+            return {
+              kind: 'handover',
+              note: `Resumo do assistente: ${outcome.handover.summary}`,
+              ...(outcome.handover.departmentId ? { departmentId: outcome.handover.departmentId } : {}),
+              trace,
+              usage: used(),
+            };
+          messages.push({ role: 'tool', tool_call_id: call.id, content: outcome.result });
+        }
+      }
+      return {
+        kind: 'handover',
+        note: `O assistente ${assistant.name} não chegou a uma resposta: conversa transferida para atendimento humano.`,
+        trace,
+        usage: used(),
+      };
+    },
+  };
+
+  async function offline(
+    turn: AssistantTurn,
+    search: (q: string, k: number) => Promise<KnowledgePassage[]>,
+  ): Promise<AssistantAnswer> {
+    const question = turn.pending
+      .map((m) => m.text ?? '')
+      .join(' ')
+      .trim();
+    const offlineUsage = {
+      model: 'offline',
+      promptTokens: 0,
+      completionTokens: 0,
+      cachedTokens: 0,
+      costUsd: 0,
+      offline: true,
+    };
+    if (/\b(atendente|humano|pessoa)\b/i.test(question) || !question)
+      return { kind: 'handover', note: 'Modo offline: o cliente pediu um atendente.', usage: offlineUsage };
+    const passages = (await search(question, 2)).filter((p) => p.score > 0);
+    if (!passages.length)
+      return {
+        kind: 'handover',
+        note: `Modo offline: nada na base de conhecimento para "${question.slice(0, 200)}". Conversa transferida.`,
+        usage: offlineUsage,
+      };
+    const quoted = passages
+      .map((p) => `${p.title ? `*${p.title}*\n` : ''}> ${p.text.slice(0, 700).replace(/\n+/g, '\n> ')}`)
+      .join('\n\n');
+    return {
+      kind: 'reply',
+      text: `${OFFLINE_PREFIX}\n\n${quoted}\n\nSe não era isso, escreva *atendente* para falar com uma pessoa.`,
+      usage: offlineUsage,
+    };
+  }
+}
+
+function systemPrompt(assistant: Assistant, variables: Record<string, string> | undefined): string {
+  const parts = [assistant.systemPrompt.trim(), PLATFORM_INSTRUCTION];
+  if (assistant.variables.length)
+    parts.push(
+      `Dados a coletar com set_variable: ${assistant.variables.map((v) => `${v.name} (${v.type})${v.description ? ` — ${v.description}` : ''}`).join('; ')}.`,
+    );
+  if (variables && Object.keys(variables).length)
+    parts.push(
+      `Dados já coletados: ${Object.entries(variables)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}.`,
+    );
+  return parts.filter(Boolean).join('\n\n');
+}
+
+function usageRecord(usage: TokenUsage, model: string, settings: AiSettings) {
+  const cost = costOf(usage, model, { ...defaultPrices, ...settings.prices });
+  return { model, ...usage, ...(cost !== undefined ? { costUsd: cost } : {}) };
+}
