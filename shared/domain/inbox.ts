@@ -69,6 +69,29 @@ export type View = (typeof views)[number];
  */
 export type Bucket = 'CLOSED' | 'BOT' | 'LATER' | 'OPEN' | `DEPT#${string}` | `AGENT#${string}`;
 
+/** The fields of a conversation the inbox rules read (the item, or the API's shape of it). */
+export interface ChatFields {
+  status: 'open' | 'closed';
+  agentId?: string;
+  departmentId?: string;
+  routingStage?: string;
+  botOff?: boolean;
+  postponedUntil?: number;
+}
+
+/** A conversation's state for the rules: a triage menu or the assistant holding it is a running bot. */
+export function chatStateOf(c: ChatFields): ChatState {
+  const running = c.routingStage === 'menu' || c.routingStage === 'assistant';
+  const bot: BotState | undefined = c.botOff ? 'off' : running ? 'running' : undefined;
+  return {
+    closed: c.status === 'closed',
+    ...(c.agentId ? { agentId: c.agentId } : {}),
+    ...(c.departmentId ? { departmentId: c.departmentId } : {}),
+    ...(bot ? { bot } : {}),
+    ...(c.postponedUntil !== undefined ? { postponedUntil: c.postponedUntil } : {}),
+  };
+}
+
 export function bucketOf(chat: ChatState, now: number): Bucket {
   if (chat.closed) return 'CLOSED';
   if (chat.postponedUntil !== undefined && chat.postponedUntil > now) return 'LATER';

@@ -16,21 +16,12 @@ import {
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { bucketOf, type ChatState } from '#shared/domain/inbox.ts';
+import { bucketOf, chatStateOf } from '#shared/domain/inbox.ts';
+
+export { chatStateOf };
 import { keys } from './keys.ts';
 import { updateIfAllowed } from './ops.ts';
 import { conversationSchema, type Conversation } from './types.ts';
-
-export function chatStateOf(conv: Conversation): ChatState {
-  const running = conv.routingStage === 'menu' || conv.routingStage === 'assistant';
-  return {
-    closed: conv.status === 'closed',
-    ...(conv.agentId ? { agentId: conv.agentId } : {}),
-    ...(conv.departmentId ? { departmentId: conv.departmentId } : {}),
-    ...(running && !conv.botOff ? { bot: 'running' as const } : conv.botOff ? { bot: 'off' as const } : {}),
-    ...(conv.postponedUntil !== undefined ? { postponedUntil: conv.postponedUntil } : {}),
-  };
-}
 
 /** The index attributes of a conversation in `bucket` (for puts and full rewrites). */
 export function inboxKeys(

@@ -20,9 +20,64 @@ export interface Conversation {
   unread: number;
   departmentId?: string;
   agentId?: string;
+  /** Not guaranteed: the UI looks the name up in the users list. */
+  agentName?: string;
   routingStage?: 'new' | 'menu' | 'people' | 'assistant';
+  bot?: 'running' | 'ended' | 'off';
+  /** The chatbot was switched off for this attendance (people hold it). */
+  botOff?: boolean;
+  answered?: boolean;
+  markedUnread?: boolean;
+  /** Out of the open lists until then (epoch ms). */
+  postponedUntil?: number;
+  /** When the current attendance opened (the "abertura" sorts); createdAt otherwise. */
+  openedAt?: number;
   createdAt?: number;
 }
+
+export const conversationViews = ['all', 'open', 'mine', 'service'] as const;
+export type ConversationView = (typeof conversationViews)[number];
+export const conversationSorts = ['latest', 'oldest', 'newestOpening', 'oldestOpening'] as const;
+export type ConversationSort = (typeof conversationSorts)[number];
+
+/** What the list asks the server for (GET /api/conversations). */
+export interface ConversationQuery {
+  view: ConversationView;
+  sort: ConversationSort;
+  departmentId?: string;
+  agentId?: string;
+  numberId?: string;
+  tag?: 'expiring' | 'expired';
+  unread?: boolean;
+  q?: string;
+}
+
+export interface ConversationCounts {
+  open: number;
+  mine: number;
+  service: number;
+}
+
+export type Permission = 'seeAllChats' | 'contactNotes' | 'supportCode' | 'approveQuickReplies' | 'settings';
+export type Role = 'admin' | 'supervisor' | 'agent';
+
+export interface User {
+  id: string;
+  name: string;
+  email: string;
+  role: Role;
+  departmentIds: string[];
+  /** Absent: the role's defaults (shared/domain/inbox.ts roleDefaults). */
+  permissions?: Permission[];
+}
+
+/** An assignment-log line (a system message with direction 'internal'). */
+export type AssignmentLogEvent =
+  | { kind: 'agent'; by: string; agentId: string }
+  | { kind: 'department'; by: string; departmentId: string }
+  | { kind: 'joined'; agentId: string }
+  | { kind: 'closed'; by?: string }
+  | { kind: 'postponed'; by: string; until: number };
 
 export type RouteTarget =
   | { kind: 'department'; departmentId: string; autoMessage?: string }
@@ -101,6 +156,7 @@ export interface Message {
   sender: { type: 'contact' | 'agent' | 'system' | 'assistant'; id?: string; name?: string };
   createdAt: number;
   clientId?: string;
+  event?: AssignmentLogEvent;
 }
 
 export interface Page<T> {
@@ -118,6 +174,9 @@ export interface SessionUser {
 
 export interface Me extends SessionUser {
   account?: { id: string; name: string; timezone: string };
+  departmentIds?: string[];
+  /** The effective list. */
+  permissions?: Permission[];
 }
 
 export interface Attachment {
@@ -290,11 +349,52 @@ export const api = {
       ).catch(() => {});
   },
   me: () => call<Me>('/api/me'),
-  conversations: (cursor?: string) =>
-    call<Page<Conversation>>(
-      `/api/conversations?limit=30${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
-    ),
+  conversations: (query: Partial<ConversationQuery> = {}, cursor?: string, limit = 30) => {
+    const q = new URLSearchParams({ limit: String(limit) });
+    for (const [k, v] of Object.entries(query))
+      if (v !== undefined && v !== '' && v !== false) q.set(k, String(v));
+    if (cursor) q.set('cursor', cursor);
+    return call<Page<Conversation>>(`/api/conversations?${q}`);
+  },
+  counts: () => call<ConversationCounts>('/api/conversations/counts'),
   conversation: (id: string) => call<Conversation>(`/api/conversations/${encodeURIComponent(id)}`),
+  assign: (id: string, body: { agentId: string; confirmReplace?: boolean } | { departmentId: string }) =>
+    call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/assign`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    }),
+  close: (id: string) =>
+    call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/close`, { method: 'POST', body: '{}' }),
+  markUnread: (id: string) =>
+    call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/unread`, { method: 'POST', body: '{}' }),
+  setAnswered: (id: string, answered: boolean) =>
+    call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/answered`, {
+      method: 'POST',
+      body: JSON.stringify({ answered }),
+    }),
+  postpone: (id: string, until: number) =>
+    call<{ conversation: Conversation; warnWindow: boolean }>(
+      `/api/conversations/${encodeURIComponent(id)}/postpone`,
+      { method: 'POST', body: JSON.stringify({ until }) },
+    ),
+  reactivateBot: (id: string) =>
+    call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/bot`, { method: 'POST', body: '{}' }),
+  searchMessages: (id: string, q: string) =>
+    call<{ items: { id: string; text: string; createdAt: number }[] }>(
+      `/api/conversations/${encodeURIComponent(id)}/search?q=${encodeURIComponent(q)}`,
+    ),
+  users: () => call<{ items: User[] }>('/api/users'),
+  createUser: (body: Omit<User, 'id'> & { password: string; permissions: Permission[] }) =>
+    call<User>('/api/users', { method: 'POST', body: JSON.stringify(body) }),
+  updateUser: (id: string, body: Partial<Pick<User, 'name' | 'role' | 'departmentIds' | 'permissions'>>) =>
+    call<User>(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify(body) }),
+  createDepartment: (name: string) =>
+    call<Department>('/api/departments', { method: 'POST', body: JSON.stringify({ name }) }),
+  renameDepartment: (id: string, name: string) =>
+    call<Department>(`/api/departments/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name }),
+    }),
   messages: (id: string, opts: { cursor?: string; after?: string } = {}) => {
     const q = new URLSearchParams({ limit: '50' });
     if (opts.cursor) q.set('cursor', opts.cursor);
@@ -303,7 +403,13 @@ export const api = {
   },
   send: (
     id: string,
-    body: { text?: string; replyToMessageId?: string; clientId: string; attachment?: Attachment },
+    body: {
+      text?: string;
+      replyToMessageId?: string;
+      clientId: string;
+      attachment?: Attachment;
+      internal?: boolean;
+    },
   ) =>
     call<Message>(`/api/conversations/${encodeURIComponent(id)}/messages`, {
       method: 'POST',

@@ -8,7 +8,11 @@ import type { Conversation, Message, MessageStatus } from './api.ts';
 export const byNewest = (a: Conversation, b: Conversation) =>
   b.lastMessageAt - a.lastMessageAt || (a.id < b.id ? 1 : -1);
 
-export function upsertConversations(list: Conversation[], incoming: Conversation[]): Conversation[] {
+export function upsertConversations(
+  list: Conversation[],
+  incoming: Conversation[],
+  order: (a: Conversation, b: Conversation) => number = byNewest,
+): Conversation[] {
   const map = new Map(list.map((c) => [c.id, c]));
   for (const c of incoming) {
     const cur = map.get(c.id);
@@ -16,7 +20,7 @@ export function upsertConversations(list: Conversation[], incoming: Conversation
     if (cur && cur.lastMessageAt > c.lastMessageAt) continue;
     map.set(c.id, { ...cur, ...c });
   }
-  return [...map.values()].sort(byNewest);
+  return [...map.values()].sort(order);
 }
 
 const RANK: Record<MessageStatus, number> = {

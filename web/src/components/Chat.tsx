@@ -1,11 +1,17 @@
-/** One conversation: header, its messages oldest first (grouped by day), and the composer. */
+/**
+ * One conversation: header (who holds it, and what can be done with it: forward, close,
+ * mark, postpone, search), its messages oldest first (grouped by day), and the composer.
+ */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Conversation, Message } from '../api.ts';
 import { dayKey, formatPhone, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { reactionsByTarget } from '../inbox-state.ts';
+import { useDirectory } from '../directory.ts';
 import { MessageBubble } from './MessageBubble.tsx';
 import { Composer } from './Composer.tsx';
+import { ChatTools } from './ChatTools.tsx';
+import { HeadsetIcon } from './icons.tsx';
 
 export interface Thread {
   conversationId: string;
@@ -25,8 +31,18 @@ export function Chat({
   onLocalMessages,
   onRemoveLocal,
   onWindowClosed,
+  onChanged,
+  onMarkedUnread,
+  onJumpTo,
+  highlight,
 }: {
   conversation: Conversation;
+  onChanged: (c: Conversation) => void;
+  onMarkedUnread: () => void;
+  /** Loads older pages until the message is there; false when it is not found. */
+  onJumpTo: (messageId: string) => Promise<boolean>;
+  /** The message to scroll to and highlight (`n` changes for each jump). */
+  highlight?: { id: string; n: number };
   thread: Thread;
   onBack: () => void;
   onLoadOlder: () => Promise<void>;
@@ -38,6 +54,7 @@ export function Chat({
 }) {
   const { t } = useI18n();
   const f = useFormat();
+  const { userName, deptName, me } = useDirectory();
   const [replyTo, setReplyTo] = useState<Message>();
   const [loadingOlder, setLoadingOlder] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
@@ -66,12 +83,28 @@ export function Chat({
     const first = messages[0]?.id;
     if (firstId.current && first !== firstId.current && prevHeight.current) {
       el.scrollTop += el.scrollHeight - prevHeight.current;
-    } else if (nearBottom.current || messages.at(-1)?.direction === 'out') {
+    } else if (
+      nearBottom.current ||
+      messages.at(-1)?.direction === 'out' ||
+      messages.at(-1)?.direction === 'internal'
+    ) {
       el.scrollTop = el.scrollHeight;
     }
     firstId.current = first;
     prevHeight.current = el.scrollHeight;
   }, [messages]);
+
+  // A search hit: once the message is loaded, scroll to it (once per jump).
+  const jumped = useRef(0);
+  useEffect(() => {
+    const el = scroller.current;
+    if (!highlight || jumped.current === highlight.n || !el) return;
+    const target = el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(highlight.id)}"]`);
+    if (!target) return;
+    jumped.current = highlight.n;
+    target.scrollIntoView({ block: 'center' });
+    nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+  }, [highlight, messages]);
 
   // Images finish loading after layout: stay at the bottom if we were there.
   useEffect(() => {
@@ -93,33 +126,61 @@ export function Chat({
   const windowOpen = (conversation.windowExpiresAt ?? 0) > now;
 
   const phone = formatPhone(conversation.contactPhone);
+  const agent = conversation.agentId
+    ? conversation.agentId === me?.id
+      ? me.name
+      : (userName(conversation.agentId) ?? conversation.agentName ?? t.agent)
+    : undefined;
+  const dept = deptName(conversation.departmentId);
   let lastDay = '';
   return (
     <>
-      <header className="chat-header" style={{ borderBottomColor: conversation.numberColor }}>
-        <button className="back ghost-dark" onClick={onBack} aria-label={t.back}>
-          ←
-        </button>
-        <div className="chat-title">
-          <strong data-testid="chat-title">{conversation.contactName || phone}</strong>
-          <span className="muted small">
-            {conversation.contactName ? phone : ''}
-            {conversation.protocol && (
-              <>
-                {conversation.contactName ? ' · ' : ''}
-                {t.protocol} {conversation.protocol}
-              </>
-            )}
+      <div className="chat-top">
+        <header className="chat-header" style={{ borderBottomColor: conversation.numberColor }}>
+          <button className="back ghost-dark" onClick={onBack} aria-label={t.back}>
+            ←
+          </button>
+          <div className="chat-title">
+            <strong data-testid="chat-title">{conversation.contactName || phone}</strong>
+            <span className="muted small">
+              {conversation.contactName ? phone : ''}
+              {conversation.protocol && (
+                <>
+                  {conversation.contactName ? ' · ' : ''}
+                  {t.protocol} {conversation.protocol}
+                </>
+              )}
+            </span>
+          </div>
+          <span
+            className="number-tag"
+            style={{ background: conversation.numberColor }}
+            title={t.numberLabel(conversation.numberName)}
+          >
+            {conversation.numberName}
           </span>
+        </header>
+        <div className="assignment" data-testid="assignment">
+          {conversation.status === 'closed' ? (
+            <span className="badge">{t.closed}</span>
+          ) : (
+            <>
+              <span className="holder" data-testid="chat-agent">
+                <HeadsetIcon size={14} /> {agent ?? t.noAgent}
+              </span>
+              <span className="holder" data-testid="chat-department">
+                {t.department}: {dept ?? t.noDepartment}
+              </span>
+            </>
+          )}
+          <ChatTools
+            conversation={conversation}
+            onChanged={onChanged}
+            onMarkedUnread={onMarkedUnread}
+            onJumpTo={onJumpTo}
+          />
         </div>
-        <span
-          className="number-tag"
-          style={{ background: conversation.numberColor }}
-          title={t.numberLabel(conversation.numberName)}
-        >
-          {conversation.numberName}
-        </span>
-      </header>
+      </div>
       <div
         className="messages"
         data-testid="messages"
@@ -164,8 +225,14 @@ export function Chat({
             ? ((m.replyTo.messageId ? byId.get(m.replyTo.messageId) : undefined) ??
               byWamid.get(m.replyTo.wamid))
             : undefined;
+          // Keyed by the client id when there is one: the stored copy replaces the
+          // "sending" bubble in place instead of remounting it.
           return (
-            <div key={m.id} className="message-wrap">
+            <div
+              key={m.clientId ? `c:${m.clientId}` : m.id}
+              className={`message-wrap ${highlight?.id === m.id ? 'highlight' : ''}`}
+              data-highlight={highlight?.id === m.id ? 'true' : undefined}
+            >
               {separator && (
                 <div className="day-separator">
                   <span>{f.day(m.createdAt, now)}</span>

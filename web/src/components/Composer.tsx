@@ -2,11 +2,14 @@
  * The composer: Enter sends, Shift+Enter breaks the line; an attachment goes to S3 first
  * (presigned PUT) and is then sent with the text as its caption; a reply quotes the
  * message. The message shows at once as "sending" and is replaced by the stored one.
+ * "Interna?" (or a text starting with /interna) makes it an internal message: for the
+ * team only, never sent to the contact, allowed with the 24-hour window closed.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { api, ApiError, type Attachment, type Conversation, type Message } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { tempId } from '../inbox-state.ts';
+import { internalText } from '../../../shared/domain/inbox.ts';
 import { useFormat } from '../format.ts';
 import { summary } from './MessageBubble.tsx';
 import { PaperclipIcon } from './icons.tsx';
@@ -39,6 +42,7 @@ export function Composer({
   const [file, setFile] = useState<File>();
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState('');
+  const [internal, setInternal] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -62,11 +66,18 @@ export function Composer({
   /** Sends go out one after another, in the order the agent wrote them. */
   const chain = useRef<Promise<void>>(Promise.resolve());
 
-  const post = async (local: Message, body: string, attachment?: Attachment, quoted?: Message) => {
+  const post = async (
+    local: Message,
+    body: string,
+    attachment?: Attachment,
+    quoted?: Message,
+    asInternal = false,
+  ) => {
     try {
       const stored = await api.send(conversation.id, {
         ...(attachment ? { attachment } : { text: body }),
         ...(quoted ? { replyToMessageId: quoted.id } : {}),
+        ...(asInternal ? { internal: true } : {}),
         clientId: local.clientId!,
       });
       onLocalMessages([stored]);
@@ -91,6 +102,10 @@ export function Composer({
   const send = async () => {
     const body = text.trim();
     if ((!body && !file) || uploading) return;
+    // "/interna …" is internal too (the server takes the prefix away).
+    const prefixed = internalText(body);
+    const asInternal = (internal || prefixed !== undefined) && !file;
+    if (asInternal && !(prefixed ?? body).trim()) return;
     setError('');
     const clientId = crypto.randomUUID();
     let attachment: Attachment | undefined;
@@ -111,9 +126,9 @@ export function Composer({
       id: tempId(clientId),
       clientId,
       conversationId: conversation.id,
-      direction: 'out',
+      direction: asInternal ? 'internal' : 'out',
       type: attachment ? attachmentType(attachment.mimeType) : 'text',
-      ...(body ? { text: body } : {}),
+      ...(body ? { text: asInternal ? (prefixed ?? body) : body } : {}),
       ...(attachment
         ? {
             media: {
@@ -132,7 +147,9 @@ export function Composer({
     setText('');
     setFile(undefined);
     onSent();
-    chain.current = chain.current.then(() => post(local, body, attachment, quoted));
+    // The switch says so in the request; a /interna prefix is the server's to read.
+    const flag = internal && !attachment;
+    chain.current = chain.current.then(() => post(local, body, attachment, quoted, flag));
     await chain.current;
   };
 
@@ -143,11 +160,12 @@ export function Composer({
     }
   };
 
+  const internalNow = internal || internalText(text) !== undefined;
   return (
-    <footer className="composer">
+    <footer className={`composer ${internalNow ? 'is-internal' : ''}`}>
       {!windowOpen ? (
         <p className="warning" data-testid="window-closed">
-          {t.windowClosed}
+          {t.windowClosed} {!internalNow && t.windowClosedInternalHint}
         </p>
       ) : (
         conversation.windowExpiresAt && (
@@ -187,7 +205,7 @@ export function Composer({
           title={t.attach}
           aria-label={t.attach}
           data-testid="attach"
-          disabled={uploading}
+          disabled={uploading || internalNow}
         >
           <PaperclipIcon size={22} />
         </button>
@@ -205,18 +223,37 @@ export function Composer({
           ref={input}
           data-testid="composer"
           value={text}
-          placeholder={file ? t.captionPlaceholder : t.composerPlaceholder}
+          placeholder={
+            file ? t.captionPlaceholder : internalNow ? t.internalPlaceholder : t.composerPlaceholder
+          }
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKey}
           rows={1}
         />
+        <label className={`switch ${internal ? 'on' : ''}`} title={t.internalHint}>
+          <input
+            type="checkbox"
+            role="switch"
+            data-testid="internal-switch"
+            checked={internal}
+            aria-checked={internal}
+            onChange={(e) => {
+              setInternal(e.target.checked);
+              if (e.target.checked) setFile(undefined);
+              input.current?.focus();
+            }}
+          />
+          <span className="track" aria-hidden="true" />
+          {t.internalSwitch}
+        </label>
         <button
-          className="primary"
+          className={`primary ${internalNow ? 'danger' : ''}`}
           data-testid="send"
+          data-internal={internalNow ? 'true' : undefined}
           onClick={() => void send()}
           disabled={uploading || (!text.trim() && !file)}
         >
-          {uploading ? t.uploading : t.send}
+          {uploading ? t.uploading : internalNow ? t.sendInternal : t.send}
         </button>
       </div>
     </footer>

@@ -1,56 +1,142 @@
 /**
- * The inbox: the conversation list, the open conversation, and the live connection that
- * keeps both current. Pushed events are applied as they come; after a dropped connection
- * the inbox refetches the list and the open conversation's messages after the last one it
- * has (`?after=`), and tells the agent it did.
+ * The inbox: the conversation list (a view, filters, sort and search, answered by the
+ * server), the open conversation, and the live connection that keeps both current.
+ * Pushed conversations enter or leave the current tab by the inbox rules
+ * (shared/domain/inbox.ts); the tab counts refresh at most every 2 s. After a dropped
+ * connection the inbox refetches the list and the open conversation's messages after the
+ * last one it has (`?after=`), and tells the agent it did.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type Conversation, type Department, type Me, type Message } from '../api.ts';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  api,
+  type Conversation,
+  type ConversationCounts,
+  type ConversationQuery,
+  type Department,
+  type Me,
+  type Message,
+  type User,
+  type WhatsAppNumber,
+} from '../api.ts';
 import { Integrations } from './Integrations.tsx';
+import { Team } from './Team.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
 import { lastStoredId, mergeMessages, upsertConversations } from '../inbox-state.ts';
+import { belongs, comparatorOf, viewerOf } from '../inbox-list.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DEFAULT_TIME_ZONE, TimeZoneContext } from '../format.ts';
+import { DirectoryContext } from '../directory.ts';
 import { ConversationList } from './ConversationList.tsx';
 import { Chat, type Thread } from './Chat.tsx';
+import { NewChat } from './NewChat.tsx';
 import { ConnectionBanner, type SyncState } from './ConnectionBanner.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
+import { Notifications, useNotifications } from './Notifications.tsx';
 import { ChatIcon } from './icons.tsx';
 
 const SYNCED_NOTICE_MS = 6000;
+const COUNTS_EVERY_MS = 2000;
+const PAGE_SIZE = 30;
+
+type AppPage = 'inbox' | 'integrations' | 'team';
+
+/** Digits of the `?target_phone=` deep link, if any. */
+function targetPhone(): string | undefined {
+  const v = new URLSearchParams(window.location.search).get('target_phone');
+  const digits = v?.replace(/\D/g, '');
+  return digits || undefined;
+}
+
+function dropTargetPhone() {
+  const url = new URL(window.location.href);
+  if (!url.searchParams.has('target_phone')) return;
+  url.searchParams.delete('target_phone');
+  window.history.replaceState(null, '', url.pathname + url.search + url.hash);
+}
 
 export function Inbox({ onLogout }: { onLogout: () => void }) {
   const { t } = useI18n();
   const [me, setMe] = useState<Me>();
+  const [users, setUsers] = useState<User[]>([]);
+  const [departments, setDepartments] = useState<Department[]>([]);
+  const [numbers, setNumbers] = useState<WhatsAppNumber[]>([]);
+  const [query, setQueryState] = useState<ConversationQuery>({ view: 'all', sort: 'latest' });
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [listState, setListState] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [listCursor, setListCursor] = useState<string>();
   const [loadingMore, setLoadingMore] = useState(false);
+  const [counts, setCounts] = useState<ConversationCounts>();
   const [selectedId, setSelectedId] = useState<string>();
+  const [selected, setSelected] = useState<Conversation>();
   const [thread, setThread] = useState<Thread>();
+  const [highlight, setHighlight] = useState<{ id: string; n: number }>();
+  const [newChat, setNewChat] = useState<string>();
   const [live, setLive] = useState<LiveState>('connecting');
   const [sync, setSync] = useState<SyncState>('idle');
-  const [page, setPage] = useState<'inbox' | 'integrations'>('inbox');
-  const [departments, setDepartments] = useState<Department[]>([]);
-  useEffect(() => {
+  const [page, setPage] = useState<AppPage>('inbox');
+
+  const reloadDirectory = useCallback(() => {
     void api
       .departments()
       .then((d) => setDepartments(d.items))
       .catch(() => {});
-  }, [page]);
+    void api
+      .users()
+      .then((u) => setUsers(u.items))
+      .catch(() => {});
+  }, []);
+  useEffect(() => {
+    reloadDirectory();
+    void api
+      .numbers()
+      .then((n) => setNumbers(n.items))
+      .catch(() => {});
+  }, [page, reloadDirectory]);
 
   // Event handlers and the resync read the latest state through refs (they outlive renders).
   const selectedRef = useRef<string | undefined>(undefined);
   const threadRef = useRef<Thread | undefined>(undefined);
+  const queryRef = useRef(query);
+  const meRef = useRef<Me | undefined>(undefined);
+  const pageRef = useRef<AppPage>(page);
+  const cursorRef = useRef<string | undefined>(undefined);
   const liveRef = useRef<LiveConnection | undefined>(undefined);
   const syncTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const readTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  /** Every conversation this page has seen, newest copy (notifications look them up). */
+  const known = useRef(new Map<string, Conversation>());
+  /** Each list request gets a number: an answer to an older query is dropped. */
+  const listSeq = useRef(0);
   /** Once the agent paged further, refetching the first page must not reset the cursor. */
   const pagedFurther = useRef(false);
   useEffect(() => {
     selectedRef.current = selectedId;
     threadRef.current = thread;
+    queryRef.current = query;
+    meRef.current = me;
+    pageRef.current = page;
+    cursorRef.current = listCursor;
   });
+
+  const remember = (list: Conversation[]) => {
+    for (const c of list) known.current.set(c.id, { ...known.current.get(c.id), ...c });
+  };
+
+  // ── counts: at most one request every 2 s ─────────────────────────────────────────────
+  const countsAt = useRef(0);
+  const countsTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const refreshCounts = useCallback(() => {
+    if (countsTimer.current) return; // one is already on its way
+    const wait = Math.max(0, countsAt.current + COUNTS_EVERY_MS - Date.now());
+    countsTimer.current = setTimeout(() => {
+      countsTimer.current = undefined;
+      countsAt.current = Date.now();
+      void api
+        .counts()
+        .then(setCounts)
+        .catch(() => {});
+    }, wait);
+  }, []);
 
   const updateThread = useCallback((conversationId: string, fn: (th: Thread) => Thread) => {
     setThread((cur) => {
@@ -69,31 +155,93 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     }, 400);
   }, []);
 
-  const loadFirstPage = useCallback(async () => {
-    const page = await api.conversations();
+  /** A conversation as the list should now show it: in, out, or updated in place. */
+  const applyToList = useCallback((cur: Conversation[], c: Conversation): Conversation[] => {
+    const q = queryRef.current;
+    const viewer = meRef.current ? viewerOf(meRef.current) : undefined;
+    const fits = belongs(c, q, viewer, Date.now());
+    const present = cur.some((x) => x.id === c.id);
+    if (fits === false) return present ? cur.filter((x) => x.id !== c.id) : cur;
+    if (fits === undefined && !present) return cur;
+    const order = comparatorOf(q.sort);
+    // Past the last loaded row with more pages to come: it arrives with its page.
+    const last = cur.at(-1);
+    if (!present && cursorRef.current && last && order(c, last) > 0) return cur;
+    return upsertConversations(cur, [c], order);
+  }, []);
+
+  /** A newer copy of a conversation (pushed, or returned by an action). */
+  const conversationChanged = useCallback(
+    (incoming: Conversation) => {
+      const open = incoming.id === selectedRef.current;
+      const c = open ? { ...incoming, unread: 0 } : incoming;
+      remember([c]);
+      if (open) setSelected((cur) => (cur && cur.lastMessageAt > c.lastMessageAt ? cur : { ...cur, ...c }));
+      setConversations((cur) => applyToList(cur, c));
+      refreshCounts();
+    },
+    [applyToList, refreshCounts],
+  );
+
+  const loadFirstPage = useCallback(async (fresh = false) => {
+    const seq = ++listSeq.current;
+    const q = queryRef.current;
+    const page = await api.conversations(q, undefined, PAGE_SIZE);
+    if (seq !== listSeq.current) return; // another query was asked meanwhile
+    remember(page.items);
+    const order = comparatorOf(q.sort);
+    const viewer = meRef.current ? viewerOf(meRef.current) : undefined;
     setConversations((cur) => {
-      const merged = upsertConversations(cur, page.items);
-      // The open conversation stays read while the agent looks at it.
-      return merged.map((c) => (c.id === selectedRef.current ? { ...c, unread: 0 } : c));
+      const merged = fresh ? [...page.items].sort(order) : upsertConversations(cur, page.items, order);
+      // The open conversation stays read while the agent looks at it; rows that left
+      // the view while we were away go.
+      return merged
+        .filter((c) => belongs(c, q, viewer, Date.now()) !== false)
+        .map((c) => (c.id === selectedRef.current ? { ...c, unread: 0 } : c));
     });
-    if (!pagedFurther.current) setListCursor(page.nextCursor);
+    const sel = page.items.find((c) => c.id === selectedRef.current);
+    if (sel) setSelected((cur) => ({ ...cur, ...sel, unread: 0 }));
+    if (fresh || !pagedFurther.current) setListCursor(page.nextCursor);
     setListState('ready');
   }, []);
 
-  const loadMore = async () => {
-    if (!listCursor) return;
+  const setQuery = useCallback(
+    (q: ConversationQuery) => {
+      queryRef.current = q;
+      setQueryState(q);
+      pagedFurther.current = false;
+      setConversations([]);
+      setListCursor(undefined);
+      cursorRef.current = undefined;
+      setListState('loading');
+      void loadFirstPage(true).catch(() => setListState('failed'));
+    },
+    [loadFirstPage],
+  );
+
+  const loadingMoreRef = useRef(false);
+  const loadMore = useCallback(async () => {
+    const cursor = cursorRef.current;
+    if (!cursor || loadingMoreRef.current) return;
+    loadingMoreRef.current = true;
     setLoadingMore(true);
     pagedFurther.current = true;
+    const seq = listSeq.current;
+    const q = queryRef.current;
     try {
-      const page = await api.conversations(listCursor);
-      setConversations((cur) => upsertConversations(cur, page.items));
+      const page = await api.conversations(q, cursor, PAGE_SIZE);
+      if (seq !== listSeq.current) return;
+      remember(page.items);
+      setConversations((cur) => upsertConversations(cur, page.items, comparatorOf(q.sort)));
+      cursorRef.current = page.nextCursor;
       setListCursor(page.nextCursor);
     } catch {
       setListState('failed');
     } finally {
+      loadingMoreRef.current = false;
       setLoadingMore(false);
     }
-  };
+  }, []);
 
   /** Everything newer than what the open conversation shows, plus fresh copies of its latest page. */
   const catchUpThread = useCallback(
@@ -114,6 +262,8 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       const latest = await api.messages(id);
       fetched.push(...latest.items);
       updateThread(id, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, fetched) }));
+      const conv = await api.conversation(id).catch(() => undefined);
+      if (conv && selectedRef.current === id) setSelected((cur) => ({ ...cur, ...conv, unread: 0 }));
     },
     [updateThread],
   );
@@ -123,6 +273,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     setSync('syncing');
     try {
       await loadFirstPage();
+      refreshCounts();
       const id = selectedRef.current;
       if (id) {
         await catchUpThread(id);
@@ -133,70 +284,39 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     } catch {
       setSync('failed');
     }
-  }, [loadFirstPage, catchUpThread, markReadSoon]);
+  }, [loadFirstPage, catchUpThread, markReadSoon, refreshCounts]);
 
   /** The same catch-up without telling anyone (nothing went wrong). */
   const quietCatchUp = useCallback(async () => {
     await loadFirstPage();
+    refreshCounts();
     const id = selectedRef.current;
     if (id) await catchUpThread(id);
-  }, [loadFirstPage, catchUpThread]);
-
-  const onEvent = useCallback(
-    (e: LiveEvent) => {
-      const open = e.conversationId === selectedRef.current;
-      if (e.conversation) {
-        const c = open ? { ...e.conversation, unread: 0 } : e.conversation;
-        setConversations((cur) => upsertConversations(cur, [c]));
-        if (open && e.conversation.unread > 0) markReadSoon(e.conversationId);
-      }
-      if (e.message && open) {
-        const m = e.message;
-        updateThread(e.conversationId, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, [m]) }));
-      }
-    },
-    [markReadSoon, updateThread],
-  );
-
-  useEffect(() => {
-    void api
-      .me()
-      .then(setMe)
-      .catch(() => {});
-    void loadFirstPage().catch(() => setListState('failed'));
-    const conn = connectLive({
-      onEvent,
-      onState: setLive,
-      onReconnected: () => void resync(),
-      onSettled: () => void quietCatchUp().catch(() => {}),
-    });
-    liveRef.current = conn;
-    return () => {
-      conn.close();
-      clearTimeout(syncTimer.current);
-      clearTimeout(readTimer.current);
-    };
-  }, [loadFirstPage, onEvent, resync, quietCatchUp]);
-
-  // Coming back to the tab: what arrived while it was hidden is now read.
-  useEffect(() => {
-    const onVisible = () => {
-      const id = selectedRef.current;
-      if (document.visibilityState === 'visible' && id) markReadSoon(id);
-    };
-    document.addEventListener('visibilitychange', onVisible);
-    return () => document.removeEventListener('visibilitychange', onVisible);
-  }, [markReadSoon]);
+  }, [loadFirstPage, catchUpThread, refreshCounts]);
 
   const openConversation = useCallback(
-    async (id: string) => {
+    async (target: Conversation | string) => {
+      const id = typeof target === 'string' ? target : target.id;
+      setNewChat(undefined);
+      setPage('inbox');
       setSelectedId(id);
       selectedRef.current = id;
+      setHighlight(undefined);
+      const knownCopy = typeof target === 'string' ? known.current.get(id) : target;
+      setSelected(knownCopy ? { ...knownCopy, unread: 0, markedUnread: false } : undefined);
       const fresh: Thread = { conversationId: id, messages: [], state: 'loading' };
       threadRef.current = fresh;
       setThread(fresh);
-      setConversations((cur) => cur.map((c) => (c.id === id ? { ...c, unread: 0 } : c)));
+      setConversations((cur) => cur.map((c) => (c.id === id ? { ...c, unread: 0, markedUnread: false } : c)));
       void api.markRead(id).catch(() => {});
+      if (!knownCopy)
+        void api
+          .conversation(id)
+          .then((c) => {
+            remember([c]);
+            if (selectedRef.current === id) setSelected({ ...c, unread: 0, markedUnread: false });
+          })
+          .catch(() => updateThread(id, (cur) => ({ ...cur, state: 'failed' })));
       try {
         const page = await api.messages(id);
         // Events that arrived while loading are kept (merge), a newer selection wins.
@@ -213,6 +333,102 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     [updateThread],
   );
 
+  const notifications = useNotifications({
+    meRef,
+    known,
+    isLooking: (conversationId) =>
+      selectedRef.current === conversationId &&
+      pageRef.current === 'inbox' &&
+      document.visibilityState === 'visible',
+  });
+  const notify = notifications.consider;
+
+  const onEvent = useCallback(
+    (e: LiveEvent) => {
+      const open = e.conversationId === selectedRef.current;
+      if (e.conversation) {
+        conversationChanged(e.conversation);
+        if (open && e.conversation.unread > 0) markReadSoon(e.conversationId);
+      }
+      if (e.message && open) {
+        const m = e.message;
+        updateThread(e.conversationId, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, [m]) }));
+      }
+      if (e.type === 'message.created' && e.message) notify(e.message);
+    },
+    [markReadSoon, updateThread, conversationChanged, notify],
+  );
+
+  useEffect(() => {
+    void api
+      .me()
+      .then((m) => {
+        meRef.current = m;
+        setMe(m);
+      })
+      .catch(() => {});
+    void loadFirstPage().catch(() => setListState('failed'));
+    refreshCounts();
+    const conn = connectLive({
+      onEvent,
+      onState: setLive,
+      onReconnected: () => void resync(),
+      onSettled: () => void quietCatchUp().catch(() => {}),
+    });
+    liveRef.current = conn;
+    return () => {
+      conn.close();
+      clearTimeout(syncTimer.current);
+      clearTimeout(readTimer.current);
+    };
+  }, [loadFirstPage, onEvent, resync, quietCatchUp, refreshCounts]);
+
+  useEffect(
+    () => () => {
+      clearTimeout(countsTimer.current);
+      countsTimer.current = undefined;
+    },
+    [],
+  );
+
+  // The deep link `?target_phone=`: that contact's chat, or a "new chat" panel.
+  useEffect(() => {
+    const phone = targetPhone();
+    if (!phone) return;
+    let cancelled = false;
+    void api
+      .conversations({ q: phone }, undefined, 10)
+      .then((page) => {
+        if (cancelled) return;
+        dropTargetPhone();
+        const found = page.items.find((c) => c.contactPhone === phone) ?? page.items[0];
+        if (found) {
+          remember([found]);
+          void openConversation(found);
+        } else {
+          setSelectedId(undefined);
+          selectedRef.current = undefined;
+          setNewChat(phone);
+        }
+      })
+      .catch(() => {
+        if (!cancelled) setNewChat(phone);
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [openConversation]);
+
+  // Coming back to the tab: what arrived while it was hidden is now read.
+  useEffect(() => {
+    const onVisible = () => {
+      const id = selectedRef.current;
+      if (document.visibilityState === 'visible' && id) markReadSoon(id);
+    };
+    document.addEventListener('visibilitychange', onVisible);
+    return () => document.removeEventListener('visibilitychange', onVisible);
+  }, [markReadSoon]);
+
   const loadOlder = useCallback(async () => {
     const th = threadRef.current;
     if (!th?.olderCursor) return;
@@ -225,6 +441,33 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     }));
   }, [updateThread]);
 
+  /** A search hit: older pages until the message is loaded, then scroll to it. */
+  const jumpTo = useCallback(
+    async (messageId: string) => {
+      const th = threadRef.current;
+      if (!th) return false;
+      const id = th.conversationId;
+      let found = th.messages.some((m) => m.id === messageId);
+      let cursor = th.olderCursor;
+      const fetched: Message[] = [];
+      for (let i = 0; !found && cursor && i < 200; i++) {
+        const page = await api.messages(id, { cursor });
+        fetched.push(...page.items);
+        cursor = page.nextCursor;
+        found = page.items.some((m) => m.id === messageId);
+      }
+      if (fetched.length)
+        updateThread(id, (cur) => ({
+          ...cur,
+          messages: mergeMessages(cur.messages, fetched),
+          olderCursor: cursor,
+        }));
+      if (found) setHighlight({ id: messageId, n: Date.now() });
+      return found;
+    },
+    [updateThread],
+  );
+
   /** Media URLs last 5 minutes: when one fails to load, fetch fresh copies of the latest page. */
   const refreshMedia = useCallback(async () => {
     const th = threadRef.current;
@@ -233,131 +476,157 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     updateThread(th.conversationId, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, page.items) }));
   }, [updateThread]);
 
-  const current = conversations.find((c) => c.id === selectedId);
+  const closeChat = () => {
+    setSelectedId(undefined);
+    selectedRef.current = undefined;
+    setSelected(undefined);
+  };
+
+  const current = selected && selected.id === selectedId ? selected : undefined;
+  const directory = useMemo(() => ({ me, users, departments }), [me, users, departments]);
 
   return (
-    <TimeZoneContext.Provider value={me?.account?.timezone ?? DEFAULT_TIME_ZONE}>
-      <div className={`inbox ${selectedId ? 'has-selection' : ''} page-${page}`}>
-        <header className="topbar">
-          <strong className="brand-name">{t.appName}</strong>
-          <span data-testid="live-state" className={`live live-${live}`} data-state={live}>
-            <span className="live-dot" aria-hidden="true" />
-            {live === 'open'
-              ? t.connected
-              : live === 'offline'
-                ? t.offline
-                : live === 'connecting'
-                  ? t.connecting
-                  : t.reconnecting}
-          </span>
-          <nav className="pages">
-            <button
-              className={`ghost ${page === 'inbox' ? 'active' : ''}`}
-              data-testid="nav-inbox"
-              onClick={() => setPage('inbox')}
-            >
-              {t.inbox}
-            </button>
-            {me?.role === 'admin' && (
-              <button
-                className={`ghost ${page === 'integrations' ? 'active' : ''}`}
-                data-testid="nav-integrations"
-                onClick={() => setPage('integrations')}
-              >
-                {t.integrations}
-              </button>
-            )}
-          </nav>
-          <span className="spacer" />
-          <button
-            data-testid="resync"
-            className="ghost"
-            onClick={() => {
-              if (liveRef.current?.isOpen()) void resync();
-              else liveRef.current?.reconnectNow();
-            }}
-          >
-            {t.resync}
-          </button>
-          <LanguageSwitch className="on-dark" />
-          {me && (
-            <span className="user" data-testid="user-name">
-              {me.name}
+    <DirectoryContext.Provider value={directory}>
+      <TimeZoneContext.Provider value={me?.account?.timezone ?? DEFAULT_TIME_ZONE}>
+        <div className={`inbox ${selectedId || newChat ? 'has-selection' : ''} page-${page}`}>
+          <header className="topbar">
+            <strong className="brand-name">{t.appName}</strong>
+            <span data-testid="live-state" className={`live live-${live}`} data-state={live}>
+              <span className="live-dot" aria-hidden="true" />
+              {live === 'open'
+                ? t.connected
+                : live === 'offline'
+                  ? t.offline
+                  : live === 'connecting'
+                    ? t.connecting
+                    : t.reconnecting}
             </span>
-          )}
-          <button
-            className="ghost"
-            data-testid="sign-out"
-            onClick={async () => {
-              liveRef.current?.close();
-              await api.logout();
-              onLogout();
-            }}
-          >
-            {t.signOut}
-          </button>
-        </header>
-        <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
-        {page === 'integrations' && <Integrations />}
-        {page === 'inbox' && (
-          <>
-            <ConversationList
-              departments={departments}
-              conversations={conversations}
-              state={listState}
-              selectedId={selectedId}
-              hasMore={Boolean(listCursor)}
-              loadingMore={loadingMore}
-              onSelect={(id) => void openConversation(id)}
-              onLoadMore={() => void loadMore()}
-              onRetry={() => {
-                setListState('loading');
-                void loadFirstPage().catch(() => setListState('failed'));
-              }}
-            />
-            <section className="chat" data-testid="chat">
-              {current && thread?.conversationId === current.id ? (
-                <Chat
-                  key={current.id}
-                  conversation={current}
-                  thread={thread}
-                  onBack={() => {
-                    setSelectedId(undefined);
-                    selectedRef.current = undefined;
-                  }}
-                  onLoadOlder={loadOlder}
-                  onMediaError={() => void refreshMedia().catch(() => {})}
-                  onRetry={() => void openConversation(current.id)}
-                  onLocalMessages={(msgs) =>
-                    updateThread(current.id, (cur) => ({
-                      ...cur,
-                      messages: mergeMessages(cur.messages, msgs),
-                    }))
-                  }
-                  onRemoveLocal={(id) =>
-                    updateThread(current.id, (cur) => ({
-                      ...cur,
-                      messages: cur.messages.filter((m) => m.id !== id),
-                    }))
-                  }
-                  onWindowClosed={() =>
-                    setConversations((cur) =>
-                      cur.map((c) => (c.id === current.id ? { ...c, windowExpiresAt: Date.now() - 1 } : c)),
-                    )
-                  }
-                />
-              ) : (
-                <div className="empty-chat">
-                  <span className="logo big" aria-hidden="true">
-                    <ChatIcon size={64} />
-                  </span>
-                  <p className="muted">{t.pickConversation}</p>
-                </div>
+            <nav className="pages">
+              <button
+                className={`ghost ${page === 'inbox' ? 'active' : ''}`}
+                data-testid="nav-inbox"
+                onClick={() => setPage('inbox')}
+              >
+                {t.inbox}
+              </button>
+              {me?.role === 'admin' && (
+                <>
+                  <button
+                    className={`ghost ${page === 'integrations' ? 'active' : ''}`}
+                    data-testid="nav-integrations"
+                    onClick={() => setPage('integrations')}
+                  >
+                    {t.integrations}
+                  </button>
+                  <button
+                    className={`ghost ${page === 'team' ? 'active' : ''}`}
+                    data-testid="nav-team"
+                    onClick={() => setPage('team')}
+                  >
+                    {t.team}
+                  </button>
+                </>
               )}
-            </section>
-          </>
-        )}
-      </div>
-    </TimeZoneContext.Provider>
+            </nav>
+            <span className="spacer" />
+            <Notifications state={notifications} onOpen={(id) => void openConversation(id)} />
+            <button
+              data-testid="resync"
+              className="ghost"
+              onClick={() => {
+                if (liveRef.current?.isOpen()) void resync();
+                else liveRef.current?.reconnectNow();
+              }}
+            >
+              {t.resync}
+            </button>
+            <LanguageSwitch className="on-dark" />
+            {me && (
+              <span className="user" data-testid="user-name">
+                {me.name}
+              </span>
+            )}
+            <button
+              className="ghost"
+              data-testid="sign-out"
+              onClick={async () => {
+                liveRef.current?.close();
+                await api.logout();
+                onLogout();
+              }}
+            >
+              {t.signOut}
+            </button>
+          </header>
+          <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
+          {page === 'integrations' && <Integrations />}
+          {page === 'team' && <Team onChanged={reloadDirectory} />}
+          {page === 'inbox' && (
+            <>
+              <ConversationList
+                conversations={conversations}
+                state={listState}
+                selectedId={selectedId}
+                hasMore={Boolean(listCursor)}
+                loadingMore={loadingMore}
+                onSelect={(c) => void openConversation(c)}
+                onLoadMore={() => void loadMore()}
+                onRetry={() => {
+                  setListState('loading');
+                  void loadFirstPage().catch(() => setListState('failed'));
+                }}
+                query={query}
+                onQuery={setQuery}
+                counts={counts}
+                numbers={numbers}
+              />
+              <section className="chat" data-testid="chat">
+                {newChat && !selectedId ? (
+                  <NewChat phone={newChat} onClose={() => setNewChat(undefined)} />
+                ) : current && thread?.conversationId === current.id ? (
+                  <Chat
+                    key={current.id}
+                    conversation={current}
+                    thread={thread}
+                    highlight={highlight}
+                    onBack={closeChat}
+                    onLoadOlder={loadOlder}
+                    onJumpTo={jumpTo}
+                    onChanged={conversationChanged}
+                    onMarkedUnread={closeChat}
+                    onMediaError={() => void refreshMedia().catch(() => {})}
+                    onRetry={() => void openConversation(current.id)}
+                    onLocalMessages={(msgs) =>
+                      updateThread(current.id, (cur) => ({
+                        ...cur,
+                        messages: mergeMessages(cur.messages, msgs),
+                      }))
+                    }
+                    onRemoveLocal={(id) =>
+                      updateThread(current.id, (cur) => ({
+                        ...cur,
+                        messages: cur.messages.filter((m) => m.id !== id),
+                      }))
+                    }
+                    onWindowClosed={() =>
+                      setSelected((cur) => (cur ? { ...cur, windowExpiresAt: Date.now() - 1 } : cur))
+                    }
+                  />
+                ) : selectedId && thread?.state !== 'failed' ? (
+                  <p className="muted center">{t.loading}</p>
+                ) : (
+                  <div className="empty-chat">
+                    <span className="logo big" aria-hidden="true">
+                      <ChatIcon size={64} />
+                    </span>
+                    <p className="muted">{t.pickConversation}</p>
+                  </div>
+                )}
+              </section>
+            </>
+          )}
+        </div>
+      </TimeZoneContext.Provider>
+    </DirectoryContext.Provider>
   );
 }

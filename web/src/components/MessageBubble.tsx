@@ -4,7 +4,8 @@
  * (code and message) visible under a failed one.
  */
 import type { Message } from '../api.ts';
-import { useFormat } from '../format.ts';
+import { useFormat, type Formatter } from '../format.ts';
+import { useDirectory } from '../directory.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
 import type { ReactNode } from 'react';
@@ -73,8 +74,9 @@ export function MessageBubble({
   onReply: () => void;
   onMediaError: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const f = useFormat();
+  const dir = useDirectory();
   const isSystem = m.type === 'system' || m.sender.type === 'system';
   const kind = isSystem ? 'system' : m.direction;
   const label = statusLabel(t, m.status);
@@ -83,8 +85,15 @@ export function MessageBubble({
 
   if (isSystem) {
     return (
-      <div className="bubble system" data-testid="message" data-direction={m.direction} data-type={m.type}>
-        <span>{m.text ?? t.system}</span>
+      <div
+        className={`bubble system ${m.event ? 'log' : ''}`}
+        data-testid="message"
+        data-message-id={m.id}
+        data-direction={m.direction}
+        data-type={m.type}
+        data-event={m.event?.kind}
+      >
+        <span>{(m.event && logText(t, f, m, dir, lang)) ?? m.text ?? t.system}</span>
         <time>{f.clock(m.createdAt)}</time>
       </div>
     );
@@ -100,10 +109,7 @@ export function MessageBubble({
       data-type={m.type}
     >
       <div className="meta">
-        <span className="sender">
-          {m.direction === 'internal' && <span className="note-tag">{t.internalNote} · </span>}
-          {senderName(t, m, contactName)}
-        </span>
+        <span className="sender">{senderName(t, m, contactName)}</span>
         {m.forwarded && (
           <span className="forwarded">
             <ForwardIcon size={12} /> {t.forwarded}
@@ -120,6 +126,11 @@ export function MessageBubble({
           ) : (
             <span className="quote-text">{t.quotedMissing}</span>
           )}
+        </div>
+      )}
+      {m.direction === 'internal' && (
+        <div className="internal-label" data-testid="internal-label">
+          {t.internalMessageLabel}
         </div>
       )}
       <MessageContent m={m} onMediaError={onMediaError} />
@@ -153,6 +164,51 @@ export function MessageBubble({
       )}
     </div>
   );
+}
+
+/**
+ * An assignment-log line in the UI language, with today's names; undefined (the stored
+ * pt-BR text is shown instead) when a name is not known to this page.
+ */
+function logText(
+  t: Messages,
+  f: Formatter,
+  m: Message,
+  dir: ReturnType<typeof useDirectory>,
+  lang: string,
+): string | undefined {
+  const e = m.event!;
+  const fallback = lang === 'pt-BR' ? m.text : undefined;
+  const name = (id: string | undefined) => (id === dir.me?.id ? dir.me?.name : dir.userName(id));
+  switch (e.kind) {
+    case 'agent': {
+      const by = name(e.by);
+      const agent = name(e.agentId);
+      if (!agent) return fallback;
+      return by && e.by !== e.agentId ? t.logAssigned(by, agent) : t.logTookOver(agent);
+    }
+    case 'department': {
+      const by = name(e.by);
+      const dept = dir.deptName(e.departmentId);
+      if (!dept) return fallback;
+      return by ? t.logForwarded(by, dept) : t.logForwardedNoOne(dept);
+    }
+    case 'joined': {
+      const agent = name(e.agentId);
+      return agent ? t.logJoined(agent) : fallback;
+    }
+    case 'closed': {
+      if (!e.by) return t.logClosedAuto;
+      const by = name(e.by);
+      return by ? t.logClosedBy(by) : fallback;
+    }
+    case 'postponed': {
+      const by = name(e.by);
+      return by ? t.logPostponed(by, f.dateTime(e.until)) : fallback;
+    }
+    default:
+      return fallback;
+  }
 }
 
 function MessageContent({ m, onMediaError }: { m: Message; onMediaError: () => void }) {

@@ -58,3 +58,27 @@ export const ChatIcon = (p: { size?: number }) => (
 export const ForwardIcon = (p: { size?: number }) => (
   <Icon {...p} d="M15 17l5-5-5-5M4 18v-2a4 4 0 0 1 4-4h12" />
 );
+export const HeadsetIcon = (p: { size?: number }) => (
+  <Icon
+    {...p}
+    d="M3 18v-6a9 9 0 0 1 18 0v6M21 19a2 2 0 0 1-2 2h-1a2 2 0 0 1-2-2v-3a2 2 0 0 1 2-2h3zM3 19a2 2 0 0 0 2 2h1a2 2 0 0 0 2-2v-3a2 2 0 0 0-2-2H3z"
+  />
+);
+export const BotIcon = (p: { size?: number }) => (
+  <Icon
+    {...p}
+    d="M12 8V4H8M4 8h16a0 0 0 0 1 0 0v10a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V8zM2 14h2M20 14h2M9 13v2M15 13v2"
+  />
+);
+export const WhatsAppIcon = (p: { size?: number }) => (
+  <Icon
+    {...p}
+    d="M3 21l1.65-3.8a9 9 0 1 1 3.4 2.9L3 21zM9 10a.5.5 0 0 0 1 0V9a.5.5 0 0 0-1 0v1a5 5 0 0 0 5 5h1a.5.5 0 0 0 0-1h-1a.5.5 0 0 0 0 1"
+  />
+);
+export const BellIcon = (p: { size?: number }) => (
+  <Icon {...p} d="M18 8A6 6 0 0 0 6 8c0 7-3 9-3 9h18s-3-2-3-9M13.7 21a2 2 0 0 1-3.4 0" />
+);
+export const SearchIcon = (p: { size?: number }) => (
+  <Icon {...p} d="M11 19a8 8 0 1 0 0-16 8 8 0 0 0 0 16zM21 21l-4.35-4.35" />
+);

@@ -1,0 +1,249 @@
+/**
+ * The bell: while the agent is not looking at that chat, new customer messages in chats
+ * that are theirs (they are the agent, or it is one of their departments) and chats
+ * forwarded to them or to their departments are listed, with a short beep (synthesised
+ * with the Web Audio API) unless muted; the choice is remembered in this browser.
+ */
+import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
+import { api, type Conversation, type Me, type Message } from '../api.ts';
+import { useI18n } from '../i18n/index.ts';
+import { useDirectory } from '../directory.ts';
+import { formatPhone, useFormat } from '../format.ts';
+import { BellIcon } from './icons.tsx';
+
+const MUTED_KEY = 'atende.notifications.muted';
+const MAX_ITEMS = 50;
+/** The conversation's own push follows its message: wait for it before deciding. */
+const SETTLE_MS = 300;
+
+export interface Notice {
+  id: string;
+  conversationId: string;
+  kind: 'message' | 'agent' | 'department';
+  /** Contact's name or phone. */
+  title: string;
+  text?: string;
+  departmentId?: string;
+  by?: string;
+  at: number;
+}
+
+let audio: AudioContext | undefined;
+/** A short two-tone beep. Browsers allow sound only after the user interacted with the page. */
+export function beep() {
+  try {
+    audio ??= new AudioContext();
+    const ctx = audio;
+    if (ctx.state === 'suspended') void ctx.resume();
+    const t0 = ctx.currentTime;
+    const gain = ctx.createGain();
+    gain.gain.setValueAtTime(0.0001, t0);
+    gain.gain.exponentialRampToValueAtTime(0.2, t0 + 0.02);
+    gain.gain.exponentialRampToValueAtTime(0.0001, t0 + 0.32);
+    gain.connect(ctx.destination);
+    const osc = ctx.createOscillator();
+    osc.type = 'sine';
+    osc.frequency.setValueAtTime(880, t0);
+    osc.frequency.setValueAtTime(1175, t0 + 0.12);
+    osc.connect(gain);
+    osc.start(t0);
+    osc.stop(t0 + 0.34);
+  } catch {
+    // No audio in this browser: the list is still there.
+  }
+}
+
+export function useNotifications({
+  meRef,
+  known,
+  isLooking,
+}: {
+  meRef: RefObject<Me | undefined>;
+  known: RefObject<Map<string, Conversation>>;
+  isLooking: (conversationId: string) => boolean;
+}) {
+  const [items, setItems] = useState<Notice[]>([]);
+  const [muted, setMutedState] = useState(() => localStorage.getItem(MUTED_KEY) === '1');
+  const [beeps, setBeeps] = useState(0);
+  const lookingRef = useRef(isLooking);
+  const mutedRef = useRef(muted);
+  useEffect(() => {
+    lookingRef.current = isLooking;
+    mutedRef.current = muted;
+  });
+
+  /** Each message notifies once (a redelivered push, or one removed from the list, does not come back). */
+  const seen = useRef(new Set<string>());
+  const add = useCallback((n: Notice) => {
+    if (lookingRef.current(n.conversationId) || seen.current.has(n.id)) return;
+    seen.current.add(n.id);
+    setItems((cur) => [n, ...cur].slice(0, MAX_ITEMS));
+    if (mutedRef.current) return;
+    beep();
+    setBeeps((b) => b + 1);
+  }, []);
+
+  const consider = useCallback(
+    (m: Message) => {
+      const me = meRef.current;
+      if (!me) return;
+      const mine = (deptId: string | undefined) => Boolean(deptId && me.departmentIds?.includes(deptId));
+      const title = (c: Conversation | undefined) => (c ? c.contactName || formatPhone(c.contactPhone) : '');
+      const e = m.event;
+      if (e && (e.kind === 'agent' || e.kind === 'department')) {
+        if (e.by === me.id) return;
+        if (e.kind === 'agent' ? e.agentId !== me.id : !mine(e.departmentId)) return;
+        setTimeout(async () => {
+          const c =
+            known.current?.get(m.conversationId) ??
+            (await api.conversation(m.conversationId).catch(() => undefined));
+          add({
+            id: m.id,
+            conversationId: m.conversationId,
+            kind: e.kind,
+            title: title(c),
+            by: e.by,
+            ...(e.kind === 'department' ? { departmentId: e.departmentId } : {}),
+            at: m.createdAt,
+          });
+        }, SETTLE_MS);
+        return;
+      }
+      if (m.direction !== 'in') return;
+      setTimeout(async () => {
+        let c = known.current?.get(m.conversationId);
+        if (!c) {
+          c = await api.conversation(m.conversationId).catch(() => undefined);
+          if (c) known.current?.set(c.id, c);
+        }
+        if (!c) return;
+        if (c.agentId !== me.id && !mine(c.departmentId)) return;
+        add({
+          id: m.id,
+          conversationId: m.conversationId,
+          kind: 'message',
+          title: title(c),
+          text: m.text ?? m.media?.caption ?? '',
+          at: m.createdAt,
+        });
+      }, SETTLE_MS);
+    },
+    [meRef, known, add],
+  );
+
+  const setMuted = (v: boolean) => {
+    localStorage.setItem(MUTED_KEY, v ? '1' : '0');
+    setMutedState(v);
+  };
+  const remove = (id: string) => setItems((cur) => cur.filter((x) => x.id !== id));
+  const clear = () => setItems([]);
+  return { items, muted, setMuted, remove, clear, consider, beeps };
+}
+
+export function Notifications({
+  state,
+  onOpen,
+}: {
+  state: ReturnType<typeof useNotifications>;
+  onOpen: (conversationId: string) => void;
+}) {
+  const { t } = useI18n();
+  const f = useFormat();
+  const { userName, deptName } = useDirectory();
+  const [open, setOpen] = useState(false);
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (e: MouseEvent) => {
+      if (!box.current?.contains(e.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    return () => document.removeEventListener('mousedown', onDown);
+  }, [open]);
+
+  const describe = (n: Notice) => {
+    if (n.kind === 'message') return n.text || t.newMessage;
+    const by = userName(n.by);
+    if (n.kind === 'agent') return by ? t.assignedToYouBy(by) : t.assignedToYou;
+    return t.forwardedToDepartment(deptName(n.departmentId) ?? '');
+  };
+
+  const count = state.items.length;
+  return (
+    <div className="bell-wrap" ref={box}>
+      <button
+        className="ghost bell"
+        data-testid="notifications"
+        data-beeps={state.beeps}
+        aria-label={t.notificationsCount(count)}
+        title={t.notificationsCount(count)}
+        aria-expanded={open}
+        onClick={() => setOpen((o) => !o)}
+      >
+        <BellIcon size={18} />
+        {count > 0 && (
+          <span className="bell-count" data-testid="notification-count">
+            {count > 99 ? '99+' : count}
+          </span>
+        )}
+      </button>
+      {open && (
+        <div
+          className="bell-panel"
+          data-testid="notification-panel"
+          role="dialog"
+          aria-label={t.notifications}
+        >
+          <div className="bell-head">
+            <strong>{t.notifications}</strong>
+            <label className="check small">
+              <input
+                type="checkbox"
+                data-testid="notification-mute"
+                checked={state.muted}
+                onChange={(e) => state.setMuted(e.target.checked)}
+              />
+              {t.muteSound}
+            </label>
+            <button
+              className="link"
+              data-testid="notification-clear"
+              disabled={count === 0}
+              onClick={() => state.clear()}
+            >
+              {t.clearAll}
+            </button>
+          </div>
+          {count === 0 && <p className="muted small pad">{t.noNotifications}</p>}
+          <ul>
+            {state.items.map((n) => (
+              <li key={n.id} className="notice" data-testid="notification">
+                <button
+                  className="notice-open"
+                  onClick={() => {
+                    state.remove(n.id);
+                    setOpen(false);
+                    onOpen(n.conversationId);
+                  }}
+                >
+                  <strong>{n.title}</strong>
+                  <span className="notice-text">{describe(n)}</span>
+                  <time className="muted small">{f.clock(n.at)}</time>
+                </button>
+                <button
+                  className="link notice-remove"
+                  data-testid="notification-remove"
+                  aria-label={t.removeNotification}
+                  title={t.removeNotification}
+                  onClick={() => state.remove(n.id)}
+                >
+                  ✕
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+    </div>
+  );
+}

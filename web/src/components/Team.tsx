@@ -1,0 +1,426 @@
+/**
+ * The team page (admins): the account's users with their role, departments and
+ * permissions (editable), a form to add one, and the departments (add, rename). The API
+ * validates everything and answers in Portuguese.
+ */
+import { useEffect, useState } from 'react';
+import { api, ApiError, type Department, type Permission, type Role, type User } from '../api.ts';
+import { useI18n } from '../i18n/index.ts';
+import type { Messages } from '../i18n/pt-BR.ts';
+import { effectivePermissions, permissions as allPermissions } from '../../../shared/domain/inbox.ts';
+
+const roles: Role[] = ['agent', 'supervisor', 'admin'];
+
+export function roleLabel(t: Messages, r: Role): string {
+  return { admin: t.roleAdmin, supervisor: t.roleSupervisor, agent: t.roleAgent }[r];
+}
+
+export function permissionLabel(t: Messages, p: Permission): string {
+  return {
+    seeAllChats: t.permSeeAllChats,
+    contactNotes: t.permContactNotes,
+    supportCode: t.permSupportCode,
+    approveQuickReplies: t.permApproveQuickReplies,
+    settings: t.permSettings,
+  }[p];
+}
+
+type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
+
+function useStatus() {
+  const { t, lang } = useI18n();
+  const [status, setStatus] = useState<Status>({ kind: 'idle' });
+  const run = async (fn: () => Promise<void>) => {
+    setStatus({ kind: 'saving' });
+    try {
+      await fn();
+      setStatus({ kind: 'saved' });
+    } catch (err) {
+      setStatus({
+        kind: 'error',
+        message:
+          err instanceof ApiError && err.status < 500 && err.message && lang === 'pt-BR'
+            ? err.message
+            : t.actionFailed,
+      });
+    }
+  };
+  return { status, run, reset: () => setStatus({ kind: 'idle' }) };
+}
+
+function StatusLine({ status, testid }: { status: Status; testid: string }) {
+  const { t } = useI18n();
+  if (status.kind === 'saved')
+    return (
+      <span className="ok small" role="status" data-testid={`${testid}-ok`}>
+        {t.savedShort}
+      </span>
+    );
+  if (status.kind === 'error')
+    return (
+      <span className="error small" role="alert" data-testid={`${testid}-error`}>
+        {status.message}
+      </span>
+    );
+  return null;
+}
+
+export function Team({ onChanged }: { onChanged: () => void }) {
+  const { t } = useI18n();
+  const [users, setUsers] = useState<User[]>([]);
+  const [departments, setDepartments] = useState<Department[]>([]);
+  const [failed, setFailed] = useState(false);
+
+  const load = () =>
+    Promise.all([api.users(), api.departments()])
+      .then(([u, d]) => {
+        setUsers(u.items);
+        setDepartments(d.items);
+        setFailed(false);
+      })
+      .catch(() => setFailed(true));
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const changed = () => {
+    void load();
+    onChanged();
+  };
+
+  return (
+    <div className="team" data-testid="team">
+      <section className="team-users">
+        <h2>{t.teamUsers}</h2>
+        {failed && <p className="error">{t.loadFailed}</p>}
+        <table className="users-table">
+          <thead>
+            <tr>
+              <th>{t.userName}</th>
+              <th>{t.role}</th>
+              <th>{t.departmentsLabel}</th>
+              <th>{t.permissionsLabel}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <UserRow key={u.id} user={u} departments={departments} onSaved={changed} />
+            ))}
+          </tbody>
+        </table>
+        <NewUser departments={departments} onCreated={changed} />
+      </section>
+      <section className="team-departments">
+        <h2>{t.departmentsLabel}</h2>
+        <ul>
+          {departments.map((d) => (
+            <DepartmentRow key={d.id} department={d} onSaved={changed} />
+          ))}
+        </ul>
+        <NewDepartment onCreated={changed} />
+      </section>
+    </div>
+  );
+}
+
+function Checks<T extends string>({
+  options,
+  value,
+  onChange,
+  label,
+  testid,
+  disabled,
+}: {
+  options: readonly T[];
+  value: readonly T[];
+  onChange: (v: T[]) => void;
+  label: (v: T) => string;
+  testid: string;
+  disabled?: boolean;
+}) {
+  return (
+    <span className="checks" data-testid={testid}>
+      {options.map((o) => (
+        <label key={o} className="check">
+          <input
+            type="checkbox"
+            value={o}
+            disabled={disabled}
+            checked={value.includes(o)}
+            onChange={(e) => onChange(e.target.checked ? [...value, o] : value.filter((x) => x !== o))}
+          />
+          {label(o)}
+        </label>
+      ))}
+    </span>
+  );
+}
+
+function UserRow({
+  user,
+  departments,
+  onSaved,
+}: {
+  user: User;
+  departments: Department[];
+  onSaved: () => void;
+}) {
+  const { t } = useI18n();
+  const [name, setName] = useState(user.name);
+  const [role, setRole] = useState<Role>(user.role);
+  const [deptIds, setDeptIds] = useState<string[]>(user.departmentIds ?? []);
+  const [perms, setPerms] = useState<Permission[]>(() => [...effectivePermissions(user)]);
+  const { status, run } = useStatus();
+  const deptName = new Map(departments.map((d) => [d.id, d.name]));
+  const admin = role === 'admin';
+  const shownPerms = admin ? [...effectivePermissions({ role })] : perms;
+  return (
+    <tr data-testid="user-row" data-user-id={user.id}>
+      <td>
+        <input data-testid="user-name-input" value={name} onChange={(e) => setName(e.target.value)} />
+        <div className="muted small">{user.email}</div>
+      </td>
+      <td>
+        <select
+          data-testid="user-role"
+          value={role}
+          onChange={(e) => {
+            const r = e.target.value as Role;
+            setRole(r);
+            if (r !== 'admin' && role === 'admin') setPerms([...effectivePermissions({ role: r })]);
+          }}
+        >
+          {roles.map((r) => (
+            <option key={r} value={r}>
+              {roleLabel(t, r)}
+            </option>
+          ))}
+        </select>
+      </td>
+      <td>
+        <Checks
+          options={departments.map((d) => d.id)}
+          value={deptIds}
+          onChange={setDeptIds}
+          label={(id) => deptName.get(id) ?? id}
+          testid="user-departments"
+        />
+      </td>
+      <td>
+        <Checks
+          options={allPermissions}
+          value={shownPerms}
+          onChange={setPerms}
+          label={(p) => permissionLabel(t, p)}
+          testid="user-permissions"
+          disabled={admin}
+        />
+      </td>
+      <td>
+        <button
+          data-testid="user-save"
+          disabled={status.kind === 'saving'}
+          onClick={() =>
+            void run(async () => {
+              await api.updateUser(user.id, {
+                name: name.trim(),
+                role,
+                departmentIds: deptIds,
+                ...(admin ? {} : { permissions: perms }),
+              });
+              onSaved();
+            })
+          }
+        >
+          {status.kind === 'saving' ? t.saving : t.save}
+        </button>{' '}
+        <StatusLine status={status} testid="user-save" />
+      </td>
+    </tr>
+  );
+}
+
+function NewUser({ departments, onCreated }: { departments: Department[]; onCreated: () => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [role, setRole] = useState<Role>('agent');
+  const [deptIds, setDeptIds] = useState<string[]>([]);
+  const [perms, setPerms] = useState<Permission[]>([...effectivePermissions({ role: 'agent' })]);
+  const { status, run } = useStatus();
+  const deptName = new Map(departments.map((d) => [d.id, d.name]));
+  return (
+    <form
+      className="new-user settings-form"
+      data-testid="new-user-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => {
+          await api.createUser({
+            name: name.trim(),
+            email: email.trim(),
+            password,
+            role,
+            departmentIds: deptIds,
+            permissions: role === 'admin' ? [...allPermissions] : perms,
+          });
+          setName('');
+          setEmail('');
+          setPassword('');
+          setDeptIds([]);
+          onCreated();
+        });
+      }}
+    >
+      <h3>{t.newUser}</h3>
+      <div className="grid2">
+        <label>
+          {t.userName}
+          <input
+            data-testid="new-user-name"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          {t.email}
+          <input
+            data-testid="new-user-email"
+            type="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          {t.password}
+          <input
+            data-testid="new-user-password"
+            type="password"
+            autoComplete="new-password"
+            minLength={8}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+          />
+        </label>
+        <label>
+          {t.role}
+          <select
+            data-testid="new-user-role"
+            value={role}
+            onChange={(e) => {
+              const r = e.target.value as Role;
+              setRole(r);
+              setPerms([...effectivePermissions({ role: r })]);
+            }}
+          >
+            {roles.map((r) => (
+              <option key={r} value={r}>
+                {roleLabel(t, r)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <fieldset>
+        <legend>{t.departmentsLabel}</legend>
+        <Checks
+          options={departments.map((d) => d.id)}
+          value={deptIds}
+          onChange={setDeptIds}
+          label={(id) => deptName.get(id) ?? id}
+          testid="new-user-departments"
+        />
+      </fieldset>
+      <fieldset>
+        <legend>{t.permissionsLabel}</legend>
+        <Checks
+          options={allPermissions}
+          value={role === 'admin' ? allPermissions : perms}
+          onChange={setPerms}
+          label={(p) => permissionLabel(t, p)}
+          testid="new-user-permissions"
+          disabled={role === 'admin'}
+        />
+      </fieldset>
+      <div>
+        <button
+          type="submit"
+          className="primary"
+          data-testid="new-user-submit"
+          disabled={status.kind === 'saving'}
+        >
+          {status.kind === 'saving' ? t.saving : t.createUser}
+        </button>{' '}
+        <StatusLine status={status} testid="new-user" />
+      </div>
+    </form>
+  );
+}
+
+function DepartmentRow({ department, onSaved }: { department: Department; onSaved: () => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState(department.name);
+  const { status, run } = useStatus();
+  return (
+    <li className="department-row" data-testid="department-row">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(async () => {
+            await api.renameDepartment(department.id, name.trim());
+            onSaved();
+          });
+        }}
+      >
+        <input
+          data-testid="department-name"
+          aria-label={t.departmentName}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          required
+        />
+        <button type="submit" data-testid="department-save" disabled={name.trim() === department.name}>
+          {t.rename}
+        </button>{' '}
+        <StatusLine status={status} testid="department-save" />
+      </form>
+    </li>
+  );
+}
+
+function NewDepartment({ onCreated }: { onCreated: () => void }) {
+  const { t } = useI18n();
+  const [name, setName] = useState('');
+  const { status, run } = useStatus();
+  return (
+    <form
+      className="new-department"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run(async () => {
+          await api.createDepartment(name.trim());
+          setName('');
+          onCreated();
+        });
+      }}
+    >
+      <input
+        data-testid="new-department-name"
+        placeholder={t.newDepartment}
+        aria-label={t.newDepartment}
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        required
+      />
+      <button type="submit" data-testid="new-department-submit">
+        {t.add}
+      </button>{' '}
+      <StatusLine status={status} testid="new-department" />
+    </form>
+  );
+}
