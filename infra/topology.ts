@@ -170,11 +170,20 @@ export const functions: Record<FunctionName, FunctionDef> = {
   },
   assistant: {
     handler: 'functions/assistant/handler.ts',
-    description: 'AI assistant: LLM with tools and knowledge bases, costs, replies to outbound',
+    description:
+      'AI assistant: LLM with tools and knowledge bases, costs, replies to outbound; knowledge ingestion',
     memoryMb: 512,
     timeoutSeconds: 120,
     triggers: [sqs('assistant', 5)],
-    grants: ['table:read', 'table:write', 'queue:send:outbound', 'secret:read:openai', 'ws:manage'],
+    grants: [
+      'table:read',
+      'table:write',
+      'queue:send:outbound',
+      'bucket:media:read',
+      'bucket:media:write',
+      'secret:read:openai',
+      'ws:manage',
+    ],
   },
   timers: {
     handler: 'functions/timers/handler.ts',
@@ -194,6 +203,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'table:read',
       'table:write',
       'queue:send:outbound',
+      'queue:send:assistant',
       'bucket:media:read',
       'bucket:media:write',
       'secret:read:auth',

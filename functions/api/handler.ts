@@ -27,6 +27,7 @@ export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
     mediaBucket: config.mediaBucket,
     sqs: sqs(),
     outboundQueueUrl: config.queueUrls.outbound,
+    assistantQueueUrl: config.queueUrls.assistant,
     ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
     scheduler: schedulerTargetFromConfig(config),
     getJwtKey: async () => {

@@ -10,25 +10,46 @@ import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
 import { createAiPort } from '#shared/assistant/ai-port.ts';
-import { searchKnowledge } from '#shared/assistant/knowledge.ts';
+import {
+  ingestDocument,
+  ingestJobSchema,
+  searchKnowledge,
+  type KnowledgeDeps,
+} from '#shared/assistant/knowledge.ts';
+import { push } from '#shared/engine/process-inbound.ts';
+import { z } from 'zod';
 import { recordsHandler } from '#shared/queue/batch.ts';
 
 const engine = engineDepsFromConfig(loadConfig(), 'assistant');
+const knowledge: KnowledgeDeps = {
+  ...engine,
+  notify: (doc) =>
+    push(
+      doc.accountId,
+      [{ type: 'knowledge.updated', knowledgeBaseId: doc.knowledgeBaseId, document: doc }],
+      engine,
+    ),
+};
 const deps = {
   ...engine,
   port: createAiPort({
     ddb: engine.ddb,
     tableName: engine.tableName,
     now: engine.now,
-    searchKnowledge: (accountId, kbIds, query, k) => searchKnowledge(engine, accountId, kbIds, query, k),
+    searchKnowledge: (accountId, kbIds, query, k) => searchKnowledge(knowledge, accountId, kbIds, query, k),
     log: (level, msg, data) => engine.log(level, msg, data),
   }),
 };
 
 export const handler = middy<SQSEvent>().handler(
   recordsHandler({
-    schema: assistantJobSchema,
+    schema: z.union([assistantJobSchema, ingestJobSchema]),
     work: async (job) => {
+      if (job.kind === 'ingest') {
+        const doc = await ingestDocument(job, knowledge);
+        deps.log('info', 'knowledge document ingested', { documentId: job.documentId, status: doc?.status });
+        return;
+      }
       const outcome = await processAssistantJob(job, deps);
       deps.log('info', 'assistant job', { conversationId: job.conversationId, outcome });
     },

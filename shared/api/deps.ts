@@ -17,6 +17,8 @@ export interface ApiDeps {
   mediaBucket?: string;
   sqs: SQSClient;
   outboundQueueUrl?: string;
+  /** fn assistant's queue: test-panel turns and knowledge ingestion. */
+  assistantQueueUrl?: string;
   /** WebSocket management API: other agents see assignments and internal notes at once. */
   ws?: ApiGatewayManagementApiClient;
   /** EventBridge Scheduler: postponed chats come back (INB-9); close deletes pending timers. */

@@ -5,7 +5,7 @@
  */
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '#shared/errors.ts';
-import { json, noContent } from '#shared/http/response.ts';
+import { json, noContent, RawResponse } from '#shared/http/response.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
 import { parseInput } from '#shared/http/validate.ts';
 import type { ApiDeps } from './deps.ts';
@@ -104,6 +104,7 @@ export function createRouter(routes: RouteDef[]): Router {
         },
       };
       const result = await route.handle(ctx as Parameters<RouteDef['handle']>[0]);
+      if (result instanceof RawResponse) return result.result;
       const { status, schema } = route.response;
       if (!schema || status === 204) return noContent();
       return json(status, schema.parse(result));

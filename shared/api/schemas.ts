@@ -6,7 +6,13 @@
  */
 import { z } from 'zod';
 import {
+  aiConversationSchema,
   assistantSchema,
+  assistantTools,
+  assistantVariableSchema,
+  httpToolSchema,
+  kbDocumentSchema,
+  knowledgeBaseSchema,
   conversationSchema,
   departmentSchema,
   messageMediaSchema,
@@ -17,6 +23,8 @@ import {
 } from '#shared/store/types.ts';
 import { activeRoutingSchema, numberRoutingSchema } from '#shared/domain/routing.ts';
 import { permissions, views } from '#shared/domain/inbox.ts';
+import { workingHoursSchema } from '#shared/domain/hours.ts';
+import { priceTableSchema } from '#shared/domain/pricing.ts';
 import { sorts } from './inbox-views.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
 
@@ -205,6 +213,8 @@ export const uploadBodySchema = z
     filename: z.string().trim().min(1).max(240),
     mimeType: z.string().min(3).max(255),
     size: z.number().int().positive(),
+    /** `knowledge`: a knowledge-base document (.txt, .md, .pdf) instead of a WhatsApp attachment. */
+    purpose: z.enum(['message', 'knowledge']).optional(),
   })
   .meta({ id: 'UploadRequest' });
 
@@ -317,6 +327,100 @@ export const updateUserBodySchema = z
   .meta({ id: 'UpdateUserRequest' });
 
 export const apiAssistantSchema = assistantSchema.meta({ id: 'Assistant' });
+export const assistantParamsSchema = z.object({ id: idSchema });
+const assistantFields = z.object({
+  name: z.string().trim().min(1).max(80),
+  enabled: z.boolean(),
+  systemPrompt: z.string().max(20000),
+  model: z.string().trim().min(1).max(120),
+  temperature: z.number().min(0).max(2),
+  /** null clears them (24 hours). */
+  workingHours: workingHoursSchema.nullable(),
+  tools: z.array(z.enum(assistantTools)),
+  knowledgeBaseIds: z.array(idSchema).max(20),
+  httpTools: z.array(httpToolSchema).max(20),
+  variables: z.array(assistantVariableSchema).max(30),
+});
+/** Absent fields take the assistant's defaults (model gpt-4o-mini, temperature 0.3…). */
+export const assistantBodySchema = assistantFields
+  .partial()
+  .required({ name: true })
+  .meta({ id: 'AssistantRequest' });
+export const assistantPatchSchema = assistantFields.partial().meta({ id: 'AssistantPatch' });
+
+export const aiSettingsSchema = z
+  .object({
+    baseUrl: z.string().optional(),
+    hasApiKey: z.boolean(),
+    embeddingModel: z.string().optional(),
+    prices: priceTableSchema,
+    mode: z
+      .enum(['online', 'offline'])
+      .meta({ description: 'offline: no LLM configured (answers from the knowledge base)' }),
+  })
+  .meta({ id: 'AiSettings' });
+export const aiSettingsBodySchema = z
+  .object({
+    baseUrl: z.union([
+      z.literal(''),
+      z
+        .string()
+        .regex(/^https?:\/\/\S+$/, 'Informe uma URL http(s).')
+        .max(500),
+    ]),
+    /** Write-only; an empty string removes it. */
+    apiKey: z.string().max(500),
+    embeddingModel: z.string().max(120),
+    prices: priceTableSchema,
+  })
+  .partial()
+  .meta({ id: 'AiSettingsRequest' });
+
+export const knowledgeBaseParamsSchema = z.object({ id: idSchema });
+export const knowledgeDocParamsSchema = z.object({ id: idSchema, docId: idSchema });
+export const apiKnowledgeBaseSchema = knowledgeBaseSchema.meta({ id: 'KnowledgeBase' });
+export const knowledgeBaseListSchema = z
+  .object({ items: z.array(apiKnowledgeBaseSchema) })
+  .meta({ id: 'KnowledgeBaseList' });
+export const apiKbDocumentSchema = kbDocumentSchema.omit({ key: true }).meta({ id: 'KnowledgeDocument' });
+export const kbDocumentListSchema = z
+  .object({ items: z.array(apiKbDocumentSchema) })
+  .meta({ id: 'KnowledgeDocumentList' });
+export const addKbDocumentBodySchema = z
+  .object({
+    uploadId: ulidSchema,
+    filename: z.string().trim().min(1).max(240),
+    mimeType: z.string().min(3).max(120),
+    size: z.number().int().nonnegative().optional(),
+  })
+  .meta({ id: 'AddKnowledgeDocumentRequest' });
+export const knowledgeSearchSchema = z
+  .object({
+    items: z.array(
+      z.object({ id: z.string(), title: z.string().optional(), text: z.string(), score: z.number() }),
+    ),
+  })
+  .meta({ id: 'KnowledgeSearch' });
+
+export const testConversationParamsSchema = z.object({ id: idSchema, conversationId: idSchema });
+export const testStartSchema = z
+  .object({ conversation: apiConversationSchema })
+  .meta({ id: 'TestConversation' });
+export const testMessageBodySchema = z
+  .object({ text: z.string().trim().min(1).max(4096) })
+  .meta({ id: 'TestMessageRequest' });
+
+export const aiConversationsQuerySchema = z.object({
+  type: z.enum(['whatsapp', 'test']).optional(),
+  assistantId: idSchema.optional(),
+  from: z.coerce.number().int().nonnegative().optional(),
+  to: z.coerce.number().int().nonnegative().optional(),
+  q: z.string().trim().max(120).optional(),
+  format: z.enum(['json', 'csv']).default('json'),
+});
+export const aiConversationListSchema = z
+  .object({ items: z.array(aiConversationSchema.extend({ assistantName: z.string() })) })
+  .meta({ id: 'AiConversationList', description: 'With format=csv: a text/csv download instead' });
 export const assistantListSchema = z
   .object({ items: z.array(apiAssistantSchema) })
   .meta({ id: 'AssistantList' });

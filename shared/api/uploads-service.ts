@@ -28,17 +28,23 @@ const limits: { test: RegExp; maxBytes: number }[] = [
 /** The S3 key of an upload: always under the account's prefix. */
 export const uploadKey = (accountId: string, uploadId: string) => `acc/${accountId}/uploads/${uploadId}`;
 
+/** Knowledge-base documents (AI-4): text, markdown and PDF. */
+const knowledgeLimits = [{ test: /^(text\/plain|text\/markdown|application\/pdf)$/, maxBytes: 50 * MB }];
+
 export async function createUpload(
   deps: ApiDeps,
   auth: AccessClaims,
-  input: { filename: string; mimeType: string; size: number },
+  input: { filename: string; mimeType: string; size: number; purpose?: 'message' | 'knowledge' },
 ) {
   if (!deps.mediaBucket) throw new InternalError(new Error('MEDIA_BUCKET is not configured'));
   const mimeType = input.mimeType.toLowerCase().split(';')[0]!.trim();
-  const limit = limits.find((l) => l.test.test(mimeType));
+  const knowledge = input.purpose === 'knowledge';
+  const limit = (knowledge ? knowledgeLimits : limits).find((l) => l.test.test(mimeType));
   if (!limit) {
     throw new ValidationError(
-      'Tipo de arquivo não suportado pelo WhatsApp.',
+      knowledge
+        ? 'A base de conhecimento aceita arquivos .txt, .md e .pdf.'
+        : 'Tipo de arquivo não suportado pelo WhatsApp.',
       undefined,
       'UNSUPPORTED_FILE_TYPE',
     );

@@ -1,18 +1,284 @@
 /**
- * Knowledge-base search for the assistant (AI-4). Knowledge bases are stored and indexed
- * by the knowledge-base work (upload, chunking, the Portuguese lexical index); until an
- * account has one, there is nothing to find and the assistant hands over instead.
+ * Knowledge bases (AI-4): documents uploaded to the media bucket are ingested by fn
+ * assistant (an `ingest` job): text extracted (.txt, .md as UTF-8; .pdf page by page with
+ * unpdf), chunked (shared/knowledge/chunk.ts), the chunks kept as one JSON object per
+ * document, and the base's Portuguese lexical index (shared/knowledge/lexical.ts) rebuilt
+ * over all its ready documents. Progress is written on the document and pushed to agents.
+ *
+ *   acc/<a>/kb/<kb>/docs/<doc>.json   the document's passages
+ *   acc/<a>/kb/<kb>/index.json        {index, passages} of the whole base
+ *
+ * Search loads a base's index once per process and again when its `indexVersion` moved.
  */
-import type { EngineDeps } from '#shared/engine/deps.ts';
+import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { chunkDocument, chunksToPassages } from '#shared/knowledge/chunk.ts';
+import { buildIndex, search, type LexicalIndex } from '#shared/knowledge/lexical.ts';
+import { keys } from '#shared/store/keys.ts';
+import { updateIfAllowed } from '#shared/store/ops.ts';
+import {
+  kbDocumentSchema,
+  knowledgeBaseSchema,
+  type KbDocument,
+  type KnowledgeBase,
+} from '#shared/store/types.ts';
 import type { KnowledgePassage } from './tools.ts';
 
+export interface KnowledgeDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  s3: S3Client;
+  mediaBucket?: string;
+  now: () => number;
+  /** Progress and readiness reach the agents' pages (`knowledge.updated`). */
+  notify?: (doc: KbDocument) => Promise<void>;
+}
+
+export const ingestJobSchema = z.object({
+  kind: z.literal('ingest'),
+  accountId: z.string(),
+  knowledgeBaseId: z.string(),
+  documentId: z.string(),
+});
+export type IngestJob = z.infer<typeof ingestJobSchema>;
+
+export const KNOWLEDGE_MIME_TYPES = ['text/plain', 'text/markdown', 'application/pdf'] as const;
+/** At most this many characters of text per document (≈ a 600-page book). */
+const MAX_TEXT = 2_000_000;
+
+const docKey = (a: string, kb: string, doc: string) => `acc/${a}/kb/${kb}/docs/${doc}.json`;
+const indexKey = (a: string, kb: string) => `acc/${a}/kb/${kb}/index.json`;
+
+interface StoredIndex {
+  index: LexicalIndex;
+  passages: Record<string, { title?: string; text: string }>;
+  builtAt: number;
+}
+
+export async function getKnowledgeBase(
+  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
+  accountId: string,
+  kbId: string,
+): Promise<KnowledgeBase | undefined> {
+  const res = await deps.ddb.send(
+    new GetCommand({ TableName: deps.tableName, Key: keys.knowledgeBase(accountId, kbId) }),
+  );
+  return res.Item ? knowledgeBaseSchema.parse(res.Item) : undefined;
+}
+
+export async function listDocuments(
+  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
+  accountId: string,
+  kbId: string,
+): Promise<KbDocument[]> {
+  const out: KbDocument[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await deps.ddb.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
+        ExpressionAttributeValues: { ':pk': keys.kbDocumentsPartition(accountId, kbId), ':d': 'DOC#' },
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...(res.Items ?? []).map((i) => kbDocumentSchema.parse(i)));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+export async function putDocument(
+  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
+  doc: KbDocument,
+): Promise<KbDocument> {
+  const item = kbDocumentSchema.parse(doc);
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { ...keys.kbDocument(item.accountId, item.knowledgeBaseId, item.id), ...item },
+    }),
+  );
+  return item;
+}
+
+async function setProgress(
+  deps: KnowledgeDeps,
+  doc: KbDocument,
+  change: Partial<KbDocument>,
+): Promise<KbDocument> {
+  const next = kbDocumentSchema.parse({ ...doc, ...change, updatedAt: deps.now() });
+  await putDocument(deps, next);
+  await deps.notify?.(next).catch(() => undefined);
+  return next;
+}
+
+async function readObject(s3: S3Client, bucket: string, key: string): Promise<Buffer> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  return Buffer.from(await res.Body!.transformToByteArray());
+}
+
+/** The document's text; PDFs page by page, reporting progress. */
+async function extractText(
+  doc: KbDocument,
+  bytes: Buffer,
+  onProgress: (fraction: number) => Promise<void>,
+): Promise<string> {
+  if (doc.mimeType !== 'application/pdf') return bytes.toString('utf8');
+  const { getDocumentProxy } = await import('unpdf');
+  const pdf = await getDocumentProxy(new Uint8Array(bytes));
+  const pages: string[] = [];
+  for (let p = 1; p <= pdf.numPages; p++) {
+    const page = await pdf.getPage(p);
+    const content = await page.getTextContent();
+    pages.push(
+      content.items
+        .map((it) => ('str' in it ? `${it.str}${it.hasEOL ? '\n' : ''}` : ''))
+        .join('')
+        .trim(),
+    );
+    if (p % 10 === 0 || p === pdf.numPages) await onProgress(p / pdf.numPages);
+  }
+  return pages.join('\n\n');
+}
+
+/**
+ * fn assistant's `ingest` job: the document becomes passages and the base's index is
+ * rebuilt. A failure marks the document failed with the reason (the admin sees it); a
+ * redelivered job does the work again (idempotent: same objects, same index).
+ */
+export async function ingestDocument(job: IngestJob, deps: KnowledgeDeps): Promise<KbDocument | undefined> {
+  if (!deps.mediaBucket) throw new Error('no media bucket configured');
+  const current = (await listDocuments(deps, job.accountId, job.knowledgeBaseId)).find(
+    (d) => d.id === job.documentId,
+  );
+  if (!current) return undefined;
+  let doc = await setProgress(deps, current, { status: 'processing', progress: 5 });
+  try {
+    const bytes = await readObject(deps.s3, deps.mediaBucket, doc.key);
+    doc = await setProgress(deps, doc, { progress: 15 });
+    const text = (
+      await extractText(doc, bytes, async (f) => {
+        doc = await setProgress(deps, doc, { progress: 15 + Math.round(f * 55) });
+      })
+    ).slice(0, MAX_TEXT);
+    if (!text.trim()) throw new Error('Nenhum texto encontrado no arquivo.');
+    const title = doc.filename.replace(/\.[^.]+$/, '');
+    const passages = chunksToPassages(doc.id, chunkDocument(text, { title }));
+    doc = await setProgress(deps, doc, { progress: 75 });
+    await deps.s3.send(
+      new PutObjectCommand({
+        Bucket: deps.mediaBucket,
+        Key: docKey(doc.accountId, doc.knowledgeBaseId, doc.id),
+        Body: JSON.stringify(passages),
+        ContentType: 'application/json',
+      }),
+    );
+    doc = { ...doc, status: 'ready', passages: passages.length };
+    await putDocument(deps, doc);
+    await rebuildIndex(deps, doc.accountId, doc.knowledgeBaseId);
+    return await setProgress(deps, doc, { status: 'ready', progress: 100 });
+  } catch (err) {
+    return setProgress(deps, doc, {
+      status: 'failed',
+      error: ((err as Error).message || 'Falha ao ler o arquivo.').slice(0, 300),
+    });
+  }
+}
+
+/** Rebuilds the base's index from its ready documents and updates its counts. */
+export async function rebuildIndex(deps: KnowledgeDeps, accountId: string, kbId: string): Promise<void> {
+  const docs = (await listDocuments(deps, accountId, kbId)).filter((d) => d.status === 'ready');
+  const passages: { id: string; title?: string; text: string }[] = [];
+  for (const d of docs) {
+    const raw = await readObject(deps.s3, deps.mediaBucket!, docKey(accountId, kbId, d.id)).catch(
+      () => undefined,
+    );
+    if (raw) passages.push(...(JSON.parse(raw.toString('utf8')) as typeof passages));
+  }
+  const stored: StoredIndex = {
+    index: buildIndex(passages),
+    passages: Object.fromEntries(
+      passages.map((p) => [p.id, { ...(p.title ? { title: p.title } : {}), text: p.text }]),
+    ),
+    builtAt: deps.now(),
+  };
+  await deps.s3.send(
+    new PutObjectCommand({
+      Bucket: deps.mediaBucket!,
+      Key: indexKey(accountId, kbId),
+      Body: JSON.stringify(stored),
+      ContentType: 'application/json',
+    }),
+  );
+  await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.knowledgeBase(accountId, kbId),
+    UpdateExpression: 'SET documents = :d, passages = :p, updatedAt = :u ADD indexVersion :one',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':d': docs.length, ':p': passages.length, ':u': stored.builtAt, ':one': 1 },
+  });
+}
+
+/** Removes a document and its passages; the index no longer finds it. */
+export async function removeDocument(deps: KnowledgeDeps, doc: KbDocument): Promise<void> {
+  await deps.ddb.send(
+    new DeleteCommand({
+      TableName: deps.tableName,
+      Key: keys.kbDocument(doc.accountId, doc.knowledgeBaseId, doc.id),
+    }),
+  );
+  if (deps.mediaBucket)
+    await deps.s3.send(
+      new DeleteObjectCommand({
+        Bucket: deps.mediaBucket,
+        Key: docKey(doc.accountId, doc.knowledgeBaseId, doc.id),
+      }),
+    );
+  await rebuildIndex(deps, doc.accountId, doc.knowledgeBaseId);
+}
+
+const indexCache = new Map<string, { version: number; stored: StoredIndex | undefined }>();
+
+async function loadIndex(
+  deps: KnowledgeDeps,
+  accountId: string,
+  kbId: string,
+): Promise<StoredIndex | undefined> {
+  const kb = await getKnowledgeBase(deps, accountId, kbId);
+  if (!kb || !deps.mediaBucket) return undefined;
+  const cacheKey = `${accountId}/${kbId}`;
+  const hit = indexCache.get(cacheKey);
+  if (hit && hit.version === (kb.indexVersion ?? 0)) return hit.stored;
+  const raw = await readObject(deps.s3, deps.mediaBucket, indexKey(accountId, kbId)).catch(() => undefined);
+  const stored = raw ? (JSON.parse(raw.toString('utf8')) as StoredIndex) : undefined;
+  indexCache.set(cacheKey, { version: kb.indexVersion ?? 0, stored });
+  return stored;
+}
+
+/** The best `k` passages of these knowledge bases for a query, best first. */
 export async function searchKnowledge(
-  _deps: Pick<EngineDeps, 'ddb' | 'tableName' | 's3' | 'mediaBucket'>,
-  _accountId: string,
+  deps: KnowledgeDeps,
+  accountId: string,
   knowledgeBaseIds: string[],
-  _query: string,
-  _k: number,
+  query: string,
+  k: number,
 ): Promise<KnowledgePassage[]> {
-  if (!knowledgeBaseIds.length) return [];
-  return [];
+  const hits: KnowledgePassage[] = [];
+  for (const kbId of knowledgeBaseIds) {
+    const stored = await loadIndex(deps, accountId, kbId);
+    if (!stored) continue;
+    for (const h of search(stored.index, query, k)) {
+      const p = stored.passages[h.id];
+      if (p) hits.push({ id: h.id, text: p.text, ...(p.title ? { title: p.title } : {}), score: h.score });
+    }
+  }
+  return hits.sort((a, b) => b.score - a.score).slice(0, k);
 }

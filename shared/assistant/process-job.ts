@@ -152,6 +152,7 @@ export async function processAssistantJob(
       ...(answer.usage ? { usage: answer.usage } : {}),
     });
     if (answer.usage) await addConversationUsage(conv, answer.usage, `${job.messageId}-a`, deps);
+    await logAiConversation(conv, job, answer, `${job.messageId}-a`, deps);
     updated = await markAnswered(conv, job.messageId, deps);
   } else {
     const number = await getNumber(deps.ddb, deps.tableName, job.accountId, conv.numberId);
@@ -173,6 +174,7 @@ export async function processAssistantJob(
     if (created)
       await push(job.accountId, [{ type: 'message.created', conversationId: conv.id, message: note }], deps);
     if (answer.usage) await addConversationUsage(conv, answer.usage, `${job.messageId}-h`, deps);
+    await logAiConversation(conv, job, answer, `${job.messageId}-h`, deps);
     updated = await markAnswered(conv, job.messageId, deps, { departmentId });
   }
   if (updated) updated = await syncInboxKeys(deps.ddb, deps.tableName, updated, deps.now());
@@ -183,6 +185,47 @@ export async function processAssistantJob(
       deps,
     );
   return answer.kind === 'reply' ? 'answered' : 'handed-over';
+}
+
+/** The assistant conversations list (MET-1): one item per attendance, totals added once per answer. */
+async function logAiConversation(
+  conv: Conversation,
+  job: AssistantJobInput,
+  answer: AssistantAnswer,
+  answerId: string,
+  deps: EngineDeps,
+): Promise<void> {
+  const startedAt = conv.openedAt ?? conv.createdAt;
+  const u = answer.usage;
+  await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.aiConversation(conv.accountId, startedAt, conv.id, conv.attendanceId ?? '-'),
+    UpdateExpression:
+      'SET accountId = :a, conversationId = :c, attendanceId = :att, assistantId = :as, #t = :type, ' +
+      'contactName = :n, contactPhone = :ph, startedAt = :s, lastAt = :now, outcome = :o, lastAnswer = :id ' +
+      'ADD replies :r, toolCalls :tc, promptTokens :p, completionTokens :ct, cachedTokens :k, costUsd :usd',
+    ConditionExpression: 'attribute_not_exists(lastAnswer) OR lastAnswer < :id',
+    ExpressionAttributeNames: { '#t': 'type' },
+    ExpressionAttributeValues: {
+      ':a': conv.accountId,
+      ':c': conv.id,
+      ':att': conv.attendanceId ?? '-',
+      ':as': job.assistantId,
+      ':type': conv.channel === 'test' ? 'test' : 'whatsapp',
+      ':n': conv.contactName,
+      ':ph': conv.contactPhone,
+      ':s': startedAt,
+      ':now': deps.now(),
+      ':o': answer.kind === 'reply' ? 'answering' : 'handed-over',
+      ':id': answerId,
+      ':r': answer.kind === 'reply' ? 1 : 0,
+      ':tc': answer.trace?.length ?? 0,
+      ':p': u?.promptTokens ?? 0,
+      ':ct': u?.completionTokens ?? 0,
+      ':k': u?.cachedTokens ?? 0,
+      ':usd': u?.costUsd ?? 0,
+    },
+  });
 }
 
 /** Adds an answer's tokens and cost to the conversation's totals, once per answer. */

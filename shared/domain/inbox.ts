@@ -58,6 +58,8 @@ export interface ChatState {
   bot?: BotState;
   /** Postponed (INB-9) until this time: out of the open lists until then. */
   postponedUntil?: number;
+  /** A test conversation with an assistant: in no view. */
+  test?: boolean;
 }
 
 export const views = ['all', 'open', 'mine', 'service'] as const;
@@ -67,7 +69,7 @@ export type View = (typeof views)[number];
  * The one index bucket a chat sits in; every view is a union of buckets (plus the
  * visibility rule). Closed and automated chats, and postponed ones, are only in All.
  */
-export type Bucket = 'CLOSED' | 'BOT' | 'LATER' | 'OPEN' | `DEPT#${string}` | `AGENT#${string}`;
+export type Bucket = 'CLOSED' | 'BOT' | 'LATER' | 'OPEN' | 'TEST' | `DEPT#${string}` | `AGENT#${string}`;
 
 /** The fields of a conversation the inbox rules read (the item, or the API's shape of it). */
 export interface ChatFields {
@@ -77,6 +79,7 @@ export interface ChatFields {
   routingStage?: string;
   botOff?: boolean;
   postponedUntil?: number;
+  channel?: string;
 }
 
 /** A conversation's state for the rules: a triage menu or the assistant holding it is a running bot. */
@@ -89,10 +92,13 @@ export function chatStateOf(c: ChatFields): ChatState {
     ...(c.departmentId ? { departmentId: c.departmentId } : {}),
     ...(bot ? { bot } : {}),
     ...(c.postponedUntil !== undefined ? { postponedUntil: c.postponedUntil } : {}),
+    ...(c.channel === 'test' ? { test: true } : {}),
   };
 }
 
 export function bucketOf(chat: ChatState, now: number): Bucket {
+  // "Testar" conversations with an assistant (AI-7) are in no inbox view.
+  if (chat.test) return 'TEST';
   if (chat.closed) return 'CLOSED';
   if (chat.postponedUntil !== undefined && chat.postponedUntil > now) return 'LATER';
   if (chat.agentId) return `AGENT#${chat.agentId}`;
@@ -109,7 +115,7 @@ export function canSee(viewer: Viewer, chat: Pick<ChatState, 'agentId' | 'depart
 
 /** Whether `view` lists this chat for this viewer. */
 export function inView(view: View, viewer: Viewer, chat: ChatState, now: number): boolean {
-  if (!canSee(viewer, chat)) return false;
+  if (!canSee(viewer, chat) || chat.test) return false;
   const bucket = bucketOf(chat, now);
   switch (view) {
     case 'all':

@@ -81,7 +81,6 @@ export async function queueAgentMessage(
   deps: QueueAgentMessageDeps,
   input: AgentMessageInput,
 ): Promise<Message> {
-  if (!deps.outboundQueueUrl) throw new InternalError(new Error('OUTBOUND_QUEUE_URL is not configured'));
   const text = input.text?.trim() ? input.text : undefined;
   const a = input.attachment;
   if (!text && !a && !input.interactive)
@@ -104,6 +103,8 @@ export async function queueAgentMessage(
   if (!conversation) throw new NotFoundError('Conversa não encontrada.');
   // A "Testar" conversation (AI-7) goes nowhere: no window, no queue.
   const test = conversation.channel === 'test';
+  if (!test && !deps.outboundQueueUrl)
+    throw new InternalError(new Error('OUTBOUND_QUEUE_URL is not configured'));
   if (!test && !canSendFreeForm(conversation.windowExpiresAt, now)) throw new WindowClosedError();
 
   let replyTo: Message['replyTo'];
@@ -154,7 +155,7 @@ export async function queueAgentMessage(
   // A given id stored before is enqueued again (the crash may have come before the
   // enqueue): the queue's deduplication and the sender's status check send it once.
   if (!test)
-    await enqueueOutbound(deps.sqs, deps.outboundQueueUrl, {
+    await enqueueOutbound(deps.sqs, deps.outboundQueueUrl!, {
       kind: 'send',
       accountId: message.accountId,
       conversationId: message.conversationId,

@@ -8,15 +8,18 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deleteConnection, listConnections } from '#shared/store/connections.ts';
-import type { Connection, Conversation, Message } from '#shared/store/types.ts';
+import type { Connection, Conversation, KbDocument, Message } from '#shared/store/types.ts';
 import { log } from '#shared/log.ts';
 
-export interface PushEvent {
-  type: 'message.created' | 'message.updated' | 'conversation.updated';
-  conversationId: string;
-  message?: Omit<Message, 'raw'>;
-  conversation?: Conversation;
-}
+export type PushEvent =
+  | {
+      type: 'message.created' | 'message.updated' | 'conversation.updated';
+      conversationId: string;
+      message?: Omit<Message, 'raw'>;
+      conversation?: Conversation;
+    }
+  /** A knowledge document's ingestion progress (AI-4). */
+  | { type: 'knowledge.updated'; knowledgeBaseId: string; document: KbDocument };
 
 export interface PushDeps {
   ddb: DynamoDBDocumentClient;

@@ -34,6 +34,19 @@ export const keys = {
 
   /** The account's LLM connection and price table (the key is never returned). */
   aiSettings: (accountId: string) => ({ pk: acc(accountId), sk: 'AI' }),
+  /** Knowledge bases of an account (AI-4) and their documents. */
+  knowledgeBase: (accountId: string, kbId: string) => ({ pk: acc(accountId), sk: `KB#${kbId}` }),
+  kbDocument: (accountId: string, kbId: string, docId: string) => ({
+    pk: `${acc(accountId)}#KB#${kbId}`,
+    sk: `DOC#${docId}`,
+  }),
+  kbDocumentsPartition: (accountId: string, kbId: string) => `${acc(accountId)}#KB#${kbId}`,
+  /** Assistant conversations log (MET-1): one item per attendance an assistant answered, by start. */
+  aiConversation: (accountId: string, startedAt: number, conversationId: string, attendanceId: string) => ({
+    pk: `${acc(accountId)}#AICONV`,
+    sk: `${pad(startedAt)}#${conversationId}#${attendanceId}`,
+  }),
+  aiConversationsPartition: (accountId: string) => `${acc(accountId)}#AICONV`,
   /** Appointments booked by assistants, by start time. */
   appointment: (accountId: string, startsAt: number, appointmentId: string) => ({
     pk: `${acc(accountId)}#APPT`,

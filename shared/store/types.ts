@@ -409,3 +409,55 @@ export const appointmentSchema = z.object({
   createdAt: z.number().int(),
 });
 export type Appointment = z.infer<typeof appointmentSchema>;
+
+export const knowledgeBaseSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  name: z.string(),
+  documents: z.number().int().default(0),
+  passages: z.number().int().default(0),
+  /** Moves with every rebuild of the index (searchers reload it). */
+  indexVersion: z.number().int().optional(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int().optional(),
+});
+export type KnowledgeBase = z.infer<typeof knowledgeBaseSchema>;
+
+export const kbDocumentSchema = z.object({
+  id: z.string(),
+  accountId: z.string(),
+  knowledgeBaseId: z.string(),
+  filename: z.string(),
+  mimeType: z.string(),
+  size: z.number().int().default(0),
+  /** The uploaded file in the media bucket. */
+  key: z.string(),
+  status: z.enum(['queued', 'processing', 'ready', 'failed']),
+  progress: z.number().int().min(0).max(100).default(0),
+  passages: z.number().int().default(0),
+  error: z.string().optional(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int().optional(),
+});
+export type KbDocument = z.infer<typeof kbDocumentSchema>;
+
+/** One attendance an assistant answered (MET-1), for the assistant conversations list. */
+export const aiConversationSchema = z.object({
+  accountId: z.string(),
+  conversationId: z.string(),
+  attendanceId: z.string(),
+  assistantId: z.string(),
+  type: z.enum(['whatsapp', 'test']),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  startedAt: z.number().int(),
+  lastAt: z.number().int(),
+  replies: z.number().int().default(0),
+  toolCalls: z.number().int().default(0),
+  promptTokens: z.number().default(0),
+  completionTokens: z.number().default(0),
+  cachedTokens: z.number().default(0),
+  costUsd: z.number().default(0),
+  outcome: z.enum(['answering', 'handed-over', 'closed']).default('answering'),
+});
+export type AiConversation = z.infer<typeof aiConversationSchema>;

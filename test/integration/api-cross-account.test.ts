@@ -32,6 +32,8 @@ describe('cross-account isolation', () => {
   let bMsg: Message;
   let bCursor: string;
   let bDepartmentId: string;
+  let bAssistantId: string;
+  let bKbId: string;
 
   /** Every item of B: its account partition and its conversations' message partitions. */
   async function snapshotB() {
@@ -72,6 +74,19 @@ describe('cross-account isolation', () => {
       body: { name: 'Setor de B' },
     });
     bDepartmentId = dept.body.id;
+    bKbId = (
+      await kit.call('POST', '/api/knowledge-bases', {
+        token: bTokens.accessToken,
+        body: { name: 'Base de B' },
+      })
+    ).body.id;
+    bAssistantId = (
+      await kit.call('POST', '/api/assistants', {
+        token: bTokens.accessToken,
+        body: { name: 'IA de B', knowledgeBaseIds: [bKbId] },
+      })
+    ).body.id;
+    await kit.call('PATCH', '/api/ai/settings', { token: bTokens.accessToken, body: { apiKey: 'sk-de-b' } });
     assert.ok(bCursor);
   });
 
@@ -320,6 +335,114 @@ describe('cross-account isolation', () => {
     updateSettings: async () => {
       const res = await kit.call('PATCH', '/api/settings', { token: aToken, body: { inactivityHours: 3 } });
       assert.equal(res.status, 200);
+    },
+    createAssistant: async () => {
+      const res = await kit.call('POST', '/api/assistants', {
+        token: aToken,
+        body: { name: 'IA de A', knowledgeBaseIds: [bKbId] },
+      });
+      assert.equal(res.status, 400);
+      const ok = await kit.call('POST', '/api/assistants', { token: aToken, body: { name: 'IA de A' } });
+      assert.equal(ok.body.accountId, a.accountId);
+    },
+    updateAssistant: async () => {
+      const res = await kit.call('PATCH', `/api/assistants/${bAssistantId}`, {
+        token: aToken,
+        body: { name: 'X' },
+      });
+      assert.equal(res.status, 404);
+    },
+    deleteAssistant: async () => {
+      assert.equal(
+        (await kit.call('DELETE', `/api/assistants/${bAssistantId}`, { token: aToken })).status,
+        404,
+      );
+    },
+    startAssistantTest: async () => {
+      assert.equal(
+        (await kit.call('POST', `/api/assistants/${bAssistantId}/test`, { token: aToken })).status,
+        404,
+      );
+    },
+    sendAssistantTestMessage: async () => {
+      const res = await kit.call('POST', `/api/assistants/${bAssistantId}/test/${bConv.id}/messages`, {
+        token: aToken,
+        body: { text: 'oi' },
+      });
+      assert.equal(res.status, 404);
+      assert.deepEqual(await kit.receiveAssistant(), []);
+    },
+    getAiSettings: async () => {
+      const res = await kit.call('GET', '/api/ai/settings', { token: aToken });
+      assert.equal(res.body.mode, 'offline');
+      assert.ok(!JSON.stringify(res.body).includes('sk-de-b'));
+    },
+    updateAiSettings: async () => {
+      const res = await kit.call('PATCH', '/api/ai/settings', {
+        token: aToken,
+        body: { embeddingModel: 'm' },
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.hasApiKey, false);
+    },
+    listAiConversations: async () => {
+      const res = await kit.call('GET', '/api/ai/conversations', { token: aToken });
+      assert.deepEqual(res.body.items, []);
+    },
+    listKnowledgeBases: async () => {
+      const res = await kit.call('GET', '/api/knowledge-bases', { token: aToken });
+      assert.ok(res.body.items.every((k: { accountId: string }) => k.accountId === a.accountId));
+    },
+    createKnowledgeBase: async () => {
+      const res = await kit.call('POST', '/api/knowledge-bases', {
+        token: aToken,
+        body: { name: 'Base de A' },
+      });
+      assert.equal(res.body.accountId, a.accountId);
+    },
+    renameKnowledgeBase: async () => {
+      const res = await kit.call('PATCH', `/api/knowledge-bases/${bKbId}`, {
+        token: aToken,
+        body: { name: 'X' },
+      });
+      assert.equal(res.status, 404);
+    },
+    deleteKnowledgeBase: async () => {
+      assert.equal(
+        (await kit.call('DELETE', `/api/knowledge-bases/${bKbId}`, { token: aToken })).status,
+        404,
+      );
+    },
+    listKnowledgeDocuments: async () => {
+      assert.equal(
+        (await kit.call('GET', `/api/knowledge-bases/${bKbId}/documents`, { token: aToken })).status,
+        404,
+      );
+    },
+    addKnowledgeDocument: async () => {
+      const res = await kit.call('POST', `/api/knowledge-bases/${bKbId}/documents`, {
+        token: aToken,
+        body: { uploadId: '01JD3Z8Q7W5V4T3S2R1P0N9M8K', filename: 'a.txt', mimeType: 'text/plain' },
+      });
+      assert.equal(res.status, 404);
+      assert.deepEqual(await kit.receiveAssistant(), []);
+    },
+    deleteKnowledgeDocument: async () => {
+      const res = await kit.call(
+        'DELETE',
+        `/api/knowledge-bases/${bKbId}/documents/01JD3Z8Q7W5V4T3S2R1P0N9M8K`,
+        {
+          token: aToken,
+        },
+      );
+      assert.equal(res.status, 404);
+    },
+    searchKnowledgeBase: async () => {
+      const res = await kit.call('GET', `/api/knowledge-bases/${bKbId}/search`, {
+        token: aToken,
+        query: { q: 'x' },
+      });
+      assert.equal(res.status, 404);
     },
     getOpenApi: async () => {
       const res = await kit.call('GET', '/api/openapi.json', { token: aToken });

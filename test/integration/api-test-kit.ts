@@ -49,6 +49,8 @@ export interface ApiKit {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
   ) => Promise<{ status: number; body: any; headers: Record<string, string> }>;
   receiveOutbound: () => Promise<unknown[]>;
+  /** Jobs queued for fn assistant (test-panel turns, knowledge ingestion). */
+  receiveAssistant: () => Promise<unknown[]>;
   /** The real middy handler the kit calls (e.g. to mount it on the local HTTP gateway). */
   handler: ReturnType<typeof buildApiHandler>;
 }
@@ -68,6 +70,8 @@ export async function createApiKit(): Promise<ApiKit> {
   // fauxqs names queues `http://sqs.<region>.localhost:<port>/…`, which does not resolve
   // everywhere; the same path on the configured endpoint reaches the same queue.
   const queueUrl = `${process.env.AWS_ENDPOINT_URL_SQS}${new URL(queue.QueueUrl!).pathname}`;
+  const assistantQueue = await sqs.send(new CreateQueueCommand({ QueueName: `test-assistant-${suffix()}` }));
+  const assistantQueueUrl = `${process.env.AWS_ENDPOINT_URL_SQS}${new URL(assistantQueue.QueueUrl!).pathname}`;
   const s3 = new S3Client({ forcePathStyle: true });
   const mediaBucket = `test-media-${suffix()}`;
   await s3.send(new CreateBucketCommand({ Bucket: mediaBucket }));
@@ -81,6 +85,7 @@ export async function createApiKit(): Promise<ApiKit> {
     mediaBucket,
     sqs,
     outboundQueueUrl: queueUrl,
+    assistantQueueUrl,
     getJwtKey: async () => key,
     now: () => clock.now,
     newId: () => ids(clock.now),
@@ -136,7 +141,23 @@ export async function createApiKit(): Promise<ApiKit> {
     return out;
   };
 
-  return { deps, clock, ids: () => ids(clock.now), call, receiveOutbound, handler };
+  const receiveAssistant = async () => {
+    const out: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r = await sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: assistantQueueUrl,
+          MaxNumberOfMessages: 10,
+          WaitTimeSeconds: 0,
+        }),
+      );
+      if (!r.Messages?.length) break;
+      out.push(...r.Messages.map((m) => JSON.parse(m.Body!)));
+    }
+    return out;
+  };
+
+  return { deps, clock, ids: () => ids(clock.now), call, receiveOutbound, receiveAssistant, handler };
 }
 
 export interface SeededTenant {

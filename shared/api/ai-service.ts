@@ -1,0 +1,435 @@
+/**
+ * The AI pages (AI-1..7, MET-1): assistants, the account's LLM connection and prices,
+ * knowledge bases and their documents, the "Testar" panel, and the assistant
+ * conversations list with CSV/JSON export. Reading is for every user of the account;
+ * changing needs the "settings" permission. The API key is write-only.
+ */
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import type { AccessClaims } from '#shared/auth/tokens.ts';
+import { bucketOf, chatStateOf } from '#shared/domain/inbox.ts';
+import { defaultPrices } from '#shared/domain/pricing.ts';
+import { ConflictError, InternalError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import {
+  getKnowledgeBase,
+  KNOWLEDGE_MIME_TYPES,
+  listDocuments,
+  putDocument,
+  removeDocument,
+  searchKnowledge,
+  type KnowledgeDeps,
+} from '#shared/assistant/knowledge.ts';
+import { getAiSettings, putAiSettings } from '#shared/store/ai.ts';
+import { listAssistants, putAssistant } from '#shared/store/catalog.ts';
+import { getConversationById } from '#shared/store/conversations.ts';
+import { inboxKeys } from '#shared/store/inbox.ts';
+import { acc, keys } from '#shared/store/keys.ts';
+import { putMessageOnce } from '#shared/store/messages.ts';
+import { queryPrefix, updateIfAllowed } from '#shared/store/ops.ts';
+import {
+  aiConversationSchema,
+  assistantSchema,
+  conversationSchema,
+  knowledgeBaseSchema,
+  messageSchema,
+  type Assistant,
+  type Conversation,
+  type Message,
+} from '#shared/store/types.ts';
+import type { ApiDeps } from './deps.ts';
+import { requireSettings } from './integrations-service.ts';
+import type * as schemas from './schemas.ts';
+import { uploadKey } from './uploads-service.ts';
+
+// ── assistants ─────────────────────────────────────────────────────────────────────────
+
+async function ownAssistant(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Assistant> {
+  const a = (await listAssistants(deps.ddb, deps.tableName, auth.accountId)).find((x) => x.id === id);
+  if (!a) throw new NotFoundError('Assistente não encontrado.');
+  return a;
+}
+
+async function checkKnowledgeBases(deps: ApiDeps, accountId: string, ids: string[] | undefined) {
+  for (const id of ids ?? [])
+    if (!(await getKnowledgeBase(deps, accountId, id)))
+      throw new ValidationError('Base de conhecimento não encontrada.', undefined, 'UNKNOWN_KNOWLEDGE_BASE');
+}
+
+export async function createAssistant(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  body: z.output<typeof schemas.assistantBodySchema>,
+): Promise<Assistant> {
+  await requireSettings(deps, auth);
+  await checkKnowledgeBases(deps, auth.accountId, body.knowledgeBaseIds);
+  const { workingHours, ...rest } = body;
+  return putAssistant(deps.ddb, deps.tableName, {
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    name: body.name,
+    ...(workingHours ? { workingHours } : {}),
+    id: deps.newId(),
+    accountId: auth.accountId,
+    createdAt: deps.now(),
+  });
+}
+
+export async function updateAssistant(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  body: z.output<typeof schemas.assistantPatchSchema>,
+): Promise<Assistant> {
+  await requireSettings(deps, auth);
+  const current = await ownAssistant(deps, auth, id);
+  await checkKnowledgeBases(deps, auth.accountId, body.knowledgeBaseIds);
+  const { workingHours, ...rest } = body;
+  const next = assistantSchema.parse({
+    ...current,
+    ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    // `workingHours: null` clears them (24 h).
+    ...(workingHours === null ? { workingHours: undefined } : workingHours ? { workingHours } : {}),
+  });
+  return putAssistant(deps.ddb, deps.tableName, next);
+}
+
+export async function deleteAssistant(deps: ApiDeps, auth: AccessClaims, id: string): Promise<void> {
+  await requireSettings(deps, auth);
+  await ownAssistant(deps, auth, id);
+  await deps.ddb.send(
+    new DeleteCommand({ TableName: deps.tableName, Key: keys.assistant(auth.accountId, id) }),
+  );
+}
+
+// ── the LLM connection and prices ───────────────────────────────────────────────────────
+
+function publicSettings(s: Awaited<ReturnType<typeof getAiSettings>>) {
+  return {
+    ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
+    hasApiKey: Boolean(s.apiKey),
+    ...(s.embeddingModel ? { embeddingModel: s.embeddingModel } : {}),
+    prices: { ...defaultPrices, ...s.prices },
+    mode: s.apiKey || s.baseUrl ? ('online' as const) : ('offline' as const),
+  };
+}
+
+export async function readAiSettings(deps: ApiDeps, auth: AccessClaims) {
+  return publicSettings(await getAiSettings(deps.ddb, deps.tableName, auth.accountId));
+}
+
+export async function writeAiSettings(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  body: z.output<typeof schemas.aiSettingsBodySchema>,
+) {
+  await requireSettings(deps, auth);
+  const current = await getAiSettings(deps.ddb, deps.tableName, auth.accountId);
+  const next = { ...current, updatedAt: deps.now() };
+  // An empty string clears a field; an absent one keeps it.
+  for (const k of ['baseUrl', 'apiKey', 'embeddingModel'] as const) {
+    const v = body[k];
+    if (v === '') delete next[k];
+    else if (v !== undefined) next[k] = v;
+  }
+  if (body.prices) next.prices = body.prices;
+  return publicSettings(await putAiSettings(deps.ddb, deps.tableName, next));
+}
+
+// ── knowledge bases ─────────────────────────────────────────────────────────────────────
+
+const knowledgeDeps = (deps: ApiDeps): KnowledgeDeps => ({ ...deps });
+
+async function ownKnowledgeBase(deps: ApiDeps, auth: AccessClaims, id: string) {
+  const kb = await getKnowledgeBase(deps, auth.accountId, id);
+  if (!kb) throw new NotFoundError('Base de conhecimento não encontrada.');
+  return kb;
+}
+
+export async function listKnowledgeBases(deps: ApiDeps, auth: AccessClaims) {
+  const items = (await queryPrefix(deps.ddb, deps.tableName, acc(auth.accountId), 'KB#')).map((i) =>
+    knowledgeBaseSchema.parse(i),
+  );
+  return { items };
+}
+
+export async function createKnowledgeBase(deps: ApiDeps, auth: AccessClaims, body: { name: string }) {
+  await requireSettings(deps, auth);
+  const kb = knowledgeBaseSchema.parse({
+    id: deps.newId(),
+    accountId: auth.accountId,
+    name: body.name,
+    createdAt: deps.now(),
+  });
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { ...keys.knowledgeBase(auth.accountId, kb.id), ...kb },
+    }),
+  );
+  return kb;
+}
+
+export async function renameKnowledgeBase(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  body: { name: string },
+) {
+  await requireSettings(deps, auth);
+  const updated = await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.knowledgeBase(auth.accountId, id),
+    UpdateExpression: 'SET #n = :n',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#n': 'name' },
+    ExpressionAttributeValues: { ':n': body.name },
+    ReturnValues: 'ALL_NEW',
+  });
+  if (!updated) throw new NotFoundError('Base de conhecimento não encontrada.');
+  return knowledgeBaseSchema.parse(updated);
+}
+
+export async function deleteKnowledgeBase(deps: ApiDeps, auth: AccessClaims, id: string): Promise<void> {
+  await requireSettings(deps, auth);
+  await ownKnowledgeBase(deps, auth, id);
+  const used = (await listAssistants(deps.ddb, deps.tableName, auth.accountId)).filter((a) =>
+    a.knowledgeBaseIds.includes(id),
+  );
+  if (used.length)
+    throw new ConflictError(
+      `Base em uso pelos assistentes: ${used.map((a) => a.name).join(', ')}.`,
+      'KNOWLEDGE_BASE_IN_USE',
+    );
+  for (const doc of await listDocuments(deps, auth.accountId, id))
+    await deps.ddb.send(
+      new DeleteCommand({ TableName: deps.tableName, Key: keys.kbDocument(auth.accountId, id, doc.id) }),
+    );
+  await deps.ddb.send(
+    new DeleteCommand({ TableName: deps.tableName, Key: keys.knowledgeBase(auth.accountId, id) }),
+  );
+}
+
+export async function listKnowledgeDocuments(deps: ApiDeps, auth: AccessClaims, id: string) {
+  await ownKnowledgeBase(deps, auth, id);
+  const items = await listDocuments(deps, auth.accountId, id);
+  return { items: items.sort((a, b) => b.createdAt - a.createdAt) };
+}
+
+/** A document uploaded with POST /api/uploads (purpose knowledge) is queued for ingestion. */
+export async function addKnowledgeDocument(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  body: { uploadId: string; filename: string; mimeType: string; size?: number },
+) {
+  await requireSettings(deps, auth);
+  await ownKnowledgeBase(deps, auth, id);
+  if (!deps.assistantQueueUrl) throw new InternalError(new Error('ASSISTANT_QUEUE_URL is not configured'));
+  const mimeType = body.mimeType.toLowerCase().split(';')[0]!.trim();
+  if (!(KNOWLEDGE_MIME_TYPES as readonly string[]).includes(mimeType))
+    throw new ValidationError(
+      'A base de conhecimento aceita arquivos .txt, .md e .pdf.',
+      undefined,
+      'UNSUPPORTED_FILE_TYPE',
+    );
+  const doc = await putDocument(deps, {
+    id: deps.newId(),
+    accountId: auth.accountId,
+    knowledgeBaseId: id,
+    filename: body.filename,
+    mimeType,
+    size: body.size ?? 0,
+    key: uploadKey(auth.accountId, body.uploadId),
+    status: 'queued',
+    progress: 0,
+    passages: 0,
+    createdAt: deps.now(),
+  });
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.assistantQueueUrl,
+      MessageBody: JSON.stringify({
+        kind: 'ingest',
+        accountId: auth.accountId,
+        knowledgeBaseId: id,
+        documentId: doc.id,
+      }),
+    }),
+  );
+  return doc;
+}
+
+export async function deleteKnowledgeDocument(deps: ApiDeps, auth: AccessClaims, id: string, docId: string) {
+  await requireSettings(deps, auth);
+  await ownKnowledgeBase(deps, auth, id);
+  const doc = (await listDocuments(deps, auth.accountId, id)).find((d) => d.id === docId);
+  if (!doc) throw new NotFoundError('Documento não encontrado.');
+  await removeDocument(knowledgeDeps(deps), doc);
+}
+
+export async function trySearch(deps: ApiDeps, auth: AccessClaims, id: string, q: string) {
+  await ownKnowledgeBase(deps, auth, id);
+  return { items: await searchKnowledge(knowledgeDeps(deps), auth.accountId, [id], q, 5) };
+}
+
+// ── the "Testar" panel (AI-7, CH-3) ──────────────────────────────────────────────────────
+
+/** A test conversation with the assistant: no number, no WhatsApp, in no inbox view. */
+export async function startTest(deps: ApiDeps, auth: AccessClaims, assistantId: string) {
+  await requireSettings(deps, auth);
+  const assistant = await ownAssistant(deps, auth, assistantId);
+  const now = deps.now();
+  const conv = conversationSchema.parse({
+    id: deps.newId(),
+    accountId: auth.accountId,
+    numberId: 'test',
+    contactId: `test-${auth.userId}`,
+    contactName: `Teste: ${assistant.name}`,
+    contactPhone: '',
+    numberName: 'Testar',
+    numberColor: '#6B7280',
+    status: 'open',
+    attendanceId: deps.newId(),
+    lastMessageAt: now,
+    unread: 0,
+    routingStage: 'assistant',
+    assistantId,
+    channel: 'test',
+    openedAt: now,
+    createdAt: now,
+  });
+  const bucket = bucketOf(chatStateOf(conv), now);
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: { ...keys.conversation(auth.accountId, conv.id), ...conv, ...inboxKeys(conv, bucket, now) },
+    }),
+  );
+  return { conversation: { ...conv, inboxBucket: bucket } };
+}
+
+/** The tester's message, then a job for fn assistant (its answer arrives like any other). */
+export async function sendTestMessage(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  assistantId: string,
+  conversationId: string,
+  text: string,
+): Promise<Message> {
+  await requireSettings(deps, auth);
+  const conv = await getConversationById(deps.ddb, deps.tableName, auth.accountId, conversationId);
+  if (!conv || conv.channel !== 'test' || conv.assistantId !== assistantId)
+    throw new NotFoundError('Conversa de teste não encontrada.');
+  if (!deps.assistantQueueUrl) throw new InternalError(new Error('ASSISTANT_QUEUE_URL is not configured'));
+  const message = messageSchema.parse({
+    id: deps.newId(),
+    accountId: auth.accountId,
+    conversationId,
+    attendanceId: conv.attendanceId,
+    direction: 'in',
+    type: 'text',
+    text,
+    status: 'received',
+    sender: { type: 'contact', name: conv.contactName },
+    createdAt: deps.now(),
+  });
+  await putMessageOnce(deps.ddb, deps.tableName, message);
+  await updateIfAllowed(deps.ddb, {
+    TableName: deps.tableName,
+    Key: keys.conversation(auth.accountId, conversationId),
+    UpdateExpression: 'SET lastCustomerMessageId = :m, lastMessageAt = :t',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':m': message.id, ':t': message.createdAt },
+  });
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: deps.assistantQueueUrl,
+      MessageBody: JSON.stringify({
+        kind: 'reply',
+        accountId: auth.accountId,
+        conversationId,
+        attendanceId: conv.attendanceId,
+        assistantId,
+        messageId: message.id,
+      }),
+    }),
+  );
+  return message;
+}
+
+// ── assistant conversations (MET-1) ──────────────────────────────────────────────────────
+
+export async function listAiConversations(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  query: z.output<typeof schemas.aiConversationsQuerySchema>,
+) {
+  const from = query.from ?? 0;
+  const to = query.to ?? deps.now() + 86_400_000;
+  const items: z.output<typeof aiConversationSchema>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await deps.ddb.send(
+      new QueryCommand({
+        TableName: deps.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
+        ExpressionAttributeValues: {
+          ':pk': keys.aiConversationsPartition(auth.accountId),
+          ':a': keys.aiConversation(auth.accountId, from, '', '').sk,
+          ':b': keys.aiConversation(auth.accountId, to, '\uffff', '').sk,
+        },
+        ScanIndexForward: false,
+        ExclusiveStartKey: start,
+      }),
+    );
+    items.push(...(res.Items ?? []).map((i) => aiConversationSchema.parse(i)));
+    start = res.LastEvaluatedKey;
+  } while (start && items.length < 5000);
+  const names = new Map(
+    (await listAssistants(deps.ddb, deps.tableName, auth.accountId)).map((a) => [a.id, a.name] as const),
+  );
+  const q = query.q?.toLowerCase().trim();
+  const rows = items
+    .filter((i) => !query.type || i.type === query.type)
+    .filter((i) => !query.assistantId || i.assistantId === query.assistantId)
+    .filter(
+      (i) =>
+        !q || i.contactName.toLowerCase().includes(q) || i.contactPhone.includes(q.replace(/\D/g, '') || q),
+    )
+    .map((i) => ({ ...i, assistantName: names.get(i.assistantId) ?? '' }));
+  return { items: rows };
+}
+
+const CSV_COLUMNS = [
+  'conversationId',
+  'attendanceId',
+  'assistantId',
+  'assistantName',
+  'type',
+  'contactName',
+  'contactPhone',
+  'startedAt',
+  'lastAt',
+  'replies',
+  'toolCalls',
+  'promptTokens',
+  'completionTokens',
+  'cachedTokens',
+  'costUsd',
+  'outcome',
+] as const;
+
+const csvCell = (v: unknown) => {
+  const s = typeof v === 'number' && String(v).length === 13 ? new Date(v).toISOString() : String(v ?? '');
+  return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
+
+/** The list as CSV (one row per attendance, dates in ISO 8601 UTC). */
+export function aiConversationsCsv(rows: Record<string, unknown>[]): string {
+  return (
+    [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n') +
+    '\n'
+  );
+}
+
+export type { Conversation };
