@@ -418,6 +418,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         tableName,
         number: { ...DEMO_NUMBER, accessToken: whatsapp.accessToken },
         triageNumber: { ...DEMO_TRIAGE_NUMBER, accessToken: whatsapp.accessToken },
+        knowledge: { s3, mediaBucket },
         now: Date.now(),
       });
     } else {

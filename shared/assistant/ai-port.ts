@@ -21,6 +21,7 @@ import { updateIfAllowed } from '#shared/store/ops.ts';
 import { DEFAULT_TIMEZONE, type AiSettings, type Assistant, type Message } from '#shared/store/types.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from './process-job.ts';
+import { buildIndex, search as searchIndex } from '#shared/knowledge/lexical.ts';
 import { runTool, toolDefinitions, type KnowledgePassage } from './tools.ts';
 
 /** Appended to every assistant's prompt: how to write for WhatsApp. */
@@ -249,9 +250,19 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
         note: `Modo offline: nada na base de conhecimento para "${question.slice(0, 200)}". Conversa transferida.`,
         usage: offlineUsage,
       };
-    const quoted = passages
-      .map((p) => `${p.title ? `*${p.title}*\n` : ''}> ${p.text.slice(0, 700).replace(/\n+/g, '\n> ')}`)
-      .join('\n\n');
+    // Quote the paragraphs that answer, not whole passages (merged sections hold several topics).
+    const paragraphs = passages.flatMap((p, i) =>
+      p.text
+        .split(/\n+/)
+        .map((t) => t.trim())
+        .filter((t) => t.length > 25)
+        .map((text, j) => ({ id: `${i}.${j}`, text })),
+    );
+    const best = searchIndex(buildIndex(paragraphs), question, 2).map(
+      (h) => paragraphs.find((x) => x.id === h.id)!.text,
+    );
+    const chosen = best.length ? best : passages.map((p) => p.text.slice(0, 700));
+    const quoted = chosen.map((t) => `> ${t.replace(/\n+/g, '\n> ')}`).join('\n\n');
     return {
       kind: 'reply',
       text: `${OFFLINE_PREFIX}\n\n${quoted}\n\nSe não era isso, escreva *atendente* para falar com uma pessoa.`,

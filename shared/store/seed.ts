@@ -4,7 +4,11 @@
  * password `atende-demo`), and the WhatsApp number "Demo". Idempotent: a second run finds
  * the admin by e-mail and only brings the number's Meta ids and token up to date.
  */
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ingestDocument, putDocument } from '#shared/assistant/knowledge.ts';
 import { ulid } from 'ulid';
 import { hashPassword } from '#shared/auth/password.ts';
 import { ConflictError } from '#shared/errors.ts';
@@ -28,6 +32,8 @@ export interface SeedDemoInput {
   number: { phoneNumberId: string; displayPhone: string; wabaId: string; accessToken?: string };
   /** A second number that greets customers with a triage menu (the routing demo). */
   triageNumber?: { phoneNumberId: string; displayPhone: string; wabaId: string; accessToken?: string };
+  /** Where the demo knowledge base's document goes (the assistant answers from it, AI-4). */
+  knowledge?: { s3: S3Client; mediaBucket: string };
   now: number;
 }
 
@@ -178,11 +184,16 @@ async function seedRoutingDemo(input: SeedDemoInput, accountId: string): Promise
         ExpressionAttributeValues: { ':d': [suporte.id] },
       }),
     );
+  const knowledgeBaseId = input.knowledge ? await seedKnowledge(input, accountId) : undefined;
   const assistant = await putAssistant(ddb, tableName, {
     id: ulid(now),
     accountId,
     name: 'Assistente Virtual',
     enabled: true,
+    systemPrompt:
+      'Você é o assistente virtual da Atende Demo, uma loja online. Responda dúvidas sobre pedidos, entregas, pagamentos e trocas usando a base de conhecimento. Quando o cliente pedir uma pessoa ou o assunto exigir, transfira para o setor Suporte.',
+    tools: ['transfer_to_human', 'search_knowledge_base'],
+    knowledgeBaseIds: knowledgeBaseId ? [knowledgeBaseId] : [],
     createdAt: now,
   });
   const t = input.triageNumber;
@@ -230,4 +241,47 @@ async function seedRoutingDemo(input: SeedDemoInput, accountId: string): Promise
     },
     createdAt: now,
   });
+}
+
+/** The demo knowledge base: the store's FAQ (shared/store/demo/faq.md), stored and indexed. */
+async function seedKnowledge(input: SeedDemoInput, accountId: string): Promise<string> {
+  const { ddb, tableName, now } = input;
+  const { s3, mediaBucket } = input.knowledge!;
+  const body = readFileSync(join(import.meta.dirname, 'demo/faq.md'));
+  const kbId = ulid(now);
+  const docId = ulid(now);
+  const key = `acc/${accountId}/uploads/${docId}`;
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...keys.knowledgeBase(accountId, kbId),
+        id: kbId,
+        accountId,
+        name: 'Perguntas frequentes',
+        documents: 0,
+        passages: 0,
+        createdAt: now,
+      },
+    }),
+  );
+  await s3.send(
+    new PutObjectCommand({ Bucket: mediaBucket, Key: key, Body: body, ContentType: 'text/markdown' }),
+  );
+  const deps = { ddb, tableName, s3, mediaBucket, now: () => now };
+  await putDocument(deps, {
+    id: docId,
+    accountId,
+    knowledgeBaseId: kbId,
+    filename: 'perguntas-frequentes.md',
+    mimeType: 'text/markdown',
+    size: body.length,
+    key,
+    status: 'queued',
+    progress: 0,
+    passages: 0,
+    createdAt: now,
+  });
+  await ingestDocument({ kind: 'ingest', accountId, knowledgeBaseId: kbId, documentId: docId }, deps);
+  return kbId;
 }

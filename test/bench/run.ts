@@ -5,6 +5,7 @@
  *   npm run bench                         start a private stack, run everything
  *   npm run bench -- --rate 200 --seconds 10 --saturate 2000
  *   npm run bench -- --only inbox --inbox-conversations 100000
+ *   npm run bench -- --only retrieval         knowledge-base recall@3 on the Portuguese FAQ
  *
  * Figures: webhook ack latency (p50/p95/p99) at --rate; inbound→agent WebSocket latency
  * at --ws-rate; sustained messages/s at saturation; DynamoDB Local's raw write rate in
@@ -31,6 +32,7 @@ import { freePortBase } from '#infra/local/ports.ts';
 import { signBody } from '#shared/whatsapp/signature.ts';
 import { envNames } from '#infra/topology.ts';
 import { benchInbox } from './inbox.ts';
+import { benchRetrieval } from './retrieval.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -40,7 +42,7 @@ const { values: args } = parseArgs({
     saturate: { type: 'string', default: '2000' },
     'raw-writes': { type: 'string', default: '5000' },
     'inbox-conversations': { type: 'string', default: '100000' },
-    /** pipeline | inbox: run one part only. */
+    /** pipeline | inbox | retrieval: run one part only. */
     only: { type: 'string' },
   },
 });
@@ -316,9 +318,19 @@ async function drained(stack: BenchStack): Promise<void> {
   sqs.destroy();
 }
 
+// Knowledge-base retrieval quality (AI-4): no stack needed.
+const retrieval = args.only === undefined || args.only === 'retrieval' ? await benchRetrieval() : undefined;
+if (args.only === 'retrieval') {
+  console.log(JSON.stringify({ retrieval }, null, 2));
+  process.exit(0);
+}
+
 const dataDir = mkdtempSync(join(tmpdir(), 'atende-bench-'));
 const stack = await spawnStack(dataDir, await freePortBase());
-const result: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length } };
+const result: Record<string, unknown> = {
+  machine: { cores: (await import('node:os')).cpus().length },
+  ...(retrieval ? { retrieval } : {}),
+};
 try {
   if (args.only !== 'inbox') await pipeline();
   if (args.only !== 'pipeline')

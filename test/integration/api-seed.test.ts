@@ -59,4 +59,24 @@ describe('demo seed', () => {
     assert.equal(agent.body.user.accountId, admin.body.user.accountId);
     assert.equal(me.body.account.name, 'Atende Demo');
   });
+  test('with a media bucket, the demo assistant gets the FAQ knowledge base (offline mode works out of the box)', async () => {
+    const own = await createApiKit();
+    const { ddb, tableName, s3, mediaBucket } = own.deps;
+    await seedDemo({ ddb, tableName, number, knowledge: { s3, mediaBucket: mediaBucket! }, now: T0 });
+    const login = await own.call('POST', '/api/auth/login', {
+      body: { email: DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD },
+    });
+    const token = login.body.accessToken;
+    const kbs = (await own.call('GET', '/api/knowledge-bases', { token })).body.items;
+    assert.equal(kbs.length, 1);
+    assert.ok(kbs[0].passages > 0);
+    const assistants = (await own.call('GET', '/api/assistants', { token })).body.items;
+    assert.deepEqual(assistants[0].knowledgeBaseIds, [kbs[0].id]);
+    assert.equal((await own.call('GET', '/api/ai/settings', { token })).body.mode, 'offline');
+    const hits = await own.call('GET', `/api/knowledge-bases/${kbs[0].id}/search`, {
+      token,
+      query: { q: 'quanto tempo demora pra chegar no interior?' },
+    });
+    assert.match(hits.body.items[0].text, /interior, em 4 a 9 dias úteis/);
+  });
 });
