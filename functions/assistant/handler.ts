@@ -17,12 +17,14 @@ import {
   type KnowledgeDeps,
 } from '#shared/assistant/knowledge.ts';
 import { push } from '#shared/engine/process-inbound.ts';
+import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { z } from 'zod';
 import { recordsHandler } from '#shared/queue/batch.ts';
 
 const engine = engineDepsFromConfig(loadConfig(), 'assistant');
 const knowledge: KnowledgeDeps = {
   ...engine,
+  embed: accountEmbedder(engine),
   notify: (doc) =>
     push(
       doc.accountId,

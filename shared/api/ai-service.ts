@@ -20,6 +20,7 @@ import {
   searchKnowledge,
   type KnowledgeDeps,
 } from '#shared/assistant/knowledge.ts';
+import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { getAiSettings, putAiSettings } from '#shared/store/ai.ts';
 import { listAssistants, putAssistant } from '#shared/store/catalog.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
@@ -137,7 +138,7 @@ export async function writeAiSettings(
 
 // ── knowledge bases ─────────────────────────────────────────────────────────────────────
 
-const knowledgeDeps = (deps: ApiDeps): KnowledgeDeps => ({ ...deps });
+const knowledgeDeps = (deps: ApiDeps): KnowledgeDeps => ({ ...deps, embed: accountEmbedder(deps) });
 
 async function ownKnowledgeBase(deps: ApiDeps, auth: AccessClaims, id: string) {
   const kb = await getKnowledgeBase(deps, auth.accountId, id);

@@ -8,7 +8,10 @@
  *   acc/<a>/kb/<kb>/docs/<doc>.json   the document's passages
  *   acc/<a>/kb/<kb>/index.json        {index, passages} of the whole base
  *
- * Search loads a base's index once per process and again when its `indexVersion` moved.
+ * With an embeddings model configured, passages also get vectors at ingestion, and search
+ * fuses the lexical ranking with the cosine ranking (reciprocal rank fusion); lexical
+ * search always runs. Search loads a base's index once per process and again when its
+ * `indexVersion` moved.
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import {
@@ -29,7 +32,11 @@ import {
   type KbDocument,
   type KnowledgeBase,
 } from '#shared/store/types.ts';
+import { dot, fuse, type Embedder } from './embeddings.ts';
 import type { KnowledgePassage } from './tools.ts';
+
+/** Below this cosine a passage is not a vector match (it may still be a lexical one). */
+const MIN_COSINE = 0.25;
 
 export interface KnowledgeDeps {
   ddb: DynamoDBDocumentClient;
@@ -39,6 +46,15 @@ export interface KnowledgeDeps {
   now: () => number;
   /** Progress and readiness reach the agents' pages (`knowledge.updated`). */
   notify?: (doc: KbDocument) => Promise<void>;
+  /** Embeddings, when the account configured a model (vector search fused with lexical). */
+  embed?: Embedder;
+}
+
+/** A document's passages as stored, with their vectors when embeddings were configured. */
+interface StoredDoc {
+  passages: { id: string; title?: string; text: string }[];
+  vectors?: number[][];
+  embeddingModel?: string;
 }
 
 export const ingestJobSchema = z.object({
@@ -59,6 +75,9 @@ const indexKey = (a: string, kb: string) => `acc/${a}/kb/${kb}/index.json`;
 interface StoredIndex {
   index: LexicalIndex;
   passages: Record<string, { title?: string; text: string }>;
+  /** Passage id → unit vector, when every document of the base has them (same model). */
+  vectors?: Record<string, number[]>;
+  embeddingModel?: string;
   builtAt: number;
 }
 
@@ -173,11 +192,20 @@ export async function ingestDocument(job: IngestJob, deps: KnowledgeDeps): Promi
     const title = doc.filename.replace(/\.[^.]+$/, '');
     const passages = chunksToPassages(doc.id, chunkDocument(text, { title }));
     doc = await setProgress(deps, doc, { progress: 75 });
+    const stored: StoredDoc = { passages };
+    const embedded = await deps
+      .embed?.(
+        doc.accountId,
+        passages.map((p) => `${p.title}\n${p.text}`),
+      )
+      .catch(() => undefined);
+    if (embedded) Object.assign(stored, { vectors: embedded.vectors, embeddingModel: embedded.model });
+    doc = await setProgress(deps, doc, { progress: 90 });
     await deps.s3.send(
       new PutObjectCommand({
         Bucket: deps.mediaBucket,
         Key: docKey(doc.accountId, doc.knowledgeBaseId, doc.id),
-        Body: JSON.stringify(passages),
+        Body: JSON.stringify(stored),
         ContentType: 'application/json',
       }),
     );
@@ -196,18 +224,28 @@ export async function ingestDocument(job: IngestJob, deps: KnowledgeDeps): Promi
 /** Rebuilds the base's index from its ready documents and updates its counts. */
 export async function rebuildIndex(deps: KnowledgeDeps, accountId: string, kbId: string): Promise<void> {
   const docs = (await listDocuments(deps, accountId, kbId)).filter((d) => d.status === 'ready');
-  const passages: { id: string; title?: string; text: string }[] = [];
+  const passages: StoredDoc['passages'] = [];
+  const vectors: Record<string, number[]> = {};
+  const models = new Set<string | undefined>();
   for (const d of docs) {
     const raw = await readObject(deps.s3, deps.mediaBucket!, docKey(accountId, kbId, d.id)).catch(
       () => undefined,
     );
-    if (raw) passages.push(...(JSON.parse(raw.toString('utf8')) as typeof passages));
+    if (!raw) continue;
+    const parsed = JSON.parse(raw.toString('utf8')) as StoredDoc | StoredDoc['passages'];
+    const one: StoredDoc = Array.isArray(parsed) ? { passages: parsed } : parsed;
+    passages.push(...one.passages);
+    models.add(one.embeddingModel);
+    one.vectors?.forEach((v, i) => (vectors[one.passages[i]!.id] = v));
   }
+  // Vectors only when every document has them from one model (else lexical alone).
+  const model = models.size === 1 ? [...models][0] : undefined;
   const stored: StoredIndex = {
     index: buildIndex(passages),
     passages: Object.fromEntries(
       passages.map((p) => [p.id, { ...(p.title ? { title: p.title } : {}), text: p.text }]),
     ),
+    ...(model ? { vectors, embeddingModel: model } : {}),
     builtAt: deps.now(),
   };
   await deps.s3.send(
@@ -272,10 +310,30 @@ export async function searchKnowledge(
   k: number,
 ): Promise<KnowledgePassage[]> {
   const hits: KnowledgePassage[] = [];
+  let queryVector: { model: string; vector: number[] } | null | undefined;
   for (const kbId of knowledgeBaseIds) {
     const stored = await loadIndex(deps, accountId, kbId);
     if (!stored) continue;
-    for (const h of search(stored.index, query, k)) {
+    const lexical = search(stored.index, query, k * 3);
+    let ranked = lexical.map((h) => ({ id: h.id, score: h.score }));
+    if (stored.vectors && deps.embed) {
+      // One query embedding for all bases; none when the model changed or the call fails.
+      if (queryVector === undefined) {
+        const e = await deps.embed(accountId, [query]).catch(() => undefined);
+        queryVector = e ? { model: e.model, vector: e.vectors[0]! } : null;
+      }
+      const qv = queryVector;
+      if (qv && qv.model === stored.embeddingModel) {
+        const semantic = Object.entries(stored.vectors)
+          .map(([id, v]) => ({ id, cos: dot(v, qv.vector) }))
+          .filter((x) => x.cos >= MIN_COSINE)
+          .sort((a, b) => b.cos - a.cos)
+          .slice(0, k * 3);
+        const fused = fuse([lexical.map((h) => h.id), semantic.map((x) => x.id)]);
+        ranked = [...fused].map(([id, score]) => ({ id, score })).sort((a, b) => b.score - a.score);
+      }
+    }
+    for (const h of ranked.slice(0, k)) {
       const p = stored.passages[h.id];
       if (p) hits.push({ id: h.id, text: p.text, ...(p.title ? { title: p.title } : {}), score: h.score });
     }

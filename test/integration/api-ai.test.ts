@@ -9,6 +9,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAiPort } from '#shared/assistant/ai-port.ts';
 import { ingestDocument, ingestJobSchema, searchKnowledge } from '#shared/assistant/knowledge.ts';
+import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
 import type { EngineDeps } from '#shared/engine/deps.ts';
 import { createApiKit, loginAs, seedTenant, type ApiKit, type SeededTenant } from './api-test-kit.ts';
@@ -310,5 +311,41 @@ describe('AI pages API', () => {
     const lines = String(csv.body).trim().split('\n');
     assert.ok(lines[0]!.startsWith('conversationId,attendanceId,assistantId,assistantName,type'));
     assert.ok(lines.some((l) => l.startsWith(conv.id) && l.includes(',Caio,test,')));
+  });
+  test('with an embeddings model, passages get vectors and search also finds what shares no word with the question', async () => {
+    await kit.call('PATCH', '/api/ai/settings', {
+      token: admin,
+      body: { baseUrl: llm.baseUrl, apiKey: 'sk-1', embeddingModel: 'text-embedding-3-small' },
+    });
+    const kb = await kit.call('POST', '/api/knowledge-bases', { token: admin, body: { name: 'Hotel' } });
+    const text =
+      '# Hospedagem\n\nAceitamos cachorros e gatos em todos os quartos.\n\n# Check-in\n\nO check-in começa às 14h.';
+    const embed = accountEmbedder(kit.deps);
+    const before = llm.embeddingRequests.length;
+    const up = await kit.call('POST', '/api/uploads', {
+      token: admin,
+      body: { filename: 'hotel.md', mimeType: 'text/markdown', size: text.length, purpose: 'knowledge' },
+    });
+    await fetch(up.body.uploadUrl, { method: 'PUT', headers: up.body.headers, body: text });
+    await kit.call('POST', `/api/knowledge-bases/${kb.body.id}/documents`, {
+      token: admin,
+      body: { uploadId: up.body.uploadId, filename: 'hotel.md', mimeType: 'text/markdown' },
+    });
+    for (const job of await kit.receiveAssistant())
+      await ingestDocument(ingestJobSchema.parse(job), { ...kit.deps, embed });
+    assert.ok(llm.embeddingRequests.length > before, 'passages were embedded');
+
+    const hybrid = await kit.call('GET', `/api/knowledge-bases/${kb.body.id}/search`, {
+      token: admin,
+      query: { q: 'posso levar meu pet?' },
+    });
+    assert.match(hybrid.body.items[0].text, /cachorros e gatos/);
+    // Without the embeddings model, lexical search alone does not find it.
+    await kit.call('PATCH', '/api/ai/settings', { token: admin, body: { embeddingModel: '' } });
+    const lexical = await kit.call('GET', `/api/knowledge-bases/${kb.body.id}/search`, {
+      token: admin,
+      query: { q: 'posso levar meu pet?' },
+    });
+    assert.ok(!lexical.body.items.some((p: { text: string }) => /cachorros/.test(p.text)));
   });
 });

@@ -20,17 +20,57 @@ export interface ScriptedLlm {
   baseUrl: string;
   requests: { headers: Record<string, string | string[] | undefined>; body: Record<string, unknown> }[];
   script: LlmStep[];
+  /** Inputs of each `POST /v1/embeddings`. */
+  embeddingRequests: string[][];
   stop(): Promise<void>;
 }
 
+/**
+ * A toy embedding: one dimension per concept, so texts about the same thing are close even
+ * without a shared word (what a real embeddings model gives and lexical search cannot).
+ */
+const CONCEPTS: RegExp[] = [
+  /\b(pet|pets|cachorr\w*|gat[oa]s?|animal|animais)\b/i,
+  /\b(entreg\w*|prazo\w*|frete)\b/i,
+  /\b(pag\w*|pix|boleto|cart[aã]o)\b/i,
+  /\b(troc\w*|devol\w*)\b/i,
+];
+export function conceptVector(text: string): number[] {
+  return [...CONCEPTS.map((c) => (c.test(text) ? 1 : 0)), 0.05];
+}
+
 export async function startScriptedLlm(): Promise<ScriptedLlm> {
-  const state: ScriptedLlm = { baseUrl: '', requests: [], script: [], stop: async () => {} };
+  const state: ScriptedLlm = {
+    baseUrl: '',
+    requests: [],
+    script: [],
+    embeddingRequests: [],
+    stop: async () => {},
+  };
   let n = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
+      if (req.url?.endsWith('/embeddings')) {
+        const inputs = ([] as string[]).concat(body.input as string | string[]);
+        state.embeddingRequests.push(inputs);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            object: 'list',
+            model: String(body.model),
+            data: inputs.map((text, index) => ({
+              object: 'embedding',
+              index,
+              embedding: conceptVector(text),
+            })),
+            usage: { prompt_tokens: inputs.length * 8, total_tokens: inputs.length * 8 },
+          }),
+        );
+        return;
+      }
       state.requests.push({ headers: req.headers, body });
       const step = state.script.shift() ?? { content: '(fim do roteiro)' };
       const send = () => {
