@@ -91,7 +91,7 @@ export type QueueName = (typeof queueNames)[number];
 export const functionNames = ['webhook', 'inbound', 'outbound', 'assistant', 'timers', 'api', 'ws'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
-export const secretNames = ['whatsapp', 'openai', 'auth'] as const;
+export const secretNames = ['whatsapp', 'openai', 'auth', 'push'] as const;
 export type SecretName = (typeof secretNames)[number];
 
 export const table: TableDef = {
@@ -125,6 +125,10 @@ export const secrets: Record<SecretName, SecretDef> = {
   },
   openai: { description: 'OpenAI (or compatible) API key and base URL', keys: ['apiKey', 'baseUrl'] },
   auth: { description: 'Key that signs the agents’ session tokens (JWT, HS256)', keys: ['jwtSecret'] },
+  push: {
+    description: 'VAPID keys for web push to the installed PWA (npx web-push generate-vapid-keys)',
+    keys: ['publicKey', 'privateKey', 'subject'],
+  },
 };
 
 const sqs = (queue: QueueName, batchSize: number, maxBatchingWindowSeconds = 0): Trigger => ({
@@ -156,6 +160,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'queue:send:assistant',
       'bucket:media:write',
       'secret:read:whatsapp',
+      'secret:read:push',
       'scheduler:manage',
       'ws:manage',
     ],
@@ -207,6 +212,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'bucket:media:read',
       'bucket:media:write',
       'secret:read:auth',
+      'secret:read:push',
       'scheduler:manage',
       'ws:manage',
     ],

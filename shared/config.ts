@@ -14,6 +14,7 @@ const schema = z.object({
   [envNames.secretId('whatsapp')]: z.string().min(1).optional(),
   [envNames.secretId('openai')]: z.string().min(1).optional(),
   [envNames.secretId('auth')]: z.string().min(1).optional(),
+  [envNames.secretId('push')]: z.string().min(1).optional(),
   [envNames.schedulerGroup]: z.string().min(1).optional(),
   [envNames.schedulerTargetArn]: z.string().min(1).optional(),
   [envNames.schedulerRoleArn]: z.string().min(1).optional(),
@@ -28,7 +29,7 @@ export type Config = {
   tableName: string;
   queueUrls: { inbound?: string; outbound?: string; assistant?: string };
   mediaBucket?: string;
-  secretIds: { whatsapp?: string; openai?: string; auth?: string };
+  secretIds: { whatsapp?: string; openai?: string; auth?: string; push?: string };
   scheduler: { group?: string; targetArn?: string; roleArn?: string };
   wsEndpoint?: string;
   graphUrl: string;
@@ -56,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       whatsapp: e[envNames.secretId('whatsapp')],
       openai: e[envNames.secretId('openai')],
       auth: e[envNames.secretId('auth')],
+      push: e[envNames.secretId('push')],
     },
     scheduler: {
       group: e[envNames.schedulerGroup],

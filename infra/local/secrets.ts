@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import webpush from 'web-push';
 import { secrets as secretDefs, type SecretName } from '#infra/topology.ts';
 import { LocalStartError } from './errors.ts';
 import { listen } from './scheduler.ts';
@@ -21,6 +22,7 @@ function generate(): SecretValues {
     whatsapp: { accessToken: `local-token-${rnd(12)}`, appSecret: rnd(16), verifyToken: `verify-${rnd(8)}` },
     openai: { apiKey: process.env.OPENAI_API_KEY ?? '', baseUrl: process.env.OPENAI_BASE_URL ?? '' },
     auth: { jwtSecret: rnd(32) },
+    push: { ...webpush.generateVAPIDKeys(), subject: 'mailto:suporte@atende.local' },
   };
 }
 
@@ -33,9 +35,17 @@ export function loadOrCreateSecrets(file: string): SecretValues {
   }
   try {
     const values = JSON.parse(readFileSync(file, 'utf8')) as SecretValues;
+    // A secret added since this file was made (e.g. push) is generated now and kept.
+    const fresh = generate();
+    let added = false;
     for (const name of Object.keys(secretDefs) as SecretName[]) {
+      if (values[name] === undefined) {
+        values[name] = fresh[name];
+        added = true;
+      }
       if (typeof values[name] !== 'object') throw new Error(name);
     }
+    if (added) writeFileSync(file, JSON.stringify(values, null, 2), { mode: 0o600 });
     return values;
   } catch {
     throw new LocalStartError(

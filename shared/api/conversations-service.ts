@@ -20,6 +20,7 @@ import {
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '#shared/errors.ts';
 import { armTimer, disarmConversationTimers } from '#shared/engine/schedules.ts';
 import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
+import { rearmNotification } from '#shared/push/web-push.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
 import { chatStateOf, inboxKeys, normalizeText } from '#shared/store/inbox.ts';
@@ -111,6 +112,8 @@ async function pushEvents(deps: ApiDeps, accountId: string, events: PushEvent[])
  */
 export async function markRead(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Conversation> {
   await visibleConversation(deps, auth, id);
+  // The agent opened the chat: this contact's next message notifies their phone again.
+  await rearmNotification(deps, auth.accountId, id, auth.userId);
   const before = await markConversationRead(deps.ddb, deps.tableName, auth.accountId, id);
   if (!before) throw notFound();
   if (before.unread > 0 && deps.outboundQueueUrl) {

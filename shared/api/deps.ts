@@ -8,6 +8,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { JwtKey } from '#shared/auth/tokens.ts';
 import type { SchedulerTarget } from '#shared/engine/deps.ts';
+import type { VapidKeys } from '#shared/push/web-push.ts';
 
 export interface ApiDeps {
   ddb: DynamoDBDocumentClient;
@@ -23,6 +24,8 @@ export interface ApiDeps {
   ws?: ApiGatewayManagementApiClient;
   /** EventBridge Scheduler: postponed chats come back (INB-9); close deletes pending timers. */
   scheduler?: SchedulerTarget;
+  /** VAPID keys (web push to the installed PWA); without them push is off. */
+  vapid?: () => Promise<VapidKeys | undefined>;
   getJwtKey: () => Promise<JwtKey>;
   /** Epoch ms. */
   now: () => number;

@@ -22,7 +22,7 @@ import {
   reactivateBot,
   searchMessages,
 } from './conversations-service.ts';
-import { addUser, listUsers, updateUser } from './users-service.ts';
+import { addUser, listUsers, pushKey, subscribePush, unsubscribePush, updateUser } from './users-service.ts';
 import {
   addKnowledgeDocument,
   aiConversationsCsv,
@@ -345,6 +345,35 @@ export const routes: RouteDef[] = [
     response: { status: 200, description: 'O usuário', schema: schemas.apiUserSchema },
     errors: [403, 404, 409],
     handle: ({ deps, auth, params, body }) => updateUser(deps, auth, params.id, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/push/key',
+    operationId: 'getPushKey',
+    summary: 'Chave pública VAPID para assinar notificações no celular (PWA)',
+    tags: ['team'],
+    response: { status: 200, description: 'A chave', schema: schemas.pushKeySchema },
+    handle: ({ deps }) => pushKey(deps),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/push/subscriptions',
+    operationId: 'subscribePush',
+    summary: 'Receber notificações neste aparelho',
+    tags: ['team'],
+    body: schemas.pushSubscriptionBodySchema,
+    response: { status: 204, description: 'Assinado' },
+    handle: ({ deps, auth, body }) => subscribePush(deps, auth, body),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/push/subscriptions',
+    operationId: 'unsubscribePush',
+    summary: 'Parar as notificações neste aparelho',
+    tags: ['team'],
+    body: schemas.pushUnsubscribeBodySchema,
+    response: { status: 204, description: 'Cancelado' },
+    handle: ({ deps, auth, body }) => unsubscribePush(deps, auth, body),
   }),
   route({
     method: 'POST',

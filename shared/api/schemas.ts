@@ -326,6 +326,25 @@ export const updateUserBodySchema = z
   .partial()
   .meta({ id: 'UpdateUserRequest' });
 
+export const pushKeySchema = z
+  .object({ publicKey: z.string().optional().meta({ description: 'VAPID public key; absent: push is off' }) })
+  .meta({ id: 'PushKey' });
+export const pushSubscriptionBodySchema = z
+  .object({
+    endpoint: z
+      .string()
+      .max(2000)
+      .regex(
+        /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/])\S+$/,
+        'O endereço do serviço de push deve ser https.',
+      ),
+    keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
+  })
+  .meta({ id: 'PushSubscription' });
+export const pushUnsubscribeBodySchema = z
+  .object({ endpoint: z.string().max(2000) })
+  .meta({ id: 'PushUnsubscribe' });
+
 export const apiAssistantSchema = assistantSchema.meta({ id: 'Assistant' });
 export const assistantParamsSchema = z.object({ id: idSchema });
 const assistantFields = z.object({

@@ -13,6 +13,7 @@ import { updateIfAllowed } from '#shared/store/ops.ts';
 import { createUser, toPublicUser } from '#shared/store/users.ts';
 import { userSchema, type PublicUser } from '#shared/store/types.ts';
 import type { z } from 'zod';
+import { removeSubscription, saveSubscription } from '#shared/push/web-push.ts';
 import type { ApiDeps } from './deps.ts';
 import { accountDirectory, forgetDirectory } from './inbox-views.ts';
 import type * as schemas from './schemas.ts';
@@ -83,4 +84,27 @@ export async function updateUser(
   if (!updated) throw new NotFoundError('Usuário não encontrado.');
   forgetDirectory(deps.tableName, auth.accountId);
   return toPublicUser(userSchema.parse(updated));
+}
+
+// ── web push subscriptions (INB-8) ─────────────────────────────────────────────────────
+
+export async function pushKey(deps: ApiDeps): Promise<{ publicKey?: string }> {
+  const v = await deps.vapid?.();
+  return v ? { publicKey: v.publicKey } : {};
+}
+
+export async function subscribePush(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  body: { endpoint: string; keys: { p256dh: string; auth: string } },
+): Promise<void> {
+  await saveSubscription(deps, auth.accountId, auth.userId, body);
+}
+
+export async function unsubscribePush(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  body: { endpoint: string },
+): Promise<void> {
+  await removeSubscription(deps, auth.accountId, auth.userId, body.endpoint);
 }

@@ -8,6 +8,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { monotonicFactory } from 'ulid';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { vapidFromSecret, type VapidKeys } from '#shared/push/web-push.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { dynamo, s3, scheduler, secretsManager, sqs, wsManagement } from '#shared/aws/clients.ts';
 import type { Config } from '#shared/config.ts';
@@ -31,6 +32,8 @@ export interface EngineDeps {
   queueUrls?: { outbound?: string; assistant?: string };
   /** EventBridge Scheduler (the conversation clock); without it no timer is armed. */
   scheduler?: SchedulerTarget;
+  /** VAPID keys for web push to the agents' phones (INB-8); without them no push. */
+  vapid?: () => Promise<VapidKeys | undefined>;
   /** WebSocket management API; without it nothing is pushed. */
   ws?: ApiGatewayManagementApiClient;
   newId: () => string;
@@ -72,6 +75,7 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
       return typeof s.accessToken === 'string' && s.accessToken ? s.accessToken : undefined;
     },
     ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
+    vapid: vapidFromSecret(secretsManager(), config.secretIds.push),
     sqs: sqs(),
     queueUrls: { outbound: config.queueUrls.outbound, assistant: config.queueUrls.assistant },
     scheduler: schedulerTargetFromConfig(config),

@@ -27,6 +27,8 @@ import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
 import { canonicalPhone, samePhone } from '#shared/domain/phone.ts';
 import { findOrCreateContact, type ContactIdentity } from '#shared/store/contacts.ts';
 import { putSearchTerms, syncInboxKeys } from '#shared/store/inbox.ts';
+import { accountUsers } from '#shared/store/users.ts';
+import { notifyCustomerMessage, recipientsOf } from '#shared/push/web-push.ts';
 import {
   findConversation,
   getConversationById,
@@ -370,6 +372,17 @@ async function afterCustomerMessage(
       deps,
     );
   await ensureConversationTimers(synced, deps);
+  // The agent of the chat (or its department) on their phones, once per contact (INB-8).
+  if (deps.vapid && message.id === synced.lastCustomerMessageId) {
+    const users = await accountUsers(deps.ddb, deps.tableName, synced.accountId, deps.now());
+    await notifyCustomerMessage(synced, message, recipientsOf(synced, users), {
+      ddb: deps.ddb,
+      tableName: deps.tableName,
+      vapid: deps.vapid,
+      now: deps.now,
+      log: (level, msg, data) => deps.log(level, msg, data),
+    });
+  }
 }
 
 /** A message the phone filter turned away: recorded and counted, never answered. */

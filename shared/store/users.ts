@@ -6,8 +6,8 @@
  */
 import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { keys } from './keys.ts';
-import { firstByGsi1 } from './ops.ts';
+import { acc, keys } from './keys.ts';
+import { firstByGsi1, queryPrefix } from './ops.ts';
 import { userSchema, publicUserSchema, type User, type PublicUser } from './types.ts';
 import { ConflictError } from '#shared/errors.ts';
 
@@ -68,6 +68,30 @@ export async function findUserByEmail(
 ): Promise<User | undefined> {
   const item = await firstByGsi1(ddb, tableName, keys.userByEmail(email));
   return item ? userSchema.parse(item) : undefined;
+}
+
+const usersCache = new Map<string, { at: number; users: Promise<User[]> }>();
+
+/** The users of an account (a few dozen), cached for 5 s per process. */
+export function accountUsers(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  now: number,
+): Promise<User[]> {
+  const key = `${tableName}/${accountId}`;
+  const hit = usersCache.get(key);
+  if (hit && now - hit.at < 5000 && now >= hit.at) return hit.users;
+  const users = queryPrefix(ddb, tableName, acc(accountId), 'USER#').then((items) =>
+    items.map((i) => userSchema.parse(i)),
+  );
+  usersCache.set(key, { at: now, users });
+  return users;
+}
+
+/** After a user changed: the next read sees it. */
+export function forgetAccountUsers(tableName: string, accountId: string): void {
+  usersCache.delete(`${tableName}/${accountId}`);
 }
 
 /** What the API may show of a user (no password hash). */

@@ -41,6 +41,7 @@ describe('cross-account isolation', () => {
       acc(b.accountId),
       keys.messagePartition(b.accountId, bConv.id),
       keys.connectionsPartition(b.accountId),
+      `${acc(b.accountId)}#PUSH`,
     ];
     const all = [];
     for (const pk of partitions) {
@@ -87,6 +88,13 @@ describe('cross-account isolation', () => {
       })
     ).body.id;
     await kit.call('PATCH', '/api/ai/settings', { token: bTokens.accessToken, body: { apiKey: 'sk-de-b' } });
+    await kit.call('POST', '/api/push/subscriptions', {
+      token: bTokens.accessToken,
+      body: {
+        endpoint: 'https://push.example.com/b-device',
+        keys: { p256dh: 'B'.repeat(87), auth: 'b'.repeat(22) },
+      },
+    });
     assert.ok(bCursor);
   });
 
@@ -443,6 +451,28 @@ describe('cross-account isolation', () => {
         query: { q: 'x' },
       });
       assert.equal(res.status, 404);
+    },
+    getPushKey: async () => {
+      const res = await kit.call('GET', '/api/push/key', { token: aToken });
+      assert.equal(res.status, 200);
+    },
+    subscribePush: async () => {
+      const res = await kit.call('POST', '/api/push/subscriptions', {
+        token: aToken,
+        body: {
+          endpoint: 'https://push.example.com/a-device',
+          keys: { p256dh: 'B'.repeat(87), auth: 'a'.repeat(22) },
+          accountId: b.accountId,
+        },
+      });
+      assert.equal(res.status, 204);
+    },
+    unsubscribePush: async () => {
+      const res = await kit.call('DELETE', '/api/push/subscriptions', {
+        token: aToken,
+        body: { endpoint: 'https://push.example.com/b-device' },
+      });
+      assert.equal(res.status, 204);
     },
     getOpenApi: async () => {
       const res = await kit.call('GET', '/api/openapi.json', { token: aToken });

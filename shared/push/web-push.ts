@@ -1,0 +1,193 @@
+/**
+ * Web push to the installed PWA (INB-8): a customer's message notifies the agent of the
+ * chat (or, with no agent, the members of its department) on their phones — once per
+ * contact until the agent opens the chat (the reference's rule: 20 messages, one
+ * notification). The service worker (web/public/sw.js) skips the notification when the
+ * PWA is showing that chat.
+ *
+ * Subscriptions: `ACC#a#PUSH` / `SUB#<user>#<sha256(endpoint)>`; the once-per-contact mark:
+ * `ACC#a#PUSH` / `SENT#<conversation>#<user>` (conditional put; removed when the user reads
+ * the chat; TTL 7 days). VAPID keys come from the `push` secret.
+ */
+import { createHash } from 'node:crypto';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import webpush from 'web-push';
+import { readSecret } from '#shared/secrets/read-secret.ts';
+import { acc } from '#shared/store/keys.ts';
+import type { Conversation, Message, User } from '#shared/store/types.ts';
+
+export interface PushSubscriptionInput {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+export interface VapidKeys {
+  publicKey: string;
+  privateKey: string;
+  subject: string;
+}
+
+export interface WebPushDeps {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  vapid: () => Promise<VapidKeys | undefined>;
+  now: () => number;
+  log?: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
+}
+
+const partition = (accountId: string) => `${acc(accountId)}#PUSH`;
+const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
+const subKey = (accountId: string, userId: string, endpoint: string) => ({
+  pk: partition(accountId),
+  sk: `SUB#${userId}#${hash(endpoint)}`,
+});
+const sentKey = (accountId: string, conversationId: string, userId: string) => ({
+  pk: partition(accountId),
+  sk: `SENT#${conversationId}#${userId}`,
+});
+
+export async function saveSubscription(
+  deps: Pick<WebPushDeps, 'ddb' | 'tableName' | 'now'>,
+  accountId: string,
+  userId: string,
+  sub: PushSubscriptionInput,
+): Promise<void> {
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        ...subKey(accountId, userId, sub.endpoint),
+        userId,
+        endpoint: sub.endpoint,
+        keys: sub.keys,
+        createdAt: deps.now(),
+      },
+    }),
+  );
+}
+
+export async function removeSubscription(
+  deps: Pick<WebPushDeps, 'ddb' | 'tableName'>,
+  accountId: string,
+  userId: string,
+  endpoint: string,
+): Promise<void> {
+  await deps.ddb.send(
+    new DeleteCommand({ TableName: deps.tableName, Key: subKey(accountId, userId, endpoint) }),
+  );
+}
+
+/** The user opened the chat: their next message from this contact notifies again. */
+export async function rearmNotification(
+  deps: Pick<WebPushDeps, 'ddb' | 'tableName'>,
+  accountId: string,
+  conversationId: string,
+  userId: string,
+): Promise<void> {
+  await deps.ddb.send(
+    new DeleteCommand({ TableName: deps.tableName, Key: sentKey(accountId, conversationId, userId) }),
+  );
+}
+
+async function subscriptionsOf(deps: WebPushDeps, accountId: string, userId: string) {
+  const res = await deps.ddb.send(
+    new QueryCommand({
+      TableName: deps.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
+      ExpressionAttributeValues: { ':pk': partition(accountId), ':s': `SUB#${userId}#` },
+    }),
+  );
+  return (res.Items ?? []) as (PushSubscriptionInput & { userId: string })[];
+}
+
+/** Who is told about a customer's message: the chat's agent, else its department's members. */
+export function recipientsOf(conv: Conversation, users: User[]): string[] {
+  if (conv.status !== 'open' || conv.channel === 'test') return [];
+  if (conv.agentId) return [conv.agentId];
+  if (conv.departmentId)
+    return users.filter((u) => u.departmentIds.includes(conv.departmentId!)).map((u) => u.id);
+  return [];
+}
+
+/**
+ * Notifies the recipients of a customer's message, each once until they open the chat.
+ * Never throws: a push is a courtesy, the inbox has the message anyway.
+ */
+export async function notifyCustomerMessage(
+  conv: Conversation,
+  message: Pick<Message, 'text' | 'type'>,
+  recipients: string[],
+  deps: WebPushDeps,
+): Promise<number> {
+  if (!recipients.length) return 0;
+  let sent = 0;
+  try {
+    const vapid = await deps.vapid();
+    if (!vapid) return 0;
+    for (const userId of recipients) {
+      const subs = await subscriptionsOf(deps, conv.accountId, userId);
+      if (!subs.length) continue;
+      try {
+        await deps.ddb.send(
+          new PutCommand({
+            TableName: deps.tableName,
+            Item: {
+              ...sentKey(conv.accountId, conv.id, userId),
+              ttl: Math.floor(deps.now() / 1000) + 7 * 86400,
+            },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        if (err instanceof ConditionalCheckFailedException) continue; // told already
+        throw err;
+      }
+      const payload = JSON.stringify({
+        title: conv.contactName,
+        body: message.text?.slice(0, 120) ?? `[${message.type}]`,
+        conversationId: conv.id,
+      });
+      for (const sub of subs) {
+        try {
+          // web-push encrypts (aes128gcm) and signs (VAPID); the request itself goes through fetch.
+          const req = webpush.generateRequestDetails(sub, payload, { vapidDetails: vapid, TTL: 3600 });
+          const res = await fetch(req.endpoint, {
+            method: req.method,
+            headers: req.headers as Record<string, string>,
+            body: req.body ? new Uint8Array(req.body) : null,
+            signal: AbortSignal.timeout(5000),
+          });
+          // Gone: the browser unsubscribed or the app was uninstalled.
+          if (res.status === 404 || res.status === 410)
+            await removeSubscription(deps, conv.accountId, userId, sub.endpoint);
+          else if (!res.ok) deps.log?.('warn', 'web push refused', { status: res.status });
+          else sent++;
+        } catch (err) {
+          deps.log?.('warn', 'web push failed', { error: (err as Error).message });
+        }
+      }
+    }
+  } catch (err) {
+    deps.log?.('warn', 'web push skipped', { error: (err as Error).message });
+  }
+  return sent;
+}
+
+/** The deployment's VAPID keys from the `push` secret; undefined when not set or invalid. */
+export function vapidFromSecret(
+  client: SecretsManagerClient,
+  secretId: string | undefined,
+): () => Promise<VapidKeys | undefined> {
+  return async () => {
+    if (!secretId) return undefined;
+    const s = await readSecret(client, secretId);
+    const publicKey = typeof s.publicKey === 'string' ? s.publicKey : '';
+    const privateKey = typeof s.privateKey === 'string' ? s.privateKey : '';
+    // A P-256 public key is 65 bytes (87 base64url characters); anything else is not set up.
+    if (publicKey.length < 80 || privateKey.length < 40) return undefined;
+    const subject = typeof s.subject === 'string' && s.subject ? s.subject : 'mailto:suporte@atende.local';
+    return { publicKey, privateKey, subject };
+  };
+}
