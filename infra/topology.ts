@@ -212,6 +212,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'bucket:media:read',
       'bucket:media:write',
       'secret:read:auth',
+      'secret:read:openai',
       'secret:read:push',
       'scheduler:manage',
       'ws:manage',

@@ -9,6 +9,7 @@ import { monotonicFactory } from 'ulid';
 import { dynamo, s3, secretsManager, sqs, wsManagement } from '#shared/aws/clients.ts';
 import { schedulerTargetFromConfig } from '#shared/engine/deps.ts';
 import { vapidFromSecret } from '#shared/push/web-push.ts';
+import { defaultLlmFromSecret } from '#shared/assistant/llm-config.ts';
 import { loadConfig, type Config } from '#shared/config.ts';
 import { authenticate } from '#shared/http/auth.ts';
 import { cors } from '#shared/http/cors.ts';
@@ -32,6 +33,7 @@ export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
     ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
     scheduler: schedulerTargetFromConfig(config),
     vapid: vapidFromSecret(secretsManager(), config.secretIds.push),
+    defaultLlm: defaultLlmFromSecret(secretsManager(), config.secretIds.openai, config.openaiBaseUrl),
     getJwtKey: async () => {
       if (!secretId) throw new Error('AUTH_SECRET_ID is not configured');
       // Loaded on first use: tests build the handler with their own key.

@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
-import { sqs } from '#shared/aws/clients.ts';
+import { secretsManager, sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
@@ -18,13 +18,16 @@ import {
 } from '#shared/assistant/knowledge.ts';
 import { push } from '#shared/engine/process-inbound.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
+import { defaultLlmFromSecret } from '#shared/assistant/llm-config.ts';
 import { z } from 'zod';
 import { recordsHandler } from '#shared/queue/batch.ts';
 
-const engine = engineDepsFromConfig(loadConfig(), 'assistant');
+const config = loadConfig();
+const engine = engineDepsFromConfig(config, 'assistant');
+const defaultLlm = defaultLlmFromSecret(secretsManager(), config.secretIds.openai, config.openaiBaseUrl);
 const knowledge: KnowledgeDeps = {
   ...engine,
-  embed: accountEmbedder(engine),
+  embed: accountEmbedder({ ...engine, defaultLlm }),
   notify: (doc) =>
     push(
       doc.accountId,
@@ -39,6 +42,7 @@ const deps = {
     tableName: engine.tableName,
     now: engine.now,
     searchKnowledge: (accountId, kbIds, query, k) => searchKnowledge(knowledge, accountId, kbIds, query, k),
+    defaultLlm,
     log: (level, msg, data) => engine.log(level, msg, data),
   }),
 };

@@ -21,6 +21,7 @@ import {
   type KnowledgeDeps,
 } from '#shared/assistant/knowledge.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
+import { llmConnection } from '#shared/assistant/llm-config.ts';
 import { getAiSettings, putAiSettings } from '#shared/store/ai.ts';
 import { listAssistants, putAssistant } from '#shared/store/catalog.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
@@ -104,18 +105,21 @@ export async function deleteAssistant(deps: ApiDeps, auth: AccessClaims, id: str
 
 // ── the LLM connection and prices ───────────────────────────────────────────────────────
 
-function publicSettings(s: Awaited<ReturnType<typeof getAiSettings>>) {
+async function publicSettings(deps: ApiDeps, s: Awaited<ReturnType<typeof getAiSettings>>) {
+  const llm = await llmConnection(s, deps.defaultLlm);
   return {
     ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
     hasApiKey: Boolean(s.apiKey),
     ...(s.embeddingModel ? { embeddingModel: s.embeddingModel } : {}),
     prices: { ...defaultPrices, ...s.prices },
-    mode: s.apiKey || s.baseUrl ? ('online' as const) : ('offline' as const),
+    mode: llm ? ('online' as const) : ('offline' as const),
+    /** Whose endpoint answers: the account's own, or the deployment's default. */
+    ...(llm ? { source: llm.source } : {}),
   };
 }
 
 export async function readAiSettings(deps: ApiDeps, auth: AccessClaims) {
-  return publicSettings(await getAiSettings(deps.ddb, deps.tableName, auth.accountId));
+  return publicSettings(deps, await getAiSettings(deps.ddb, deps.tableName, auth.accountId));
 }
 
 export async function writeAiSettings(
@@ -133,12 +137,15 @@ export async function writeAiSettings(
     else if (v !== undefined) next[k] = v;
   }
   if (body.prices) next.prices = body.prices;
-  return publicSettings(await putAiSettings(deps.ddb, deps.tableName, next));
+  return publicSettings(deps, await putAiSettings(deps.ddb, deps.tableName, next));
 }
 
 // ── knowledge bases ─────────────────────────────────────────────────────────────────────
 
-const knowledgeDeps = (deps: ApiDeps): KnowledgeDeps => ({ ...deps, embed: accountEmbedder(deps) });
+const knowledgeDeps = (deps: ApiDeps): KnowledgeDeps => ({
+  ...deps,
+  embed: accountEmbedder({ ...deps, ...(deps.defaultLlm ? { defaultLlm: deps.defaultLlm } : {}) }),
+});
 
 async function ownKnowledgeBase(deps: ApiDeps, auth: AccessClaims, id: string) {
   const kb = await getKnowledgeBase(deps, auth.accountId, id);

@@ -9,6 +9,7 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { JwtKey } from '#shared/auth/tokens.ts';
 import type { SchedulerTarget } from '#shared/engine/deps.ts';
 import type { VapidKeys } from '#shared/push/web-push.ts';
+import type { LlmDefault } from '#shared/assistant/llm-config.ts';
 
 export interface ApiDeps {
   ddb: DynamoDBDocumentClient;
@@ -24,6 +25,8 @@ export interface ApiDeps {
   ws?: ApiGatewayManagementApiClient;
   /** EventBridge Scheduler: postponed chats come back (INB-9); close deletes pending timers. */
   scheduler?: SchedulerTarget;
+  /** The deployment's LLM (the `openai` secret), for accounts without their own. */
+  defaultLlm?: LlmDefault;
   /** VAPID keys (web push to the installed PWA); without them push is off. */
   vapid?: () => Promise<VapidKeys | undefined>;
   getJwtKey: () => Promise<JwtKey>;

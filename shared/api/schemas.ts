@@ -373,6 +373,7 @@ export const aiSettingsSchema = z
     hasApiKey: z.boolean(),
     embeddingModel: z.string().optional(),
     prices: priceTableSchema,
+    source: z.enum(['account', 'deployment']).optional(),
     mode: z
       .enum(['online', 'offline'])
       .meta({ description: 'offline: no LLM configured (answers from the knowledge base)' }),

@@ -22,6 +22,7 @@ import { DEFAULT_TIMEZONE, type AiSettings, type Assistant, type Message } from 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from './process-job.ts';
 import { buildIndex, search as searchIndex } from '#shared/knowledge/lexical.ts';
+import { llmConnection, type LlmDefault } from './llm-config.ts';
 import { runTool, toolDefinitions, type KnowledgePassage } from './tools.ts';
 
 /** Appended to every assistant's prompt: how to write for WhatsApp. */
@@ -54,6 +55,8 @@ export interface AiPortDeps {
   /** Waits between attempts (tests pass a fast one). */
   backoffMs?: number[];
   fetch?: typeof fetch;
+  /** The deployment's LLM, for accounts that did not set their own. */
+  defaultLlm?: LlmDefault;
   log?: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -103,14 +106,15 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
       if (!assistant) return { kind: 'handover', note: 'Assistente não encontrado: conversa transferida.' };
       const search = (query: string, k: number) =>
         deps.searchKnowledge(conv.accountId, assistant.knowledgeBaseIds, query, k);
-      if (!settings.apiKey && !settings.baseUrl) return offline(turn, search);
+      const llm = await llmConnection(settings, deps.defaultLlm);
+      if (!llm) return offline(turn, search);
 
       const trace: ToolTrace[] = [];
       let usage: TokenUsage = noUsage;
       const used = () => usageRecord(usage, assistant.model, settings);
       const client = new OpenAI({
-        apiKey: settings.apiKey ?? 'not-needed',
-        ...(settings.baseUrl ? { baseURL: settings.baseUrl } : {}),
+        apiKey: llm.apiKey ?? 'not-needed',
+        ...(llm.baseUrl ? { baseURL: llm.baseUrl } : {}),
         timeout: deps.timeoutMs ?? 30_000,
         maxRetries: 0,
       });

@@ -7,6 +7,7 @@
 import OpenAI from 'openai';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getAiSettings } from '#shared/store/ai.ts';
+import { llmConnection, type LlmDefault } from './llm-config.ts';
 
 export type Embedder = (
   accountId: string,
@@ -20,13 +21,16 @@ export function accountEmbedder(deps: {
   ddb: DynamoDBDocumentClient;
   tableName: string;
   timeoutMs?: number;
+  defaultLlm?: LlmDefault;
 }): Embedder {
   return async (accountId, texts) => {
     const s = await getAiSettings(deps.ddb, deps.tableName, accountId);
-    if (!s.embeddingModel || !(s.apiKey || s.baseUrl)) return undefined;
+    if (!s.embeddingModel) return undefined;
+    const llm = await llmConnection(s, deps.defaultLlm);
+    if (!llm) return undefined;
     const client = new OpenAI({
-      apiKey: s.apiKey ?? 'not-needed',
-      ...(s.baseUrl ? { baseURL: s.baseUrl } : {}),
+      apiKey: llm.apiKey ?? 'not-needed',
+      ...(llm.baseUrl ? { baseURL: llm.baseUrl } : {}),
       timeout: deps.timeoutMs ?? 30_000,
       maxRetries: 2,
     });

@@ -102,7 +102,7 @@ async function useLlm(on: boolean) {
 async function chat(
   assistant: Partial<AssistantInput>,
   text: string,
-  portOpts: { timeoutMs?: number } = {},
+  portOpts: { timeoutMs?: number; defaultLlm?: () => Promise<{ apiKey?: string; baseUrl?: string }> } = {},
 ): Promise<{ conv: Conversation; messages: Message[]; outcome: string }> {
   const accountId = kit.number.accountId;
   const a = await putAssistant(kit.deps.ddb, kit.deps.tableName, {
@@ -136,6 +136,7 @@ async function chat(
     searchKnowledge,
     backoffMs: [10, 20],
     timeoutMs: portOpts.timeoutMs ?? 5000,
+    ...(portOpts.defaultLlm ? { defaultLlm: portOpts.defaultLlm } : {}),
   });
   const outcome = await processAssistantJob(job, { ...deps, port });
   const conv = (await getConversationById(kit.deps.ddb, kit.deps.tableName, accountId, job.conversationId))!;
@@ -331,5 +332,16 @@ describe('the AI assistant (AI-1..8)', () => {
         (m) => m.direction === 'internal' && m.text!.startsWith('Modo offline: nada na base'),
       ),
     );
+  });
+  test("an account without its own LLM uses the deployment's (the openai secret)", async () => {
+    await useLlm(false);
+    llm.requests.length = 0;
+    llm.script.push({ content: 'Respondido pelo modelo padrão.' });
+    const { outcome, messages } = await chat({}, 'Oi', {
+      defaultLlm: async () => ({ baseUrl: llm.baseUrl, apiKey: 'sk-deployment' }),
+    });
+    assert.equal(outcome, 'answered');
+    assert.equal(llm.requests[0]!.headers.authorization, 'Bearer sk-deployment');
+    assert.equal(messages.find((m) => m.direction === 'out')!.text, 'Respondido pelo modelo padrão.');
   });
 });
