@@ -28,7 +28,7 @@ import { getConversationById } from '#shared/store/conversations.ts';
 import { inboxKeys } from '#shared/store/inbox.ts';
 import { acc, keys } from '#shared/store/keys.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
-import { queryPrefix, updateIfAllowed } from '#shared/store/ops.ts';
+import { queryPrefix, renameItem, updateIfAllowed } from '#shared/store/ops.ts';
 import {
   aiConversationSchema,
   assistantSchema,
@@ -184,15 +184,12 @@ export async function renameKnowledgeBase(
   body: { name: string },
 ) {
   await requireSettings(deps, auth);
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.knowledgeBase(auth.accountId, id),
-    UpdateExpression: 'SET #n = :n',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#n': 'name' },
-    ExpressionAttributeValues: { ':n': body.name },
-    ReturnValues: 'ALL_NEW',
-  });
+  const updated = await renameItem(
+    deps.ddb,
+    deps.tableName,
+    keys.knowledgeBase(auth.accountId, id),
+    body.name,
+  );
   if (!updated) throw new NotFoundError('Base de conhecimento não encontrada.');
   return knowledgeBaseSchema.parse(updated);
 }

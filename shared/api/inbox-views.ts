@@ -21,9 +21,9 @@ import { windowState } from '#shared/domain/window.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { findConversationByProtocol } from '#shared/store/conversations.ts';
 import { chatStateOf, normalizeText } from '#shared/store/inbox.ts';
-import { acc, keys } from '#shared/store/keys.ts';
-import { queryPrefix } from '#shared/store/ops.ts';
-import { conversationSchema, userSchema, type Conversation, type User } from '#shared/store/types.ts';
+import { keys } from '#shared/store/keys.ts';
+import { conversationSchema, type Conversation, type User } from '#shared/store/types.ts';
+import { accountUsers, forgetAccountUsers } from '#shared/store/users.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Page } from './inbox-queries.ts';
 
@@ -65,14 +65,10 @@ export async function accountDirectory(
   const hit = directoryCache.get(`${tableName}/${accountId}`);
   if (hit && now - hit.at < DIRECTORY_TTL_MS && now >= hit.at) return hit;
   const [users, departments] = await Promise.all([
-    queryPrefix(ddb, tableName, acc(accountId), 'USER#'),
+    accountUsers(ddb, tableName, accountId, now),
     listDepartments(ddb, tableName, accountId),
   ]);
-  const dir = {
-    users: users.map((u) => userSchema.parse(u)),
-    departmentIds: departments.map((d) => d.id),
-    at: now,
-  };
+  const dir = { users, departmentIds: departments.map((d) => d.id), at: now };
   directoryCache.set(`${tableName}/${accountId}`, dir);
   return dir;
 }
@@ -80,6 +76,7 @@ export async function accountDirectory(
 /** After a user or department is added or changed: the next read sees it. */
 export function forgetDirectory(tableName: string, accountId: string): void {
   directoryCache.delete(`${tableName}/${accountId}`);
+  forgetAccountUsers(tableName, accountId);
 }
 
 // ── filters ────────────────────────────────────────────────────────────────────────────

@@ -11,7 +11,7 @@ import { routingProblems } from '#shared/domain/routing.ts';
 import { getAccount } from '#shared/store/accounts.ts';
 import { listAssistants, listDepartments, putDepartment } from '#shared/store/catalog.ts';
 import { keys } from '#shared/store/keys.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
+import { renameItem, updateIfAllowed } from '#shared/store/ops.ts';
 import type { Violation } from '#shared/whatsapp/limits.ts';
 import { createNumber, getNumber, getNumberStats, listNumbers } from '#shared/store/numbers.ts';
 import {
@@ -172,15 +172,7 @@ export async function renameDepartment(
   body: { name: string },
 ) {
   await requireSettings(deps, auth);
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.department(auth.accountId, id),
-    UpdateExpression: 'SET #n = :n',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: { '#n': 'name' },
-    ExpressionAttributeValues: { ':n': body.name },
-    ReturnValues: 'ALL_NEW',
-  });
+  const updated = await renameItem(deps.ddb, deps.tableName, keys.department(auth.accountId, id), body.name);
   if (!updated) throw new NotFoundError('Setor não encontrado.');
   return departmentSchema.parse(updated);
 }

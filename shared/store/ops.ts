@@ -69,3 +69,21 @@ export async function queryPrefix(
   } while (start);
   return out;
 }
+
+/** Renames the item at `key` (a department, a knowledge base…): the item, or undefined when absent. */
+export async function renameItem(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  key: { pk: string; sk: string },
+  name: string,
+): Promise<Record<string, unknown> | undefined> {
+  return updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: key,
+    UpdateExpression: 'SET #n = :n',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#n': 'name' },
+    ExpressionAttributeValues: { ':n': name },
+    ReturnValues: 'ALL_NEW',
+  });
+}
