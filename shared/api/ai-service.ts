@@ -22,7 +22,7 @@ import {
 } from '#shared/assistant/knowledge.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { llmConnection } from '#shared/assistant/llm-config.ts';
-import { getAiSettings, putAiSettings } from '#shared/store/ai.ts';
+import { getAiSettings, listAppointments, putAiSettings } from '#shared/store/ai.ts';
 import { listAssistants, putAssistant } from '#shared/store/catalog.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { inboxKeys } from '#shared/store/inbox.ts';
@@ -438,3 +438,10 @@ export function aiConversationsCsv(rows: Record<string, unknown>[]): string {
 }
 
 export type { Conversation };
+
+/** Appointments the assistants booked, from a date on (soonest first). */
+export async function listAccountAppointments(deps: ApiDeps, auth: AccessClaims, query: { from?: number }) {
+  return {
+    items: await listAppointments(deps.ddb, deps.tableName, auth.accountId, query.from ?? deps.now()),
+  };
+}

@@ -28,6 +28,7 @@ import {
   aiConversationsCsv,
   createAssistant,
   createKnowledgeBase,
+  listAccountAppointments,
   deleteAssistant,
   deleteKnowledgeBase,
   deleteKnowledgeDocument,
@@ -562,6 +563,16 @@ export const routes: RouteDef[] = [
         ? download('conversas-assistentes.csv', 'text/csv; charset=utf-8', aiConversationsCsv(list.items))
         : list;
     },
+  }),
+  route({
+    method: 'GET',
+    path: '/api/appointments',
+    operationId: 'listAppointments',
+    summary: 'Agendamentos feitos pelos assistentes, a partir de uma data',
+    tags: ['ai'],
+    query: schemas.appointmentsQuerySchema,
+    response: { status: 200, description: 'Os agendamentos', schema: schemas.appointmentListSchema },
+    handle: ({ deps, auth, query }) => listAccountAppointments(deps, auth, query),
   }),
   route({
     method: 'GET',

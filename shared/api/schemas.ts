@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import {
   aiConversationSchema,
+  appointmentSchema,
   assistantSchema,
   assistantTools,
   assistantVariableSchema,
@@ -421,6 +422,13 @@ export const knowledgeSearchSchema = z
     ),
   })
   .meta({ id: 'KnowledgeSearch' });
+
+export const appointmentsQuerySchema = z.object({
+  from: z.coerce.number().int().nonnegative().optional().meta({ description: 'Epoch ms; default now' }),
+});
+export const appointmentListSchema = z
+  .object({ items: z.array(appointmentSchema) })
+  .meta({ id: 'AppointmentList' });
 
 export const testConversationParamsSchema = z.object({ id: idSchema, conversationId: idSchema });
 export const testStartSchema = z

@@ -7,6 +7,7 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { routes } from '#shared/api/routes.ts';
+import { putAppointment } from '#shared/store/ai.ts';
 import { acc, keys } from '#shared/store/keys.ts';
 import type { Conversation, Message } from '#shared/store/types.ts';
 import {
@@ -42,6 +43,7 @@ describe('cross-account isolation', () => {
       keys.messagePartition(b.accountId, bConv.id),
       keys.connectionsPartition(b.accountId),
       `${acc(b.accountId)}#PUSH`,
+      keys.appointmentsPartition(b.accountId),
     ];
     const all = [];
     for (const pk of partitions) {
@@ -88,6 +90,18 @@ describe('cross-account isolation', () => {
       })
     ).body.id;
     await kit.call('PATCH', '/api/ai/settings', { token: bTokens.accessToken, body: { apiKey: 'sk-de-b' } });
+    await putAppointment(kit.deps.ddb, kit.deps.tableName, {
+      id: 'appt-b',
+      accountId: b.accountId,
+      conversationId: bConv.id,
+      contactName: 'Cliente de B',
+      contactPhone: '5511900000000',
+      startsAt: kit.clock.now + 3600_000,
+      durationMinutes: 30,
+      title: 'Visita de B',
+      createdBy: 'assistant:x',
+      createdAt: kit.clock.now,
+    });
     await kit.call('POST', '/api/push/subscriptions', {
       token: bTokens.accessToken,
       body: {
@@ -451,6 +465,10 @@ describe('cross-account isolation', () => {
         query: { q: 'x' },
       });
       assert.equal(res.status, 404);
+    },
+    listAppointments: async () => {
+      const res = await kit.call('GET', '/api/appointments', { token: aToken, query: { from: '0' } });
+      assert.deepEqual(res.body.items, []);
     },
     getPushKey: async () => {
       const res = await kit.call('GET', '/api/push/key', { token: aToken });
