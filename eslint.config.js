@@ -25,4 +25,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
+  {
+    // The PWA's service worker runs in the browser's worker scope.
+    files: ['web/public/sw.js'],
+    languageOptions: { globals: { self: 'readonly' } },
+  },
 );

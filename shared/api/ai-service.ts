@@ -371,6 +371,8 @@ export async function listAiConversations(
 ) {
   const from = query.from ?? 0;
   const to = query.to ?? deps.now() + 86_400_000;
+  if (from > to)
+    throw new ValidationError('A data inicial deve ser anterior à final.', undefined, 'INVALID_RANGE');
   const items: z.output<typeof aiConversationSchema>[] = [];
   let start: Record<string, unknown> | undefined;
   do {

@@ -4,11 +4,13 @@
  *
  *   1. side effects with ids derived from the customer's message (`<id>-1`, `<id>-2`):
  *      the polite apology and the triage menu, the department's automatic message —
- *      stored once, sent once (queue dedup + the sender's status check) — or a job for
- *      the assistant, delayed when the number groups quick messages (RT-6);
- *   2. the conversation's routing state, conditional on `routedMessageId` (applied once).
+ *      stored once, sent once (queue dedup + the sender's status check);
+ *   2. the conversation's routing state, conditional on `routedMessageId` (applied once);
+ *   3. for an assistant, its job, delayed when the number groups quick messages (RT-6) —
+ *      after 2, so the job never finds the chat not yet the assistant's.
  *
- * A crash between 1 and 2 replays 1 with the same ids. The assistant drops a job whose
+ * A crash between 1 and 2 replays 1 with the same ids; between 2 and 3, a redelivery
+ * sees its own `routedMessageId` and sends the job. The assistant drops a job whose
  * message is no longer the customer's newest (a newer message brought its own job), which
  * is how grouping works without any function waiting.
  */
@@ -83,7 +85,19 @@ export async function routeCustomerMessage(
   deps: EngineDeps,
 ): Promise<{ decision: RoutingDecision; conversation?: Conversation } | undefined> {
   if (conv.status !== 'open') return undefined;
-  if (conv.routedMessageId && conv.routedMessageId >= message.id) return undefined;
+  if (conv.routedMessageId && conv.routedMessageId > message.id) return undefined;
+  if (conv.routedMessageId === message.id) {
+    // A redelivery after the routing state was written: the assistant's job is sent after
+    // that write, so a crash between the two left it unsent; sending it again is harmless
+    // (fn assistant drops a job that was answered).
+    if (
+      conv.routingStage === 'assistant' &&
+      conv.assistantId &&
+      !(conv.assistantAnsweredId && conv.assistantAnsweredId >= message.id)
+    )
+      await sendAssistantJob(number, conv, conv.assistantId, message, deps);
+    return undefined;
+  }
   const { timeZone } = await accountSettings(conv.accountId, deps);
   const state = stateOf(conv);
   const decision = decideRouting({
@@ -120,35 +134,25 @@ export async function routeCustomerMessage(
     case 'toDepartment':
       if (decision.autoMessage) await say(1, decision.autoMessage);
       break;
-    case 'toAssistant': {
-      const url = deps.queueUrls?.assistant;
-      if (!url || !deps.sqs) throw new Error('ASSISTANT_QUEUE_URL is not configured');
-      const job: AssistantJob = {
-        kind: 'reply',
-        accountId: conv.accountId,
-        conversationId: conv.id,
-        ...(conv.attendanceId ? { attendanceId: conv.attendanceId } : {}),
-        assistantId: decision.assistantId,
-        messageId: message.id,
-      };
-      await deps.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: url,
-          MessageBody: JSON.stringify(job),
-          ...(number.groupMessagesSeconds ? { DelaySeconds: number.groupMessagesSeconds } : {}),
-        }),
-      );
+    case 'toAssistant':
+      // Its job goes after the routing state is written (below): a job that ran before
+      // would find the chat not yet the assistant's and drop itself.
       break;
-    }
     case 'none':
       break;
   }
 
   const next = stateAfter(decision, state);
-  // Nothing changes (people hold it; the assistant keeps it): no write, the job above is
-  // all there is. A redelivery decides the same and does the same.
-  if (next.stage === state.stage && decision.action !== 'toDepartment' && conv.routingStage)
+  const job = () =>
+    decision.action === 'toAssistant'
+      ? sendAssistantJob(number, conv, decision.assistantId, message, deps)
+      : Promise.resolve();
+  // Nothing changes (people hold it; the assistant keeps it): no write, only the job. A
+  // redelivery decides the same and does the same.
+  if (next.stage === state.stage && decision.action !== 'toDepartment' && conv.routingStage) {
+    await job();
     return { decision };
+  }
   const sets = ['routingStage = :st', 'routedMessageId = :mid'];
   const removes: string[] = [];
   const values: Record<string, unknown> = { ':st': next.stage, ':mid': message.id };
@@ -169,6 +173,7 @@ export async function routeCustomerMessage(
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_NEW',
   });
+  await job();
   if (!updated) return { decision };
   deps.log('info', 'conversation routed', {
     accountId: conv.accountId,
@@ -177,4 +182,31 @@ export async function routeCustomerMessage(
     ...('reason' in decision ? { reason: decision.reason } : {}),
   });
   return { decision, conversation: conversationSchema.parse(updated) };
+}
+
+/** A job for fn assistant, delayed by the number's grouping time (RT-6). */
+async function sendAssistantJob(
+  number: WhatsAppNumber,
+  conv: Conversation,
+  assistantId: string,
+  message: Message,
+  deps: EngineDeps,
+): Promise<void> {
+  const url = deps.queueUrls?.assistant;
+  if (!url || !deps.sqs) throw new Error('ASSISTANT_QUEUE_URL is not configured');
+  const job: AssistantJob = {
+    kind: 'reply',
+    accountId: conv.accountId,
+    conversationId: conv.id,
+    ...(conv.attendanceId ? { attendanceId: conv.attendanceId } : {}),
+    assistantId,
+    messageId: message.id,
+  };
+  await deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: url,
+      MessageBody: JSON.stringify(job),
+      ...(number.groupMessagesSeconds ? { DelaySeconds: number.groupMessagesSeconds } : {}),
+    }),
+  );
 }

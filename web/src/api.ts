@@ -33,6 +33,14 @@ export interface Conversation {
   /** When the current attendance opened (the "abertura" sorts); createdAt otherwise. */
   openedAt?: number;
   createdAt?: number;
+  /** 'test': a "Testar" conversation with an assistant (no WhatsApp). */
+  channel?: 'whatsapp' | 'test';
+  /** What an assistant collected with set_variable. */
+  variables?: Record<string, string>;
+  aiPromptTokens?: number;
+  aiCompletionTokens?: number;
+  aiCachedTokens?: number;
+  aiCostUsd?: number;
 }
 
 export const conversationViews = ['all', 'open', 'mine', 'service'] as const;
@@ -120,9 +128,131 @@ export interface Department {
   id: string;
   name: string;
 }
+export const assistantTools = [
+  'transfer_to_human',
+  'set_variable',
+  'search_knowledge_base',
+  'schedule_appointment',
+  'http_request',
+] as const;
+export type AssistantTool = (typeof assistantTools)[number];
+export const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof httpMethods)[number];
+export const variableTypes = ['text', 'email', 'cpf', 'cnpj', 'phone', 'date'] as const;
+export type VariableType = (typeof variableTypes)[number];
+export const weekdays = ['0', '1', '2', '3', '4', '5', '6'] as const;
+export type Weekday = (typeof weekdays)[number];
+
+export interface TimeRange {
+  from: string;
+  to: string;
+}
+/** Weekday (0 = Sunday) → ranges; a missing day is closed. Absent hours: 24 h. */
+export interface WorkingHours {
+  days: Partial<Record<Weekday, TimeRange[]>>;
+}
+export interface HttpTool {
+  name: string;
+  description: string;
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  parameters: Record<string, unknown>;
+  timeoutMs: number;
+}
+export interface AssistantVariable {
+  name: string;
+  type: VariableType;
+  description: string;
+}
 export interface Assistant {
   id: string;
   name: string;
+  enabled: boolean;
+  systemPrompt: string;
+  model: string;
+  temperature: number;
+  workingHours?: WorkingHours;
+  tools: AssistantTool[];
+  knowledgeBaseIds: string[];
+  httpTools: HttpTool[];
+  variables: AssistantVariable[];
+}
+/** What the form sends: `workingHours: null` (on PATCH) means 24 hours. */
+export type AssistantBody = Omit<Assistant, 'id' | 'workingHours'> & { workingHours: WorkingHours | null };
+
+export interface ModelPrice {
+  input: number;
+  output: number;
+  cachedInput?: number;
+}
+export interface AiSettings {
+  baseUrl?: string;
+  hasApiKey: boolean;
+  embeddingModel?: string;
+  prices: Record<string, ModelPrice>;
+  mode: 'online' | 'offline';
+  /** Online: whose endpoint answers, the account's own or the deployment's default. */
+  source?: 'account' | 'deployment';
+}
+export interface AiSettingsBody {
+  baseUrl?: string;
+  /** Write-only; an empty string clears it. */
+  apiKey?: string;
+  embeddingModel?: string;
+  prices?: Record<string, ModelPrice>;
+}
+
+export interface KnowledgeBase {
+  id: string;
+  name: string;
+  documents: number;
+  passages: number;
+  updatedAt?: number;
+}
+export interface KnowledgeDocument {
+  id: string;
+  knowledgeBaseId?: string;
+  filename: string;
+  mimeType: string;
+  size: number;
+  status: 'queued' | 'processing' | 'ready' | 'failed';
+  progress: number;
+  passages: number;
+  error?: string;
+  createdAt: number;
+}
+export interface KnowledgeHit {
+  id: string;
+  title?: string;
+  text: string;
+  score: number;
+}
+
+export interface AiConversationRow {
+  conversationId: string;
+  attendanceId: string;
+  assistantId: string;
+  assistantName: string;
+  type: 'whatsapp' | 'test';
+  contactName: string;
+  contactPhone: string;
+  startedAt: number;
+  lastAt: number;
+  replies: number;
+  toolCalls: number;
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  costUsd: number;
+  outcome: 'answering' | 'handed-over' | 'closed';
+}
+export interface AiConversationQuery {
+  type?: 'whatsapp' | 'test';
+  assistantId?: string;
+  from?: number;
+  to?: number;
+  q?: string;
 }
 export interface Settings {
   name: string;
@@ -157,6 +287,17 @@ export interface Message {
   createdAt: number;
   clientId?: string;
   event?: AssignmentLogEvent;
+  /** An assistant's reply: the model's tokens and what they cost. */
+  usage?: {
+    model: string;
+    promptTokens: number;
+    completionTokens: number;
+    cachedTokens: number;
+    costUsd?: number;
+    offline?: boolean;
+  };
+  /** An internal record of a tool the assistant called. */
+  tool?: { name: string; arguments: string; result: string; error?: boolean };
 }
 
 export interface Page<T> {
@@ -317,7 +458,8 @@ export async function freshAccessToken(force = false): Promise<string | undefine
   return getSession()?.accessToken;
 }
 
-async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+/** An authenticated request, refreshing the session once on 401; throws on an error status. */
+async function authed(path: string, init: RequestInit = {}): Promise<Response> {
   const token = getSession()?.accessToken;
   let res = await raw(path, init, token);
   if (res.status === 401 && token && (await refreshSession(token))) {
@@ -326,6 +468,11 @@ async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
     if (res.status === 401) expireSession();
   }
   if (!res.ok) throw await errorOf(res);
+  return res;
+}
+
+async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
+  const res = await authed(path, init);
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
 }
@@ -425,15 +572,86 @@ export const api = {
     }),
   departments: () => call<{ items: Department[] }>('/api/departments'),
   assistants: () => call<{ items: Assistant[] }>('/api/assistants'),
+  createAssistant: (body: AssistantBody) =>
+    call<Assistant>('/api/assistants', {
+      method: 'POST',
+      body: JSON.stringify({ ...body, workingHours: body.workingHours ?? undefined }),
+    }),
+  updateAssistant: (id: string, body: Partial<AssistantBody>) =>
+    call<Assistant>(`/api/assistants/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: JSON.stringify(body),
+    }),
+  deleteAssistant: (id: string) =>
+    call<void>(`/api/assistants/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  aiSettings: () => call<AiSettings>('/api/ai/settings'),
+  updateAiSettings: (body: AiSettingsBody) =>
+    call<AiSettings>('/api/ai/settings', { method: 'PATCH', body: JSON.stringify(body) }),
+  knowledgeBases: () => call<{ items: KnowledgeBase[] }>('/api/knowledge-bases'),
+  createKnowledgeBase: (name: string) =>
+    call<KnowledgeBase>('/api/knowledge-bases', { method: 'POST', body: JSON.stringify({ name }) }),
+  renameKnowledgeBase: (id: string, name: string) =>
+    call<KnowledgeBase>(`/api/knowledge-bases/${encodeURIComponent(id)}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name }),
+    }),
+  deleteKnowledgeBase: (id: string) =>
+    call<void>(`/api/knowledge-bases/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  knowledgeDocuments: (id: string) =>
+    call<{ items: KnowledgeDocument[] }>(`/api/knowledge-bases/${encodeURIComponent(id)}/documents`),
+  addKnowledgeDocument: (
+    id: string,
+    body: { uploadId: string; filename: string; mimeType: string; size?: number },
+  ) =>
+    call<KnowledgeDocument>(`/api/knowledge-bases/${encodeURIComponent(id)}/documents`, {
+      method: 'POST',
+      body: JSON.stringify(body),
+    }),
+  deleteKnowledgeDocument: (id: string, docId: string) =>
+    call<void>(`/api/knowledge-bases/${encodeURIComponent(id)}/documents/${encodeURIComponent(docId)}`, {
+      method: 'DELETE',
+    }),
+  searchKnowledge: (id: string, q: string) =>
+    call<{ items: KnowledgeHit[] }>(
+      `/api/knowledge-bases/${encodeURIComponent(id)}/search?q=${encodeURIComponent(q)}`,
+    ),
+  startTest: (assistantId: string) =>
+    call<{ conversation: Conversation }>(`/api/assistants/${encodeURIComponent(assistantId)}/test`, {
+      method: 'POST',
+      body: '{}',
+    }),
+  sendTest: (assistantId: string, conversationId: string, text: string) =>
+    call<Message>(
+      `/api/assistants/${encodeURIComponent(assistantId)}/test/${encodeURIComponent(conversationId)}/messages`,
+      { method: 'POST', body: JSON.stringify({ text }) },
+    ),
+  aiConversations: (query: AiConversationQuery) =>
+    call<{ items: AiConversationRow[] }>(`/api/ai/conversations?${aiQuery(query, 'json')}`),
+  /** The list as a file (CSV or JSON), fetched with the session (a plain link has no token). */
+  async aiConversationsFile(query: AiConversationQuery, format: 'csv' | 'json'): Promise<Blob> {
+    const res = await authed(`/api/ai/conversations?${aiQuery(query, format)}`);
+    return res.blob();
+  },
   settings: () => call<Settings>('/api/settings'),
   updateSettings: (body: Partial<Settings>) =>
     call<Settings>('/api/settings', { method: 'PATCH', body: JSON.stringify(body) }),
-  /** Uploads a file for an attachment: a presigned PUT straight to S3, then its upload id. */
-  async upload(file: File): Promise<Attachment> {
-    const mimeType = file.type || 'application/octet-stream';
+  /**
+   * Uploads a file for an attachment (or, with purpose `knowledge`, a knowledge-base
+   * document): a presigned PUT straight to S3, then its upload id.
+   */
+  async upload(file: File, opts: { mimeType?: string; purpose?: 'knowledge' } = {}): Promise<Attachment> {
+    const mimeType = opts.mimeType ?? (file.type || 'application/octet-stream');
     const up = await call<{ uploadId: string; uploadUrl: string; headers?: Record<string, string> }>(
       '/api/uploads',
-      { method: 'POST', body: JSON.stringify({ filename: file.name, mimeType, size: file.size }) },
+      {
+        method: 'POST',
+        body: JSON.stringify({
+          filename: file.name,
+          mimeType,
+          size: file.size,
+          ...(opts.purpose ? { purpose: opts.purpose } : {}),
+        }),
+      },
     );
     const put = await fetch(up.uploadUrl, {
       method: 'PUT',
@@ -444,3 +662,9 @@ export const api = {
     return { uploadId: up.uploadId, filename: file.name, mimeType };
   },
 };
+
+function aiQuery(query: AiConversationQuery, format: 'csv' | 'json'): URLSearchParams {
+  const q = new URLSearchParams({ format });
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') q.set(k, String(v));
+  return q;
+}

@@ -84,3 +84,18 @@ export function formatPhone(digits: string | undefined): string {
   if (br) return `+55 ${br[1]} ${br[2]}-${br[3]}`;
   return `+${digits}`;
 }
+
+/** US dollars with up to six decimals (an LLM reply costs fractions of a cent): `US$ 0,0002`. */
+export function formatUsd(usd: number, lang: Language): string {
+  return new Intl.NumberFormat(lang, {
+    style: 'currency',
+    currency: 'USD',
+    minimumFractionDigits: 2,
+    maximumFractionDigits: 6,
+  }).format(usd);
+}
+
+/** A count with the language's thousands separator: `1.200`. */
+export function formatCount(n: number, lang: Language): string {
+  return new Intl.NumberFormat(lang).format(n);
+}

@@ -16,9 +16,21 @@ export function upsertConversations(
   const map = new Map(list.map((c) => [c.id, c]));
   for (const c of incoming) {
     const cur = map.get(c.id);
-    // An older snapshot (a page fetched before a pushed update) must not undo the update.
-    if (cur && cur.lastMessageAt > c.lastMessageAt) continue;
-    map.set(c.id, { ...cur, ...c });
+    // An older snapshot (a page fetched before a pushed update, or an assignment pushed
+    // while a newer message was being stored) must not take the last message back; its
+    // other news (agent, department, status) still applies.
+    if (cur && cur.lastMessageAt > c.lastMessageAt)
+      map.set(c.id, {
+        ...cur,
+        ...c,
+        lastMessageAt: cur.lastMessageAt,
+        lastMessage: cur.lastMessage,
+        ...(cur.lastCustomerMessageAt !== undefined
+          ? { lastCustomerMessageAt: cur.lastCustomerMessageAt }
+          : {}),
+        ...(cur.windowExpiresAt !== undefined ? { windowExpiresAt: cur.windowExpiresAt } : {}),
+      });
+    else map.set(c.id, { ...cur, ...c });
   }
   return [...map.values()].sort(order);
 }

@@ -4,7 +4,7 @@
  * reconnection with exponential backoff and jitter, and a callback after each
  * reconnection so the inbox reloads what it missed while disconnected.
  */
-import type { Conversation, Message } from './api.ts';
+import type { Conversation, KnowledgeDocument, Message } from './api.ts';
 import { freshAccessToken, loadConfig } from './api.ts';
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'offline';
@@ -16,6 +16,27 @@ export interface LiveEvent {
   message?: Message;
   conversation?: Conversation;
   at?: number;
+}
+
+/** A knowledge document's ingestion progress (AI-4). */
+export interface KnowledgeEvent {
+  type: 'knowledge.updated';
+  knowledgeBaseId: string;
+  document: KnowledgeDocument;
+}
+
+export type AnyLiveEvent = LiveEvent | KnowledgeEvent;
+
+const listeners = new Set<(e: AnyLiveEvent) => void>();
+/**
+ * Every event of the page's live connection, for pages other than the inbox (the AI
+ * pages: knowledge progress, the "Testar" conversation). Returns the unsubscribe.
+ */
+export function onLiveEvent(fn: (e: AnyLiveEvent) => void): () => void {
+  listeners.add(fn);
+  return () => {
+    listeners.delete(fn);
+  };
 }
 
 export interface LiveHandlers {
@@ -116,6 +137,13 @@ export function connectLive(handlers: LiveHandlers): LiveConnection {
       }
       if (e.type === 'message.created' || e.type === 'message.updated' || e.type === 'conversation.updated')
         handlers.onEvent(e as LiveEvent);
+      if (
+        e.type === 'message.created' ||
+        e.type === 'message.updated' ||
+        e.type === 'conversation.updated' ||
+        e.type === 'knowledge.updated'
+      )
+        for (const fn of listeners) fn(e as AnyLiveEvent);
     };
     socket.onclose = () => {
       clearInterval(ping);

@@ -4,7 +4,7 @@
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { Conversation, Message } from '../api.ts';
-import { dayKey, formatPhone, useFormat } from '../format.ts';
+import { dayKey, formatCount, formatPhone, formatUsd, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { reactionsByTarget } from '../inbox-state.ts';
 import { useDirectory } from '../directory.ts';
@@ -52,9 +52,10 @@ export function Chat({
   onRemoveLocal: (id: string) => void;
   onWindowClosed: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const f = useFormat();
   const { userName, deptName, me } = useDirectory();
+  const aiTokens = (conversation.aiPromptTokens ?? 0) + (conversation.aiCompletionTokens ?? 0);
   const [replyTo, setReplyTo] = useState<Message>();
   const [loadingOlder, setLoadingOlder] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
@@ -152,6 +153,19 @@ export function Chat({
               )}
             </span>
           </div>
+          {(conversation.aiCostUsd ?? 0) > 0 && (
+            <span
+              className="ai-cost"
+              data-testid="chat-ai-cost"
+              title={t.tokensDetail(
+                formatCount(conversation.aiPromptTokens ?? 0, lang),
+                formatCount(conversation.aiCompletionTokens ?? 0, lang),
+                formatCount(conversation.aiCachedTokens ?? 0, lang),
+              )}
+            >
+              {t.aiCostHeader(formatUsd(conversation.aiCostUsd!, lang), formatCount(aiTokens, lang))}
+            </span>
+          )}
           <span
             className="number-tag"
             style={{ background: conversation.numberColor }}

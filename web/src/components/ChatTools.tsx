@@ -12,7 +12,7 @@ import { useFormat } from '../format.ts';
 import { chatStateOf } from '../inbox-list.ts';
 import { SearchIcon } from './icons.tsx';
 
-type Panel = 'agent' | 'department' | 'postpone' | 'close' | 'search';
+type Panel = 'agent' | 'department' | 'postpone' | 'close' | 'search' | 'variables';
 
 const SEARCH_DEBOUNCE_MS = 300;
 
@@ -48,6 +48,7 @@ export function ChatTools({
   const [until, setUntil] = useState(() => localInput(Date.now() + 3600_000));
   const menuRef = useRef<HTMLDivElement>(null);
   const closed = conversation.status === 'closed';
+  const variables = Object.entries(conversation.variables ?? {});
 
   // A click elsewhere closes the menu.
   useEffect(() => {
@@ -111,6 +112,16 @@ export function ChatTools({
   return (
     <>
       <div className="chat-tools">
+        {variables.length > 0 && (
+          <button
+            className={`tool ${panel === 'variables' ? 'active' : ''}`}
+            data-testid="open-variables"
+            title={t.collectedVariablesTitle}
+            onClick={() => open('variables')}
+          >
+            {t.collectedVariables} ({variables.length})
+          </button>
+        )}
         <button
           className={`tool icon-tool ${panel === 'search' ? 'active' : ''}`}
           data-testid="open-chat-search"
@@ -219,7 +230,20 @@ export function ChatTools({
           {error}
         </p>
       )}
-      {panel && panel !== 'search' && (
+      {panel === 'variables' && (
+        <div className="chat-panel" data-testid="panel-variables">
+          <strong>{t.collectedVariablesTitle}</strong>
+          <dl className="variables-list">
+            {variables.map(([k, v]) => (
+              <div key={k} data-testid="variable-item">
+                <dt>{k}</dt>
+                <dd>{v}</dd>
+              </div>
+            ))}
+          </dl>
+        </div>
+      )}
+      {panel && panel !== 'search' && panel !== 'variables' && (
         <div className="chat-panel" data-testid={`panel-${panel}`}>
           {panel === 'agent' && (
             <form

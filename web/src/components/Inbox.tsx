@@ -20,6 +20,7 @@ import {
 } from '../api.ts';
 import { Integrations } from './Integrations.tsx';
 import { Team } from './Team.tsx';
+import { Assistants } from './Assistants.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
 import { lastStoredId, mergeMessages, upsertConversations } from '../inbox-state.ts';
 import { belongs, comparatorOf, viewerOf } from '../inbox-list.ts';
@@ -38,7 +39,7 @@ const SYNCED_NOTICE_MS = 6000;
 const COUNTS_EVERY_MS = 2000;
 const PAGE_SIZE = 30;
 
-type AppPage = 'inbox' | 'integrations' | 'team';
+type AppPage = 'inbox' | 'integrations' | 'team' | 'assistants';
 
 /** Digits of the `?target_phone=` deep link, if any. */
 function targetPhone(): string | undefined {
@@ -354,7 +355,10 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
         const m = e.message;
         updateThread(e.conversationId, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, [m]) }));
       }
-      if (e.type === 'message.created' && e.message) notify(e.message);
+      // "Testar" conversations with an assistant are nobody's chat.
+      const test =
+        e.conversation?.channel === 'test' || known.current.get(e.conversationId)?.channel === 'test';
+      if (e.type === 'message.created' && e.message && !test) notify(e.message);
     },
     [markReadSoon, updateThread, conversationChanged, notify],
   );
@@ -527,6 +531,13 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
                   </button>
                 </>
               )}
+              <button
+                className={`ghost ${page === 'assistants' ? 'active' : ''}`}
+                data-testid="nav-assistants"
+                onClick={() => setPage('assistants')}
+              >
+                {t.assistants}
+              </button>
             </nav>
             <span className="spacer" />
             <Notifications state={notifications} onOpen={(id) => void openConversation(id)} />
@@ -561,6 +572,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
           <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
           {page === 'integrations' && <Integrations />}
           {page === 'team' && <Team onChanged={reloadDirectory} />}
+          {page === 'assistants' && <Assistants me={me} />}
           {page === 'inbox' && (
             <>
               <ConversationList

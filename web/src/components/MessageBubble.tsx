@@ -4,7 +4,7 @@
  * (code and message) visible under a failed one.
  */
 import type { Message } from '../api.ts';
-import { useFormat, type Formatter } from '../format.ts';
+import { formatCount, formatUsd, useFormat, type Formatter } from '../format.ts';
 import { useDirectory } from '../directory.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
@@ -83,6 +83,8 @@ export function MessageBubble({
   const errorText = m.error ? `${t.errorCode(m.error.code)}: ${m.error.message || m.error.title}` : undefined;
   const canReply = Boolean(m.wamid) && !isSystem && m.direction !== 'internal';
 
+  if (m.tool) return <ToolRecord m={m} />;
+
   if (isSystem) {
     return (
       <div
@@ -140,6 +142,7 @@ export function MessageBubble({
             {t.reply}
           </button>
         )}
+        {m.usage && <UsageLine usage={m.usage} />}
         <time title={f.dateTime(m.createdAt)}>{f.clock(m.createdAt)}</time>
         {m.direction === 'out' && (
           <span
@@ -163,6 +166,68 @@ export function MessageBubble({
         </div>
       )}
     </div>
+  );
+}
+
+/** Arguments as the model sent them (a JSON string), indented when they parse. */
+function pretty(json: string): string {
+  try {
+    return JSON.stringify(JSON.parse(json), null, 2);
+  } catch {
+    return json;
+  }
+}
+
+/** A tool the assistant called (an internal record): its name, and arguments and result on demand. */
+export function ToolRecord({ m, open }: { m: Message; open?: boolean }) {
+  const { t } = useI18n();
+  const f = useFormat();
+  const tool = m.tool!;
+  return (
+    <details
+      className={`tool-record ${tool.error ? 'is-error' : ''}`}
+      data-testid="tool-call"
+      data-message-id={m.id}
+      data-tool={tool.name}
+      data-error={tool.error ? 'true' : undefined}
+      open={open}
+    >
+      <summary>
+        <span className="tool-name">{t.toolCall(tool.name)}</span>
+        {tool.error && <span className="badge warn">{t.toolFailed}</span>}
+        <code className="tool-args-preview">{tool.arguments.slice(0, 80)}</code>
+        <time>{f.clock(m.createdAt)}</time>
+      </summary>
+      <div className="tool-body">
+        <span className="tool-label">{t.toolArguments}</span>
+        <pre data-testid="tool-arguments">{pretty(tool.arguments)}</pre>
+        <span className="tool-label">{t.toolResult}</span>
+        <pre data-testid="tool-result">{tool.result}</pre>
+      </div>
+    </details>
+  );
+}
+
+/** What an assistant's reply cost: `US$ 0,0002 · 1.200 tokens` (offline answers cost nothing). */
+export function UsageLine({ usage }: { usage: NonNullable<Message['usage']> }) {
+  const { t, lang } = useI18n();
+  const tokens = formatCount(usage.promptTokens + usage.completionTokens, lang);
+  return (
+    <span
+      className="usage"
+      data-testid="reply-cost"
+      title={`${usage.model}: ${t.tokensDetail(
+        formatCount(usage.promptTokens, lang),
+        formatCount(usage.completionTokens, lang),
+        formatCount(usage.cachedTokens, lang),
+      )}`}
+    >
+      {usage.offline
+        ? t.offlineReply
+        : usage.costUsd !== undefined
+          ? t.replyCost(formatUsd(usage.costUsd, lang), tokens)
+          : t.tokensCount(tokens)}
+    </span>
   );
 }
 

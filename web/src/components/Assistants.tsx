@@ -1,0 +1,923 @@
+/**
+ * The AI page (AI-1..7, MET-1): assistants (prompt, model, temperature, working hours,
+ * tools, knowledge bases, HTTP endpoints, variables) and the account's AI connection
+ * (OpenAI-compatible URL, write-only key, embeddings model, price table), with tabs for
+ * the knowledge bases, the "Testar" panel and the assistant conversations. Everyone can
+ * read; changing needs the "settings" permission (the API checks it too). Without a key
+ * or URL the page says the assistants answer in offline mode.
+ */
+import { useCallback, useEffect, useState } from 'react';
+import {
+  api,
+  assistantTools,
+  httpMethods,
+  variableTypes,
+  weekdays,
+  type AiSettings,
+  type Assistant,
+  type AssistantBody,
+  type HttpMethod,
+  type KnowledgeBase,
+  type Me,
+  type ModelPrice,
+  type TimeRange,
+  type VariableType,
+  type Weekday,
+} from '../api.ts';
+import { useI18n } from '../i18n/index.ts';
+import { ModeBadge, StatusLine, toolLabel, useStatus, variableTypeLabel } from './AiCommon.tsx';
+import { KnowledgeBases } from './KnowledgeBases.tsx';
+import { TestPanel } from './TestPanel.tsx';
+import { AiConversations } from './AiConversations.tsx';
+
+type Tab = 'assistants' | 'knowledge' | 'test' | 'conversations';
+
+export function Assistants({ me }: { me?: Me }) {
+  const { t } = useI18n();
+  const canEdit = Boolean(me?.permissions?.includes('settings'));
+  const [tab, setTab] = useState<Tab>('assistants');
+  const [assistants, setAssistants] = useState<Assistant[]>([]);
+  const [bases, setBases] = useState<KnowledgeBase[]>([]);
+  const [settings, setSettings] = useState<AiSettings>();
+  const [failed, setFailed] = useState(false);
+  const [testOpened, setTestOpened] = useState(false);
+
+  const reload = useCallback(() => {
+    void Promise.all([api.assistants(), api.knowledgeBases(), api.aiSettings()])
+      .then(([a, k, s]) => {
+        setAssistants(a.items);
+        setBases(k.items);
+        setSettings(s);
+        setFailed(false);
+      })
+      .catch(() => setFailed(true));
+  }, []);
+  useEffect(reload, [reload]);
+
+  const tabs: [Tab, string][] = [
+    ['assistants', t.aiTabAssistants],
+    ['knowledge', t.aiTabKnowledge],
+    ['test', t.aiTabTest],
+    ['conversations', t.aiTabConversations],
+  ];
+
+  return (
+    <div className="ai-page" data-testid="assistants-page">
+      <div className="ai-head">
+        <nav className="ai-tabs" role="tablist">
+          {tabs.map(([id, label]) => (
+            <button
+              key={id}
+              role="tab"
+              aria-selected={tab === id}
+              className={`view-tab ${tab === id ? 'active' : ''}`}
+              data-testid={`ai-tab-${id}`}
+              onClick={() => {
+                setTab(id);
+                if (id === 'test') setTestOpened(true);
+                reload();
+              }}
+            >
+              {label}
+            </button>
+          ))}
+        </nav>
+        {settings && <ModeBadge mode={settings.mode} testid="ai-mode" />}
+      </div>
+      {settings?.mode === 'offline' && (
+        <p className="banner banner-warn" role="note" data-testid="offline-notice">
+          {t.offlineExplained}
+        </p>
+      )}
+      {!canEdit && me && (
+        <p className="banner banner-info" data-testid="read-only">
+          {t.readOnlyNotice}
+        </p>
+      )}
+      {failed && <p className="error pad">{t.loadFailed}</p>}
+      <div className="ai-body">
+        {tab === 'assistants' && (
+          <AssistantsTab
+            assistants={assistants}
+            bases={bases}
+            settings={settings}
+            canEdit={canEdit}
+            onAssistants={setAssistants}
+            onSettings={setSettings}
+          />
+        )}
+        {tab === 'knowledge' && <KnowledgeBases bases={bases} canEdit={canEdit} onBases={setBases} />}
+        {/* Kept once opened: a test conversation survives a look at another tab. */}
+        {(tab === 'test' || testOpened) && (
+          <div className="ai-tab-body" hidden={tab !== 'test'}>
+            <TestPanel assistants={assistants} settings={settings} canEdit={canEdit} />
+          </div>
+        )}
+        {tab === 'conversations' && <AiConversations assistants={assistants} />}
+      </div>
+    </div>
+  );
+}
+
+function AssistantsTab({
+  assistants,
+  bases,
+  settings,
+  canEdit,
+  onAssistants,
+  onSettings,
+}: {
+  assistants: Assistant[];
+  bases: KnowledgeBase[];
+  settings?: AiSettings;
+  canEdit: boolean;
+  onAssistants: (a: Assistant[]) => void;
+  onSettings: (s: AiSettings) => void;
+}) {
+  const { t } = useI18n();
+  /** An assistant's id, 'new', 'connection' (the AI connection), or nothing. */
+  const [selected, setSelected] = useState<string>();
+  /** The assistant just created (its form, remounted, still says "saved"). */
+  const [created, setCreated] = useState<string>();
+  const current = assistants.find((a) => a.id === selected);
+  useEffect(() => {
+    if (!selected && assistants[0]) setSelected(assistants[0].id);
+  }, [selected, assistants]);
+
+  return (
+    <div className="ai-split">
+      <aside className="list ai-list">
+        <h2>{t.assistants}</h2>
+        {assistants.length === 0 && <p className="muted pad">{t.noAssistants}</p>}
+        <ul>
+          {assistants.map((a) => (
+            <li key={a.id}>
+              <button
+                className={`row ${a.id === selected ? 'selected' : ''}`}
+                data-testid="assistant-item"
+                onClick={() => setSelected(a.id)}
+              >
+                <span className="row-main">
+                  <span className="name">{a.name}</span>
+                  <span className="preview">
+                    {a.model}
+                    {!a.enabled && ` · ${t.assistantOff}`}
+                  </span>
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+        {canEdit && (
+          <button className="more" data-testid="new-assistant" onClick={() => setSelected('new')}>
+            + {t.newAssistant}
+          </button>
+        )}
+        <h2>{t.aiConnection}</h2>
+        <button
+          className={`row ${selected === 'connection' ? 'selected' : ''}`}
+          data-testid="open-ai-connection"
+          onClick={() => setSelected('connection')}
+        >
+          <span className="row-main">
+            <span className="name">{t.aiConnection}</span>
+            <span className="preview">
+              {settings?.source === 'deployment'
+                ? t.aiSourceDeployment
+                : (settings?.baseUrl ?? 'api.openai.com')}
+            </span>
+          </span>
+          {settings && <ModeBadge mode={settings.mode} />}
+        </button>
+      </aside>
+      <section className="settings-pane">
+        {selected === 'connection' && settings && (
+          <AiConnection settings={settings} canEdit={canEdit} onSaved={onSettings} />
+        )}
+        {(selected === 'new' || current) && (
+          <AssistantForm
+            key={selected}
+            assistant={current}
+            bases={bases}
+            models={Object.keys(settings?.prices ?? {})}
+            canEdit={canEdit}
+            justCreated={Boolean(current && current.id === created)}
+            onSaved={(a) => {
+              if (selected === 'new') setCreated(a.id);
+              onAssistants(
+                assistants.some((x) => x.id === a.id)
+                  ? assistants.map((x) => (x.id === a.id ? a : x))
+                  : [...assistants, a],
+              );
+              setSelected(a.id);
+            }}
+            onDeleted={(id) => {
+              onAssistants(assistants.filter((x) => x.id !== id));
+              setSelected(undefined);
+            }}
+          />
+        )}
+      </section>
+    </div>
+  );
+}
+
+// ── the assistant form ─────────────────────────────────────────────────────────────────
+
+interface HttpToolDraft {
+  name: string;
+  description: string;
+  method: HttpMethod;
+  url: string;
+  headersText: string;
+  parametersText: string;
+  timeoutMs: string;
+}
+
+const blankAssistant = (): AssistantBody => ({
+  name: '',
+  enabled: true,
+  systemPrompt: '',
+  model: 'gpt-4o-mini',
+  temperature: 0.3,
+  workingHours: null,
+  tools: ['transfer_to_human', 'search_knowledge_base'],
+  knowledgeBaseIds: [],
+  httpTools: [],
+  variables: [],
+});
+
+const defaultHours = (): Partial<Record<Weekday, TimeRange[]>> => ({
+  '1': [{ from: '08:00', to: '18:00' }],
+  '2': [{ from: '08:00', to: '18:00' }],
+  '3': [{ from: '08:00', to: '18:00' }],
+  '4': [{ from: '08:00', to: '18:00' }],
+  '5': [{ from: '08:00', to: '18:00' }],
+});
+
+function AssistantForm({
+  assistant,
+  bases,
+  models,
+  canEdit,
+  justCreated,
+  onSaved,
+  onDeleted,
+}: {
+  assistant?: Assistant;
+  bases: KnowledgeBase[];
+  models: string[];
+  canEdit: boolean;
+  justCreated?: boolean;
+  onSaved: (a: Assistant) => void;
+  onDeleted: (id: string) => void;
+}) {
+  const { t } = useI18n();
+  const start = assistant ? { ...assistant, workingHours: assistant.workingHours ?? null } : blankAssistant();
+  const [name, setName] = useState(start.name);
+  const [enabled, setEnabled] = useState(start.enabled);
+  const [systemPrompt, setSystemPrompt] = useState(start.systemPrompt);
+  const [model, setModel] = useState(start.model);
+  const [temperature, setTemperature] = useState(String(start.temperature));
+  const [allDay, setAllDay] = useState(!start.workingHours);
+  const [days, setDays] = useState<Partial<Record<Weekday, TimeRange[]>>>(
+    start.workingHours?.days ?? defaultHours(),
+  );
+  const [tools, setTools] = useState(start.tools);
+  const [kbIds, setKbIds] = useState(start.knowledgeBaseIds);
+  const [httpTools, setHttpTools] = useState<HttpToolDraft[]>(
+    start.httpTools.map((h) => ({
+      name: h.name,
+      description: h.description,
+      method: h.method,
+      url: h.url,
+      headersText: Object.entries(h.headers)
+        .map(([k, v]) => `${k}: ${v}`)
+        .join('\n'),
+      parametersText: JSON.stringify(h.parameters, null, 2),
+      timeoutMs: String(h.timeoutMs),
+    })),
+  );
+  const [variables, setVariables] = useState(start.variables);
+  const [confirmDelete, setConfirmDelete] = useState(false);
+  const { status, run, fail } = useStatus(justCreated ? { kind: 'saved' } : { kind: 'idle' });
+  const del = useStatus();
+
+  const save = () => {
+    const parsedTools = [];
+    for (const h of httpTools) {
+      let parameters: Record<string, unknown>;
+      try {
+        parameters = h.parametersText.trim()
+          ? (JSON.parse(h.parametersText) as Record<string, unknown>)
+          : { type: 'object', properties: {} };
+      } catch {
+        fail(t.invalidJson(`${h.name || t.httpToolParameters}`));
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const line of h.headersText.split('\n')) {
+        const i = line.indexOf(':');
+        if (i > 0) headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
+      }
+      parsedTools.push({
+        name: h.name.trim(),
+        description: h.description.trim(),
+        method: h.method,
+        url: h.url.trim(),
+        headers,
+        parameters,
+        timeoutMs: Number(h.timeoutMs) || 8000,
+      });
+    }
+    const body: AssistantBody = {
+      name: name.trim(),
+      enabled,
+      systemPrompt,
+      model: model.trim(),
+      temperature: Number(temperature),
+      workingHours: allDay ? null : { days },
+      tools,
+      knowledgeBaseIds: kbIds,
+      httpTools: parsedTools,
+      variables: variables.map((v) => ({ ...v, name: v.name.trim(), description: v.description.trim() })),
+    };
+    void run(async () => {
+      onSaved(assistant ? await api.updateAssistant(assistant.id, body) : await api.createAssistant(body));
+    });
+  };
+
+  const setDay = (d: Weekday, ranges: TimeRange[]) =>
+    setDays((cur) => {
+      const next = { ...cur };
+      if (ranges.length) next[d] = ranges;
+      else delete next[d];
+      return next;
+    });
+
+  return (
+    <form
+      className="number-form assistant-form"
+      data-testid="assistant-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <fieldset className="plain" disabled={!canEdit}>
+        <h2>{assistant ? assistant.name : t.newAssistant}</h2>
+        <div className="grid2">
+          <label>
+            {t.assistantName}
+            <input
+              data-testid="assistant-name"
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              required
+            />
+          </label>
+          <label>
+            {t.model}
+            <input
+              data-testid="assistant-model"
+              list="ai-models"
+              value={model}
+              onChange={(e) => setModel(e.target.value)}
+              required
+            />
+            <datalist id="ai-models">
+              {models.map((m) => (
+                <option key={m} value={m} />
+              ))}
+            </datalist>
+          </label>
+          <label>
+            {t.temperature}
+            <input
+              data-testid="assistant-temperature"
+              type="number"
+              min={0}
+              max={2}
+              step={0.1}
+              value={temperature}
+              onChange={(e) => setTemperature(e.target.value)}
+            />
+          </label>
+          <label className="check">
+            <input
+              type="checkbox"
+              data-testid="assistant-enabled"
+              checked={enabled}
+              onChange={(e) => setEnabled(e.target.checked)}
+            />
+            {t.assistantEnabled}
+          </label>
+        </div>
+        <label>
+          {t.systemPrompt}
+          <textarea
+            data-testid="assistant-prompt"
+            rows={6}
+            value={systemPrompt}
+            onChange={(e) => setSystemPrompt(e.target.value)}
+          />
+        </label>
+
+        <fieldset data-testid="working-hours">
+          <legend>{t.workingHours}</legend>
+          <label className="check">
+            <input
+              type="checkbox"
+              data-testid="all-day"
+              checked={allDay}
+              onChange={(e) => setAllDay(e.target.checked)}
+            />
+            {t.allDay}
+          </label>
+          {!allDay &&
+            weekdays.map((d) => {
+              const ranges = days[d] ?? [];
+              return (
+                <div className="weekday" key={d} data-testid={`weekday-${d}`}>
+                  <span className="weekday-name">{t.weekdayNames[Number(d)]}</span>
+                  {ranges.length === 0 && <span className="muted small">{t.closedDay}</span>}
+                  {ranges.map((r, i) => (
+                    <span className="range" key={i}>
+                      <input
+                        type="time"
+                        aria-label={t.timeFrom}
+                        value={r.from}
+                        onChange={(e) =>
+                          setDay(
+                            d,
+                            ranges.map((x, j) => (j === i ? { ...x, from: e.target.value } : x)),
+                          )
+                        }
+                      />
+                      –
+                      <input
+                        type="time"
+                        aria-label={t.timeTo}
+                        value={r.to}
+                        onChange={(e) =>
+                          setDay(
+                            d,
+                            ranges.map((x, j) => (j === i ? { ...x, to: e.target.value } : x)),
+                          )
+                        }
+                      />
+                      <button
+                        type="button"
+                        className="link"
+                        aria-label={t.remove}
+                        onClick={() =>
+                          setDay(
+                            d,
+                            ranges.filter((_, j) => j !== i),
+                          )
+                        }
+                      >
+                        ×
+                      </button>
+                    </span>
+                  ))}
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={ranges.length >= 6}
+                    onClick={() => setDay(d, [...ranges, { from: '08:00', to: '18:00' }])}
+                  >
+                    {t.addRange}
+                  </button>
+                </div>
+              );
+            })}
+        </fieldset>
+
+        <fieldset>
+          <legend>{t.toolsLabel}</legend>
+          <span className="checks inline" data-testid="assistant-tools">
+            {assistantTools.map((tool) => (
+              <label key={tool} className="check">
+                <input
+                  type="checkbox"
+                  value={tool}
+                  checked={tools.includes(tool)}
+                  onChange={(e) =>
+                    setTools(e.target.checked ? [...tools, tool] : tools.filter((x) => x !== tool))
+                  }
+                />
+                {toolLabel(t, tool)}
+              </label>
+            ))}
+          </span>
+        </fieldset>
+
+        <fieldset>
+          <legend>{t.knowledgeBasesLabel}</legend>
+          {bases.length === 0 && <span className="muted small">{t.noKnowledgeBases}</span>}
+          <span className="checks inline" data-testid="assistant-bases">
+            {bases.map((b) => (
+              <label key={b.id} className="check">
+                <input
+                  type="checkbox"
+                  value={b.id}
+                  checked={kbIds.includes(b.id)}
+                  onChange={(e) =>
+                    setKbIds(e.target.checked ? [...kbIds, b.id] : kbIds.filter((x) => x !== b.id))
+                  }
+                />
+                {b.name}
+              </label>
+            ))}
+          </span>
+        </fieldset>
+
+        <fieldset data-testid="http-tools">
+          <legend>{t.httpTools}</legend>
+          {httpTools.map((h, i) => {
+            const set = (patch: Partial<HttpToolDraft>) =>
+              setHttpTools(httpTools.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+            return (
+              <div className="sub-card" key={i} data-testid="http-tool">
+                <div className="grid2">
+                  <label>
+                    {t.httpToolName}
+                    <input
+                      value={h.name}
+                      pattern="[a-z][a-z0-9_]{1,40}"
+                      onChange={(e) => set({ name: e.target.value })}
+                      required
+                    />
+                  </label>
+                  <label>
+                    {t.httpToolMethod}
+                    <select value={h.method} onChange={(e) => set({ method: e.target.value as HttpMethod })}>
+                      {httpMethods.map((m) => (
+                        <option key={m}>{m}</option>
+                      ))}
+                    </select>
+                  </label>
+                  <label>
+                    {t.httpToolTimeout}
+                    <input
+                      type="number"
+                      min={500}
+                      max={15000}
+                      step={100}
+                      value={h.timeoutMs}
+                      onChange={(e) => set({ timeoutMs: e.target.value })}
+                    />
+                  </label>
+                </div>
+                <label>
+                  {t.httpToolUrl}
+                  <input type="url" value={h.url} onChange={(e) => set({ url: e.target.value })} required />
+                </label>
+                <label>
+                  {t.httpToolDescription}
+                  <input
+                    value={h.description}
+                    onChange={(e) => set({ description: e.target.value })}
+                    required
+                  />
+                </label>
+                <div className="grid2">
+                  <label>
+                    {t.httpToolHeaders}
+                    <textarea
+                      rows={3}
+                      value={h.headersText}
+                      onChange={(e) => set({ headersText: e.target.value })}
+                    />
+                  </label>
+                  <label>
+                    {t.httpToolParameters}
+                    <textarea
+                      rows={3}
+                      className="mono"
+                      value={h.parametersText}
+                      onChange={(e) => set({ parametersText: e.target.value })}
+                    />
+                  </label>
+                </div>
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setHttpTools(httpTools.filter((_, j) => j !== i))}
+                >
+                  {t.remove}
+                </button>
+              </div>
+            );
+          })}
+          <button
+            type="button"
+            data-testid="add-http-tool"
+            disabled={httpTools.length >= 20}
+            onClick={() => {
+              // An endpoint is only called with the HTTP tool on.
+              if (!tools.includes('http_request')) setTools([...tools, 'http_request']);
+              setHttpTools([
+                ...httpTools,
+                {
+                  name: '',
+                  description: '',
+                  method: 'GET',
+                  url: '',
+                  headersText: '',
+                  parametersText: '{\n  "type": "object",\n  "properties": {}\n}',
+                  timeoutMs: '8000',
+                },
+              ]);
+            }}
+          >
+            {t.addHttpTool}
+          </button>
+        </fieldset>
+
+        <fieldset data-testid="variables">
+          <legend>{t.variablesLabel}</legend>
+          {variables.map((v, i) => {
+            const set = (patch: Partial<typeof v>) =>
+              setVariables(variables.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+            return (
+              <div className="variable-row" key={i} data-testid="variable">
+                <input
+                  aria-label={t.variableName}
+                  placeholder={t.variableName}
+                  pattern="[a-z][a-z0-9_]{0,40}"
+                  value={v.name}
+                  onChange={(e) => set({ name: e.target.value })}
+                  required
+                />
+                <select
+                  aria-label={t.variableType}
+                  value={v.type}
+                  onChange={(e) => set({ type: e.target.value as VariableType })}
+                >
+                  {variableTypes.map((vt) => (
+                    <option key={vt} value={vt}>
+                      {variableTypeLabel(t, vt)}
+                    </option>
+                  ))}
+                </select>
+                <input
+                  aria-label={t.variableDescription}
+                  placeholder={t.variableDescription}
+                  value={v.description}
+                  onChange={(e) => set({ description: e.target.value })}
+                />
+                <button
+                  type="button"
+                  className="link"
+                  onClick={() => setVariables(variables.filter((_, j) => j !== i))}
+                >
+                  {t.remove}
+                </button>
+              </div>
+            );
+          })}
+          <button
+            type="button"
+            data-testid="add-variable"
+            disabled={variables.length >= 30}
+            onClick={() => setVariables([...variables, { name: '', type: 'text', description: '' }])}
+          >
+            {t.addVariable}
+          </button>
+        </fieldset>
+      </fieldset>
+
+      {canEdit && (
+        <div className="panel-buttons">
+          <button
+            type="submit"
+            className="primary"
+            data-testid="save-assistant"
+            disabled={status.kind === 'saving'}
+          >
+            {status.kind === 'saving' ? t.saving : assistant ? t.save : t.createAssistant}
+          </button>
+          <StatusLine status={status} testid="assistant-save" />
+          {assistant && !confirmDelete && (
+            <button
+              type="button"
+              className="danger-text link"
+              data-testid="delete-assistant"
+              onClick={() => setConfirmDelete(true)}
+            >
+              {t.deleteAssistant}
+            </button>
+          )}
+        </div>
+      )}
+      {assistant && confirmDelete && (
+        <div className="confirm" role="alertdialog" data-testid="confirm-delete">
+          <p>{t.confirmDeleteAssistant(assistant.name)}</p>
+          <button
+            type="button"
+            className="primary danger"
+            data-testid="confirm-delete-yes"
+            onClick={() =>
+              void del.run(async () => {
+                await api.deleteAssistant(assistant.id);
+                onDeleted(assistant.id);
+              })
+            }
+          >
+            {t.yesDelete}
+          </button>
+          <button type="button" onClick={() => setConfirmDelete(false)}>
+            {t.cancel}
+          </button>
+          <StatusLine status={del.status} testid="assistant-delete" />
+        </div>
+      )}
+    </form>
+  );
+}
+
+// ── the AI connection ────────────────────────────────────────────────────────────────────
+
+interface PriceRow {
+  model: string;
+  input: string;
+  output: string;
+  cachedInput: string;
+}
+
+function AiConnection({
+  settings,
+  canEdit,
+  onSaved,
+}: {
+  settings: AiSettings;
+  canEdit: boolean;
+  onSaved: (s: AiSettings) => void;
+}) {
+  const { t } = useI18n();
+  const [baseUrl, setBaseUrl] = useState(settings.baseUrl ?? '');
+  const [apiKey, setApiKey] = useState('');
+  const [embeddingModel, setEmbeddingModel] = useState(settings.embeddingModel ?? '');
+  const [prices, setPrices] = useState<PriceRow[]>(() =>
+    Object.entries(settings.prices).map(([model, p]) => ({
+      model,
+      input: String(p.input),
+      output: String(p.output),
+      cachedInput: p.cachedInput === undefined ? '' : String(p.cachedInput),
+    })),
+  );
+  const { status, run } = useStatus();
+
+  const save = (extra: { apiKey?: string } = {}) =>
+    void run(async () => {
+      const table: Record<string, ModelPrice> = {};
+      for (const p of prices) {
+        if (!p.model.trim()) continue;
+        table[p.model.trim()] = {
+          input: Number(p.input) || 0,
+          output: Number(p.output) || 0,
+          ...(p.cachedInput.trim() ? { cachedInput: Number(p.cachedInput) } : {}),
+        };
+      }
+      const s = await api.updateAiSettings({
+        baseUrl: baseUrl.trim(),
+        embeddingModel: embeddingModel.trim(),
+        prices: table,
+        ...(apiKey ? { apiKey } : {}),
+        ...extra,
+      });
+      setApiKey('');
+      onSaved(s);
+    });
+
+  return (
+    <form
+      className="settings-form ai-connection"
+      data-testid="ai-connection"
+      onSubmit={(e) => {
+        e.preventDefault();
+        save();
+      }}
+    >
+      <h3>
+        {t.aiConnection} <ModeBadge mode={settings.mode} />
+      </h3>
+      {settings.source && (
+        <p className="muted small" data-testid="ai-source" data-source={settings.source}>
+          {settings.source === 'deployment' ? t.aiSourceDeployment : t.aiSourceAccount}
+        </p>
+      )}
+      <fieldset className="plain" disabled={!canEdit}>
+        <label>
+          {t.aiBaseUrl}
+          <input
+            data-testid="ai-base-url"
+            type="url"
+            placeholder="https://api.openai.com/v1"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+          />
+        </label>
+        <label>
+          {t.aiApiKey}
+          <input
+            data-testid="ai-api-key"
+            type="password"
+            autoComplete="off"
+            value={apiKey}
+            placeholder={settings.hasApiKey ? t.apiKeySaved : ''}
+            onChange={(e) => setApiKey(e.target.value)}
+          />
+        </label>
+        {settings.hasApiKey && (
+          <span className="muted small" data-testid="api-key-saved">
+            {t.apiKeySavedHint}{' '}
+            {canEdit && (
+              <button type="button" className="link" onClick={() => save({ apiKey: '' })}>
+                {t.removeApiKey}
+              </button>
+            )}
+          </span>
+        )}
+        <label>
+          {t.embeddingModel}
+          <input
+            data-testid="ai-embedding-model"
+            value={embeddingModel}
+            onChange={(e) => setEmbeddingModel(e.target.value)}
+          />
+        </label>
+        <table className="price-table" data-testid="price-table">
+          <caption>{t.priceTable}</caption>
+          <thead>
+            <tr>
+              <th>{t.priceModel}</th>
+              <th>{t.priceInput}</th>
+              <th>{t.priceOutput}</th>
+              <th>{t.priceCached}</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {prices.map((p, i) => {
+              const set = (patch: Partial<PriceRow>) =>
+                setPrices(prices.map((x, j) => (j === i ? { ...x, ...patch } : x)));
+              return (
+                <tr key={i} data-testid="price-row">
+                  <td>
+                    <input
+                      aria-label={t.priceModel}
+                      value={p.model}
+                      onChange={(e) => set({ model: e.target.value })}
+                    />
+                  </td>
+                  {(['input', 'output', 'cachedInput'] as const).map((k) => (
+                    <td key={k}>
+                      <input
+                        type="number"
+                        min={0}
+                        step="any"
+                        aria-label={
+                          { input: t.priceInput, output: t.priceOutput, cachedInput: t.priceCached }[k]
+                        }
+                        value={p[k]}
+                        onChange={(e) => set({ [k]: e.target.value })}
+                      />
+                    </td>
+                  ))}
+                  <td>
+                    <button
+                      type="button"
+                      className="link"
+                      aria-label={t.remove}
+                      onClick={() => setPrices(prices.filter((_, j) => j !== i))}
+                    >
+                      ×
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <button
+          type="button"
+          className="link"
+          onClick={() => setPrices([...prices, { model: '', input: '0', output: '0', cachedInput: '' }])}
+        >
+          + {t.addModelPrice}
+        </button>
+      </fieldset>
+      {canEdit && (
+        <div>
+          <button type="submit" data-testid="save-ai-settings" disabled={status.kind === 'saving'}>
+            {status.kind === 'saving' ? t.saving : t.save}
+          </button>{' '}
+          <StatusLine status={status} testid="ai-settings" />
+        </div>
+      )}
+    </form>
+  );
+}

@@ -1,0 +1,251 @@
+/**
+ * "Testar" (AI-7, CH-3): chat with an assistant as a customer would, without WhatsApp. The
+ * tester's messages go left, the assistant's right, each tool call inline as its own
+ * record; every reply shows its cost and tokens and the header the conversation's totals.
+ * Answers arrive over the WebSocket (`message.created` for the test conversation); while
+ * waiting, the messages are also polled every 1.5 s. In offline mode (no AI connection)
+ * the panel says so: answers quote the knowledge base.
+ */
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { api, type AiSettings, type Assistant, type Conversation, type Message } from '../api.ts';
+import { useI18n } from '../i18n/index.ts';
+import { onLiveEvent } from '../live.ts';
+import { mergeMessages } from '../inbox-state.ts';
+import { useFormat } from '../format.ts';
+import { errorText, useMoney } from './AiCommon.tsx';
+import { ToolRecord, UsageLine } from './MessageBubble.tsx';
+
+const POLL_MS = 1500;
+const GIVE_UP_MS = 90_000;
+
+/** The assistant's answer to the customer message `id`: a reply, or a hand-over note. */
+const answers = (m: Message, id: string) => m.sender.type === 'assistant' && !m.tool && m.id > id;
+
+export function TestPanel({
+  assistants,
+  settings,
+  canEdit,
+}: {
+  assistants: Assistant[];
+  settings?: AiSettings;
+  canEdit: boolean;
+}) {
+  const { t, lang } = useI18n();
+  const f = useFormat();
+  const money = useMoney();
+  const [assistantId, setAssistantId] = useState(assistants[0]?.id ?? '');
+  const [conversation, setConversation] = useState<Conversation>();
+  const [messages, setMessages] = useState<Message[]>([]);
+  /** The customer message waiting for its answer, and since when. */
+  const [waiting, setWaiting] = useState<{ id: string; since: number }>();
+  const [text, setText] = useState('');
+  const [error, setError] = useState('');
+  const [sending, setSending] = useState(false);
+  const scroller = useRef<HTMLDivElement>(null);
+  const convRef = useRef<Conversation | undefined>(undefined);
+  useEffect(() => {
+    convRef.current = conversation;
+  });
+  useEffect(() => {
+    if (!assistantId && assistants[0]) setAssistantId(assistants[0].id);
+  }, [assistantId, assistants]);
+
+  const reset = () => {
+    setConversation(undefined);
+    convRef.current = undefined;
+    setMessages([]);
+    setWaiting(undefined);
+    setError('');
+  };
+
+  const refreshConversation = useCallback((id: string) => {
+    void api
+      .conversation(id)
+      .then((c) => {
+        if (convRef.current?.id === id) setConversation((cur) => ({ ...cur, ...c }));
+      })
+      .catch(() => {});
+  }, []);
+
+  // Live: the assistant's messages and the conversation's totals.
+  useEffect(
+    () =>
+      onLiveEvent((e) => {
+        const id = convRef.current?.id;
+        if (e.type === 'knowledge.updated' || !id || e.conversationId !== id) return;
+        if (e.conversation) setConversation((cur) => ({ ...cur, ...e.conversation! }));
+        if (e.message) {
+          const m = e.message;
+          setMessages((cur) => mergeMessages(cur, [m]));
+        }
+      }),
+    [],
+  );
+
+  // Done waiting once the answer is there (and then the totals are fresh).
+  useEffect(() => {
+    if (!waiting || !conversation) return;
+    if (messages.some((m) => answers(m, waiting.id))) {
+      setWaiting(undefined);
+      refreshConversation(conversation.id);
+    }
+  }, [messages, waiting, conversation, refreshConversation]);
+
+  // Fallback: poll while waiting; give up after a while.
+  useEffect(() => {
+    if (!waiting) return;
+    const id = convRef.current?.id;
+    if (!id) return;
+    const i = setInterval(() => {
+      if (Date.now() - waiting.since > GIVE_UP_MS) {
+        setWaiting(undefined);
+        setError(t.testNoAnswer);
+        return;
+      }
+      void api
+        .messages(id)
+        .then((page) => {
+          if (convRef.current?.id === id) setMessages((cur) => mergeMessages(cur, page.items));
+        })
+        .catch(() => {});
+    }, POLL_MS);
+    return () => clearInterval(i);
+  }, [waiting, t]);
+
+  useEffect(() => {
+    const el = scroller.current;
+    if (el) el.scrollTop = el.scrollHeight;
+  }, [messages, waiting]);
+
+  const send = async () => {
+    const body = text.trim();
+    if (!body || !assistantId || sending) return;
+    setSending(true);
+    setError('');
+    try {
+      let conv = convRef.current;
+      if (!conv) {
+        conv = (await api.startTest(assistantId)).conversation;
+        convRef.current = conv;
+        setConversation(conv);
+      }
+      const m = await api.sendTest(assistantId, conv.id, body);
+      setText('');
+      setMessages((cur) => mergeMessages(cur, [m]));
+      setWaiting({ id: m.id, since: Date.now() });
+    } catch (err) {
+      setError(errorText(err, t, lang));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      void send();
+    }
+  };
+
+  if (!canEdit) return <p className="muted pad">{t.testNeedsSettings}</p>;
+  if (assistants.length === 0) return <p className="muted pad">{t.noAssistantToTest}</p>;
+
+  const offline = settings?.mode === 'offline';
+  const totalTokens = (conversation?.aiPromptTokens ?? 0) + (conversation?.aiCompletionTokens ?? 0);
+  return (
+    <div className="test-panel" data-testid="test-panel">
+      <div className="test-head">
+        <label>
+          {t.testAssistant}{' '}
+          <select
+            data-testid="test-assistant"
+            value={assistantId}
+            onChange={(e) => {
+              setAssistantId(e.target.value);
+              reset();
+            }}
+          >
+            {assistants.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <button type="button" data-testid="test-new" onClick={reset}>
+          {t.newTestConversation}
+        </button>
+        {conversation && (
+          <span className="test-total" data-testid="test-total">
+            {t.conversationTotal(money.usd(conversation.aiCostUsd ?? 0), money.count(totalTokens))}
+          </span>
+        )}
+      </div>
+      {offline && (
+        <p className="banner banner-warn" data-testid="test-offline">
+          {t.offlineTestLabel}
+        </p>
+      )}
+      <div className="messages test-messages" data-testid="test-messages" ref={scroller}>
+        {messages.length === 0 && <p className="muted center">{t.testIntro}</p>}
+        {messages.map((m) =>
+          m.tool ? (
+            <ToolRecord key={m.id} m={m} />
+          ) : (
+            <div
+              key={m.id}
+              className={`bubble ${m.direction === 'in' ? 'in' : m.direction === 'internal' ? 'internal' : 'out'}`}
+              data-testid="test-message"
+              data-direction={m.direction}
+              data-sender={m.sender.type}
+            >
+              <div className="meta">
+                <span className="sender">
+                  {m.direction === 'in'
+                    ? t.testCustomer
+                    : (m.sender.name ?? assistants.find((a) => a.id === m.sender.id)?.name ?? t.assistant)}
+                </span>
+              </div>
+              {m.direction === 'internal' && <div className="internal-label">{t.handover}</div>}
+              <p className="text">{m.text ?? ''}</p>
+              <div className="footer">
+                {m.usage && <UsageLine usage={m.usage} />}
+                <time title={f.dateTime(m.createdAt)}>{f.clock(m.createdAt)}</time>
+              </div>
+            </div>
+          ),
+        )}
+        {waiting && (
+          <p className="muted center typing" data-testid="test-waiting">
+            {t.testWaiting}
+          </p>
+        )}
+      </div>
+      {error && (
+        <p className="error pad" role="alert" data-testid="test-error">
+          {error}
+        </p>
+      )}
+      <div className="composer">
+        <div className="compose-row">
+          <textarea
+            data-testid="test-input"
+            rows={1}
+            placeholder={t.testPlaceholder}
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+            onKeyDown={onKey}
+          />
+          <button
+            className="primary"
+            data-testid="test-send"
+            disabled={!text.trim() || sending}
+            onClick={() => void send()}
+          >
+            {t.send}
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+}
