@@ -5,7 +5,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { login, startE2E, type E2E } from './browser.ts';
+import { customerSends, eventually, login, startE2E, type E2E } from './browser.ts';
 
 let e2e: E2E;
 before(async () => {
@@ -77,5 +77,48 @@ test('an admin sets up a triage menu; the customer picks an option; the chat lan
   assert.equal(await admin.getByTestId('conversation-item').filter({ hasText: 'Lúcia Prado' }).count(), 0);
   assert.deepEqual(pageErrors, []);
   await phone.close();
+  await admin.close();
+});
+
+test('an admin connects a number from the page, keeps its app secret write-only, and a new colour recolours existing chats', async () => {
+  const { stack, browser } = e2e;
+  const admin = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors: string[] = [];
+  admin.on('pageerror', (e) => pageErrors.push(e.message));
+  await login(admin, stack);
+  await customerSends(stack, '5521987650202', 'Rui Costa', 'Olá, tudo bem?');
+  const row = admin.getByTestId('conversation-item').filter({ hasText: 'Rui Costa' });
+  await row.waitFor();
+
+  await admin.getByTestId('nav-integrations').click();
+  await admin.getByTestId('add-number').click();
+  await admin.getByTestId('new-number-name').fill('Loja Centro');
+  await admin.getByTestId('new-number-digits').fill('5511955554444');
+  await admin.getByTestId('new-number-pnid').fill('100000000000999');
+  await admin.getByTestId('new-number-waba').fill('200000000000999');
+  await admin.getByTestId('save-new-number').click();
+  await admin.getByTestId('number-item').filter({ hasText: 'Loja Centro' }).waitFor();
+  const form = admin.getByTestId('number-form');
+  await form.getByTestId('app-secret').fill('segredo-do-app-da-loja');
+  await form.getByTestId('save-number').click();
+  await admin.getByTestId('save-ok').waitFor();
+  assert.equal(await form.getByTestId('app-secret').inputValue(), '');
+  assert.match((await form.getByTestId('app-secret').getAttribute('placeholder')) ?? '', /Salvo/);
+  assert.match(
+    (await form.getByTestId('callback-url').textContent()) ?? '',
+    /\/webhook\/whatsapp\?pnid=100000000000999$/,
+  );
+
+  await admin.getByTestId('number-item').filter({ hasText: 'Demo' }).first().click();
+  await admin.getByTestId('number-form').getByTestId('number-color').fill('#ff0000');
+  await admin.getByTestId('number-form').getByTestId('save-number').click();
+  await admin.getByTestId('save-ok').waitFor();
+  await admin.getByTestId('nav-inbox').click();
+  // A chat opened before the change shows the number's new colour.
+  await eventually(
+    async () => (await row.evaluate((el) => getComputedStyle(el).borderLeftColor)) === 'rgb(255, 0, 0)',
+    'the row to take the new colour',
+  );
+  assert.deepEqual(pageErrors, []);
   await admin.close();
 });

@@ -121,6 +121,8 @@ export interface WhatsAppNumber {
   groupMessagesSeconds: number;
   allowlist: string[];
   hasToken: boolean;
+  hasAppSecret?: boolean;
+  hasVerifyToken?: boolean;
   tokenError?: { code: number; message: string; at: number };
   stats: { received: number; sent: number; conversations: number; contacts: number; ignored: number };
 }
@@ -496,6 +498,11 @@ export const api = {
       ).catch(() => {});
   },
   me: () => call<Me>('/api/me'),
+  pushKey: () => call<{ publicKey?: string }>('/api/push/key'),
+  subscribePush: (sub: { endpoint: string; keys: { p256dh: string; auth: string } }) =>
+    call<void>('/api/push/subscriptions', { method: 'POST', body: JSON.stringify(sub) }),
+  unsubscribePush: (endpoint: string) =>
+    call<void>('/api/push/subscriptions', { method: 'DELETE', body: JSON.stringify({ endpoint }) }),
   conversations: (query: Partial<ConversationQuery> = {}, cursor?: string, limit = 30) => {
     const q = new URLSearchParams({ limit: String(limit) });
     for (const [k, v] of Object.entries(query))
@@ -565,6 +572,8 @@ export const api = {
   markRead: (id: string) =>
     call<unknown>(`/api/conversations/${encodeURIComponent(id)}/read`, { method: 'POST', body: '{}' }),
   numbers: () => call<{ items: WhatsAppNumber[] }>('/api/numbers'),
+  createNumber: (body: Record<string, unknown>) =>
+    call<WhatsAppNumber>('/api/numbers', { method: 'POST', body: JSON.stringify(body) }),
   updateNumber: (id: string, body: Record<string, unknown>) =>
     call<WhatsAppNumber>(`/api/numbers/${encodeURIComponent(id)}`, {
       method: 'PATCH',

@@ -54,7 +54,7 @@ export function Chat({
 }) {
   const { t, lang } = useI18n();
   const f = useFormat();
-  const { userName, deptName, me } = useDirectory();
+  const { userName, deptName, me, colorOf } = useDirectory();
   const aiTokens = (conversation.aiPromptTokens ?? 0) + (conversation.aiCompletionTokens ?? 0);
   const [replyTo, setReplyTo] = useState<Message>();
   const [loadingOlder, setLoadingOlder] = useState(false);
@@ -137,7 +137,7 @@ export function Chat({
   return (
     <>
       <div className="chat-top">
-        <header className="chat-header" style={{ borderBottomColor: conversation.numberColor }}>
+        <header className="chat-header" style={{ borderBottomColor: colorOf(conversation) }}>
           <button className="back ghost-dark" onClick={onBack} aria-label={t.back}>
             ←
           </button>
@@ -168,7 +168,7 @@ export function Chat({
           )}
           <span
             className="number-tag"
-            style={{ background: conversation.numberColor }}
+            style={{ background: colorOf(conversation) }}
             title={t.numberLabel(conversation.numberName)}
           >
             {conversation.numberName}

@@ -106,6 +106,11 @@ export function Composer({
     const prefixed = internalText(body);
     const asInternal = (internal || prefixed !== undefined) && !file;
     if (asInternal && !(prefixed ?? body).trim()) return;
+    // Outside the 24 h window only templates (and internal notes) may go: say so at once.
+    if (!windowOpen && !asInternal) {
+      setError(t.windowClosed);
+      return;
+    }
     setError('');
     const clientId = crypto.randomUUID();
     let attachment: Attachment | undefined;
@@ -205,7 +210,7 @@ export function Composer({
           title={t.attach}
           aria-label={t.attach}
           data-testid="attach"
-          disabled={uploading || internalNow}
+          disabled={uploading || internalNow || !windowOpen}
         >
           <PaperclipIcon size={22} />
         </button>
@@ -251,7 +256,7 @@ export function Composer({
           data-testid="send"
           data-internal={internalNow ? 'true' : undefined}
           onClick={() => void send()}
-          disabled={uploading || (!text.trim() && !file)}
+          disabled={uploading || (!text.trim() && !file) || (!windowOpen && !internalNow)}
         >
           {uploading ? t.uploading : internalNow ? t.sendInternal : t.send}
         </button>

@@ -53,7 +53,7 @@ export function ConversationList({
 }) {
   const { t } = useI18n();
   const f = useFormat();
-  const { departments, users, userName, deptName } = useDirectory();
+  const { departments, users, userName, deptName, colorOf } = useDirectory();
   const [search, setSearch] = useState(query.q ?? '');
   const [showFilters, setShowFilters] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
@@ -283,11 +283,11 @@ export function ConversationList({
                   data-testid="conversation-item"
                   data-conversation-id={c.id}
                   className={`row ${c.id === selectedId ? 'selected' : ''} ${unread ? 'has-unread' : ''}`}
-                  style={{ borderLeftColor: c.numberColor }}
+                  style={{ borderLeftColor: colorOf(c) }}
                   onClick={() => onSelect(c)}
                   aria-current={c.id === selectedId ? 'true' : undefined}
                 >
-                  <span className="avatar" style={{ background: c.numberColor }} aria-hidden="true">
+                  <span className="avatar" style={{ background: colorOf(c) }} aria-hidden="true">
                     {initials(name)}
                   </span>
                   <span className="row-main">
@@ -304,7 +304,7 @@ export function ConversationList({
                       {c.contactName && <span className="phone">{phone}</span>}
                       <span
                         className="number-marker"
-                        style={{ color: c.numberColor }}
+                        style={{ color: colorOf(c) }}
                         title={t.numberLabel(c.numberName)}
                       >
                         ● {c.numberName}

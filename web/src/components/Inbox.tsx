@@ -23,6 +23,7 @@ import { Team } from './Team.tsx';
 import { Assistants } from './Assistants.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
 import { lastStoredId, mergeMessages, upsertConversations } from '../inbox-state.ts';
+import { onOpenConversationRequest } from '../push.ts';
 import { belongs, comparatorOf, viewerOf } from '../inbox-list.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DEFAULT_TIME_ZONE, TimeZoneContext } from '../format.ts';
@@ -423,6 +424,19 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     };
   }, [openConversation]);
 
+  // A tapped phone notification: `?conversation=<id>` (the app was closed) or a message
+  // from the service worker (it was open).
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    const id = url.searchParams.get('conversation');
+    if (id) {
+      url.searchParams.delete('conversation');
+      window.history.replaceState(null, '', url);
+      void openConversation(id);
+    }
+    return onOpenConversationRequest((cid) => void openConversation(cid));
+  }, [openConversation]);
+
   // Coming back to the tab: what arrived while it was hidden is now read.
   useEffect(() => {
     const onVisible = () => {
@@ -487,7 +501,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   };
 
   const current = selected && selected.id === selectedId ? selected : undefined;
-  const directory = useMemo(() => ({ me, users, departments }), [me, users, departments]);
+  const directory = useMemo(() => ({ me, users, departments, numbers }), [me, users, departments, numbers]);
 
   return (
     <DirectoryContext.Provider value={directory}>

@@ -8,6 +8,7 @@ import { useEffect, useState } from 'react';
 import {
   api,
   ApiError,
+  loadConfig,
   type Assistant,
   type Department,
   type NumberRouting,
@@ -73,6 +74,12 @@ export function Integrations() {
             </li>
           ))}
         </ul>
+        <AddNumber
+          onAdded={(n) => {
+            setNumbers((cur) => [...cur, n]);
+            setSelected(n.id);
+          }}
+        />
         {settings && <AccountSettings settings={settings} onSaved={setSettings} />}
       </aside>
       <section className="settings-pane">
@@ -177,6 +184,12 @@ function NumberForm({
   const [group, setGroup] = useState(String(number.groupMessagesSeconds));
   const [allowlist, setAllowlist] = useState(number.allowlist.join('\n'));
   const [token, setToken] = useState('');
+  const [appSecret, setAppSecret] = useState('');
+  const [verifyToken, setVerifyToken] = useState('');
+  const [webhookBase, setWebhookBase] = useState('');
+  useEffect(() => {
+    void loadConfig().then((c) => setWebhookBase(`${c.apiUrl}/webhook/whatsapp`));
+  }, []);
 
   const { state, run } = useSave(
     () =>
@@ -192,9 +205,13 @@ function NumberForm({
           .map((x) => x.trim())
           .filter(Boolean),
         ...(token ? { accessToken: token } : {}),
+        ...(appSecret ? { appSecret } : {}),
+        ...(verifyToken ? { verifyToken } : {}),
       }),
     (n) => {
       setToken('');
+      setAppSecret('');
+      setVerifyToken('');
       onSaved(n);
     },
   );
@@ -516,9 +533,135 @@ function NumberForm({
             onChange={(e) => setToken(e.target.value)}
           />
         </label>
+        <p className="muted small">{t.ownAppHint}</p>
+        <label>
+          {t.appSecret}
+          <input
+            type="password"
+            autoComplete="off"
+            data-testid="app-secret"
+            value={appSecret}
+            placeholder={number.hasAppSecret ? t.secretSaved : ''}
+            onChange={(e) => setAppSecret(e.target.value)}
+          />
+        </label>
+        <label>
+          {t.verifyToken}
+          <input
+            type="password"
+            autoComplete="off"
+            data-testid="verify-token"
+            value={verifyToken}
+            placeholder={number.hasVerifyToken ? t.secretSaved : ''}
+            onChange={(e) => setVerifyToken(e.target.value)}
+          />
+        </label>
+        {webhookBase && (
+          <p className="small">
+            {t.callbackUrl}{' '}
+            <code data-testid="callback-url">{`${webhookBase}?pnid=${number.phoneNumberId}`}</code>
+          </p>
+        )}
       </fieldset>
       <button type="submit" data-testid="save-number" disabled={state.kind === 'saving'}>
         {state.kind === 'saving' ? t.saving : t.save}
+      </button>
+      <SaveStatus state={state} />
+    </form>
+  );
+}
+
+/** Connect another WhatsApp number (admins): Meta's ids, the number's digits, colour, token. */
+function AddNumber({ onAdded }: { onAdded: (n: WhatsAppNumber) => void }) {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const [form, setForm] = useState({
+    name: '',
+    phoneNumberId: '',
+    wabaId: '',
+    displayPhone: '',
+    color: '#128C7E',
+    accessToken: '',
+  });
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [k]: e.target.value }));
+  const { state, run } = useSave(
+    () =>
+      api.createNumber({
+        name: form.name,
+        phoneNumberId: form.phoneNumberId,
+        wabaId: form.wabaId,
+        displayPhone: form.displayPhone,
+        color: form.color,
+        ...(form.accessToken ? { accessToken: form.accessToken } : {}),
+      }),
+    (n) => {
+      onAdded(n);
+      setOpen(false);
+    },
+  );
+  if (!open)
+    return (
+      <button className="link pad" data-testid="add-number" onClick={() => setOpen(true)}>
+        {t.addNumber}
+      </button>
+    );
+  return (
+    <form
+      className="add-number pad"
+      data-testid="add-number-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void run();
+      }}
+    >
+      <label>
+        {t.numberName}
+        <input required value={form.name} onChange={set('name')} data-testid="new-number-name" />
+      </label>
+      <label>
+        {t.numberPhone}
+        <input
+          required
+          inputMode="numeric"
+          value={form.displayPhone}
+          onChange={set('displayPhone')}
+          data-testid="new-number-digits"
+        />
+      </label>
+      <label>
+        {t.phoneNumberId}
+        <input
+          required
+          inputMode="numeric"
+          value={form.phoneNumberId}
+          onChange={set('phoneNumberId')}
+          data-testid="new-number-pnid"
+        />
+      </label>
+      <label>
+        {t.wabaId}
+        <input
+          required
+          inputMode="numeric"
+          value={form.wabaId}
+          onChange={set('wabaId')}
+          data-testid="new-number-waba"
+        />
+      </label>
+      <label>
+        {t.numberColor}
+        <input type="color" value={form.color} onChange={set('color')} />
+      </label>
+      <label>
+        {t.accessToken}
+        <input type="password" autoComplete="off" value={form.accessToken} onChange={set('accessToken')} />
+      </label>
+      <button type="submit" data-testid="save-new-number" disabled={state.kind === 'saving'}>
+        {state.kind === 'saving' ? t.saving : t.addNumberSave}
+      </button>
+      <button type="button" className="link" onClick={() => setOpen(false)}>
+        {t.cancel}
       </button>
       <SaveStatus state={state} />
     </form>

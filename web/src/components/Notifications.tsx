@@ -6,6 +6,7 @@
  */
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { api, type Conversation, type Me, type Message } from '../api.ts';
+import { disablePush, enablePush, pushState, type PushState } from '../push.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
 import { formatPhone, useFormat } from '../format.ts';
@@ -214,6 +215,7 @@ export function Notifications({
               {t.clearAll}
             </button>
           </div>
+          <PhonePush />
           {count === 0 && <p className="muted small pad">{t.noNotifications}</p>}
           <ul>
             {state.items.map((n) => (
@@ -244,6 +246,38 @@ export function Notifications({
           </ul>
         </div>
       )}
+    </div>
+  );
+}
+
+/** "Notificações no celular": subscribe this device (the installed PWA) to web push. */
+function PhonePush() {
+  const { t } = useI18n();
+  const [state, setState] = useState<PushState | 'busy'>('busy');
+  useEffect(() => {
+    void pushState().then(setState);
+  }, []);
+  if (state === 'unsupported') return null;
+  const toggle = async () => {
+    const was = state;
+    setState('busy');
+    try {
+      setState(was === 'on' ? await disablePush() : await enablePush());
+    } catch {
+      setState('unavailable');
+    }
+  };
+  return (
+    <div className="phone-push small pad" data-testid="phone-push" data-state={state}>
+      <button
+        className="link"
+        disabled={state === 'busy' || state === 'denied'}
+        onClick={() => void toggle()}
+      >
+        {state === 'on' ? t.phonePushOff : t.phonePushOn}
+      </button>
+      {state === 'denied' && <span className="muted"> {t.phonePushDenied}</span>}
+      {state === 'unavailable' && <span className="muted"> {t.phonePushUnavailable}</span>}
     </div>
   );
 }
