@@ -32,6 +32,7 @@ export type Sort = (typeof sorts)[number];
 
 export interface InboxFilters {
   departmentId?: string;
+  campaignId?: string;
   agentId?: string;
   numberId?: string;
   tag?: 'expiring' | 'expired';
@@ -85,6 +86,7 @@ export function matchesFilters(conv: Conversation, f: InboxFilters, now: number)
   if (f.departmentId && conv.departmentId !== f.departmentId) return false;
   if (f.agentId && conv.agentId !== f.agentId) return false;
   if (f.numberId && conv.numberId !== f.numberId) return false;
+  if (f.campaignId && conv.campaign?.id !== f.campaignId) return false;
   if (f.unread && !(conv.unread > 0 || conv.markedUnread)) return false;
   if (f.tag && (conv.status !== 'open' || windowState(conv.windowExpiresAt, now) !== f.tag)) return false;
   return true;
@@ -215,8 +217,9 @@ export async function listView(
     bound = c.s === input.sort ? c.k : undefined;
   }
   const filtered =
-    Boolean(input.departmentId || input.agentId || input.numberId || input.tag || input.unread) ||
-    !can(viewer, 'seeAllChats');
+    Boolean(
+      input.departmentId || input.agentId || input.numberId || input.campaignId || input.tag || input.unread,
+    ) || !can(viewer, 'seeAllChats');
   const keep = (c: Conversation, bucket: string) =>
     c.inboxBucket === bucket &&
     canSee(viewer, c) &&

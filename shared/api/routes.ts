@@ -44,6 +44,7 @@ import {
   writeAiSettings,
 } from './ai-service.ts';
 import { download } from '#shared/http/response.ts';
+import { listCampaigns } from '#shared/store/inbox.ts';
 import { listConversationMessages, sendAgentMessage } from './messages-service.ts';
 import { createUpload } from './uploads-service.ts';
 import {
@@ -166,6 +167,15 @@ export const routes: RouteDef[] = [
       schema: schemas.conversationListSchema,
     },
     handle: ({ deps, auth, query }) => listInbox(deps, auth, query),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/campaigns',
+    operationId: 'listCampaigns',
+    summary: 'Campanhas (anúncios e publicações) de onde os clientes vieram',
+    tags: ['conversations'],
+    response: { status: 200, description: 'As campanhas', schema: schemas.campaignListSchema },
+    handle: async ({ deps, auth }) => ({ items: await listCampaigns(deps, auth.accountId) }),
   }),
   route({
     method: 'GET',

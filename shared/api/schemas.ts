@@ -103,6 +103,7 @@ export const conversationListQuerySchema = z.object({
   departmentId: idSchema.optional(),
   agentId: idSchema.optional(),
   numberId: idSchema.optional(),
+  campaignId: z.string().max(200).optional().meta({ description: 'Ad or post the customer came from' }),
   tag: z.enum(['expiring', 'expired']).optional().meta({ description: 'Expirando / Expirado' }),
   unread: z
     .enum(['true', 'false'])
@@ -113,6 +114,12 @@ export const conversationListQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(30),
   cursor: cursorSchema.optional(),
 });
+
+export const campaignListSchema = z
+  .object({
+    items: z.array(z.object({ id: z.string(), name: z.string(), sourceType: z.string().optional() })),
+  })
+  .meta({ id: 'CampaignList' });
 
 export const viewCountsSchema = z
   .object({ open: z.number().int(), mine: z.number().int(), service: z.number().int() })

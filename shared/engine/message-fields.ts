@@ -33,8 +33,21 @@ export function toMessageFields(
   if (!m) return { type: 'unsupported', ...(raw ? { raw } : {}) };
   const any = m as Record<string, unknown> & InboundMessage;
   const context = m.context;
+  const ref = any.referral as Record<string, unknown> | undefined;
+  const str = (v: unknown) => (typeof v === 'string' && v ? v.slice(0, 300) : undefined);
+  const referral =
+    ref && str(ref.source_id)
+      ? {
+          sourceId: str(ref.source_id)!,
+          ...(str(ref.headline) ? { headline: str(ref.headline)! } : {}),
+          ...(str(ref.source_type) ? { sourceType: str(ref.source_type)! } : {}),
+          ...(str(ref.source_url) ? { sourceUrl: str(ref.source_url)! } : {}),
+        }
+      : undefined;
   const base: Partial<Message> = {
     wamid: m.id,
+    // A click-to-WhatsApp ad or post the customer came from: the chat's campaign (INB-4).
+    ...(referral ? { referral } : {}),
     ...(context?.id ? { replyTo: { wamid: context.id } } : {}),
     ...(context?.forwarded || context?.frequently_forwarded ? { forwarded: true } : {}),
   };

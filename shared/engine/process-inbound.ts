@@ -26,7 +26,7 @@ import { messageForAgents, mediaKey, storeWhatsAppMedia } from '#shared/media/me
 import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
 import { canonicalPhone, samePhone } from '#shared/domain/phone.ts';
 import { findOrCreateContact, type ContactIdentity } from '#shared/store/contacts.ts';
-import { putSearchTerms, syncInboxKeys } from '#shared/store/inbox.ts';
+import { putSearchTerms, rememberCampaign, syncInboxKeys } from '#shared/store/inbox.ts';
 import { accountUsers } from '#shared/store/users.ts';
 import { notifyCustomerMessage, recipientsOf } from '#shared/push/web-push.ts';
 import {
@@ -290,9 +290,18 @@ async function storeCustomerMessage(
         windowExpiresAt: windowExpiresAt(sentAt),
         name: item.contact?.name,
         phone: contact.phone,
+        ...(message.referral
+          ? {
+              campaign: {
+                id: message.referral.sourceId,
+                name: message.referral.headline ?? message.referral.sourceId,
+              },
+            }
+          : {}),
       },
     },
   );
+  if (message.referral) await rememberCampaign(deps, accountId, message.referral);
   await deps.afterStep?.('conversation');
   if (touched && conv && touched.contactName !== conv.contactName)
     await putSearchTerms(deps.ddb, deps.tableName, touched);

@@ -264,7 +264,14 @@ export interface ConversationTouch {
   at: number;
   preview: { text: string; type: MessageType; direction: MessageDirection };
   /** A customer's message: unread + 1 and the 24 h window moves (WIN-1). */
-  fromCustomer?: { sentAt: number; windowExpiresAt: number; name?: string; phone?: string };
+  fromCustomer?: {
+    sentAt: number;
+    windowExpiresAt: number;
+    name?: string;
+    phone?: string;
+    /** The ad or post the message came from: the chat's campaign from now on. */
+    campaign?: { id: string; name: string };
+  };
 }
 
 /**
@@ -310,6 +317,10 @@ export async function touchConversation(
     if (t.fromCustomer.name) {
       sets.push('contactName = :cn');
       values[':cn'] = t.fromCustomer.name;
+    }
+    if (t.fromCustomer.campaign) {
+      sets.push('campaign = :camp');
+      values[':camp'] = t.fromCustomer.campaign;
     }
     if (t.fromCustomer.phone) {
       // A contact first known by its user id may have shown its phone since.

@@ -13,14 +13,15 @@
 import {
   BatchWriteCommand,
   GetCommand,
+  PutCommand,
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { bucketOf, chatStateOf } from '#shared/domain/inbox.ts';
 
 export { chatStateOf };
-import { keys } from './keys.ts';
-import { updateIfAllowed } from './ops.ts';
+import { acc, keys } from './keys.ts';
+import { queryPrefix, updateIfAllowed } from './ops.ts';
 import { conversationSchema, type Conversation } from './types.ts';
 
 /** The index attributes of a conversation in `bucket` (for puts and full rewrites). */
@@ -133,4 +134,34 @@ export async function putSearchTerms(
     items = res.UnprocessedItems?.[tableName];
     if (items?.length) await new Promise((r) => setTimeout(r, 50 * 2 ** attempt));
   }
+}
+
+/** The account's campaigns (ads and posts customers came from), for the inbox filter. */
+export async function rememberCampaign(
+  deps: { ddb: DynamoDBDocumentClient; tableName: string },
+  accountId: string,
+  referral: { sourceId: string; headline?: string; sourceType?: string },
+): Promise<void> {
+  await deps.ddb.send(
+    new PutCommand({
+      TableName: deps.tableName,
+      Item: {
+        ...keys.campaign(accountId, referral.sourceId),
+        id: referral.sourceId,
+        name: referral.headline ?? referral.sourceId,
+        ...(referral.sourceType ? { sourceType: referral.sourceType } : {}),
+      },
+    }),
+  );
+}
+
+export async function listCampaigns(
+  deps: { ddb: DynamoDBDocumentClient; tableName: string },
+  accountId: string,
+): Promise<{ id: string; name: string; sourceType?: string }[]> {
+  return (await queryPrefix(deps.ddb, deps.tableName, acc(accountId), 'CAMPAIGN#')).map((i) => ({
+    id: String(i.id),
+    name: String(i.name),
+    ...(typeof i.sourceType === 'string' ? { sourceType: i.sourceType } : {}),
+  }));
 }

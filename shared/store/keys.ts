@@ -34,6 +34,8 @@ export const keys = {
 
   /** The account's LLM connection and price table (the key is never returned). */
   aiSettings: (accountId: string) => ({ pk: acc(accountId), sk: 'AI' }),
+  /** A campaign (click-to-WhatsApp ad or post) customers came from. */
+  campaign: (accountId: string, sourceId: string) => ({ pk: acc(accountId), sk: `CAMPAIGN#${sourceId}` }),
   /** Knowledge bases of an account (AI-4) and their documents. */
   knowledgeBase: (accountId: string, kbId: string) => ({ pk: acc(accountId), sk: `KB#${kbId}` }),
   kbDocument: (accountId: string, kbId: string, docId: string) => ({

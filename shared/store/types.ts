@@ -240,6 +240,8 @@ export const conversationSchema = z.object({
   botOff: z.boolean().optional(),
   /** The attendance whose timers are armed (shared/engine/schedules.ts). */
   timersArmedFor: z.string().optional(),
+  /** The campaign (click-to-WhatsApp ad or post) the customer came from (INB-4 filter). */
+  campaign: z.object({ id: z.string(), name: z.string() }).optional(),
   /** WhatsApp, or a "Testar" conversation with an assistant (never sent anywhere). */
   channel: z.enum(['whatsapp', 'test']).optional(),
   /** What the assistant collected (AI-5), validated. */
@@ -317,6 +319,15 @@ export const messageSchema = z.object({
   status: messageStatusSchema,
   error: messageErrorSchema.optional(),
   sender: senderSchema,
+  /** The ad or post a customer's message came from (Meta's referral). */
+  referral: z
+    .object({
+      sourceId: z.string(),
+      headline: z.string().optional(),
+      sourceType: z.string().optional(),
+      sourceUrl: z.string().optional(),
+    })
+    .optional(),
   /** What an assignment log line records (INB-2): rendered by the inbox in the user's language. */
   event: z
     .object({

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { routes } from '#shared/api/routes.ts';
 import { putAppointment } from '#shared/store/ai.ts';
+import { rememberCampaign } from '#shared/store/inbox.ts';
 import { acc, keys } from '#shared/store/keys.ts';
 import type { Conversation, Message } from '#shared/store/types.ts';
 import {
@@ -90,6 +91,7 @@ describe('cross-account isolation', () => {
       })
     ).body.id;
     await kit.call('PATCH', '/api/ai/settings', { token: bTokens.accessToken, body: { apiKey: 'sk-de-b' } });
+    await rememberCampaign(kit.deps, b.accountId, { sourceId: 'AD-B', headline: 'Campanha de B' });
     await putAppointment(kit.deps.ddb, kit.deps.tableName, {
       id: 'appt-b',
       accountId: b.accountId,
@@ -164,6 +166,10 @@ describe('cross-account isolation', () => {
         query: { q: bConv.contactPhone },
       });
       assert.ok(byPhone.body.items.every((c: Conversation) => c.accountId === a.accountId));
+    },
+    listCampaigns: async () => {
+      const res = await kit.call('GET', '/api/campaigns', { token: aToken });
+      assert.deepEqual(res.body.items, []);
     },
     countConversations: async () => {
       const res = await kit.call('GET', '/api/conversations/counts', { token: aToken });

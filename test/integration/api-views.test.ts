@@ -302,6 +302,11 @@ describe('inbox views, assignment and permissions', () => {
     assert.deepEqual(only(await list('eva', { sort: 'oldest' })), [c.id, b.id, a.id]);
     assert.deepEqual(only(await list('eva', { sort: 'oldestOpening' })), [a.id, c.id, b.id]);
     assert.deepEqual(only(await list('eva', { sort: 'newestOpening' })), [b.id, c.id, a.id]);
+    const fromAd = await putConversation(kit, tenant, {
+      contactName: 'Do Anúncio',
+      campaign: { id: 'ad-9', name: 'Natal' },
+    });
+    assert.deepEqual(ids(await list('eva', { campaignId: 'ad-9' })), [fromAd.id]);
     const agentFilter = await list('eva', { agentId: users.ana!.id });
     assert.ok(agentFilter.every((conv) => conv.agentId === users.ana!.id));
   });

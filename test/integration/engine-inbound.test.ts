@@ -58,6 +58,36 @@ describe('customer messages', () => {
     );
   });
 
+  test('a message from a click-to-WhatsApp ad gives the chat its campaign (INB-4)', async () => {
+    const item = kit.text('5511966660001', 'Vi o anúncio, quero saber mais');
+    const withAd = {
+      ...item,
+      message: {
+        ...item.message,
+        referral: {
+          source_id: 'AD-123',
+          source_type: 'ad',
+          headline: 'Promoção de Natal',
+          source_url: 'https://fb.me/x',
+        },
+      },
+    } as InboundQueueItem;
+    await processInboundItem(withAd, kit.deps);
+    const conv = (await kit.conversations()).find((c) => c.contactPhone === '5511966660001')!;
+    assert.deepEqual(conv.campaign, { id: 'AD-123', name: 'Promoção de Natal' });
+    const msg = (await kit.messages(conv.id))[0]!;
+    assert.deepEqual(msg.referral, {
+      sourceId: 'AD-123',
+      headline: 'Promoção de Natal',
+      sourceType: 'ad',
+      sourceUrl: 'https://fb.me/x',
+    });
+    const { listCampaigns } = await import('#shared/store/inbox.ts');
+    assert.deepEqual(await listCampaigns(kit.deps, kit.number.accountId), [
+      { id: 'AD-123', name: 'Promoção de Natal', sourceType: 'ad' },
+    ]);
+  });
+
   test('the window runs 24 h from the customer’s latest message', async () => {
     await processInboundItem(kit.text('5521988770000', 'primeira'), kit.deps);
     kit.clock.now += 5 * 3600_000;

@@ -20,6 +20,7 @@ export interface Conversation {
   unread: number;
   departmentId?: string;
   agentId?: string;
+  campaign?: { id: string; name: string };
   /** Not guaranteed: the UI looks the name up in the users list. */
   agentName?: string;
   routingStage?: 'new' | 'menu' | 'people' | 'assistant';
@@ -55,6 +56,8 @@ export interface ConversationQuery {
   departmentId?: string;
   agentId?: string;
   numberId?: string;
+  /** The ad or post the customer came from. */
+  campaignId?: string;
   tag?: 'expiring' | 'expired';
   unread?: boolean;
   q?: string;
@@ -511,6 +514,7 @@ export const api = {
     return call<Page<Conversation>>(`/api/conversations?${q}`);
   },
   counts: () => call<ConversationCounts>('/api/conversations/counts'),
+  campaigns: () => call<{ items: { id: string; name: string }[] }>('/api/campaigns'),
   conversation: (id: string) => call<Conversation>(`/api/conversations/${encodeURIComponent(id)}`),
   assign: (id: string, body: { agentId: string; confirmReplace?: boolean } | { departmentId: string }) =>
     call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/assign`, {

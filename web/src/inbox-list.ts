@@ -65,6 +65,7 @@ export function belongs(
   if (query.departmentId && c.departmentId !== query.departmentId) return false;
   if (query.agentId && c.agentId !== query.agentId) return false;
   if (query.numberId && c.numberId !== query.numberId) return false;
+  if (query.campaignId && c.campaign?.id !== query.campaignId) return false;
   if (query.tag && tagOf(c, now) !== query.tag) return false;
   // The open conversation is read while the agent looks at it: it stays where it was.
   if (query.unread && !isUnread(c)) return undefined;

@@ -15,7 +15,7 @@ import type {
   ConversationView,
   WhatsAppNumber,
 } from '../api.ts';
-import { conversationSorts, conversationViews } from '../api.ts';
+import { api, conversationSorts, conversationViews } from '../api.ts';
 import { formatPhone, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
@@ -56,6 +56,14 @@ export function ConversationList({
   const { departments, users, userName, deptName, colorOf } = useDirectory();
   const [search, setSearch] = useState(query.q ?? '');
   const [showFilters, setShowFilters] = useState(false);
+  const [campaigns, setCampaigns] = useState<{ id: string; name: string }[]>([]);
+  useEffect(() => {
+    if (showFilters)
+      void api
+        .campaigns()
+        .then((c) => setCampaigns(c.items))
+        .catch(() => {});
+  }, [showFilters]);
   const scroller = useRef<HTMLDivElement>(null);
 
   // The search box queries the server once the agent stops typing.
@@ -208,6 +216,21 @@ export function ConversationList({
                 {numbers.map((n) => (
                   <option key={n.id} value={n.id}>
                     {n.name}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label className="filter">
+              {t.campaignFilter}
+              <select
+                data-testid="campaign-filter"
+                value={query.campaignId ?? ''}
+                onChange={(e) => set({ campaignId: e.target.value || undefined })}
+              >
+                <option value="">{t.allCampaigns}</option>
+                {campaigns.map((c) => (
+                  <option key={c.id} value={c.id}>
+                    {c.name}
                   </option>
                 ))}
               </select>

@@ -156,6 +156,8 @@ export const en: Messages = {
   numberFilter: 'Number',
   allNumbers: 'All numbers',
   tagFilter: 'Tag',
+  campaignFilter: 'Campaign',
+  allCampaigns: 'All campaigns',
   allTags: 'All',
   unreadOnly: 'Unread only',
   sortBy: 'Sort',

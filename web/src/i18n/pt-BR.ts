@@ -160,6 +160,8 @@ export const ptBR = {
   numberFilter: 'Número',
   allNumbers: 'Todos os números',
   tagFilter: 'Etiqueta',
+  campaignFilter: 'Campanha',
+  allCampaigns: 'Todas as campanhas',
   allTags: 'Todas',
   unreadOnly: 'Só não lidas',
   sortBy: 'Ordenar',
