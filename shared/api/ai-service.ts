@@ -282,16 +282,40 @@ export async function trySearch(deps: ApiDeps, auth: AccessClaims, id: string, q
 /** A test conversation with the assistant: no number, no WhatsApp, in no inbox view. */
 export async function startTest(deps: ApiDeps, auth: AccessClaims, assistantId: string) {
   await requireSettings(deps, auth);
+  return openAssistantChat(deps, auth, assistantId, 'test');
+}
+
+/**
+ * A conversation with the assistant held by another system through the API (AI-7):
+ * like Testar, no WhatsApp; listed as type API.
+ */
+export async function startApiConversation(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  assistantId: string,
+  body: { contactName?: string; contactPhone?: string },
+) {
+  return openAssistantChat(deps, auth, assistantId, 'api', body);
+}
+
+async function openAssistantChat(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  assistantId: string,
+  channel: 'test' | 'api',
+  contact: { contactName?: string; contactPhone?: string } = {},
+) {
   const assistant = await ownAssistant(deps, auth, assistantId);
   const now = deps.now();
   const conv = conversationSchema.parse({
     id: deps.newId(),
     accountId: auth.accountId,
-    numberId: 'test',
-    contactId: `test-${auth.userId}`,
-    contactName: `Teste: ${assistant.name}`,
-    contactPhone: '',
-    numberName: 'Testar',
+    numberId: channel,
+    contactId: `${channel}-${auth.userId}`,
+    contactName:
+      contact.contactName ?? (channel === 'test' ? `Teste: ${assistant.name}` : `API: ${assistant.name}`),
+    contactPhone: contact.contactPhone?.replace(/\D/g, '') ?? '',
+    numberName: channel === 'test' ? 'Testar' : 'API',
     numberColor: '#6B7280',
     status: 'open',
     attendanceId: deps.newId(),
@@ -299,7 +323,7 @@ export async function startTest(deps: ApiDeps, auth: AccessClaims, assistantId: 
     unread: 0,
     routingStage: 'assistant',
     assistantId,
-    channel: 'test',
+    channel,
     openedAt: now,
     createdAt: now,
   });
@@ -320,11 +344,12 @@ export async function sendTestMessage(
   assistantId: string,
   conversationId: string,
   text: string,
+  channel: 'test' | 'api' = 'test',
 ): Promise<Message> {
-  await requireSettings(deps, auth);
+  if (channel === 'test') await requireSettings(deps, auth);
   const conv = await getConversationById(deps.ddb, deps.tableName, auth.accountId, conversationId);
-  if (!conv || conv.channel !== 'test' || conv.assistantId !== assistantId)
-    throw new NotFoundError('Conversa de teste não encontrada.');
+  if (!conv || conv.channel !== channel || conv.assistantId !== assistantId)
+    throw new NotFoundError('Conversa não encontrada.');
   if (!deps.assistantQueueUrl) throw new InternalError(new Error('ASSISTANT_QUEUE_URL is not configured'));
   const message = messageSchema.parse({
     id: deps.newId(),

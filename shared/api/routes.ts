@@ -38,6 +38,7 @@ import {
   readAiSettings,
   renameKnowledgeBase,
   sendTestMessage,
+  startApiConversation,
   startTest,
   trySearch,
   updateAssistant,
@@ -538,6 +539,32 @@ export const routes: RouteDef[] = [
     errors: [403, 404],
     handle: ({ deps, auth, params, body }) =>
       sendTestMessage(deps, auth, params.id, params.conversationId, body.text),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/assistants/{id}/conversations',
+    operationId: 'startApiConversation',
+    summary: 'Começar uma conversa com o assistente por API (outro sistema; sem WhatsApp)',
+    tags: ['ai'],
+    params: schemas.assistantParamsSchema,
+    body: schemas.apiConversationBodySchema,
+    response: { status: 201, description: 'A conversa', schema: schemas.testStartSchema },
+    errors: [404],
+    handle: ({ deps, auth, params, body }) => startApiConversation(deps, auth, params.id, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/assistants/{id}/conversations/{conversationId}/messages',
+    operationId: 'sendApiConversationMessage',
+    summary:
+      'Escrever ao assistente numa conversa por API (a resposta vem pelo WebSocket ou em GET /messages)',
+    tags: ['ai'],
+    params: schemas.testConversationParamsSchema,
+    body: schemas.testMessageBodySchema,
+    response: { status: 202, description: 'A mensagem enviada', schema: schemas.apiMessageSchema },
+    errors: [404],
+    handle: ({ deps, auth, params, body }) =>
+      sendTestMessage(deps, auth, params.id, params.conversationId, body.text, 'api'),
   }),
   route({
     method: 'GET',

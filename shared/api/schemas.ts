@@ -441,12 +441,18 @@ export const testConversationParamsSchema = z.object({ id: idSchema, conversatio
 export const testStartSchema = z
   .object({ conversation: apiConversationSchema })
   .meta({ id: 'TestConversation' });
+export const apiConversationBodySchema = z
+  .object({
+    contactName: z.string().trim().min(1).max(120).optional(),
+    contactPhone: z.string().trim().max(20).optional(),
+  })
+  .meta({ id: 'ApiConversationRequest' });
 export const testMessageBodySchema = z
   .object({ text: z.string().trim().min(1).max(4096) })
   .meta({ id: 'TestMessageRequest' });
 
 export const aiConversationsQuerySchema = z.object({
-  type: z.enum(['whatsapp', 'test']).optional(),
+  type: z.enum(['whatsapp', 'test', 'api']).optional(),
   assistantId: idSchema.optional(),
   from: z.coerce.number().int().nonnegative().optional(),
   to: z.coerce.number().int().nonnegative().optional(),

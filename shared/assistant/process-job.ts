@@ -211,7 +211,7 @@ async function logAiConversation(
       ':c': conv.id,
       ':att': conv.attendanceId ?? '-',
       ':as': job.assistantId,
-      ':type': conv.channel === 'test' ? 'test' : 'whatsapp',
+      ':type': conv.channel ?? 'whatsapp',
       ':n': conv.contactName,
       ':ph': conv.contactPhone,
       ':s': startedAt,

@@ -92,7 +92,8 @@ export function chatStateOf(c: ChatFields): ChatState {
     ...(c.departmentId ? { departmentId: c.departmentId } : {}),
     ...(bot ? { bot } : {}),
     ...(c.postponedUntil !== undefined ? { postponedUntil: c.postponedUntil } : {}),
-    ...(c.channel === 'test' ? { test: true } : {}),
+    // Assistant-only chats (Testar, the API) are in no inbox view.
+    ...(c.channel === 'test' || c.channel === 'api' ? { test: true } : {}),
   };
 }
 

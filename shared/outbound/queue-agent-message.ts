@@ -101,8 +101,8 @@ export async function queueAgentMessage(
     input.conversationId,
   );
   if (!conversation) throw new NotFoundError('Conversa não encontrada.');
-  // A "Testar" conversation (AI-7) goes nowhere: no window, no queue.
-  const test = conversation.channel === 'test';
+  // A "Testar" or API conversation (AI-7) goes nowhere: no window, no queue.
+  const test = conversation.channel === 'test' || conversation.channel === 'api';
   if (!test && !deps.outboundQueueUrl)
     throw new InternalError(new Error('OUTBOUND_QUEUE_URL is not configured'));
   if (!test && !canSendFreeForm(conversation.windowExpiresAt, now)) throw new WindowClosedError();

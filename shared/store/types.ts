@@ -242,8 +242,11 @@ export const conversationSchema = z.object({
   timersArmedFor: z.string().optional(),
   /** The campaign (click-to-WhatsApp ad or post) the customer came from (INB-4 filter). */
   campaign: z.object({ id: z.string(), name: z.string() }).optional(),
-  /** WhatsApp, or a "Testar" conversation with an assistant (never sent anywhere). */
-  channel: z.enum(['whatsapp', 'test']).optional(),
+  /**
+   * WhatsApp; a "Testar" conversation with an assistant; or one held through the API by
+   * another system (AI-7). Test and API conversations are never sent to WhatsApp.
+   */
+  channel: z.enum(['whatsapp', 'test', 'api']).optional(),
   /** What the assistant collected (AI-5), validated. */
   variables: z.record(z.string(), z.string()).optional(),
   /** The assistant's tokens and cost in this conversation (AI-6). */
@@ -458,7 +461,7 @@ export const aiConversationSchema = z.object({
   conversationId: z.string(),
   attendanceId: z.string(),
   assistantId: z.string(),
-  type: z.enum(['whatsapp', 'test']),
+  type: z.enum(['whatsapp', 'test', 'api']),
   contactName: z.string(),
   contactPhone: z.string(),
   startedAt: z.number().int(),

@@ -348,4 +348,53 @@ describe('AI pages API', () => {
     });
     assert.ok(!lexical.body.items.some((p: { text: string }) => /cachorros/.test(p.text)));
   });
+  test('API conversations: another system chats with the assistant; listed with type API, never in the inbox', async () => {
+    await kit.call('PATCH', '/api/ai/settings', {
+      token: admin,
+      body: { baseUrl: llm.baseUrl, apiKey: 'sk-1', embeddingModel: '' },
+    });
+    const a = await kit.call('POST', '/api/assistants', { token: admin, body: { name: 'Dora', tools: [] } });
+    const started = await kit.call('POST', `/api/assistants/${a.body.id}/conversations`, {
+      token: agent,
+      body: { contactName: 'Cliente do site', contactPhone: '+55 11 98888-7777' },
+    });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const conv = started.body.conversation;
+    assert.deepEqual(
+      [conv.channel, conv.contactName, conv.contactPhone],
+      ['api', 'Cliente do site', '5511988887777'],
+    );
+    llm.script.push({ content: 'Olá! Posso ajudar com seu pedido.' });
+    const sent = await kit.call('POST', `/api/assistants/${a.body.id}/conversations/${conv.id}/messages`, {
+      token: agent,
+      body: { text: 'Oi, tenho uma dúvida' },
+    });
+    assert.equal(sent.status, 202);
+    // Not through the Testar route, and not the other way round.
+    const wrong = await kit.call('POST', `/api/assistants/${a.body.id}/test/${conv.id}/messages`, {
+      token: admin,
+      body: { text: 'x' },
+    });
+    assert.equal(wrong.status, 404);
+    const port = createAiPort({
+      ddb: kit.deps.ddb,
+      tableName: kit.deps.tableName,
+      now: () => kit.clock.now,
+      searchKnowledge: async () => [],
+      backoffMs: [1],
+    });
+    for (const job of await kit.receiveAssistant())
+      await processAssistantJob(assistantJobSchema.parse(job), { ...engine(), port });
+    const msgs = (await kit.call('GET', `/api/conversations/${conv.id}/messages`, { token: admin })).body
+      .items;
+    assert.equal(msgs.at(-1).text, 'Olá! Posso ajudar com seu pedido.');
+    assert.deepEqual(await kit.receiveOutbound(), []);
+    const list = await kit.call('GET', '/api/ai/conversations', { token: agent, query: { type: 'api' } });
+    assert.deepEqual(
+      list.body.items.map((r: { conversationId: string; type: string }) => [r.conversationId, r.type]),
+      [[conv.id, 'api']],
+    );
+    const inbox = await kit.call('GET', '/api/conversations', { token: admin });
+    assert.ok(!inbox.body.items.some((c: { id: string }) => c.id === conv.id));
+  });
 });

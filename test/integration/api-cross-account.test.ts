@@ -400,6 +400,25 @@ describe('cross-account isolation', () => {
       assert.equal(res.status, 404);
       assert.deepEqual(await kit.receiveAssistant(), []);
     },
+    startApiConversation: async () => {
+      const res = await kit.call('POST', `/api/assistants/${bAssistantId}/conversations`, {
+        token: aToken,
+        body: {},
+      });
+      assert.equal(res.status, 404);
+    },
+    sendApiConversationMessage: async () => {
+      const res = await kit.call(
+        'POST',
+        `/api/assistants/${bAssistantId}/conversations/${bConv.id}/messages`,
+        {
+          token: aToken,
+          body: { text: 'oi' },
+        },
+      );
+      assert.equal(res.status, 404);
+      assert.deepEqual(await kit.receiveAssistant(), []);
+    },
     getAiSettings: async () => {
       const res = await kit.call('GET', '/api/ai/settings', { token: aToken });
       assert.equal(res.body.mode, 'offline');

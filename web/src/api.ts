@@ -35,7 +35,7 @@ export interface Conversation {
   openedAt?: number;
   createdAt?: number;
   /** 'test': a "Testar" conversation with an assistant (no WhatsApp). */
-  channel?: 'whatsapp' | 'test';
+  channel?: 'whatsapp' | 'test' | 'api';
   /** What an assistant collected with set_variable. */
   variables?: Record<string, string>;
   aiPromptTokens?: number;
@@ -239,7 +239,7 @@ export interface AiConversationRow {
   attendanceId: string;
   assistantId: string;
   assistantName: string;
-  type: 'whatsapp' | 'test';
+  type: 'whatsapp' | 'test' | 'api';
   contactName: string;
   contactPhone: string;
   startedAt: number;
@@ -253,7 +253,7 @@ export interface AiConversationRow {
   outcome: 'answering' | 'handed-over' | 'closed';
 }
 export interface AiConversationQuery {
-  type?: 'whatsapp' | 'test';
+  type?: 'whatsapp' | 'test' | 'api';
   assistantId?: string;
   from?: number;
   to?: number;

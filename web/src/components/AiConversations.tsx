@@ -59,7 +59,7 @@ export function AiConversations({ assistants }: { assistants: Assistant[] }) {
   const { t, lang } = useI18n();
   const f = useFormat();
   const money = useMoney();
-  const [type, setType] = useState<'' | 'whatsapp' | 'test'>('');
+  const [type, setType] = useState<'' | 'whatsapp' | 'test' | 'api'>('');
   const [assistantId, setAssistantId] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
@@ -126,6 +126,7 @@ export function AiConversations({ assistants }: { assistants: Assistant[] }) {
             <option value="">{t.allTypes}</option>
             <option value="whatsapp">{t.typeWhatsApp}</option>
             <option value="test">{t.typeTest}</option>
+            <option value="api">{t.typeApi}</option>
           </select>
         </label>
         <label className="filter">
@@ -210,7 +211,7 @@ export function AiConversations({ assistants }: { assistants: Assistant[] }) {
                   {r.contactPhone && <div className="muted small">{formatPhone(r.contactPhone)}</div>}
                 </td>
                 <td>{r.assistantName}</td>
-                <td>{r.type === 'test' ? t.typeTest : t.typeWhatsApp}</td>
+                <td>{r.type === 'test' ? t.typeTest : r.type === 'api' ? t.typeApi : t.typeWhatsApp}</td>
                 <td>{f.dateTime(r.startedAt)}</td>
                 <td>{f.dateTime(r.lastAt)}</td>
                 <td className="num">{money.count(r.replies)}</td>

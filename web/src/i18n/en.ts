@@ -399,6 +399,7 @@ export const en: Messages = {
   allTypes: 'All',
   typeWhatsApp: 'WhatsApp',
   typeTest: 'Test',
+  typeApi: 'API',
   assistantFilter: 'Assistant',
   allAssistants: 'All assistants',
   fromDate: 'From',

@@ -402,6 +402,7 @@ export const ptBR = {
   allTypes: 'Todos',
   typeWhatsApp: 'WhatsApp',
   typeTest: 'Teste',
+  typeApi: 'API',
   assistantFilter: 'Assistente',
   allAssistants: 'Todos os assistentes',
   fromDate: 'De',
