@@ -38,27 +38,4 @@ export function isWithinHours(hours: WorkingHours | undefined, at: number, timeZ
   return ranges.some((r) => r.from <= hhmm && hhmm < r.to);
 }
 
-/** The instant of a wall-clock date and time (`aaaa-mm-dd`, `HH:MM`) in a time zone. */
-export function zonedEpoch(date: string, time: string, timeZone: string): number {
-  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
-  const [h, mi] = time.split(':').map(Number) as [number, number];
-  const wall = Date.UTC(y, m - 1, d, h, mi);
-  const offsetAt = (at: number) => {
-    const p = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    })
-      .formatToParts(at)
-      .reduce<Record<string, string>>((acc, x) => ({ ...acc, [x.type]: x.value }), {});
-    return Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!) - at;
-  };
-  // Two passes settle the offset across a daylight-saving change.
-  let at = wall - offsetAt(wall);
-  at = wall - offsetAt(at);
-  return at;
-}
+export { zonedEpoch } from './time.ts';

@@ -75,3 +75,13 @@ describe('the conversation clock', () => {
     assert.equal(inactivityHoursSchema.safeParse(1.5).success, false);
   });
 });
+
+describe("wall-clock time in the account's zone", () => {
+  test('a date and time in São Paulo is the right instant, and back', async () => {
+    const { zonedEpoch, zonedInput } = await import('#shared/domain/time.ts');
+    const at = zonedEpoch('2026-12-02', '14:30', 'America/Sao_Paulo');
+    assert.equal(at, Date.parse('2026-12-02T14:30:00-03:00'));
+    assert.equal(zonedInput(at, 'America/Sao_Paulo'), '2026-12-02T14:30');
+    assert.equal(zonedInput(at, 'UTC'), '2026-12-02T17:30');
+  });
+});

@@ -4,24 +4,18 @@
  * (not) answered, postpone it (warning past the 24-hour window), and search its messages
  * (a hit scrolls the chat to the message).
  */
-import { useEffect, useRef, useState } from 'react';
+import { useContext, useEffect, useRef, useState } from 'react';
 import { api, ApiError, type Conversation } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
-import { useFormat } from '../format.ts';
+import { TimeZoneContext, useFormat } from '../format.ts';
+import { zonedEpoch, zonedInput } from '../../../shared/domain/time.ts';
 import { chatStateOf } from '../inbox-list.ts';
 import { SearchIcon } from './icons.tsx';
 
 type Panel = 'agent' | 'department' | 'postpone' | 'close' | 'search' | 'variables';
 
 const SEARCH_DEBOUNCE_MS = 300;
-
-/** `YYYY-MM-DDTHH:mm` in the browser's clock (what datetime-local shows). */
-function localInput(ms: number): string {
-  const d = new Date(ms);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
-}
 
 export function ChatTools({
   conversation,
@@ -36,6 +30,7 @@ export function ChatTools({
 }) {
   const { t, lang } = useI18n();
   const f = useFormat();
+  const timeZone = useContext(TimeZoneContext);
   const { users, departments, me } = useDirectory();
   const [menu, setMenu] = useState(false);
   const [panel, setPanel] = useState<Panel>();
@@ -45,7 +40,7 @@ export function ChatTools({
   const [agentId, setAgentId] = useState('');
   const [departmentId, setDepartmentId] = useState('');
   const [confirmReplace, setConfirmReplace] = useState(false);
-  const [until, setUntil] = useState(() => localInput(Date.now() + 3600_000));
+  const [until, setUntil] = useState(() => zonedInput(Date.now() + 3600_000, timeZone));
   const menuRef = useRef<HTMLDivElement>(null);
   const closed = conversation.status === 'closed';
   const variables = Object.entries(conversation.variables ?? {});
@@ -104,7 +99,9 @@ export function ChatTools({
       }
     });
 
-  const until_ms = new Date(until).getTime();
+  // The picker's date and time are the account's (its time zone), not the browser's.
+  const [uDate, uTime] = until.split('T');
+  const until_ms = uDate && uTime ? zonedEpoch(uDate, uTime, timeZone) : NaN;
   const pastWindow =
     Number.isFinite(until_ms) &&
     (conversation.windowExpiresAt === undefined || until_ms >= conversation.windowExpiresAt);
@@ -388,7 +385,7 @@ export function ChatTools({
                   type="datetime-local"
                   data-testid="postpone-until"
                   value={until}
-                  min={localInput(Date.now())}
+                  min={zonedInput(Date.now(), timeZone)}
                   onChange={(e) => setUntil(e.target.value)}
                   required
                 />
