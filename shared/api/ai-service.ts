@@ -14,6 +14,7 @@ import { ConflictError, InternalError, NotFoundError, ValidationError } from '#s
 import {
   getKnowledgeBase,
   KNOWLEDGE_MIME_TYPES,
+  getDocument,
   listDocuments,
   putDocument,
   removeDocument,
@@ -23,7 +24,7 @@ import {
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { llmConnection } from '#shared/assistant/llm-config.ts';
 import { getAiSettings, listAppointments, putAiSettings } from '#shared/store/ai.ts';
-import { listAssistants, putAssistant } from '#shared/store/catalog.ts';
+import { getAssistant, listAssistants, putAssistant } from '#shared/store/catalog.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { inboxKeys } from '#shared/store/inbox.ts';
 import { acc, keys } from '#shared/store/keys.ts';
@@ -36,7 +37,6 @@ import {
   knowledgeBaseSchema,
   messageSchema,
   type Assistant,
-  type Conversation,
   type Message,
 } from '#shared/store/types.ts';
 import type { ApiDeps } from './deps.ts';
@@ -47,7 +47,7 @@ import { uploadKey } from './uploads-service.ts';
 // ── assistants ─────────────────────────────────────────────────────────────────────────
 
 async function ownAssistant(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Assistant> {
-  const a = (await listAssistants(deps.ddb, deps.tableName, auth.accountId)).find((x) => x.id === id);
+  const a = await getAssistant(deps.ddb, deps.tableName, auth.accountId, id);
   if (!a) throw new NotFoundError('Assistente não encontrado.');
   return a;
 }
@@ -267,7 +267,7 @@ export async function addKnowledgeDocument(
 export async function deleteKnowledgeDocument(deps: ApiDeps, auth: AccessClaims, id: string, docId: string) {
   await requireSettings(deps, auth);
   await ownKnowledgeBase(deps, auth, id);
-  const doc = (await listDocuments(deps, auth.accountId, id)).find((d) => d.id === docId);
+  const doc = await getDocument(deps, auth.accountId, id, docId);
   if (!doc) throw new NotFoundError('Documento não encontrado.');
   await removeDocument(knowledgeDeps(deps), doc);
 }
@@ -463,8 +463,6 @@ export function aiConversationsCsv(rows: Record<string, unknown>[]): string {
     '\n'
   );
 }
-
-export type { Conversation };
 
 /** Appointments the assistants booked, from a date on (soonest first). */
 export async function listAccountAppointments(deps: ApiDeps, auth: AccessClaims, query: { from?: number }) {

@@ -11,7 +11,6 @@ import {
   bucketOf,
   canSee,
   checkPostpone,
-  effectivePermissions,
   type AssignmentEvent,
   type AssignmentLog,
   type ChatState,
@@ -23,7 +22,7 @@ import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
 import { rearmNotification } from '#shared/push/web-push.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
-import { chatStateOf, inboxKeys, normalizeText } from '#shared/store/inbox.ts';
+import { bucketSets, chatStateOf, normalizeText } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
@@ -61,8 +60,6 @@ export async function caller(deps: ApiDeps, auth: AccessClaims): Promise<CallerC
     },
   };
 }
-
-export const viewerPermissions = (viewer: Viewer) => [...effectivePermissions(viewer)];
 
 /** The conversation, if it is the caller's account's and the caller may see it; 404 otherwise. */
 export async function visibleConversation(
@@ -235,23 +232,9 @@ async function writeChatState(
   extra: Record<string, unknown> = {},
 ): Promise<Conversation | undefined> {
   const now = deps.now();
-  const bucket = bucketOf(next, now);
-  const k = inboxKeys(conv, bucket, conv.openedAt ?? conv.createdAt);
-  const values: Record<string, unknown> = {
-    ':open': 'open',
-    ':b': bucket,
-    ':g2pk': k.gsi2pk,
-    ':g3pk': k.gsi3pk,
-    ':g3sk': k.gsi3sk,
-    ':g2sk': k.gsi2sk,
-  };
-  const sets = [
-    'inboxBucket = :b',
-    'gsi2pk = :g2pk',
-    'gsi2sk = if_not_exists(gsi2sk, :g2sk)',
-    'gsi3pk = :g3pk',
-    'gsi3sk = if_not_exists(gsi3sk, :g3sk)',
-  ];
+  const move = bucketSets(conv, bucketOf(next, now));
+  const values: Record<string, unknown> = { ...move.values, ':open': 'open' };
+  const sets = [...move.sets];
   const removes: string[] = [];
   const field = (name: 'agentId' | 'departmentId' | 'postponedUntil', value: unknown) => {
     if (value === undefined) removes.push(name);

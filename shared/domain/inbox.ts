@@ -71,13 +71,19 @@ export type View = (typeof views)[number];
  */
 export type Bucket = 'CLOSED' | 'BOT' | 'LATER' | 'OPEN' | 'TEST' | `DEPT#${string}` | `AGENT#${string}`;
 
+/**
+ * Conversations held only with an assistant — the "Testar" panel, another system through
+ * the API — are nobody's chat: in no inbox view, never sent to WhatsApp, nobody notified.
+ */
+export const assistantOnly = (channel: string | undefined): boolean =>
+  channel === 'test' || channel === 'api';
+
 /** The fields of a conversation the inbox rules read (the item, or the API's shape of it). */
 export interface ChatFields {
   status: 'open' | 'closed';
   agentId?: string;
   departmentId?: string;
   routingStage?: string;
-  botOff?: boolean;
   postponedUntil?: number;
   channel?: string;
 }
@@ -85,15 +91,14 @@ export interface ChatFields {
 /** A conversation's state for the rules: a triage menu or the assistant holding it is a running bot. */
 export function chatStateOf(c: ChatFields): ChatState {
   const running = c.routingStage === 'menu' || c.routingStage === 'assistant';
-  const bot: BotState | undefined = c.botOff ? 'off' : running ? 'running' : undefined;
+  const bot: BotState | undefined = running ? 'running' : undefined;
   return {
     closed: c.status === 'closed',
     ...(c.agentId ? { agentId: c.agentId } : {}),
     ...(c.departmentId ? { departmentId: c.departmentId } : {}),
     ...(bot ? { bot } : {}),
     ...(c.postponedUntil !== undefined ? { postponedUntil: c.postponedUntil } : {}),
-    // Assistant-only chats (Testar, the API) are in no inbox view.
-    ...(c.channel === 'test' || c.channel === 'api' ? { test: true } : {}),
+    ...(assistantOnly(c.channel) ? { test: true } : {}),
   };
 }
 

@@ -383,8 +383,8 @@ async function afterCustomerMessage(
   await ensureConversationTimers(synced, deps);
   // The agent of the chat (or its department) on their phones, once per contact (INB-8).
   if (deps.vapid && message.id === synced.lastCustomerMessageId) {
-    const users = await accountUsers(deps.ddb, deps.tableName, synced.accountId, deps.now());
-    await notifyCustomerMessage(synced, message, recipientsOf(synced, users), {
+    const users = () => accountUsers(deps.ddb, deps.tableName, synced.accountId, deps.now());
+    await notifyCustomerMessage(synced, message, await recipientsOf(synced, users), {
       ddb: deps.ddb,
       tableName: deps.tableName,
       vapid: deps.vapid,

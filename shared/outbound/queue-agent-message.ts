@@ -8,6 +8,7 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
+import { assistantOnly } from '#shared/domain/inbox.ts';
 import { canSendFreeForm } from '#shared/domain/window.ts';
 import { InternalError, NotFoundError, ValidationError, WindowClosedError } from '#shared/errors.ts';
 import { messageForAgents } from '#shared/media/media.ts';
@@ -102,7 +103,7 @@ export async function queueAgentMessage(
   );
   if (!conversation) throw new NotFoundError('Conversa não encontrada.');
   // A "Testar" or API conversation (AI-7) goes nowhere: no window, no queue.
-  const test = conversation.channel === 'test' || conversation.channel === 'api';
+  const test = assistantOnly(conversation.channel);
   if (!test && !deps.outboundQueueUrl)
     throw new InternalError(new Error('OUTBOUND_QUEUE_URL is not configured'));
   if (!test && !canSendFreeForm(conversation.windowExpiresAt, now)) throw new WindowClosedError();

@@ -15,6 +15,7 @@ import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } 
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import webpush from 'web-push';
 import { readSecret } from '#shared/secrets/read-secret.ts';
+import { assistantOnly } from '#shared/domain/inbox.ts';
 import { acc } from '#shared/store/keys.ts';
 import type { Conversation, Message, User } from '#shared/store/types.ts';
 
@@ -102,12 +103,15 @@ async function subscriptionsOf(deps: WebPushDeps, accountId: string, userId: str
   return (res.Items ?? []) as (PushSubscriptionInput & { userId: string })[];
 }
 
-/** Who is told about a customer's message: the chat's agent, else its department's members. */
-export function recipientsOf(conv: Conversation, users: User[]): string[] {
-  if (conv.status !== 'open' || conv.channel === 'test') return [];
+/**
+ * Who is told about a customer's message: the chat's agent, else its department's members
+ * (the account's users are read only then: most messages need no read at all).
+ */
+export async function recipientsOf(conv: Conversation, users: () => Promise<User[]>): Promise<string[]> {
+  if (conv.status !== 'open' || assistantOnly(conv.channel)) return [];
   if (conv.agentId) return [conv.agentId];
-  if (conv.departmentId)
-    return users.filter((u) => u.departmentIds.includes(conv.departmentId!)).map((u) => u.id);
+  const dept = conv.departmentId;
+  if (dept) return (await users()).filter((u) => u.departmentIds.includes(dept)).map((u) => u.id);
   return [];
 }
 

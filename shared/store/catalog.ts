@@ -2,7 +2,7 @@
  * Departments and assistants of an account: small lists read whole (an account has
  * tens of them), written by admins.
  */
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { acc, keys } from './keys.ts';
 import { queryPrefix } from './ops.ts';
 import {
@@ -18,6 +18,19 @@ export const listDepartments = async (ddb: DynamoDBDocumentClient, tableName: st
 
 export const listAssistants = async (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
   (await queryPrefix(ddb, tableName, acc(accountId), 'ASSISTANT#')).map((i) => assistantSchema.parse(i));
+
+/** One assistant of the account, or undefined. */
+export async function getAssistant(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  assistantId: string,
+): Promise<Assistant | undefined> {
+  const res = await ddb.send(
+    new GetCommand({ TableName: tableName, Key: keys.assistant(accountId, assistantId) }),
+  );
+  return res.Item ? assistantSchema.parse(res.Item) : undefined;
+}
 
 export async function putDepartment(
   ddb: DynamoDBDocumentClient,

@@ -157,7 +157,7 @@ export async function openConversation(
                   UpdateExpression:
                     'SET #s = :open, protocol = :p, attendanceId = :a, routingStage = :new, startedBy = :c, ' +
                     'openedAt = :now, inboxBucket = :b, gsi2pk = :g2pk, gsi3pk = :g3pk, gsi3sk = :g3sk ' +
-                    'REMOVE assistantId, departmentId, agentId, closedAt, postponedUntil, botOff',
+                    'REMOVE assistantId, departmentId, agentId, closedAt, postponedUntil',
                   ConditionExpression: '#s <> :open',
                   ExpressionAttributeNames: { '#s': 'status' },
                   ExpressionAttributeValues: {
@@ -184,7 +184,6 @@ export async function openConversation(
           agentId: _g,
           closedAt: _c,
           postponedUntil: _p,
-          botOff: _b,
           ...rest
         } = existing;
         return {
@@ -356,7 +355,7 @@ export async function closeConversation(
   now: number,
   reason: 'inactivity' | 'agent',
 ): Promise<Conversation | undefined> {
-  const closed = inboxKeys({ ...conv, lastMessageAt: 0 }, CLOSED_BUCKET, 0);
+  const closed = { inboxBucket: CLOSED_BUCKET, ...keys.inboxPartitions(conv.accountId, CLOSED_BUCKET) };
   try {
     const res = await ddb.send(
       new TransactWriteCommand({
@@ -367,7 +366,7 @@ export async function closeConversation(
               Key: keys.conversation(conv.accountId, conv.id),
               UpdateExpression:
                 'SET #s = :closed, closedAt = :now, inboxBucket = :b, gsi2pk = :g2pk, gsi3pk = :g3pk ' +
-                'REMOVE agentId, departmentId, assistantId, routingStage, postponedUntil, botOff',
+                'REMOVE agentId, departmentId, assistantId, routingStage, postponedUntil',
               ConditionExpression: '#s = :open AND attendanceId = :att',
               ExpressionAttributeNames: { '#s': 'status' },
               ExpressionAttributeValues: {

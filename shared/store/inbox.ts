@@ -38,6 +38,28 @@ export function inboxKeys(
 }
 
 /**
+ * The SET clauses (and their values) that put a conversation in `bucket`: both partitions
+ * move; the sort keys are written only where missing (a message moves gsi2sk itself, an
+ * opening gsi3sk).
+ */
+export function bucketSets(
+  conv: Conversation,
+  bucket: string,
+): { sets: string[]; values: Record<string, unknown> } {
+  const k = inboxKeys(conv, bucket, conv.openedAt ?? conv.createdAt);
+  return {
+    sets: [
+      'inboxBucket = :b',
+      'gsi2pk = :g2pk',
+      'gsi2sk = if_not_exists(gsi2sk, :g2sk)',
+      'gsi3pk = :g3pk',
+      'gsi3sk = if_not_exists(gsi3sk, :g3sk)',
+    ],
+    values: { ':b': bucket, ':g2pk': k.gsi2pk, ':g2sk': k.gsi2sk, ':g3pk': k.gsi3pk, ':g3sk': k.gsi3sk },
+  };
+}
+
+/**
  * Puts the conversation in the bucket its state calls for, if it is not there. Returns the
  * conversation as stored afterwards.
  */
@@ -51,15 +73,8 @@ export async function syncInboxKeys(
   for (let attempt = 0; attempt < 4; attempt++) {
     const bucket = bucketOf(chatStateOf(current), now);
     if (current.inboxBucket === bucket) return current;
-    const k = inboxKeys(current, bucket, current.openedAt ?? current.createdAt);
-    const values: Record<string, unknown> = {
-      ':b': bucket,
-      ':g2pk': k.gsi2pk,
-      ':g2sk': k.gsi2sk,
-      ':g3pk': k.gsi3pk,
-      ':g3sk': k.gsi3sk,
-      ':st': current.status,
-    };
+    const move = bucketSets(current, bucket);
+    const values: Record<string, unknown> = { ...move.values, ':st': current.status };
     // The state the bucket was computed from must still be the state.
     const same = (attr: string, value: unknown) => {
       if (value === undefined) return `attribute_not_exists(${attr})`;
@@ -69,15 +84,13 @@ export async function syncInboxKeys(
     const updated = await updateIfAllowed(ddb, {
       TableName: tableName,
       Key: keys.conversation(current.accountId, current.id),
-      UpdateExpression:
-        'SET inboxBucket = :b, gsi2pk = :g2pk, gsi2sk = if_not_exists(gsi2sk, :g2sk), gsi3pk = :g3pk, gsi3sk = if_not_exists(gsi3sk, :g3sk)',
+      UpdateExpression: `SET ${move.sets.join(', ')}`,
       ConditionExpression: [
         '#st = :st',
         same('agentId', current.agentId),
         same('departmentId', current.departmentId),
         same('routingStage', current.routingStage),
         same('postponedUntil', current.postponedUntil),
-        same('botOff', current.botOff),
       ].join(' AND '),
       ExpressionAttributeNames: { '#st': 'status' },
       ExpressionAttributeValues: values,

@@ -91,6 +91,11 @@ export const keys = {
     gsi2pk: inboxPartition(accountId, bucket),
     gsi2sk: `${pad(lastMessageAt)}#${conversationId}`,
   }),
+  /** The two view-index partitions of a bucket (where a view reads, where a move writes). */
+  inboxPartitions: (accountId: string, bucket: string) => ({
+    gsi2pk: inboxPartition(accountId, bucket),
+    gsi3pk: `${acc(accountId)}#OPENED#${bucket}`,
+  }),
   /** gsi3 (keys only): the inbox by attendance opening, per bucket; written only when either changes. */
   inboxByOpening: (accountId: string, bucket: string, openedAt: number, conversationId: string) => ({
     gsi3pk: `${acc(accountId)}#OPENED#${bucket}`,

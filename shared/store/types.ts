@@ -236,8 +236,6 @@ export const conversationSchema = z.object({
   markedUnread: z.boolean().optional(),
   /** Postponed until then (INB-9): out of the open lists, back by a timer. */
   postponedUntil: z.number().int().optional(),
-  /** The chatbot was switched off for this attendance (people hold it). */
-  botOff: z.boolean().optional(),
   /** The attendance whose timers are armed (shared/engine/schedules.ts). */
   timersArmedFor: z.string().optional(),
   /** The campaign (click-to-WhatsApp ad or post) the customer came from (INB-4 filter). */

@@ -14,9 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { LocalStack } from '#infra/local/stack.ts';
 import { startScriptedLlm, type ScriptedLlm } from '../integration/llm-server.ts';
-import { customerSends, login, startE2E, type E2E } from './browser.ts';
+import { adminApi, customerSends, type E2E, login, startE2E } from './browser.ts';
 
 const shots = process.env.E2E_SCREENSHOTS;
 let e2e: E2E;
@@ -33,26 +32,6 @@ O prazo de entrega é de até 5 dias úteis para todo o Brasil. Pedidos pagos at
 ## Trocas e devoluções
 Você pode trocar ou devolver um produto em até 30 dias depois de recebê-lo, com a nota fiscal.
 `;
-
-/** The REST API as the demo admin, any method. */
-async function adminApi(stack: LocalStack) {
-  const res = await fetch(`${stack.urls.api}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: stack.demo.email, password: stack.demo.password }),
-  });
-  if (!res.ok) throw new Error(`login: ${res.status}`);
-  const { accessToken } = (await res.json()) as { accessToken: string };
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const r = await fetch(`${stack.urls.api}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-    return (r.status === 204 ? undefined : await r.json()) as T;
-  };
-}
 
 before(async () => {
   e2e = await startE2E('ai');

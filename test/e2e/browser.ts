@@ -7,7 +7,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { startStack, type LocalStack } from '#infra/local/stack.ts';
+import { keys } from '#shared/store/keys.ts';
 import { freePortBase } from '#infra/local/ports.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -94,6 +97,26 @@ export async function apiAs(stack: LocalStack) {
   };
 }
 
+/** The REST API as the demo admin, any method (a 204 answers undefined). */
+export async function adminApi(stack: LocalStack) {
+  const res = await fetch(`${stack.urls.api}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: stack.demo.email, password: stack.demo.password }),
+  });
+  if (!res.ok) throw new Error(`login: ${res.status}`);
+  const { accessToken } = (await res.json()) as { accessToken: string };
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const r = await fetch(`${stack.urls.api}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
+    return (r.status === 204 ? undefined : await r.json()) as T;
+  };
+}
+
 /** Polls until `check` returns a value (for back-end state no page shows yet). */
 export async function eventually<T>(check: () => Promise<T | undefined>, what: string, tries = 200) {
   for (let i = 0; i < tries; i++) {
@@ -102,4 +125,38 @@ export async function eventually<T>(check: () => Promise<T | undefined>, what: s
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Ends the conversation's 24 h window, as if a day and a half had passed (the stored window
+ * is what the API checks). The engine may still be finishing with the customer's message:
+ * write until the past window is what is stored.
+ */
+export async function closeWindow(stack: LocalStack, conversationId: string): Promise<void> {
+  const api = await adminApi(stack);
+  const ddb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.urls.dynamodb,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+  const past = Date.now() - 12 * 3600_000;
+  try {
+    await eventually(async () => {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: 'atende',
+          Key: keys.conversation(stack.demo.accountId!, conversationId),
+          UpdateExpression: 'SET windowExpiresAt = :past',
+          ExpressionAttributeValues: { ':past': past },
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 300));
+      const c = await api<{ windowExpiresAt?: number }>('GET', `/api/conversations/${conversationId}`);
+      return c.windowExpiresAt === past;
+    }, 'the closed window to be stored');
+  } finally {
+    ddb.destroy();
+  }
 }

@@ -10,11 +10,8 @@ import { after, before, test } from 'node:test';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { LocalStack } from '#infra/local/stack.ts';
-import { keys } from '#shared/store/keys.ts';
-import { customerSends, eventually, login, startE2E, type E2E } from './browser.ts';
+import { adminApi, closeWindow, customerSends, type E2E, eventually, login, startE2E } from './browser.ts';
 
 let e2e: E2E;
 const shots = process.env.E2E_SCREENSHOTS;
@@ -31,26 +28,6 @@ interface Conv {
   contactPhone: string;
   protocol?: string;
   agentId?: string;
-}
-
-/** The REST API as the demo admin, any method. */
-async function adminApi(stack: LocalStack) {
-  const res = await fetch(`${stack.urls.api}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: stack.demo.email, password: stack.demo.password }),
-  });
-  if (!res.ok) throw new Error(`login: ${res.status}`);
-  const { accessToken } = (await res.json()) as { accessToken: string };
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const r = await fetch(`${stack.urls.api}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${await r.text()}`);
-    return (await r.json()) as T;
-  };
 }
 
 async function conversationOf(stack: LocalStack, phone: string): Promise<Conv> {
@@ -426,29 +403,7 @@ test('with the 24-hour window closed, the composer still sends internal messages
     );
     return page.items.find((c) => c.windowExpiresAt);
   }, 'the conversation with its window open');
-  const api = await adminApi(stack);
-  const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.urls.dynamodb,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-  const past = Date.now() - 12 * 3600_000;
-  await eventually(async () => {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: 'atende',
-        Key: keys.conversation(stack.demo.accountId!, conv.id),
-        UpdateExpression: 'SET windowExpiresAt = :past',
-        ExpressionAttributeValues: { ':past': past },
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 300));
-    const c = await api<{ windowExpiresAt?: number }>('GET', `/api/conversations/${conv.id}`);
-    return c.windowExpiresAt === past;
-  }, 'the closed window to be stored');
-  ddb.destroy();
+  await closeWindow(stack, conv.id);
 
   const admin = await signIn(browser, stack);
   const page = admin.page;

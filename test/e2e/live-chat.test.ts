@@ -11,10 +11,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page, WebSocketRoute } from 'playwright-core';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { keys } from '#shared/store/keys.ts';
-import { apiAs, customerSends, eventually, login, startE2E, type E2E } from './browser.ts';
+import { apiAs, closeWindow, customerSends, eventually, login, startE2E, type E2E } from './browser.ts';
 
 let e2e: E2E;
 const shots = process.env.E2E_SCREENSHOTS;
@@ -215,29 +212,7 @@ test('outside the 24-hour window the agent is told, in Portuguese, that only tem
     return page.items.find((c) => c.contactName === 'Diana Prado' && c.windowExpiresAt);
   }, 'the conversation with its window open');
 
-  // A day and a half later (the stored window is what the API checks). The engine may
-  // still be finishing with this message: write until the past window is what is stored.
-  const ddb = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.urls.dynamodb,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
-  const past = Date.now() - 12 * 3600_000;
-  await eventually(async () => {
-    await ddb.send(
-      new UpdateCommand({
-        TableName: 'atende',
-        Key: keys.conversation(stack.demo.accountId!, conv.id),
-        UpdateExpression: 'SET windowExpiresAt = :past',
-        ExpressionAttributeValues: { ':past': past },
-      }),
-    );
-    await new Promise((r) => setTimeout(r, 300));
-    return (await api<Conv>(`/api/conversations/${conv.id}`)).windowExpiresAt === past;
-  }, 'the closed window to be stored');
-  ddb.destroy();
+  await closeWindow(stack, conv.id);
 
   const inbox = await browser.newPage();
   await login(inbox, stack);

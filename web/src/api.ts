@@ -26,7 +26,6 @@ export interface Conversation {
   routingStage?: 'new' | 'menu' | 'people' | 'assistant';
   bot?: 'running' | 'ended' | 'off';
   /** The chatbot was switched off for this attendance (people hold it). */
-  botOff?: boolean;
   answered?: boolean;
   markedUnread?: boolean;
   /** Out of the open lists until then (epoch ms). */

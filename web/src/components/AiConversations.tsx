@@ -7,7 +7,8 @@ import { useEffect, useState } from 'react';
 import { api, type AiConversationQuery, type AiConversationRow, type Assistant } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatPhone, useFormat } from '../format.ts';
-import { errorText, outcomeLabel, useMoney } from './AiCommon.tsx';
+import { outcomeLabel, useMoney } from './AiCommon.tsx';
+import { errorText } from './Status.tsx';
 
 const DEBOUNCE_MS = 300;
 

@@ -25,7 +25,8 @@ import {
   type Weekday,
 } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
-import { ModeBadge, StatusLine, toolLabel, useStatus, variableTypeLabel } from './AiCommon.tsx';
+import { ModeBadge, toolLabel, variableTypeLabel } from './AiCommon.tsx';
+import { StatusLine, useStatus } from './Status.tsx';
 import { KnowledgeBases } from './KnowledgeBases.tsx';
 import { TestPanel } from './TestPanel.tsx';
 import { AiConversations } from './AiConversations.tsx';

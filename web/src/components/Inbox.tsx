@@ -25,6 +25,7 @@ import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from
 import { lastStoredId, mergeMessages, upsertConversations } from '../inbox-state.ts';
 import { onOpenConversationRequest } from '../push.ts';
 import { belongs, comparatorOf, viewerOf } from '../inbox-list.ts';
+import { assistantOnly } from '../../../shared/domain/inbox.ts';
 import { useI18n } from '../i18n/index.ts';
 import { DEFAULT_TIME_ZONE, TimeZoneContext } from '../format.ts';
 import { DirectoryContext } from '../directory.ts';
@@ -356,9 +357,8 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
         const m = e.message;
         updateThread(e.conversationId, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, [m]) }));
       }
-      // "Testar" conversations with an assistant are nobody's chat.
-      const test =
-        e.conversation?.channel === 'test' || known.current.get(e.conversationId)?.channel === 'test';
+      // Conversations held only with an assistant (Testar, the API) are nobody's chat.
+      const test = assistantOnly(e.conversation?.channel ?? known.current.get(e.conversationId)?.channel);
       if (e.type === 'message.created' && e.message && !test) notify(e.message);
     },
     [markReadSoon, updateThread, conversationChanged, notify],

@@ -10,7 +10,7 @@ import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
 import { onLiveEvent } from '../live.ts';
 import { useFormat } from '../format.ts';
-import { StatusLine, useStatus } from './AiCommon.tsx';
+import { StatusLine, useStatus } from './Status.tsx';
 
 const POLL_MS = 2000;
 

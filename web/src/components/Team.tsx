@@ -4,8 +4,9 @@
  * validates everything and answers in Portuguese.
  */
 import { useEffect, useState } from 'react';
-import { api, ApiError, type Department, type Permission, type Role, type User } from '../api.ts';
+import { api, type Department, type Permission, type Role, type User } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import { StatusLine, useStatus } from './Status.tsx';
 import type { Messages } from '../i18n/pt-BR.ts';
 import { effectivePermissions, permissions as allPermissions } from '../../../shared/domain/inbox.ts';
 
@@ -23,46 +24,6 @@ export function permissionLabel(t: Messages, p: Permission): string {
     approveQuickReplies: t.permApproveQuickReplies,
     settings: t.permSettings,
   }[p];
-}
-
-type Status = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved' } | { kind: 'error'; message: string };
-
-function useStatus() {
-  const { t, lang } = useI18n();
-  const [status, setStatus] = useState<Status>({ kind: 'idle' });
-  const run = async (fn: () => Promise<void>) => {
-    setStatus({ kind: 'saving' });
-    try {
-      await fn();
-      setStatus({ kind: 'saved' });
-    } catch (err) {
-      setStatus({
-        kind: 'error',
-        message:
-          err instanceof ApiError && err.status < 500 && err.message && lang === 'pt-BR'
-            ? err.message
-            : t.actionFailed,
-      });
-    }
-  };
-  return { status, run, reset: () => setStatus({ kind: 'idle' }) };
-}
-
-function StatusLine({ status, testid }: { status: Status; testid: string }) {
-  const { t } = useI18n();
-  if (status.kind === 'saved')
-    return (
-      <span className="ok small" role="status" data-testid={`${testid}-ok`}>
-        {t.savedShort}
-      </span>
-    );
-  if (status.kind === 'error')
-    return (
-      <span className="error small" role="alert" data-testid={`${testid}-error`}>
-        {status.message}
-      </span>
-    );
-  return null;
 }
 
 export function Team({ onChanged }: { onChanged: () => void }) {

@@ -12,7 +12,8 @@ import { useI18n } from '../i18n/index.ts';
 import { onLiveEvent } from '../live.ts';
 import { mergeMessages } from '../inbox-state.ts';
 import { useFormat } from '../format.ts';
-import { errorText, useMoney } from './AiCommon.tsx';
+import { useMoney } from './AiCommon.tsx';
+import { errorText } from './Status.tsx';
 import { ToolRecord, UsageLine } from './MessageBubble.tsx';
 
 const POLL_MS = 1500;
