@@ -81,20 +81,8 @@ export async function customerSends(stack: LocalStack, from: string, name: strin
 
 /** The REST API as the demo agent (to know when the back end has stored something). */
 export async function apiAs(stack: LocalStack) {
-  const res = await fetch(`${stack.urls.api}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email: stack.demo.email, password: stack.demo.password }),
-  });
-  if (!res.ok) throw new Error(`login: ${res.status}`);
-  const { accessToken } = (await res.json()) as { accessToken: string };
-  return async <T>(path: string): Promise<T> => {
-    const r = await fetch(`${stack.urls.api}${path}`, {
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
-    if (!r.ok) throw new Error(`${path}: ${r.status}`);
-    return (await r.json()) as T;
-  };
+  const api = await adminApi(stack);
+  return <T>(path: string): Promise<T> => api<T>('GET', path);
 }
 
 /** The REST API as the demo admin, any method (a 204 answers undefined). */
