@@ -68,11 +68,25 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
       );
     }
   }
-  const persist = () => {
+  const writeFile = () => {
+    persistTimer = undefined;
     if (!opts.file) return;
     const tmp = `${opts.file}.tmp`;
     writeFileSync(tmp, JSON.stringify([...schedules.values()], null, 1));
     renameSync(tmp, opts.file);
+  };
+  // Changes are written together, at most every 200 ms: a busy engine arms hundreds of
+  // schedules a second, and rewriting the whole file for each one would hold up the
+  // webhook and the API that share this thread. Stopping writes what is pending.
+  let persistTimer: NodeJS.Timeout | undefined;
+  const persist = () => {
+    if (opts.file && !persistTimer) persistTimer = setTimeout(writeFile, 200);
+  };
+  // When each schedule is due, parsed once (a tick looks at every schedule).
+  const dueAt = new Map<string, number | undefined>();
+  const dueOf = (k: string, s: StoredSchedule) => {
+    if (!dueAt.has(k)) dueAt.set(k, parseAtExpression(s.ScheduleExpression));
+    return dueAt.get(k);
   };
 
   const firing = new Set<string>();
@@ -80,7 +94,7 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
     const t = now();
     for (const [k, s] of schedules) {
       if (s.fired || s.State === 'DISABLED' || firing.has(k)) continue;
-      const at = parseAtExpression(s.ScheduleExpression);
+      const at = dueOf(k, s);
       if (at === undefined || at > t) continue;
       firing.add(k);
       let input: unknown;
@@ -91,8 +105,10 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
       }
       try {
         await opts.fire(input, s);
-        if (s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
-        else s.fired = true;
+        if (s.ActionAfterCompletion === 'DELETE') {
+          schedules.delete(k);
+          dueAt.delete(k);
+        } else s.fired = true;
         persist();
       } catch (err) {
         // EventBridge retries failed invocations; so do we, on the next tick.
@@ -143,6 +159,7 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
           );
         }
         const t = Math.floor(now() / 1000);
+        dueAt.delete(k);
         schedules.set(k, {
           Name: name,
           GroupName: group,
@@ -168,6 +185,7 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
           return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
         }
         schedules.delete(k);
+        dueAt.delete(k);
         persist();
         return send(res, 200, {});
       default:
@@ -189,6 +207,10 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
     async stop() {
       clearInterval(timer);
       await new Promise<void>((r) => server.close(() => r()));
+      if (persistTimer) {
+        clearTimeout(persistTimer);
+        writeFile();
+      }
     },
   };
 }

@@ -3,6 +3,7 @@
  * configured means 24 hours a day, every day.
  */
 import { z } from 'zod';
+import { dateFormat } from './time.ts';
 
 const hhmm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, 'Use o formato HH:MM.');
 
@@ -20,7 +21,7 @@ const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** Weekday and HH:MM of an instant in a time zone. */
 export function localTime(at: number, timeZone: string): { weekday: number; hhmm: string } {
-  const parts = new Intl.DateTimeFormat('en-US', {
+  const parts = dateFormat('en-US', {
     timeZone,
     weekday: 'short',
     hour: '2-digit',

@@ -3,8 +3,10 @@
  * and a per-account sequence, e.g. 20261124-000042. Readable over the phone, sortable,
  * unique per account.
  */
+import { dateFormat } from './time.ts';
+
 export function protocolNumber(openedAt: number, sequence: number, timeZone = 'America/Sao_Paulo'): string {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = dateFormat('en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',

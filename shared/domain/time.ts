@@ -2,13 +2,28 @@
  * Wall-clock time in a time zone (the account's), without dependencies: the web uses it too.
  */
 
+const formats = new Map<string, Intl.DateTimeFormat>();
+/**
+ * One Intl.DateTimeFormat per locale and options: building one costs a hundred times more
+ * than using it, and the engine formats on every message (hours, protocol numbers).
+ */
+export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = formats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    formats.set(key, f);
+  }
+  return f;
+}
+
 /** The instant of a wall-clock date and time (`aaaa-mm-dd`, `HH:MM`) in a time zone. */
 export function zonedEpoch(date: string, time: string, timeZone: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];
   const [h, mi] = time.split(':').map(Number) as [number, number];
   const wall = Date.UTC(y, m - 1, d, h, mi);
   const offsetAt = (at: number) => {
-    const p = new Intl.DateTimeFormat('en-US', {
+    const p = dateFormat('en-US', {
       timeZone,
       year: 'numeric',
       month: '2-digit',
@@ -29,7 +44,7 @@ export function zonedEpoch(date: string, time: string, timeZone: string): number
 
 /** `YYYY-MM-DDTHH:mm` of an instant in a time zone (what a datetime-local input shows). */
 export function zonedInput(at: number, timeZone: string): string {
-  const p = new Intl.DateTimeFormat('en-US', {
+  const p = dateFormat('en-US', {
     timeZone,
     year: 'numeric',
     month: '2-digit',

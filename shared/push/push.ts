@@ -42,32 +42,38 @@ function connectionsOf(accountId: string, deps: PushDeps): Promise<Connection[]>
   return list;
 }
 
+/**
+ * The frame of one push: a single event as itself, several (a message and its
+ * conversation) as `{type:'batch', events}` — one post per connection either way.
+ */
+export function pushFrame(accountId: string, events: PushEvent[], at = Date.now()): string {
+  const stamped = events.map((e) => ({ ...e, accountId, at }));
+  return JSON.stringify(
+    stamped.length === 1 ? stamped[0] : { type: 'batch', accountId, at, events: stamped },
+  );
+}
+
 export async function pushToAccount(accountId: string, events: PushEvent[], deps: PushDeps): Promise<number> {
   if (!deps.ws || !events.length) return 0;
   const connections = await connectionsOf(accountId, deps);
+  if (!connections.length) return 0;
+  const data = new TextEncoder().encode(pushFrame(accountId, events));
   let delivered = 0;
   await Promise.all(
     connections.map(async (c) => {
-      for (const e of events) {
-        try {
-          await deps.ws!.send(
-            new PostToConnectionCommand({
-              ConnectionId: c.connectionId,
-              Data: new TextEncoder().encode(JSON.stringify({ ...e, accountId, at: Date.now() })),
-            }),
-          );
-          delivered++;
-        } catch (err) {
-          const name = (err as Error).name;
-          if (
-            name === 'GoneException' ||
-            (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
-          ) {
-            await deleteConnection(deps.ddb, deps.tableName, c.connectionId).catch(() => undefined);
-            return;
-          }
-          log('warn', 'push failed', { accountId, connectionId: c.connectionId, error: name });
+      try {
+        await deps.ws!.send(new PostToConnectionCommand({ ConnectionId: c.connectionId, Data: data }));
+        delivered += events.length;
+      } catch (err) {
+        const name = (err as Error).name;
+        if (
+          name === 'GoneException' ||
+          (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
+        ) {
+          await deleteConnection(deps.ddb, deps.tableName, c.connectionId).catch(() => undefined);
+          return;
         }
+        log('warn', 'push failed', { accountId, connectionId: c.connectionId, error: name });
       }
     }),
   );

@@ -189,8 +189,10 @@ async function agentSocket(
   });
   ws.on('message', (data) => {
     try {
-      const ev = JSON.parse(data.toString()) as { type?: string; message?: { wamid?: string } };
-      if (ev.type === 'message.created' && ev.message?.wamid) onMessage(ev.message.wamid);
+      type Event = { type?: string; message?: { wamid?: string } };
+      const frame = JSON.parse(data.toString()) as Event & { events?: Event[] };
+      for (const ev of frame.type === 'batch' ? (frame.events ?? []) : [frame])
+        if (ev.type === 'message.created' && ev.message?.wamid) onMessage(ev.message.wamid);
     } catch {
       /* not an event */
     }

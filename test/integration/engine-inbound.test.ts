@@ -347,7 +347,10 @@ test('a customer message reaches the agents connected over WebSocket; a gone con
         Date.now(),
       );
     const events: { type: string; accountId: string; message?: { text?: string } }[] = [];
-    agent.on('message', (d) => events.push(JSON.parse(d.toString())));
+    agent.on('message', (d) => {
+      const frame = JSON.parse(d.toString()) as (typeof events)[number] & { events?: typeof events };
+      events.push(...(frame.type === 'batch' ? frame.events! : [frame]));
+    });
     gone.close();
     for (let i = 0; i < 50 && gateway.connections().length > 1; i++)
       await new Promise((r) => setTimeout(r, 20));

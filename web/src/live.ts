@@ -129,21 +129,24 @@ export function connectLive(handlers: LiveHandlers): LiveConnection {
       }, PING_MS);
     };
     socket.onmessage = (m) => {
-      let e: { type?: string };
+      let frame: { type?: string; events?: { type?: string }[] };
       try {
-        e = JSON.parse(String(m.data)) as { type?: string };
+        frame = JSON.parse(String(m.data)) as typeof frame;
       } catch {
         return; // not an event
       }
-      if (e.type === 'message.created' || e.type === 'message.updated' || e.type === 'conversation.updated')
-        handlers.onEvent(e as LiveEvent);
-      if (
-        e.type === 'message.created' ||
-        e.type === 'message.updated' ||
-        e.type === 'conversation.updated' ||
-        e.type === 'knowledge.updated'
-      )
-        for (const fn of listeners) fn(e as AnyLiveEvent);
+      // One push may carry several events (a message and its conversation), in order.
+      for (const e of frame.type === 'batch' && Array.isArray(frame.events) ? frame.events : [frame]) {
+        if (e.type === 'message.created' || e.type === 'message.updated' || e.type === 'conversation.updated')
+          handlers.onEvent(e as LiveEvent);
+        if (
+          e.type === 'message.created' ||
+          e.type === 'message.updated' ||
+          e.type === 'conversation.updated' ||
+          e.type === 'knowledge.updated'
+        )
+          for (const fn of listeners) fn(e as AnyLiveEvent);
+      }
     };
     socket.onclose = () => {
       clearInterval(ping);
