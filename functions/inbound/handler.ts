@@ -18,7 +18,15 @@ const deps = engineDepsFromConfig(loadConfig(), 'inbound');
 export const handler = middy<SQSEvent>().handler(
   recordsHandler({
     schema: inboundQueueItem,
-    work: (item, receiveCount) => processInboundItem(item as InboundQueueItem, { ...deps, receiveCount }),
+    work: (item, receiveCount, record) =>
+      processInboundItem(item as InboundQueueItem, {
+        ...deps,
+        receiveCount,
+        delivery: {
+          firstReceivedAt: Number(record.attributes.ApproximateFirstReceiveTimestamp),
+          sequenceNumber: record.attributes.SequenceNumber ?? '',
+        },
+      }),
     log: (msg, data) => deps.log('warn', msg, data),
     sqs: sqs(),
     // Statistics counted during the batch, one write per number (NUM-2).

@@ -7,6 +7,7 @@ import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewayma
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { monotonicFactory } from 'ulid';
+import type { QueueDelivery } from '#shared/domain/inbound-id.ts';
 import type { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { vapidFromSecret, type VapidKeys } from '#shared/push/web-push.ts';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -41,6 +42,11 @@ export interface EngineDeps {
   log: (level: 'debug' | 'info' | 'warn' | 'error', msg: string, data?: Record<string, unknown>) => void;
   /** How many times the queue delivered the record being processed (1 on the first). */
   receiveCount?: number;
+  /**
+   * The FIFO record's first receive time and sequence number: the same on every
+   * redelivery, they give a customer's message its id (shared/domain/inbound-id.ts).
+   */
+  delivery?: QueueDelivery;
   /**
    * Called after each durable step; a test throws from it to simulate a crash between two
    * writes. Never set in production.

@@ -34,10 +34,13 @@ import {
   getConversationById,
   openConversation,
   touchConversation,
+  type ConversationTouch,
 } from '#shared/store/conversations.ts';
+import { coveredByQueueDedup, earliestUnclaimedId, inboundMessageId } from '#shared/domain/inbound-id.ts';
 import {
   applyDeliveryStatus,
   claimInboundWamid,
+  findMessageByWamid,
   getMessage,
   getWamidClaim,
   keepEarlyStatus,
@@ -122,9 +125,16 @@ export async function processInboundItem(item: InboundQueueItem, deps: EngineDep
 /**
  * Which contact and conversation a customer's message belongs to. The ids never change
  * once created, so they are remembered per process (a busy number saves three reads per
- * message); the conversation itself is always read fresh.
+ * message), with the attendance last seen open: the fast path writes against it without
+ * reading the conversation, conditional on it still being open with that attendance.
  */
-const threadCache = new Map<string, { contact: Contact; conversationId: string }>();
+interface KnownThread {
+  contact: Contact;
+  conversationId: string;
+  openAttendanceId?: string;
+  contactName?: string;
+}
+const threadCache = new Map<string, KnownThread>();
 const threadKey = (number: WhatsAppNumber, who: ContactIdentity, tableName: string) =>
   `${tableName}:${number.id}:${who.waId ? canonicalPhone(who.waId) : ''}:${who.userId ?? ''}`;
 
@@ -132,11 +142,16 @@ function rememberThread(
   number: WhatsAppNumber,
   who: ContactIdentity,
   contact: Contact,
-  conversationId: string,
+  conv: Conversation,
   deps: EngineDeps,
 ): void {
   if (threadCache.size > 50_000) threadCache.clear();
-  threadCache.set(threadKey(number, who, deps.tableName), { contact, conversationId });
+  threadCache.set(threadKey(number, who, deps.tableName), {
+    contact,
+    conversationId: conv.id,
+    ...(conv.status === 'open' && conv.attendanceId ? { openAttendanceId: conv.attendanceId } : {}),
+    ...(conv.contactName ? { contactName: conv.contactName } : {}),
+  });
 }
 
 async function threadOf(
@@ -163,7 +178,7 @@ async function threadOf(
     number.id,
     contact.id,
   );
-  if (conversation) rememberThread(number, who, contact, conversation.id, deps);
+  if (conversation) rememberThread(number, who, contact, conversation, deps);
   return { contact, conversation };
 }
 
@@ -208,102 +223,20 @@ async function storeCustomerMessage(
     await recordIgnored(number, item, who, now, deps);
     return;
   }
-  const thread = await threadOf(number, who, now, deps);
-  const contact = thread.contact;
-  let conv = thread.conversation;
-
-  const claim = await claimInboundWamid(
-    deps.ddb,
-    deps.tableName,
-    accountId,
-    wamidOf(item),
-    deps.newId(),
-    conv?.id,
-  );
-  await deps.afterStep?.('claim');
-  const messageId = claim.messageId;
-
-  // A claim from an earlier run: if that run stored the message, this is a redelivery or
-  // a duplicate, and nothing may open an attendance or store anything again.
-  let message =
-    !claim.fresh && conv
-      ? await getMessage(deps.ddb, deps.tableName, accountId, conv.id, messageId)
-      : undefined;
-  let created = false;
-  if (!message) {
-    const before = conv;
-    conv = await openConversation(deps.ddb, deps.tableName, {
-      number,
-      contact,
-      existing: conv,
-      newId: deps.newId,
-      now,
-      timeZone: DEFAULT_TIMEZONE,
-    });
-    rememberThread(number, who, contact, conv.id, deps);
-    const opened = before?.attendanceId !== conv.attendanceId;
-    await deps.afterStep?.('open');
-    const fields = toMessageFields(m, item.raw, item.errors as MetaError[] | undefined);
-    if (fields.replyTo) {
-      const quoted = await getWamidClaim(deps.ddb, deps.tableName, accountId, fields.replyTo.wamid);
-      if (quoted?.messageId) fields.replyTo = { ...fields.replyTo, messageId: quoted.messageId };
-    }
-    const built = messageSchema.parse({
-      ...fields,
-      id: messageId,
-      accountId,
-      conversationId: conv.id,
-      attendanceId: conv.attendanceId,
-      direction: 'in',
-      status: 'received',
-      sender: { type: 'contact', id: contact.id, name: who.name ?? contact.name },
-      createdAt: now,
-      ...(fields.media ? { media: { ...fields.media, key: mediaKey(accountId, messageId) } } : {}),
-    });
-    ({ message, created } = await putMessageOnce(deps.ddb, deps.tableName, built));
-    if (created)
-      bumpNumberStats(
-        number,
-        {
-          received: 1,
-          ...(opened ? { conversations: 1 } : {}),
-          ...(opened && !before ? { contacts: 1 } : {}),
-        },
-        deps,
-      );
-    await deps.afterStep?.('message');
-  }
-
-  // The window runs from when the customer sent it (Meta's timestamp, never in our future).
   const metaAt = Number(m?.timestamp) * 1000;
-  const sentAt = Number.isFinite(metaAt) ? Math.min(metaAt, message.createdAt) : message.createdAt;
-  const touched = await touchConversation(
-    deps.ddb,
-    deps.tableName,
-    { accountId, id: message.conversationId },
-    {
-      messageId,
-      at: message.createdAt,
-      preview: { text: previewText(message), type: message.type, direction: 'in' },
-      fromCustomer: {
-        sentAt,
-        windowExpiresAt: windowExpiresAt(sentAt),
-        name: item.contact?.name,
-        phone: contact.phone,
-        ...(message.referral
-          ? {
-              campaign: {
-                id: message.referral.sourceId,
-                name: message.referral.headline ?? message.referral.sourceId,
-              },
-            }
-          : {}),
-      },
-    },
-  );
+  const deliveryId = inboundMessageId(deps.delivery);
+  // Every other copy of this message is dropped by the queue: its id alone makes it once.
+  const queueDedups = deliveryId !== undefined && coveredByQueueDedup(item.receivedAt, metaAt);
+  const input: Incoming = { number, item, who, metaAt, now };
+  const stored =
+    (queueDedups ? await storeInOpenThread(input, deliveryId, deps) : undefined) ??
+    (await storeInThread(input, queueDedups ? deliveryId : undefined, deps));
+  let { message } = stored;
+  const { created, touched } = stored;
+  const messageId = message.id;
+
   if (message.referral) await rememberCampaign(deps, accountId, message.referral);
-  await deps.afterStep?.('conversation');
-  if (touched && conv && touched.contactName !== conv.contactName)
+  if (touched && touched.contactName !== stored.previousName)
     await putSearchTerms(deps.ddb, deps.tableName, touched);
   if (created || touched) {
     await push(
@@ -345,6 +278,210 @@ async function storeCustomerMessage(
     messageId,
     created,
   });
+}
+
+interface Incoming {
+  number: WhatsAppNumber;
+  item: InboundQueueItem;
+  who: ContactIdentity & { name?: string };
+  /** Meta's timestamp (ms): when the customer sent it. */
+  metaAt: number;
+  now: number;
+}
+
+interface Stored {
+  message: Message;
+  created: boolean;
+  /** The conversation after this message's update; undefined when it was already applied. */
+  touched?: Conversation;
+  contact: Contact;
+  /** The contact's name on the conversation before this message (search terms follow it). */
+  previousName?: string;
+}
+
+/** The message as stored, before it is stored. */
+async function buildMessage(
+  input: Incoming,
+  id: string,
+  conv: { id: string; attendanceId?: string },
+  contact: Contact,
+  deps: EngineDeps,
+): Promise<Message> {
+  const accountId = input.number.accountId;
+  const fields = toMessageFields(
+    input.item.message,
+    input.item.raw,
+    input.item.errors as MetaError[] | undefined,
+  );
+  if (fields.replyTo) {
+    // The message the customer quoted: ours (bound to its wamid by a claim), or theirs.
+    const wamid = fields.replyTo.wamid;
+    const quoted =
+      (await getWamidClaim(deps.ddb, deps.tableName, accountId, wamid))?.messageId ??
+      (await findMessageByWamid(deps.ddb, deps.tableName, accountId, conv.id, wamid, { newest: 200 }))?.id;
+    if (quoted) fields.replyTo = { ...fields.replyTo, messageId: quoted };
+  }
+  return messageSchema.parse({
+    ...fields,
+    id,
+    accountId,
+    conversationId: conv.id,
+    attendanceId: conv.attendanceId,
+    direction: 'in',
+    status: 'received',
+    sender: { type: 'contact', id: contact.id, name: input.who.name ?? contact.name },
+    createdAt: input.now,
+    ...(fields.media ? { media: { ...fields.media, key: mediaKey(accountId, id) } } : {}),
+  });
+}
+
+/** What a customer's message changes on its conversation. */
+function touchOf(input: Incoming, message: Message, contact: Contact): ConversationTouch {
+  // The window runs from when the customer sent it (Meta's timestamp, never in our future).
+  const sentAt = Number.isFinite(input.metaAt)
+    ? Math.min(input.metaAt, message.createdAt)
+    : message.createdAt;
+  return {
+    messageId: message.id,
+    at: message.createdAt,
+    preview: { text: previewText(message), type: message.type, direction: 'in' },
+    fromCustomer: {
+      sentAt,
+      windowExpiresAt: windowExpiresAt(sentAt),
+      name: input.item.contact?.name,
+      phone: contact.phone,
+      ...(message.referral
+        ? {
+            campaign: {
+              id: message.referral.sourceId,
+              name: message.referral.headline ?? message.referral.sourceId,
+            },
+          }
+        : {}),
+    },
+  };
+}
+
+/**
+ * The fast path: a conversation this process saw open, a message the queue deduplicates.
+ * No read, no claim: the conversation update is conditional on the attendance still being
+ * open, then the message is put under its queue-derived id. Undefined when the update did
+ * not apply (closed meanwhile, a newer message, or a redelivery): the full path decides.
+ * A crash between the two writes is finished by the full path on redelivery.
+ */
+async function storeInOpenThread(
+  input: Incoming,
+  messageId: string,
+  deps: EngineDeps,
+): Promise<Stored | undefined> {
+  const { number, who } = input;
+  const known = threadCache.get(threadKey(number, who, deps.tableName));
+  if (!known?.openAttendanceId) return undefined;
+  const conv = { id: known.conversationId, attendanceId: known.openAttendanceId };
+  const built = await buildMessage(input, messageId, conv, known.contact, deps);
+  const touched = await touchConversation(
+    deps.ddb,
+    deps.tableName,
+    { accountId: number.accountId, id: conv.id },
+    touchOf(input, built, known.contact),
+    { openAttendanceId: known.openAttendanceId },
+  );
+  if (!touched) return undefined;
+  rememberThread(number, who, known.contact, touched, deps);
+  await deps.afterStep?.('conversation');
+  const { message, created } = await putMessageOnce(deps.ddb, deps.tableName, built);
+  if (created) bumpNumberStats(number, { received: 1 }, deps);
+  await deps.afterStep?.('message');
+  return { message, created, touched, contact: known.contact, previousName: known.contactName };
+}
+
+/**
+ * The full path: reads the conversation, opens an attendance when none is open, stores the
+ * message once. `messageId` is the queue-derived id when the queue deduplicates the
+ * message; without it the wamid is claimed (or found stored earlier without a claim).
+ */
+async function storeInThread(
+  input: Incoming,
+  fixedId: string | undefined,
+  deps: EngineDeps,
+): Promise<Stored> {
+  const { number, who, item, now } = input;
+  const accountId = number.accountId;
+  const thread = await threadOf(number, who, now, deps);
+  const contact = thread.contact;
+  let conv = thread.conversation;
+
+  let messageId: string;
+  let message: Message | undefined;
+  if (fixedId) {
+    messageId = fixedId;
+    // A redelivery (a crash after the fast path's update, say) finds its message.
+    message = conv ? await getMessage(deps.ddb, deps.tableName, accountId, conv.id, fixedId) : undefined;
+  } else {
+    // A late copy of a message stored without a claim while the queue deduplicated it.
+    message =
+      conv && Number.isFinite(input.metaAt)
+        ? await findMessageByWamid(deps.ddb, deps.tableName, accountId, conv.id, wamidOf(item), {
+            fromId: earliestUnclaimedId(input.metaAt),
+          })
+        : undefined;
+    if (message) messageId = message.id;
+    else {
+      const claim = await claimInboundWamid(
+        deps.ddb,
+        deps.tableName,
+        accountId,
+        wamidOf(item),
+        inboundMessageId(deps.delivery) ?? deps.newId(),
+        conv?.id,
+      );
+      await deps.afterStep?.('claim');
+      messageId = claim.messageId;
+      // A claim from an earlier run: if that run stored the message, this is a redelivery
+      // or a duplicate, and nothing may open an attendance or store anything again.
+      message =
+        !claim.fresh && conv
+          ? await getMessage(deps.ddb, deps.tableName, accountId, conv.id, messageId)
+          : undefined;
+    }
+  }
+  let created = false;
+  if (!message) {
+    const before = conv;
+    conv = await openConversation(deps.ddb, deps.tableName, {
+      number,
+      contact,
+      existing: conv,
+      newId: deps.newId,
+      now,
+      timeZone: DEFAULT_TIMEZONE,
+    });
+    rememberThread(number, who, contact, conv, deps);
+    const opened = before?.attendanceId !== conv.attendanceId;
+    await deps.afterStep?.('open');
+    const built = await buildMessage(input, messageId, conv, contact, deps);
+    ({ message, created } = await putMessageOnce(deps.ddb, deps.tableName, built));
+    if (created)
+      bumpNumberStats(
+        number,
+        {
+          received: 1,
+          ...(opened ? { conversations: 1 } : {}),
+          ...(opened && !before ? { contacts: 1 } : {}),
+        },
+        deps,
+      );
+    await deps.afterStep?.('message');
+  }
+  const touched = await touchConversation(
+    deps.ddb,
+    deps.tableName,
+    { accountId, id: message.conversationId },
+    touchOf(input, message, contact),
+  );
+  if (touched) rememberThread(number, who, contact, touched, deps);
+  await deps.afterStep?.('conversation');
+  return { message, created, touched, contact, previousName: conv?.contactName };
 }
 
 /**

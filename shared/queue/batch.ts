@@ -95,7 +95,7 @@ export function parseRecord<T extends z.ZodType>(record: SQSRecord, schema: T): 
  */
 export function recordsHandler<T extends z.ZodType>(opts: {
   schema: T;
-  work: (item: z.infer<T>, receiveCount: number) => Promise<void>;
+  work: (item: z.infer<T>, receiveCount: number, record: SQSRecord) => Promise<void>;
   log: (msg: string, data?: Record<string, unknown>) => void;
   sqs: SQSClient;
   after?: () => Promise<void>;
@@ -109,7 +109,7 @@ export function recordsHandler<T extends z.ZodType>(opts: {
           opts.log('record with an unknown shape acknowledged', { messageId: record.messageId });
           return;
         }
-        await opts.work(item, Number(record.attributes.ApproximateReceiveCount));
+        await opts.work(item, Number(record.attributes.ApproximateReceiveCount), record);
       },
       { sqs: opts.sqs, log: opts.log },
     );

@@ -278,17 +278,25 @@ export interface ConversationTouch {
  * message also counts as unread and moves the 24 h window. Applied once per message and
  * never back in time (conditional on the last message id, a ULID). Returns the updated
  * conversation, or undefined when this message was already applied (or is older).
+ *
+ * A customer's message that lost the race to a newer one (an agent's reply stored while
+ * it waited in the queue) still counts: its customer fields (unread, window) are applied
+ * on their own, conditional on the last customer message id.
+ *
+ * `openAttendanceId`: apply only while the conversation is open with that attendance (the
+ * engine's fast path, which did not read the conversation); one attempt, no fallback.
  */
 export async function touchConversation(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   conv: Pick<Conversation, 'accountId' | 'id'>,
   t: ConversationTouch,
+  opts: { openAttendanceId?: string } = {},
 ): Promise<Conversation | undefined> {
   // Only the sort key moves: the bucket (gsi2pk) belongs to whoever changes the state.
   const inbox = keys.inboxByLastMessage(conv.accountId, '', t.at, conv.id);
-  const sets = ['lastMessageAt = :at', 'lastMessage = :lm', 'lastMessageId = :mid', 'gsi2sk = :g2sk'];
-  const values: Record<string, unknown> = {
+  const last = ['lastMessageAt = :at', 'lastMessage = :lm', 'lastMessageId = :mid', 'gsi2sk = :g2sk'];
+  const lastValues: Record<string, unknown> = {
     ':at': t.at,
     ':lm': {
       text: t.preview.text.slice(0, 200),
@@ -296,9 +304,10 @@ export async function touchConversation(
       direction: t.preview.direction,
       at: t.at,
     },
-    ':mid': t.messageId,
     ':g2sk': inbox.gsi2sk,
   };
+  const sets: string[] = [];
+  const values: Record<string, unknown> = { ':mid': t.messageId };
   let add = '';
   let remove = '';
   if (t.fromCustomer) {
@@ -329,16 +338,36 @@ export async function touchConversation(
     add = ' ADD unread :one';
     values[':one'] = 1;
   }
+  const key = keys.conversation(conv.accountId, conv.id);
+  const newer = '(attribute_not_exists(lastMessageId) OR lastMessageId < :mid)';
+  const open = opts.openAttendanceId;
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
-    Key: keys.conversation(conv.accountId, conv.id),
+    Key: key,
+    UpdateExpression: `SET ${[...last, ...sets].join(', ')}${remove}${add}`,
+    ConditionExpression: open
+      ? `attribute_exists(pk) AND #s = :open AND attendanceId = :att AND ${newer}`
+      : `attribute_exists(pk) AND ${newer}`,
+    ...(open ? { ExpressionAttributeNames: { '#s': 'status' } } : {}),
+    ExpressionAttributeValues: {
+      ...values,
+      ...lastValues,
+      ...(open ? { ':open': 'open', ':att': open } : {}),
+    },
+    ReturnValues: 'ALL_NEW',
+  });
+  if (updated) return conversationSchema.parse(updated);
+  if (open || !t.fromCustomer) return undefined;
+  const counted = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: key,
     UpdateExpression: `SET ${sets.join(', ')}${remove}${add}`,
     ConditionExpression:
-      'attribute_exists(pk) AND (attribute_not_exists(lastMessageId) OR lastMessageId < :mid)',
+      'attribute_exists(pk) AND (attribute_not_exists(lastCustomerMessageId) OR lastCustomerMessageId < :mid)',
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_NEW',
   });
-  return updated && conversationSchema.parse(updated);
+  return counted && conversationSchema.parse(counted);
 }
 
 /**

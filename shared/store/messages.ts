@@ -3,9 +3,12 @@
  * (`ACC#a` / `WAMID#<wamid>`) that tie WhatsApp's message ids to ours.
  *
  * A claim serves two purposes:
- * - inbound: the first run of a customer message claims its wamid with the message id it
- *   chose (conditional put); every later run — SQS redelivery after a crash, or Meta's
- *   duplicate days later — finds the claim and reuses that id, so the message is stored once;
+ * - inbound, when the queue's deduplication cannot be relied on (a message received long
+ *   after it was sent, or a record without a FIFO sequence number): the first run claims its
+ *   wamid with the message id it chose (conditional put); every later run — SQS redelivery
+ *   after a crash, or Meta's duplicate days later — finds the claim and reuses that id, so
+ *   the message is stored once. Every other customer message has an id derived from its
+ *   queue record and no claim (shared/domain/inbound-id.ts); findMessageByWamid finds those;
  * - outbound: the sender binds the wamid Meta returned to our message, so status webhooks
  *   find it. A status that arrives before the binding is kept on the claim
  *   (`pendingStatus`) and applied by the sender when it binds.
@@ -45,6 +48,53 @@ export async function getMessage(
     }),
   );
   return res.Item ? messageSchema.parse(res.Item) : undefined;
+}
+
+/**
+ * A message of a conversation by its wamid, for customer messages stored without a claim:
+ * from the id `fromId` on, all pages (a late duplicate of one of them), or among the
+ * `newest` messages (the message a customer quoted).
+ */
+export async function findMessageByWamid(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  wamid: string,
+  range: { fromId: string } | { newest: number },
+): Promise<Message | undefined> {
+  const pk = keys.messagePartition(accountId, conversationId);
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: tableName,
+        ...('fromId' in range
+          ? {
+              KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+              ExpressionAttributeValues: {
+                ':pk': pk,
+                ':from': `MSG#${range.fromId}`,
+                ':to': 'MSG#~',
+                ':w': wamid,
+              },
+            }
+          : {
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
+              ExpressionAttributeValues: { ':pk': pk, ':p': 'MSG#', ':w': wamid },
+              ScanIndexForward: false,
+              Limit: range.newest,
+            }),
+        FilterExpression: 'wamid = :w',
+        ConsistentRead: true,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const hit = res.Items?.[0];
+    if (hit) return messageSchema.parse(hit);
+    start = 'fromId' in range ? res.LastEvaluatedKey : undefined;
+  } while (start);
+  return undefined;
 }
 
 /**
