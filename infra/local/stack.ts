@@ -362,7 +362,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
                 queueArn: queueArns[t.queue],
                 batchSize: t.batchSize,
                 // Lambda runs several batches at once; FIFO order still holds per group.
-                concurrency: queueDefs[t.queue].fifo ? 4 : 2,
+                concurrency: queueDefs[t.queue].fifo ? 8 : 2,
               },
             ]
           : [],
