@@ -10,7 +10,7 @@ import {
   DeleteScheduleCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-scheduler';
-import { BatchWriteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { timerDueTimes, type TimerKind } from '#shared/domain/clock.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Conversation } from '#shared/store/types.ts';
@@ -47,30 +47,55 @@ export const atExpression = (at: number) =>
 
 /** Arms one timer; arming the same one twice is a no-op. */
 export async function armTimer(t: TimerInput, deps: TimerDeps): Promise<void> {
+  await armTimers([t], deps);
+}
+
+/**
+ * Arms timers side by side, then records them under their conversations in one batch
+ * (a new attendance arms three: the window warning, its end, the inactivity close).
+ * Arming the same timer twice is a no-op.
+ */
+export async function armTimers(timers: TimerInput[], deps: TimerDeps): Promise<void> {
   const s = deps.scheduler;
-  if (!s) return;
-  const name = scheduleName(t);
-  try {
-    await s.client.send(
-      new CreateScheduleCommand({
-        Name: name,
-        GroupName: s.group,
-        ScheduleExpression: atExpression(t.at),
-        ScheduleExpressionTimezone: 'UTC',
-        FlexibleTimeWindow: { Mode: 'OFF' },
-        ActionAfterCompletion: 'DELETE',
-        Target: { Arn: s.targetArn, RoleArn: s.roleArn, Input: JSON.stringify(t) },
-      }),
-    );
-  } catch (err) {
-    if (!(err instanceof ConflictException)) throw err;
-  }
-  await deps.ddb.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: { ...keys.schedule(t.accountId, t.conversationId, name), name, at: t.at, kind: t.kind },
+  if (!s || !timers.length) return;
+  await Promise.all(
+    timers.map(async (t) => {
+      try {
+        await s.client.send(
+          new CreateScheduleCommand({
+            Name: scheduleName(t),
+            GroupName: s.group,
+            ScheduleExpression: atExpression(t.at),
+            ScheduleExpressionTimezone: 'UTC',
+            FlexibleTimeWindow: { Mode: 'OFF' },
+            ActionAfterCompletion: 'DELETE',
+            Target: { Arn: s.targetArn, RoleArn: s.roleArn, Input: JSON.stringify(t) },
+          }),
+        );
+      } catch (err) {
+        if (!(err instanceof ConflictException)) throw err;
+      }
     }),
   );
+  for (let i = 0; i < timers.length; i += 25) {
+    let requests: Record<string, unknown>[] = timers.slice(i, i + 25).map((t) => ({
+      PutRequest: {
+        Item: {
+          ...keys.schedule(t.accountId, t.conversationId, scheduleName(t)),
+          name: scheduleName(t),
+          at: t.at,
+          kind: t.kind,
+        },
+      },
+    }));
+    for (let attempt = 0; requests.length; attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 6)));
+      const res = await deps.ddb.send(
+        new BatchWriteCommand({ RequestItems: { [deps.tableName]: requests } }),
+      );
+      requests = (res.UnprocessedItems?.[deps.tableName] ?? []) as Record<string, unknown>[];
+    }
+  }
 }
 
 /** Arms every timer of the conversation's open attendance (WIN-2, WIN-3). */
@@ -79,14 +104,19 @@ export async function armConversationTimers(
   inactivityHours: number,
   deps: EngineDeps,
 ): Promise<void> {
-  if (!conv.attendanceId) return;
+  const attendanceId = conv.attendanceId;
+  if (!attendanceId) return;
   const due = timerDueTimes(conv, inactivityHours);
-  for (const [kind, at] of Object.entries(due) as [TimerKind, number][]) {
-    await armTimer(
-      { kind, accountId: conv.accountId, conversationId: conv.id, attendanceId: conv.attendanceId, at },
-      deps,
-    );
-  }
+  await armTimers(
+    (Object.entries(due) as [TimerKind, number][]).map(([kind, at]) => ({
+      kind,
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      attendanceId,
+      at,
+    })),
+    deps,
+  );
 }
 
 /**

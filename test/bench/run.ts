@@ -13,7 +13,7 @@
  * (test/bench/inbox.ts): first pages of every view, filter and search over 100,000
  * conversations in one account.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,6 +155,46 @@ async function paced(count: number, rate: number, send: (i: number) => Promise<n
     pending.push(send(i));
   }
   return Promise.all(pending);
+}
+
+/** DynamoDB Local's JVM (found by its port), to read how busy it is. */
+function dynamoPid(endpoint: string): number | undefined {
+  const port = new URL(endpoint).port;
+  for (const dir of readdirSync('/proc')) {
+    if (!/^\d+$/.test(dir)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${dir}/cmdline`, 'utf8').split('\0');
+      if (cmd[0]?.endsWith('java') && cmd.some((a) => a.endsWith('DynamoDBLocal.jar')) && cmd.includes(port))
+        return Number(dir);
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return undefined;
+}
+
+/** CPU seconds a process has used (Linux /proc; undefined elsewhere). */
+function cpuSeconds(pid: number | undefined): number | undefined {
+  if (!pid) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in USER_HZ
+  } catch {
+    return undefined;
+  }
+}
+
+/** Measures how many cores a process keeps busy while `work` runs. */
+async function busyCores<T>(
+  pid: number | undefined,
+  work: () => Promise<T>,
+): Promise<[T, number | undefined]> {
+  const c0 = cpuSeconds(pid);
+  const t0 = performance.now();
+  const out = await work();
+  const c1 = cpuSeconds(pid);
+  const wall = (performance.now() - t0) / 1000;
+  return [out, c0 === undefined || c1 === undefined ? undefined : Number(((c1 - c0) / wall).toFixed(2))];
 }
 
 async function rawWriteRate(endpoint: string, writes: number): Promise<number> {
@@ -398,6 +438,8 @@ async function pipeline(): Promise<void> {
     if (t !== undefined) arrived.push(performance.now() - t);
   });
 
+  const jvm = dynamoPid(stack.urls.dynamodb);
+
   // 0. Warm-up (not measured): JIT in every thread and in the JVM, connection pools.
   await paced(rate * 2, rate / 2, (i) =>
     postWebhook(
@@ -442,22 +484,25 @@ async function pipeline(): Promise<void> {
     arrived.length = 0;
     sentAt.clear();
     const t0 = performance.now();
-    await paced(n, 100_000, async (i) => {
-      const wamid = `wamid.sat-${run}-${i}`;
-      sentAt.set(wamid, performance.now());
-      return postWebhook(
-        stack,
-        textPayload(stack, `55119${String(90000000 + (i % 200))}`, wamid, `carga ${i}`),
-      );
+    const [, jvmCores] = await busyCores(jvm, async () => {
+      await paced(n, 100_000, async (i) => {
+        const wamid = `wamid.sat-${run}-${i}`;
+        sentAt.set(wamid, performance.now());
+        return postWebhook(
+          stack,
+          textPayload(stack, `55119${String(90000000 + (i % 200))}`, wamid, `carga ${i}`),
+        );
+      });
+      const sat = Date.now() + 120_000;
+      while (arrived.length < n && Date.now() < sat) await new Promise((r) => setTimeout(r, 100));
     });
-    const sat = Date.now() + 120_000;
-    while (arrived.length < n && Date.now() < sat) await new Promise((r) => setTimeout(r, 100));
     const elapsed = (performance.now() - t0) / 1000;
     result.saturation = {
       messages: n,
       delivered: arrived.length,
       seconds: Number(elapsed.toFixed(2)),
       messagesPerSecond: Math.round(arrived.length / elapsed),
+      dynamoLocalCores: jvmCores,
     };
     ws.close();
   } else {
@@ -471,8 +516,11 @@ async function pipeline(): Promise<void> {
   result.writeUnitsPerInboundText = w.units;
   result.writeRequestsPerInboundText = w.requests;
   result.readRequestsPerInboundText = w.reads;
-  const raw = await rawWriteRate(stack.urls.dynamodb, Number(args['raw-writes']));
+  const [raw, rawCores] = await busyCores(jvm, () =>
+    rawWriteRate(stack.urls.dynamodb, Number(args['raw-writes'])),
+  );
   result.rawDynamoWritesPerSecond = raw;
+  result.rawDynamoLocalCores = rawCores;
   const sat = result.saturation as { messagesPerSecond: number } | null;
   // Target: the pipeline keeps DynamoDB Local at least half as busy as the raw write test
   // (messages/s × writes per message ≥ 0.5 × raw writes/s). A write is counted as DynamoDB
@@ -482,4 +530,7 @@ async function pipeline(): Promise<void> {
     result.storageBusyRatio = Number(((sat.messagesPerSecond * w.units) / raw).toFixed(2));
     result.storageBusyRatioByRequests = Number(((sat.messagesPerSecond * w.requests) / raw).toFixed(2));
   }
+  // The same question asked of the JVM itself: its CPU use at saturation ÷ in the raw test.
+  const satCores = (result.saturation as { dynamoLocalCores?: number } | null)?.dynamoLocalCores;
+  if (satCores && rawCores) result.storageBusyRatioByJvmCpu = Number((satCores / rawCores).toFixed(2));
 }
