@@ -433,9 +433,12 @@ async function pipeline(): Promise<void> {
   // that long; the inbox catches up once settled), so the socket opens before the warm-up.
   const sentAt = new Map<string, number>();
   const arrived: number[] = [];
+  const byWamid = new Map<string, number>();
   const ws = await agentSocket(stack, (wamid) => {
     const t = sentAt.get(wamid);
-    if (t !== undefined) arrived.push(performance.now() - t);
+    if (t === undefined) return;
+    arrived.push(performance.now() - t);
+    byWamid.set(wamid, performance.now() - t);
   });
 
   const jvm = dynamoPid(stack.urls.dynamodb);
@@ -471,11 +474,17 @@ async function pipeline(): Promise<void> {
     const deadline = Date.now() + 30_000;
     while (arrived.length < sentAt.size && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
+    // The phase's 50 customers are new: the first message of each opens a conversation
+    // (attendance, protocol, routing, timers); the rest land in open conversations.
+    const latencyOf = (from: number, to: number) =>
+      [...Array(to - from).keys()].flatMap((k) => byWamid.get(`wamid.ws-${run}-${from + k}`) ?? []);
     result.inboundToAgentMs = {
       rate: wsRate,
       delivered: arrived.length,
       sent: sentAt.size,
       ...summary(arrived),
+      openingMessages: summary(latencyOf(0, 50)),
+      inOpenConversations: summary(latencyOf(50, sentAt.size)),
     };
 
     await drained(stack);
