@@ -17,9 +17,20 @@ function once<T>(key: string, make: () => T): T {
   return cache.get(key) as T;
 }
 
+/**
+ * Without a logger configured the SDK logs to a no-op logger, yet its logger middleware
+ * still copies every request and response through the schema's sensitive-data filter
+ * before handing them to it: about a tenth of the engine's CPU per request. We never give
+ * the SDK a logger (our own log lines say what happened), so the middleware goes.
+ */
+function quiet<C extends { middlewareStack: { remove(name: string): boolean } }>(client: C): C {
+  client.middlewareStack.remove('loggerMiddleware');
+  return client;
+}
+
 export const dynamo = () =>
   once('ddb', () =>
-    DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    DynamoDBDocumentClient.from(quiet(new DynamoDBClient({})), {
       marshallOptions: { removeUndefinedValues: true },
     }),
   );
@@ -27,13 +38,13 @@ export const dynamo = () =>
  * The configured endpoint wins over the queue URL's host: fauxqs's queue URLs use
  * `sqs.<region>.localhost`, which does not resolve everywhere; on AWS both are the same.
  */
-export const sqs = () => once('sqs', () => new SQSClient({ useQueueUrlAsEndpoint: false }));
+export const sqs = () => once('sqs', () => quiet(new SQSClient({ useQueueUrlAsEndpoint: false })));
 /** Path-style addressing works on AWS and on every local S3 stand-in. */
-export const s3 = () => once('s3', () => new S3Client({ forcePathStyle: true }));
-export const scheduler = () => once('scheduler', () => new SchedulerClient({}));
-export const secretsManager = () => once('secrets', () => new SecretsManagerClient({}));
+export const s3 = () => once('s3', () => quiet(new S3Client({ forcePathStyle: true })));
+export const scheduler = () => once('scheduler', () => quiet(new SchedulerClient({})));
+export const secretsManager = () => once('secrets', () => quiet(new SecretsManagerClient({})));
 export const wsManagement = (endpoint: string) =>
-  once(`ws:${endpoint}`, () => new ApiGatewayManagementApiClient({ endpoint }));
+  once(`ws:${endpoint}`, () => quiet(new ApiGatewayManagementApiClient({ endpoint })));
 
 /** Forget cached clients (tests that change endpoints between runs). */
 export function resetClients(): void {

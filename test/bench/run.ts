@@ -184,6 +184,61 @@ function cpuSeconds(pid: number | undefined): number | undefined {
   }
 }
 
+/** CPU seconds of each thread of a process, by thread name (Linux /proc). */
+function cpuByThread(pid: number | undefined): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!pid) return out;
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+        out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+      } catch {
+        /* thread gone */
+      }
+    }
+  } catch {
+    /* not Linux */
+  }
+  return out;
+}
+
+/** Cores used per process (and per thread of the stack) while `work` runs. */
+async function whereCpuGoes<T>(
+  procs: { stack?: number; jvm?: number },
+  work: () => Promise<T>,
+): Promise<[T, Record<string, number>]> {
+  const before = {
+    stack: cpuByThread(procs.stack),
+    jvm: cpuSeconds(procs.jvm),
+    jvmThreads: cpuByThread(procs.jvm),
+    self: process.cpuUsage(),
+  };
+  const t0 = performance.now();
+  const out = await work();
+  const wall = (performance.now() - t0) / 1000;
+  const cores = (s: number) => Number((s / wall).toFixed(2));
+  const used: Record<string, number> = {};
+  if (before.jvm !== undefined) used.dynamoLocal = cores((cpuSeconds(procs.jvm) ?? 0) - before.jvm);
+  for (const [name, sec] of cpuByThread(procs.stack)) {
+    const d = cores(sec - (before.stack.get(name) ?? 0));
+    if (d >= 0.01) used[`stack: ${name}`] = d;
+  }
+  // The JVM's threads worth naming: SQLite's single writer queue, Jetty's request threads
+  // (qtp…), the JIT compilers and the garbage collector.
+  const jvmGroups = new Map<string, number>();
+  for (const [name, sec] of cpuByThread(procs.jvm)) {
+    const group = name.replace(/[-\d]+$/, '').replace(/ CompilerThre.*$/, ' compiler');
+    jvmGroups.set(group, (jvmGroups.get(group) ?? 0) + sec - (before.jvmThreads.get(name) ?? 0));
+  }
+  for (const [group, sec] of jvmGroups) if (cores(sec) >= 0.02) used[`dynamoLocal: ${group}`] = cores(sec);
+  const self = process.cpuUsage(before.self);
+  used.loadGenerator = cores((self.user + self.system) / 1e6);
+  return [out, used];
+}
+
 /** Measures how many cores a process keeps busy while `work` runs. */
 async function busyCores<T>(
   pid: number | undefined,
@@ -265,7 +320,7 @@ async function agentSocket(
 
 process.env.LOG_LEVEL ??= 'warn';
 
-type BenchStack = LocalInfo & { env: Record<string, string>; stop(): Promise<void> };
+type BenchStack = LocalInfo & { env: Record<string, string>; pid?: number; stop(): Promise<void> };
 
 /** Starts the stack in its own process (stack-process.ts) and adopts its environment. */
 async function spawnStack(dataDir: string, portBase: number): Promise<BenchStack> {
@@ -295,6 +350,7 @@ async function spawnStack(dataDir: string, portBase: number): Promise<BenchStack
   Object.assign(process.env, info.env);
   return {
     ...info,
+    pid: child.pid,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -477,13 +533,15 @@ async function pipeline(): Promise<void> {
     // The phase's 50 customers are new: the first message of each opens a conversation
     // (attendance, protocol, routing, timers); the rest land in open conversations.
     const latencyOf = (from: number, to: number) =>
-      [...Array(to - from).keys()].flatMap((k) => byWamid.get(`wamid.ws-${run}-${from + k}`) ?? []);
+      [...Array(Math.max(0, to - from)).keys()].flatMap(
+        (k) => byWamid.get(`wamid.ws-${run}-${from + k}`) ?? [],
+      );
     result.inboundToAgentMs = {
       rate: wsRate,
       delivered: arrived.length,
       sent: sentAt.size,
       ...summary(arrived),
-      openingMessages: summary(latencyOf(0, 50)),
+      openingMessages: summary(latencyOf(0, Math.min(50, sentAt.size))),
       inOpenConversations: summary(latencyOf(50, sentAt.size)),
     };
 
@@ -493,7 +551,7 @@ async function pipeline(): Promise<void> {
     arrived.length = 0;
     sentAt.clear();
     const t0 = performance.now();
-    const [, jvmCores] = await busyCores(jvm, async () => {
+    const [, cpu] = await whereCpuGoes({ stack: stack.pid, jvm }, async () => {
       await paced(n, 100_000, async (i) => {
         const wamid = `wamid.sat-${run}-${i}`;
         sentAt.set(wamid, performance.now());
@@ -511,7 +569,8 @@ async function pipeline(): Promise<void> {
       delivered: arrived.length,
       seconds: Number(elapsed.toFixed(2)),
       messagesPerSecond: Math.round(arrived.length / elapsed),
-      dynamoLocalCores: jvmCores,
+      dynamoLocalCores: cpu.dynamoLocal,
+      coresUsed: cpu,
     };
     ws.close();
   } else {
