@@ -144,6 +144,33 @@ function postOnce(stack: BenchStack, payload: string): Promise<number> {
   });
 }
 
+/** A customer sends a text from the simulator's phone page; resolves when it was posted. */
+function phoneSends(stack: BenchStack, from: string, text: string): Promise<number> {
+  const t0 = performance.now();
+  const body = Buffer.from(JSON.stringify({ from, name: `Bench ${from.slice(-4)}`, text }));
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${stack.urls.simulator}/sim/customer/send`,
+      {
+        method: 'POST',
+        agent: metaAgent,
+        headers: { 'content-type': 'application/json', 'content-length': body.length },
+      },
+      (res) => {
+        res.resume();
+        res.once('end', () =>
+          res.statusCode === 200
+            ? resolve(performance.now() - t0)
+            : reject(new Error(`the simulator answered ${res.statusCode}`)),
+        );
+        res.once('error', reject);
+      },
+    );
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
 /** Sends `count` messages spread evenly at `rate`/s; resolves with each ack latency. */
 async function paced(count: number, rate: number, send: (i: number) => Promise<number>): Promise<number[]> {
   const start = performance.now();
@@ -291,7 +318,7 @@ async function rawWriteRate(endpoint: string, writes: number): Promise<number> {
 /** Opens the agents' WebSocket as the demo admin; calls back with each message.created. */
 async function agentSocket(
   stack: BenchStack,
-  onMessage: (wamid: string) => void,
+  onMessage: (message: { wamid: string; text?: string }) => void,
 ): Promise<WebSocket | undefined> {
   const login = await fetch(`${stack.urls.api}/api/auth/login`, {
     method: 'POST',
@@ -307,10 +334,11 @@ async function agentSocket(
   });
   ws.on('message', (data) => {
     try {
-      type Event = { type?: string; message?: { wamid?: string } };
+      type Event = { type?: string; message?: { wamid?: string; text?: string } };
       const frame = JSON.parse(data.toString()) as Event & { events?: Event[] };
       for (const ev of frame.type === 'batch' ? (frame.events ?? []) : [frame])
-        if (ev.type === 'message.created' && ev.message?.wamid) onMessage(ev.message.wamid);
+        if (ev.type === 'message.created' && ev.message?.wamid)
+          onMessage({ wamid: ev.message.wamid, text: ev.message.text });
     } catch {
       /* not an event */
     }
@@ -489,12 +517,15 @@ async function pipeline(): Promise<void> {
   // that long; the inbox catches up once settled), so the socket opens before the warm-up.
   const sentAt = new Map<string, number>();
   const arrived: number[] = [];
-  const byWamid = new Map<string, number>();
-  const ws = await agentSocket(stack, (wamid) => {
-    const t = sentAt.get(wamid);
+  const latencyByKey = new Map<string, number>();
+  // A message is known by its wamid when the bench posted it, by its text when the
+  // simulator's phone sent it (the wamid is the simulator's, and may arrive first).
+  const ws = await agentSocket(stack, (m) => {
+    const key = sentAt.has(m.wamid) ? m.wamid : m.text;
+    const t = key === undefined ? undefined : sentAt.get(key);
     if (t === undefined) return;
     arrived.push(performance.now() - t);
-    byWamid.set(wamid, performance.now() - t);
+    latencyByKey.set(key!, performance.now() - t);
   });
 
   const jvm = dynamoPid(stack.urls.dynamodb);
@@ -519,13 +550,15 @@ async function pipeline(): Promise<void> {
 
   await drained(stack);
 
-  // 2. Inbound → agent WebSocket latency at a steady rate.
+  // 2. Inbound → agent WebSocket latency at a steady rate, through the simulator: each
+  // message is a customer typing on the simulator's phone (POST /sim/customer/send), which
+  // signs and posts Meta's webhook; timed until the agent's socket shows it.
   const wsRate = Number(args['ws-rate']);
+  const wsText = (i: number) => `olá ${run} ${i}`;
   if (ws) {
     await paced(wsRate * seconds, wsRate, async (i) => {
-      const wamid = `wamid.ws-${run}-${i}`;
-      sentAt.set(wamid, performance.now());
-      return postWebhook(stack, textPayload(stack, `55119${String(80000000 + (i % 50))}`, wamid, `olá ${i}`));
+      sentAt.set(wsText(i), performance.now());
+      return phoneSends(stack, `55119${String(80000000 + (i % 50))}`, wsText(i));
     });
     const deadline = Date.now() + 30_000;
     while (arrived.length < sentAt.size && Date.now() < deadline)
@@ -533,9 +566,7 @@ async function pipeline(): Promise<void> {
     // The phase's 50 customers are new: the first message of each opens a conversation
     // (attendance, protocol, routing, timers); the rest land in open conversations.
     const latencyOf = (from: number, to: number) =>
-      [...Array(Math.max(0, to - from)).keys()].flatMap(
-        (k) => byWamid.get(`wamid.ws-${run}-${from + k}`) ?? [],
-      );
+      [...Array(Math.max(0, to - from)).keys()].flatMap((k) => latencyByKey.get(wsText(from + k)) ?? []);
     result.inboundToAgentMs = {
       rate: wsRate,
       delivered: arrived.length,

@@ -87,7 +87,16 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     }
   }
   const memoryMedia = new Map<string, Buffer>();
-  const save = () => stateFile && writeFileSync(stateFile, JSON.stringify(state));
+  // The phone's history is written at most every 200 ms (and on stop), not once per
+  // message: a busy chat rewrote the whole file for each one.
+  let saveTimer: NodeJS.Timeout | undefined;
+  const writeState = () => {
+    saveTimer = undefined;
+    if (stateFile) writeFileSync(stateFile, JSON.stringify(state));
+  };
+  const save = () => {
+    if (stateFile && !saveTimer) saveTimer = setTimeout(writeState, 200);
+  };
   const failures: Failure[] = [];
   const listeners = new Set<ServerResponse>();
   const numbers = new Map(opts.phoneNumbers.map((n) => [n.phoneNumberId, n]));
@@ -403,6 +412,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       for (const res of listeners) res.end();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
+      if (saveTimer) {
+        clearTimeout(saveTimer);
+        writeState();
+      }
     },
   };
 }
