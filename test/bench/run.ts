@@ -7,9 +7,11 @@
  *   npm run bench -- --only inbox --inbox-conversations 100000
  *   npm run bench -- --only retrieval         knowledge-base recall@3 on the Portuguese FAQ
  *
- * Figures: webhook ack latency (p50/p95/p99) at --rate; inbound→agent WebSocket latency
- * at --ws-rate; sustained messages/s at saturation; DynamoDB Local's raw write rate in
- * the same run (the floor everything else is compared with); then the inbox at scale
+ * Figures: webhook ack latency (p50/p95/p99) at --rate, posted as Meta posts; inbound→agent
+ * WebSocket latency at --ws-rate, sent from the simulator's phone; sustained messages/s at
+ * saturation and where the CPU went; write units and requests per inbound text; DynamoDB
+ * Local's raw write rate in the same run (the floor everything else is compared with), and
+ * its CPU in both; then the inbox at scale
  * (test/bench/inbox.ts): first pages of every view, filter and search over 100,000
  * conversations in one account.
  */
