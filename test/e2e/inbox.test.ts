@@ -483,6 +483,12 @@ test('the bell lists chats forwarded to the agent’s department and their custo
   assert.equal(await page.evaluate(() => localStorage.getItem('atende.notifications.muted')), '1');
   await items.filter({ hasText: 'Encaminhada ao setor Suporte' }).getByTestId('notification-remove').click();
   assert.equal(await items.count(), 1);
+  // The list survives a reload (this browser, this agent).
+  await page.reload();
+  await page.getByTestId('notification-count').filter({ hasText: '1' }).waitFor();
+  await page.getByTestId('notifications').click();
+  await items.filter({ hasText: 'Ainda sem conexão aqui' }).waitFor();
+  assert.equal(await items.count(), 1);
   await items.filter({ hasText: 'Ainda sem conexão aqui' }).locator('.notice-open').click();
   await page.getByTestId('chat-title').filter({ hasText: 'Tiago Barros' }).waitFor();
   assert.equal(await page.getByTestId('notification-count').count(), 0);

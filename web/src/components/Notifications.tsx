@@ -2,10 +2,11 @@
  * The bell: while the agent is not looking at that chat, new customer messages in chats
  * that are theirs (they are the agent, or it is one of their departments) and chats
  * forwarded to them or to their departments are listed, with a short beep (synthesised
- * with the Web Audio API) unless muted; the choice is remembered in this browser.
+ * with the Web Audio API) unless muted; the choice and the list are remembered in this
+ * browser.
  */
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
-import { api, type Conversation, type Me, type Message } from '../api.ts';
+import { api, getSession, type Conversation, type Me, type Message } from '../api.ts';
 import { disablePush, enablePush, pushState, type PushState } from '../push.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
@@ -13,6 +14,7 @@ import { formatPhone, useFormat } from '../format.ts';
 import { BellIcon } from './icons.tsx';
 
 const MUTED_KEY = 'atende.notifications.muted';
+const ITEMS_KEY = 'atende.notifications.items';
 const MAX_ITEMS = 50;
 /** The conversation's own push follows its message: wait for it before deciding. */
 const SETTLE_MS = 300;
@@ -54,6 +56,25 @@ export function beep() {
   }
 }
 
+/**
+ * The list survives a reload in this browser, for the user it was made for (the session
+ * already lives in this browser's storage; another user who signs in here starts empty).
+ */
+function storedItems(): Notice[] {
+  const userId = getSession()?.user.id;
+  try {
+    const saved = JSON.parse(localStorage.getItem(ITEMS_KEY) ?? 'null') as {
+      userId?: string;
+      items?: Notice[];
+    } | null;
+    return userId && saved?.userId === userId && Array.isArray(saved.items)
+      ? saved.items.slice(0, MAX_ITEMS)
+      : [];
+  } catch {
+    return [];
+  }
+}
+
 export function useNotifications({
   meRef,
   known,
@@ -63,7 +84,11 @@ export function useNotifications({
   known: RefObject<Map<string, Conversation>>;
   isLooking: (conversationId: string) => boolean;
 }) {
-  const [items, setItems] = useState<Notice[]>([]);
+  const [items, setItems] = useState<Notice[]>(storedItems);
+  useEffect(() => {
+    const userId = getSession()?.user.id;
+    if (userId) localStorage.setItem(ITEMS_KEY, JSON.stringify({ userId, items }));
+  }, [items]);
   const [muted, setMutedState] = useState(() => localStorage.getItem(MUTED_KEY) === '1');
   const [beeps, setBeeps] = useState(0);
   const lookingRef = useRef(isLooking);
@@ -74,10 +99,12 @@ export function useNotifications({
   });
 
   /** Each message notifies once (a redelivered push, or one removed from the list, does not come back). */
-  const seen = useRef(new Set<string>());
+  const seen = useRef<Set<string>>(undefined);
+  seen.current ??= new Set(items.map((n) => n.id));
   const add = useCallback((n: Notice) => {
-    if (lookingRef.current(n.conversationId) || seen.current.has(n.id)) return;
-    seen.current.add(n.id);
+    const once = seen.current!;
+    if (lookingRef.current(n.conversationId) || once.has(n.id)) return;
+    once.add(n.id);
     setItems((cur) => [n, ...cur].slice(0, MAX_ITEMS));
     if (mutedRef.current) return;
     beep();
