@@ -170,14 +170,18 @@ async function threadOf(
     );
     if (conversation) return { contact: known.contact, conversation };
   }
-  const contact = await findOrCreateContact(deps.ddb, deps.tableName, number.accountId, who, deps.newId, now);
-  const conversation = await findConversation(
+  const { contact, created } = await findOrCreateContact(
     deps.ddb,
     deps.tableName,
     number.accountId,
-    number.id,
-    contact.id,
+    who,
+    deps.newId,
+    now,
   );
+  // A contact created just now has no conversation yet.
+  const conversation = created
+    ? undefined
+    : await findConversation(deps.ddb, deps.tableName, number.accountId, number.id, contact.id);
   if (conversation) rememberThread(number, who, contact, conversation, deps);
   return { contact, conversation };
 }

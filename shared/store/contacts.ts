@@ -77,13 +77,13 @@ export async function findOrCreateContact(
   who: ContactIdentity,
   newId: () => string,
   now: number,
-): Promise<Contact> {
+): Promise<{ contact: Contact; created: boolean }> {
   const l = lookups(accountId, who);
   if (!l.phone && !l.user) throw new Error('A contact needs a wa_id or a user_id');
   for (let attempt = 0; attempt < 3; attempt++) {
     const byPhone = l.phone && (await viaLookup(ddb, tableName, accountId, l.phone));
     const found = byPhone ?? (l.user && (await viaLookup(ddb, tableName, accountId, l.user)));
-    if (found) return learnIdentity(ddb, tableName, found, who);
+    if (found) return { contact: await learnIdentity(ddb, tableName, found, who), created: false };
 
     const phone = who.waId ? canonicalPhone(who.waId) : undefined;
     const contact: Contact = {
@@ -112,7 +112,7 @@ export async function findOrCreateContact(
           ],
         }),
       );
-      return contact;
+      return { contact, created: true };
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
       // Another message of the same person won the race: the next round reads its contact.
