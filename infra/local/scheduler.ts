@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { LocalStartError } from './errors.ts';
+import { coalescedWrite } from './coalesced-write.ts';
 
 export interface StoredSchedule {
   Name: string;
@@ -68,25 +69,21 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
       );
     }
   }
-  const writeFile = () => {
-    persistTimer = undefined;
+  const stateFile = coalescedWrite(() => {
     if (!opts.file) return;
     const tmp = `${opts.file}.tmp`;
     writeFileSync(tmp, JSON.stringify([...schedules.values()], null, 1));
     renameSync(tmp, opts.file);
-  };
-  // Changes are written together, at most every 200 ms: a busy engine arms hundreds of
-  // schedules a second, and rewriting the whole file for each one would hold up the
-  // webhook and the API that share this thread. Stopping writes what is pending.
-  let persistTimer: NodeJS.Timeout | undefined;
+  });
   const persist = () => {
-    if (opts.file && !persistTimer) persistTimer = setTimeout(writeFile, 200);
+    if (opts.file) stateFile.schedule();
   };
-  // When each schedule is due, parsed once (a tick looks at every schedule).
-  const dueAt = new Map<string, number | undefined>();
-  const dueOf = (k: string, s: StoredSchedule) => {
-    if (!dueAt.has(k)) dueAt.set(k, parseAtExpression(s.ScheduleExpression));
-    return dueAt.get(k);
+  // When each schedule is due, parsed once (a tick looks at every schedule); a replaced or
+  // deleted schedule takes its entry with it.
+  const dueAt = new WeakMap<StoredSchedule, number | undefined>();
+  const dueOf = (s: StoredSchedule) => {
+    if (!dueAt.has(s)) dueAt.set(s, parseAtExpression(s.ScheduleExpression));
+    return dueAt.get(s);
   };
 
   const firing = new Set<string>();
@@ -94,7 +91,7 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
     const t = now();
     for (const [k, s] of schedules) {
       if (s.fired || s.State === 'DISABLED' || firing.has(k)) continue;
-      const at = dueOf(k, s);
+      const at = dueOf(s);
       if (at === undefined || at > t) continue;
       firing.add(k);
       let input: unknown;
@@ -105,10 +102,8 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
       }
       try {
         await opts.fire(input, s);
-        if (s.ActionAfterCompletion === 'DELETE') {
-          schedules.delete(k);
-          dueAt.delete(k);
-        } else s.fired = true;
+        if (s.ActionAfterCompletion === 'DELETE') schedules.delete(k);
+        else s.fired = true;
         persist();
       } catch (err) {
         // EventBridge retries failed invocations; so do we, on the next tick.
@@ -159,7 +154,6 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
           );
         }
         const t = Math.floor(now() / 1000);
-        dueAt.delete(k);
         schedules.set(k, {
           Name: name,
           GroupName: group,
@@ -185,7 +179,6 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
           return send(res, 404, { Message: `Schedule ${name} does not exist.` }, 'ResourceNotFoundException');
         }
         schedules.delete(k);
-        dueAt.delete(k);
         persist();
         return send(res, 200, {});
       default:
@@ -207,10 +200,7 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
     async stop() {
       clearInterval(timer);
       await new Promise<void>((r) => server.close(() => r()));
-      if (persistTimer) {
-        clearTimeout(persistTimer);
-        writeFile();
-      }
+      stateFile.flush();
     },
   };
 }

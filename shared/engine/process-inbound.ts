@@ -298,7 +298,6 @@ interface Stored {
   created: boolean;
   /** The conversation after this message's update; undefined when it was already applied. */
   touched?: Conversation;
-  contact: Contact;
   /** The contact's name on the conversation before this message (search terms follow it). */
   previousName?: string;
 }
@@ -396,7 +395,7 @@ async function storeInOpenThread(
   const { message, created } = await putMessageOnce(deps.ddb, deps.tableName, built);
   if (created) bumpNumberStats(number, { received: 1 }, deps);
   await deps.afterStep?.('message');
-  return { message, created, touched, contact: known.contact, previousName: known.contactName };
+  return { message, created, touched, previousName: known.contactName };
 }
 
 /**
@@ -415,6 +414,7 @@ async function storeInThread(
   const contact = thread.contact;
   let conv = thread.conversation;
 
+  const wamid = wamidOf(item);
   let messageId: string;
   let message: Message | undefined;
   if (fixedId) {
@@ -425,7 +425,7 @@ async function storeInThread(
     // A late copy of a message stored without a claim while the queue deduplicated it.
     message =
       conv && Number.isFinite(input.metaAt)
-        ? await findMessageByWamid(deps.ddb, deps.tableName, accountId, conv.id, wamidOf(item), {
+        ? await findMessageByWamid(deps.ddb, deps.tableName, accountId, conv.id, wamid, {
             fromId: earliestUnclaimedId(input.metaAt),
           })
         : undefined;
@@ -435,7 +435,7 @@ async function storeInThread(
         deps.ddb,
         deps.tableName,
         accountId,
-        wamidOf(item),
+        wamid,
         inboundMessageId(deps.delivery) ?? deps.newId(),
         conv?.id,
       );
@@ -485,7 +485,7 @@ async function storeInThread(
   );
   if (touched) rememberThread(number, who, contact, touched, deps);
   await deps.afterStep?.('conversation');
-  return { message, created, touched, contact, previousName: conv?.contactName };
+  return { message, created, touched, previousName: conv?.contactName };
 }
 
 /**

@@ -117,62 +117,44 @@ async function postWebhook(stack: BenchStack, payload: string): Promise<number> 
  */
 const metaAgent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function postOnce(stack: BenchStack, payload: string): Promise<number> {
+/** POSTs a body over the kept-alive agent; resolves with the time until a 200 answer. */
+function timedPost(url: string, body: string, headers: Record<string, string> = {}): Promise<number> {
   const t0 = performance.now();
-  const body = Buffer.from(payload);
+  const bytes = Buffer.from(body);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      stack.urls.webhook,
+      url,
       {
         method: 'POST',
         agent: metaAgent,
-        headers: {
-          'content-type': 'application/json',
-          'content-length': body.length,
-          'x-hub-signature-256': signBody(payload, stack.demo.appSecret),
-        },
+        headers: { 'content-type': 'application/json', 'content-length': bytes.length, ...headers },
       },
       (res) => {
         res.resume();
         res.once('end', () =>
           res.statusCode === 200
             ? resolve(performance.now() - t0)
-            : reject(new Error(`webhook answered ${res.statusCode}`)),
+            : reject(new Error(`${url} answered ${res.statusCode}`)),
         );
         res.once('error', reject);
       },
     );
     req.once('error', reject);
-    req.end(body);
+    req.end(bytes);
   });
 }
 
-/** A customer sends a text from the simulator's phone page; resolves when it was posted. */
-function phoneSends(stack: BenchStack, from: string, text: string): Promise<number> {
-  const t0 = performance.now();
-  const body = Buffer.from(JSON.stringify({ from, name: `Bench ${from.slice(-4)}`, text }));
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(
-      `${stack.urls.simulator}/sim/customer/send`,
-      {
-        method: 'POST',
-        agent: metaAgent,
-        headers: { 'content-type': 'application/json', 'content-length': body.length },
-      },
-      (res) => {
-        res.resume();
-        res.once('end', () =>
-          res.statusCode === 200
-            ? resolve(performance.now() - t0)
-            : reject(new Error(`the simulator answered ${res.statusCode}`)),
-        );
-        res.once('error', reject);
-      },
-    );
-    req.once('error', reject);
-    req.end(body);
+const postOnce = (stack: BenchStack, payload: string) =>
+  timedPost(stack.urls.webhook, payload, {
+    'x-hub-signature-256': signBody(payload, stack.demo.appSecret),
   });
-}
+
+/** A customer sends a text from the simulator's phone page; resolves when it was posted. */
+const phoneSends = (stack: BenchStack, from: string, text: string) =>
+  timedPost(
+    `${stack.urls.simulator}/sim/customer/send`,
+    JSON.stringify({ from, name: `Bench ${from.slice(-4)}`, text }),
+  );
 
 /** Sends `count` messages spread evenly at `rate`/s; resolves with each ack latency. */
 async function paced(count: number, rate: number, send: (i: number) => Promise<number>): Promise<number[]> {
@@ -267,19 +249,6 @@ async function whereCpuGoes<T>(
   const self = process.cpuUsage(before.self);
   used.loadGenerator = cores((self.user + self.system) / 1e6);
   return [out, used];
-}
-
-/** Measures how many cores a process keeps busy while `work` runs. */
-async function busyCores<T>(
-  pid: number | undefined,
-  work: () => Promise<T>,
-): Promise<[T, number | undefined]> {
-  const c0 = cpuSeconds(pid);
-  const t0 = performance.now();
-  const out = await work();
-  const c1 = cpuSeconds(pid);
-  const wall = (performance.now() - t0) / 1000;
-  return [out, c0 === undefined || c1 === undefined ? undefined : Number(((c1 - c0) / wall).toFixed(2))];
 }
 
 async function rawWriteRate(endpoint: string, writes: number): Promise<number> {
@@ -623,9 +592,10 @@ async function pipeline(): Promise<void> {
   result.writeUnitsPerInboundText = w.units;
   result.writeRequestsPerInboundText = w.requests;
   result.readRequestsPerInboundText = w.reads;
-  const [raw, rawCores] = await busyCores(jvm, () =>
+  const [raw, rawCpu] = await whereCpuGoes({ jvm }, () =>
     rawWriteRate(stack.urls.dynamodb, Number(args['raw-writes'])),
   );
+  const rawCores = rawCpu.dynamoLocal;
   result.rawDynamoWritesPerSecond = raw;
   result.rawDynamoLocalCores = rawCores;
   const sat = result.saturation as { messagesPerSecond: number } | null;

@@ -7,10 +7,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { EngineDeps } from '#shared/engine/deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import { touchConversation } from '#shared/store/conversations.ts';
+import { closeConversation, touchConversation } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
@@ -148,14 +148,15 @@ test('a conversation closed elsewhere meanwhile opens a new attendance for the n
   await receive(kit.text(from, 'primeiro atendimento'));
   const first = await conversationOf(from);
   // An agent (fn api) or the clock (fn timers) closes it: this process does not know.
-  await kit.deps.ddb.send(
-    new UpdateCommand({
-      TableName: kit.deps.tableName,
-      Key: keys.conversation(first.accountId, first.id),
-      UpdateExpression: 'SET #s = :c',
-      ExpressionAttributeNames: { '#s': 'status' },
-      ExpressionAttributeValues: { ':c': 'closed' },
-    }),
+  assert.ok(
+    await closeConversation(
+      kit.deps.ddb,
+      kit.deps.tableName,
+      first,
+      first.attendanceId!,
+      kit.clock.now,
+      'agent',
+    ),
   );
   kit.clock.now += 1000;
   await receive(kit.text(from, 'voltei'));

@@ -6,7 +6,7 @@ import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { mediaUrl } from '#shared/media/media.ts';
 import { putConnection } from '#shared/store/connections.ts';
 import { findContactByPhone } from '#shared/store/contacts.ts';
-import { findConversationByProtocol } from '#shared/store/conversations.ts';
+import { closeConversation, findConversationByProtocol } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import { startWsGateway } from '#infra/local/ws-gateway.ts';
 import { freePort } from '#infra/local/ports.ts';
@@ -286,16 +286,15 @@ describe('customer messages', () => {
   test('a closed conversation reopens with a new protocol on the customer’s next message', async () => {
     await processInboundItem(kit.text('5521944441234', 'primeiro atendimento'), kit.deps);
     const first = (await conversationOf('5521944441234'))!;
-    // Closing is a later issue; here the stored state is what it will write.
-    const { UpdateCommand } = await import('@aws-sdk/lib-dynamodb');
-    await kit.deps.ddb.send(
-      new UpdateCommand({
-        TableName: kit.deps.tableName,
-        Key: keys.conversation(first.accountId, first.id),
-        UpdateExpression: 'SET #s = :c',
-        ExpressionAttributeNames: { '#s': 'status' },
-        ExpressionAttributeValues: { ':c': 'closed' },
-      }),
+    assert.ok(
+      await closeConversation(
+        kit.deps.ddb,
+        kit.deps.tableName,
+        first,
+        first.attendanceId!,
+        kit.clock.now,
+        'agent',
+      ),
     );
     await processInboundItem(kit.text('5521944441234', 'voltei'), kit.deps);
 

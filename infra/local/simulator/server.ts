@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { signBody } from '#shared/whatsapp/signature.ts';
 import { validateOutbound } from '#shared/whatsapp/limits.ts';
 import { canonicalPhone } from '#shared/domain/phone.ts';
+import { coalescedWrite } from '../coalesced-write.ts';
 import { listen } from '../scheduler.ts';
 import { phonePage } from './phone-page.ts';
 
@@ -87,15 +88,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     }
   }
   const memoryMedia = new Map<string, Buffer>();
-  // The phone's history is written at most every 200 ms (and on stop), not once per
-  // message: a busy chat rewrote the whole file for each one.
-  let saveTimer: NodeJS.Timeout | undefined;
-  const writeState = () => {
-    saveTimer = undefined;
-    if (stateFile) writeFileSync(stateFile, JSON.stringify(state));
-  };
+  // The phone's history, written at most every 200 ms (and on stop).
+  const stateWrite = coalescedWrite(() => stateFile && writeFileSync(stateFile, JSON.stringify(state)));
   const save = () => {
-    if (stateFile && !saveTimer) saveTimer = setTimeout(writeState, 200);
+    if (stateFile) stateWrite.schedule();
   };
   const failures: Failure[] = [];
   const listeners = new Set<ServerResponse>();
@@ -412,10 +408,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       for (const res of listeners) res.end();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      if (saveTimer) {
-        clearTimeout(saveTimer);
-        writeState();
-      }
+      stateWrite.flush();
     },
   };
 }

@@ -99,17 +99,18 @@ export function useNotifications({
   });
 
   /** Each message notifies once (a redelivered push, or one removed from the list, does not come back). */
-  const seen = useRef<Set<string>>(undefined);
-  seen.current ??= new Set(items.map((n) => n.id));
-  const add = useCallback((n: Notice) => {
-    const once = seen.current!;
-    if (lookingRef.current(n.conversationId) || once.has(n.id)) return;
-    once.add(n.id);
-    setItems((cur) => [n, ...cur].slice(0, MAX_ITEMS));
-    if (mutedRef.current) return;
-    beep();
-    setBeeps((b) => b + 1);
-  }, []);
+  const [seen] = useState(() => new Set(items.map((n) => n.id)));
+  const add = useCallback(
+    (n: Notice) => {
+      if (lookingRef.current(n.conversationId) || seen.has(n.id)) return;
+      seen.add(n.id);
+      setItems((cur) => [n, ...cur].slice(0, MAX_ITEMS));
+      if (mutedRef.current) return;
+      beep();
+      setBeeps((b) => b + 1);
+    },
+    [seen],
+  );
 
   const consider = useCallback(
     (m: Message) => {
