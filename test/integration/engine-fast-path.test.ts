@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { EngineDeps } from '#shared/engine/deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import { closeConversation, touchConversation } from '#shared/store/conversations.ts';
+import { touchConversation } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
@@ -148,16 +148,7 @@ test('a conversation closed elsewhere meanwhile opens a new attendance for the n
   await receive(kit.text(from, 'primeiro atendimento'));
   const first = await conversationOf(from);
   // An agent (fn api) or the clock (fn timers) closes it: this process does not know.
-  assert.ok(
-    await closeConversation(
-      kit.deps.ddb,
-      kit.deps.tableName,
-      first,
-      first.attendanceId!,
-      kit.clock.now,
-      'agent',
-    ),
-  );
+  assert.ok(await kit.close(first));
   kit.clock.now += 1000;
   await receive(kit.text(from, 'voltei'));
 

@@ -6,7 +6,7 @@ import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { mediaUrl } from '#shared/media/media.ts';
 import { putConnection } from '#shared/store/connections.ts';
 import { findContactByPhone } from '#shared/store/contacts.ts';
-import { closeConversation, findConversationByProtocol } from '#shared/store/conversations.ts';
+import { findConversationByProtocol } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import { startWsGateway } from '#infra/local/ws-gateway.ts';
 import { freePort } from '#infra/local/ports.ts';
@@ -286,16 +286,7 @@ describe('customer messages', () => {
   test('a closed conversation reopens with a new protocol on the customer’s next message', async () => {
     await processInboundItem(kit.text('5521944441234', 'primeiro atendimento'), kit.deps);
     const first = (await conversationOf('5521944441234'))!;
-    assert.ok(
-      await closeConversation(
-        kit.deps.ddb,
-        kit.deps.tableName,
-        first,
-        first.attendanceId!,
-        kit.clock.now,
-        'agent',
-      ),
-    );
+    assert.ok(await kit.close(first));
     await processInboundItem(kit.text('5521944441234', 'voltei'), kit.deps);
 
     const again = (await conversationOf('5521944441234'))!;

@@ -13,6 +13,7 @@ import { monotonicFactory } from 'ulid';
 import { ensureTable } from '#shared/store/table.ts';
 import { createNumber } from '#shared/store/numbers.ts';
 import { keys } from '#shared/store/keys.ts';
+import { closeConversation } from '#shared/store/conversations.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 import type { EngineDeps } from '#shared/engine/process-inbound.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
@@ -119,6 +120,8 @@ export interface EngineKit {
   text(from: string, body: string, wamid?: string, name?: string): InboundQueueItem;
   conversations(): Promise<Conversation[]>;
   messages(conversationId: string): Promise<Message[]>;
+  /** Ends the conversation's attendance as an agent would (elsewhere: fn api). */
+  close(conv: Conversation): Promise<Conversation | undefined>;
   stop(): Promise<void>;
 }
 
@@ -209,6 +212,7 @@ export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
       );
       return (res.Items ?? []) as Message[];
     },
+    close: (conv) => closeConversation(ddb, tableName, conv, conv.attendanceId!, clock.now, 'agent'),
     async stop() {
       await graph.stop();
       raw.destroy();
