@@ -9,28 +9,20 @@ import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
 import { loadConfig } from '#shared/config.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { handleWebhook, type WebhookDeps } from '#shared/webhook/handle-webhook.ts';
+import { cachedNumberSecrets } from '#shared/webhook/number-secrets-cache.ts';
 import { log } from '#shared/log.ts';
 
 const config = loadConfig();
-const numberSecretCache = new Map<
-  string,
-  { at: number; value: { appSecret?: string; verifyToken?: string } | undefined }
->();
-
 const deps: WebhookDeps = {
   secrets: async () => {
     const s = await readSecret(secretsManager(), config.secretIds.whatsapp!);
     return { appSecret: String(s.appSecret ?? ''), verifyToken: String(s.verifyToken ?? '') };
   },
-  numberSecrets: async (phoneNumberId) => {
-    // Cached per process for a minute: the webhook is hot and secrets change rarely.
-    const hit = numberSecretCache.get(phoneNumberId);
-    if (hit && Date.now() - hit.at < 60_000) return hit.value;
+  // A minute per number, at most 500 numbers (shared/webhook/number-secrets-cache.ts).
+  numberSecrets: cachedNumberSecrets(async (phoneNumberId) => {
     const n = await findNumberByPhoneNumberId(dynamo(), config.tableName, phoneNumberId);
-    const value = n ? { appSecret: n.appSecret, verifyToken: n.verifyToken } : undefined;
-    numberSecretCache.set(phoneNumberId, { at: Date.now(), value });
-    return value;
-  },
+    return n ? { appSecret: n.appSecret, verifyToken: n.verifyToken } : undefined;
+  }),
   sqs: sqs(),
   queueUrl: config.queueUrls.inbound!,
   now: Date.now,

@@ -6,13 +6,17 @@
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { verifySignature } from '#shared/whatsapp/signature.ts';
+import { safeEqual, verifySignature } from '#shared/whatsapp/signature.ts';
 import { splitWebhook, type QueueEntry } from '#shared/whatsapp/split.ts';
+import { candidateNumbers, entriesCoveredBy, type VerifyingKey } from './entry-rule.ts';
 
 export interface WebhookDeps {
   /** The deployment's Meta app secret and verify token. */
   secrets: () => Promise<{ appSecret: string; verifyToken: string }>;
-  /** A number's own app secret / verify token (NUM-4), by Meta phone-number id. */
+  /**
+   * A number's own app secret / verify token (NUM-4), by Meta phone-number id. Its app
+   * secret vouches only for entries naming that number (entry-rule.ts).
+   */
   numberSecrets?: (
     phoneNumberId: string,
   ) => Promise<{ appSecret?: string; verifyToken?: string } | undefined>;
@@ -42,56 +46,52 @@ export async function handleWebhook(
       : Buffer.from(event.body, 'utf8')
     : Buffer.alloc(0);
   const signature = event.headers?.['x-hub-signature-256'];
-  if (!(await signedByKnownApp(raw, signature, event.queryStringParameters?.pnid, deps))) {
+  const entries = signature ? splitWebhook(raw.toString('utf8'), deps.now()) : [];
+  const keys = signature ? await verifyingKeys(raw, signature, entries, deps) : [];
+  if (!keys.length) {
     deps.log('warn', 'webhook signature missing or invalid', { hasSignature: Boolean(signature) });
     return text(401, 'Invalid signature');
   }
-  const entries = splitWebhook(raw.toString('utf8'), deps.now());
-  await enqueue(entries, deps);
+  // The entry rule (shared/webhook/entry-rule.ts): a number's own app secret vouches only
+  // for the entries naming that number; `?pnid=` picks nothing on a POST.
+  const { accepted, dropped } = entriesCoveredBy(keys, entries);
+  if (dropped.length) {
+    deps.log('warn', 'webhook entries not covered by the signing key dropped', {
+      dropped: dropped.length,
+      phoneNumberIds: [...new Set(dropped.map((e) => e.item.phoneNumberId ?? '-'))].join(','),
+      signedFor: keys.map((k) => (k.kind === 'deployment' ? 'deployment' : k.phoneNumberId)).join(','),
+    });
+  }
+  if (!accepted.length) return text(401, 'Invalid signature');
+  await enqueue(accepted, deps);
   deps.log('info', 'webhook accepted', {
-    items: entries.length,
-    kinds: entries.map((e) => e.item.kind).join(','),
+    items: accepted.length,
+    kinds: accepted.map((e) => e.item.kind).join(','),
   });
   return text(200, 'OK');
 }
 
 /**
- * The deployment's app secret, or — for a number with its own Meta app — that number's:
- * named by the callback URL's `?pnid=` or, failing that, by the payload's phone-number
- * ids (read before trusting them, only to pick the key; nothing else is used unsigned).
+ * The keys whose HMAC matches the body: the deployment's app secret (then no other is
+ * tried: it covers everything), else the own app secrets of the numbers the entries name
+ * (read unsigned only to pick the keys to try).
  */
-async function signedByKnownApp(
+async function verifyingKeys(
   raw: Buffer,
-  signature: string | undefined,
-  pnid: string | undefined,
+  signature: string,
+  entries: QueueEntry[],
   deps: WebhookDeps,
-): Promise<boolean> {
-  if (!signature) return false;
+): Promise<VerifyingKey[]> {
   const { appSecret } = await deps.secrets();
-  if (verifySignature(raw, signature, appSecret)) return true;
-  if (!deps.numberSecrets) return false;
-  const candidates = new Set(pnid ? [pnid] : phoneNumberIdsOf(raw));
-  for (const id of [...candidates].slice(0, 5)) {
-    const own = await deps.numberSecrets(id);
-    if (own?.appSecret && verifySignature(raw, signature, own.appSecret)) return true;
+  if (verifySignature(raw, signature, appSecret)) return [{ kind: 'deployment' }];
+  if (!deps.numberSecrets) return [];
+  const keys: VerifyingKey[] = [];
+  for (const phoneNumberId of candidateNumbers(entries)) {
+    const own = await deps.numberSecrets(phoneNumberId);
+    if (own?.appSecret && verifySignature(raw, signature, own.appSecret))
+      keys.push({ kind: 'number', phoneNumberId });
   }
-  return false;
-}
-
-function phoneNumberIdsOf(raw: Buffer): string[] {
-  try {
-    const body = JSON.parse(raw.toString('utf8')) as {
-      entry?: { changes?: { value?: { metadata?: { phone_number_id?: unknown } } }[] }[];
-    };
-    return (body.entry ?? []).flatMap((e) =>
-      (e.changes ?? []).flatMap((c) => {
-        const id = c.value?.metadata?.phone_number_id;
-        return typeof id === 'string' ? [id] : [];
-      }),
-    );
-  } catch {
-    return [];
-  }
+  return keys;
 }
 
 async function verifyHandshake(
@@ -103,8 +103,10 @@ async function verifyHandshake(
   if (q['hub.mode'] === 'subscribe' && given) {
     const { verifyToken } = await deps.secrets();
     const own = q.pnid && deps.numberSecrets ? await deps.numberSecrets(q.pnid) : undefined;
-    if ((verifyToken && given === verifyToken) || (own?.verifyToken && given === own.verifyToken))
-      return text(200, q['hub.challenge'] ?? '');
+    // Both compared in constant time, both always compared (no early answer by which matched).
+    const deployment = safeEqual(given, verifyToken);
+    const number = safeEqual(given, own?.verifyToken);
+    if (deployment || number) return text(200, q['hub.challenge'] ?? '');
   }
   deps.log('warn', 'webhook verification refused');
   return text(403, 'Forbidden');

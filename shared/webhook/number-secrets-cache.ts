@@ -1,0 +1,27 @@
+/**
+ * The webhook's per-number secret lookup, cached per process: a small LRU with a TTL.
+ * Phone-number ids come from unsigned bodies, so the cache must be bounded (an unbounded
+ * map grows with whatever a caller invents); misses are cached too, so a flood of made-up
+ * ids costs one lookup each per TTL at most and evicts only the least recently used.
+ */
+import { LRUCache } from 'lru-cache';
+
+export type NumberSecrets = { appSecret?: string; verifyToken?: string };
+
+export function cachedNumberSecrets(
+  lookup: (phoneNumberId: string) => Promise<NumberSecrets | undefined>,
+  opts: { max?: number; ttlMs?: number } = {},
+): ((phoneNumberId: string) => Promise<NumberSecrets | undefined>) & { size: () => number } {
+  const cache = new LRUCache<string, { value: NumberSecrets | undefined }>({
+    max: opts.max ?? 500,
+    ttl: opts.ttlMs ?? 60_000,
+  });
+  const get = async (phoneNumberId: string) => {
+    const hit = cache.get(phoneNumberId);
+    if (hit) return hit.value;
+    const value = await lookup(phoneNumberId);
+    cache.set(phoneNumberId, { value });
+    return value;
+  };
+  return Object.assign(get, { size: () => cache.size });
+}
