@@ -214,6 +214,8 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'secret:read:auth',
       'secret:read:openai',
       'secret:read:push',
+      // The deployment's token checks a number saved without its own (GET /{phone-number-id}).
+      'secret:read:whatsapp',
       'scheduler:manage',
       'ws:manage',
     ],

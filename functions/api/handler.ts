@@ -19,6 +19,8 @@ import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
 import type { ApiDeps } from '#shared/api/deps.ts';
 import { createRouter } from '#shared/api/router.ts';
 import { routes } from '#shared/api/routes.ts';
+import { readSecret } from '#shared/secrets/read-secret.ts';
+import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 
 export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
   const secretId = config.secretIds.auth;
@@ -34,6 +36,14 @@ export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
     scheduler: schedulerTargetFromConfig(config),
     vapid: vapidFromSecret(secretsManager(), config.secretIds.push),
     defaultLlm: defaultLlmFromSecret(secretsManager(), config.secretIds.openai, config.openaiBaseUrl),
+    whatsapp: {
+      graph: createGraphClient({ baseUrl: config.graphUrl, version: config.graphVersion }),
+      defaultToken: async () => {
+        if (!config.secretIds.whatsapp) return undefined;
+        const s = await readSecret(secretsManager(), config.secretIds.whatsapp);
+        return typeof s.accessToken === 'string' && s.accessToken ? s.accessToken : undefined;
+      },
+    },
     getJwtKey: async () => {
       if (!secretId) throw new Error('AUTH_SECRET_ID is not configured');
       // Loaded on first use: tests build the handler with their own key.

@@ -10,6 +10,7 @@ import type { JwtKey } from '#shared/auth/tokens.ts';
 import type { SchedulerTarget } from '#shared/engine/deps.ts';
 import type { VapidKeys } from '#shared/push/web-push.ts';
 import type { LlmDefault } from '#shared/assistant/llm-config.ts';
+import type { GraphClient } from '#shared/whatsapp/graph-client.ts';
 
 export interface ApiDeps {
   ddb: DynamoDBDocumentClient;
@@ -29,6 +30,16 @@ export interface ApiDeps {
   defaultLlm?: LlmDefault;
   /** VAPID keys (web push to the installed PWA); without them push is off. */
   vapid?: () => Promise<VapidKeys | undefined>;
+  /**
+   * Meta's Graph API, to check a phone-number id with the token that will use it before a
+   * number is saved (`GET /{phone-number-id}`), and the deployment's token for numbers
+   * saved without their own. Without it numbers are saved unchecked (tests that do not
+   * exercise it); fn api always has it.
+   */
+  whatsapp?: {
+    graph: Pick<GraphClient, 'getPhoneNumber'>;
+    defaultToken: () => Promise<string | undefined>;
+  };
   getJwtKey: () => Promise<JwtKey>;
   /** Epoch ms. */
   now: () => number;

@@ -6,7 +6,8 @@
  */
 import { ulid } from 'ulid';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import { AppError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
+import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import { routingProblems } from '#shared/domain/routing.ts';
 import { getAccount } from '#shared/store/accounts.ts';
 import { listAssistants, listDepartments, putDepartment } from '#shared/store/catalog.ts';
@@ -30,6 +31,16 @@ import type { z } from 'zod';
 import type * as schemas from './schemas.ts';
 
 type ApiNumber = z.infer<typeof schemas.apiNumberSchema>;
+
+/** Meta could not be asked (network, 5xx): a 503 whose message the user reads. */
+class ServiceUnavailableError extends AppError {
+  constructor(message: string, code: string) {
+    super(503, code, message);
+  }
+  override get expose(): boolean {
+    return true;
+  }
+}
 
 /** Changing numbers, departments and settings needs the "settings" permission (admins have it). */
 export async function requireSettings(deps: ApiDeps, auth: AccessClaims): Promise<void> {
@@ -71,6 +82,7 @@ export async function addNumber(
   body: z.infer<typeof schemas.createNumberBodySchema>,
 ) {
   await requireSettings(deps, auth);
+  await checkWithMeta(deps, body.phoneNumberId, body.accessToken);
   const created = await createNumber(deps.ddb, deps.tableName, {
     id: ulid(deps.now()),
     accountId: auth.accountId,
@@ -96,6 +108,8 @@ export async function updateAccountNumber(
     );
   const set = setClause(body);
   if (!set) return getAccountNumber(deps, auth, id);
+  if (body.accessToken)
+    await checkWithMeta(deps, (await ownNumber(deps, auth, id)).phoneNumberId, body.accessToken);
   const updated = await updateIfAllowed(deps.ddb, {
     TableName: deps.tableName,
     Key: keys.number(auth.accountId, id),
@@ -108,6 +122,44 @@ export async function updateAccountNumber(
   });
   if (!updated) throw new NotFoundError('Número não encontrado.');
   return withStats(deps, whatsAppNumberSchema.parse(updated));
+}
+
+/**
+ * Asks Meta for the phone-number id with the token that will use it (the deployment's
+ * when the number brings none): an id this token cannot read is refused before anything
+ * is saved or claimed. Meta's codes: 190 the token, 100 an id it does not know or this
+ * token may not read.
+ */
+async function checkWithMeta(deps: ApiDeps, phoneNumberId: string, ownToken: string | undefined) {
+  if (!deps.whatsapp) return;
+  const token = ownToken ?? (await deps.whatsapp.defaultToken());
+  if (!token)
+    throw new ValidationError(
+      'Informe o token de acesso do número: sem ele não é possível confirmá-lo com a Meta.',
+      [{ path: 'accessToken', message: 'Informe o token de acesso.' }],
+      'WHATSAPP_TOKEN_REQUIRED',
+    );
+  try {
+    await deps.whatsapp.graph.getPhoneNumber(phoneNumberId, token);
+  } catch (err) {
+    if (!(err instanceof GraphApiError)) throw err;
+    if (err.code === 190 || err.httpStatus === 401)
+      throw new ValidationError(
+        'A Meta recusou o token de acesso. Confira o token e tente de novo.',
+        [{ path: 'accessToken', message: 'Token recusado pela Meta.' }],
+        'WHATSAPP_TOKEN_INVALID',
+      );
+    if (err.httpStatus < 500 && !err.retryable)
+      throw new ValidationError(
+        'A Meta não encontrou este ID de número com este token. Confira o ID do número e o token.',
+        [{ path: 'phoneNumberId', message: 'ID não encontrado na Meta com este token.' }],
+        'PHONE_NUMBER_NOT_FOUND',
+      );
+    throw new ServiceUnavailableError(
+      'Não foi possível confirmar o número com a Meta agora. Tente de novo em instantes.',
+      'WHATSAPP_UNAVAILABLE',
+    );
+  }
 }
 
 /** What is wrong with a routing or active-routing change, against the account's departments and assistants. */

@@ -29,7 +29,7 @@ export const phoneNumberIdClaimKey = (phoneNumberId: string) => ({
   sk: 'CLAIM',
 });
 
-/** Creates a number; ConflictError PHONE_NUMBER_TAKEN when the phone-number id is already registered. */
+/** Creates a number; ConflictError PHONE_NUMBER_UNAVAILABLE when the phone-number id is already registered (by any account). */
 export async function createNumber(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -67,7 +67,11 @@ export async function createNumber(
     );
   } catch (err) {
     if (err instanceof TransactionCanceledException) {
-      throw new ConflictError('Este número do WhatsApp já está cadastrado.', 'PHONE_NUMBER_TAKEN');
+      // Neutral: whether (and by which account) the id is taken is not for this caller to know.
+      throw new ConflictError(
+        'Este número do WhatsApp não está disponível para cadastro. Confira o ID do número ou fale com o suporte.',
+        'PHONE_NUMBER_UNAVAILABLE',
+      );
     }
     throw err;
   }

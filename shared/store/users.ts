@@ -16,7 +16,7 @@ export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 /** Global claim item that makes an e-mail unique (no account prefix: checked before login). */
 export const emailClaimKey = (email: string) => ({ pk: `EMAIL#${normalizeEmail(email)}`, sk: 'CLAIM' });
 
-/** Creates a user; ConflictError EMAIL_TAKEN when another user already has the e-mail. */
+/** Creates a user; ConflictError EMAIL_UNAVAILABLE when another user (of any account) has the e-mail. */
 export async function createUser(ddb: DynamoDBDocumentClient, tableName: string, user: User): Promise<User> {
   const item = userSchema.parse({ ...user, email: normalizeEmail(user.email) });
   try {
@@ -42,7 +42,8 @@ export async function createUser(ddb: DynamoDBDocumentClient, tableName: string,
     );
   } catch (err) {
     if (err instanceof TransactionCanceledException) {
-      throw new ConflictError('Já existe um usuário com este e-mail.', 'EMAIL_TAKEN');
+      // Neutral: e-mails are unique in the whole deployment; another account's are not named.
+      throw new ConflictError('Este e-mail não pode ser usado. Use outro e-mail.', 'EMAIL_UNAVAILABLE');
     }
     throw err;
   }

@@ -62,6 +62,11 @@ export interface GraphClient {
     mimeType: string,
     filename: string,
   ): Promise<string>;
+  /** `GET /{phone-number-id}`: the number as this token sees it (checked before a number is saved). */
+  getPhoneNumber(
+    phoneNumberId: string,
+    token: string,
+  ): Promise<{ id: string; display_phone_number?: string; verified_name?: string }>;
 }
 
 export function createGraphClient(opts: {
@@ -140,6 +145,13 @@ export function createGraphClient(opts: {
       form.set('file', new Blob([new Uint8Array(bytes)], { type: mimeType }), filename);
       const res = await call(`${phoneNumberId}/media`, token, { method: 'POST', body: form });
       return ((await res.json()) as { id: string }).id;
+    },
+    async getPhoneNumber(phoneNumberId, token) {
+      // Digits only: the id becomes a path segment of the Graph URL, never a URL itself.
+      if (!/^\d{1,30}$/.test(phoneNumberId))
+        throw new GraphApiError({ httpStatus: 400, code: 100, title: 'Invalid id', message: 'Invalid id' });
+      const res = await call(`${phoneNumberId}?fields=id,display_phone_number,verified_name`, token);
+      return (await res.json()) as { id: string; display_phone_number?: string; verified_name?: string };
     },
   };
 }

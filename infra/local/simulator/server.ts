@@ -380,10 +380,31 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const f = takeFailure('media-url');
       if (f) return metaError(res, f.status, f.code, f.message ?? 'Scripted failure');
       const id = parts[0]!;
+      // A phone-number id (`GET /{phone-number-id}`, how Atende checks a number on save).
+      const number = numbers.get(id);
+      if (number)
+        return json(res, 200, {
+          verified_name: number.name,
+          code_verification_status: 'VERIFIED',
+          display_phone_number: number.displayPhone,
+          quality_rating: 'GREEN',
+          platform_type: 'CLOUD_API',
+          throughput: { level: 'STANDARD' },
+          id,
+        });
       const meta = state.media[id];
       const bytes = readMediaBytes(id);
+      // Unknown ids as Meta answers them: 400, code 100, subcode 33.
       if (!meta || !bytes)
-        return metaError(res, 404, 100, `Unsupported get request. Object with ID '${id}' does not exist`);
+        return json(res, 400, {
+          error: {
+            message: `Unsupported get request. Object with ID '${id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api`,
+            type: 'GraphMethodException',
+            code: 100,
+            error_subcode: 33,
+            fbtrace_id: randomBytes(6).toString('hex'),
+          },
+        });
       return json(res, 200, {
         messaging_product: 'whatsapp',
         id,
