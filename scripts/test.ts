@@ -9,8 +9,8 @@
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { startFauxqs } from 'fauxqs';
 import { startDynamoLocal } from '#infra/local/dynamodb.ts';
+import { startLoopbackFauxqs } from '#infra/local/fauxqs.ts';
 import { freePort } from '#infra/local/ports.ts';
 import { LocalStartError } from '#infra/local/errors.ts';
 
@@ -28,7 +28,7 @@ const files = roots.flatMap(findTests);
 
 try {
   const dynamo = await startDynamoLocal({ port: await freePort() });
-  const fauxqs = await startFauxqs({ port: await freePort(), logger: false });
+  const fauxqs = await startLoopbackFauxqs({ port: await freePort(), logger: false });
   const env = {
     ...process.env,
     AWS_REGION: 'us-east-1',

@@ -41,8 +41,20 @@ import {
   type QueueName,
   type SecretName,
 } from '../topology.ts';
+import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '../web-headers.ts';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+
+/**
+ * API Gateway throttling per stage (requests per second, burst), in front of the
+ * functions' own limits (login's per-e-mail and per-IP limiter): a flood is answered 429
+ * by API Gateway before it costs a Lambda invocation. The HTTP figure leaves room for
+ * Meta's webhook bursts; the WebSocket one is for agents' connects and pings.
+ */
+export const API_THROTTLING = {
+  http: { rateLimit: 500, burstLimit: 1000 },
+  ws: { rateLimit: 100, burstLimit: 200 },
+} as const;
 
 export interface AtendeStackProps extends StackProps {
   /**
@@ -130,13 +142,7 @@ export class AtendeStack extends Stack {
       enforceSSL: true,
       serverAccessLogsBucket: accessLogs,
       serverAccessLogsPrefix: 'media/',
-      cors: [
-        {
-          allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
-          allowedOrigins: ['*'],
-          allowedHeaders: ['*'],
-        },
-      ],
+      // CORS: only the web app's origin (added below, once the distribution exists).
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -173,6 +179,7 @@ export class AtendeStack extends Stack {
       webSocketApi: wsApi,
       stageName: 'live',
       autoDeploy: true,
+      throttle: API_THROTTLING.ws,
     });
     const wsManagementEndpoint = `https://${wsApi.apiId}.execute-api.${this.region}.amazonaws.com/${wsStage.stageName}`;
 
@@ -274,10 +281,40 @@ export class AtendeStack extends Stack {
       removalPolicy: RemovalPolicy.DESTROY,
       autoDeleteObjects: false,
     });
+    // The headers of infra/web-headers.ts (the local static server sends the same). The API,
+    // WebSocket and media hosts are named by pattern: naming them exactly would make a cycle
+    // (the API's CORS and the media bucket's CORS name the distribution's domain).
+    const awsHosts = (service: string) => [
+      `https://*.${service}.${this.region}.amazonaws.com`,
+      ...(service === 's3' ? ['https://*.s3.amazonaws.com'] : []),
+    ];
+    const webOrigins = {
+      connect: [
+        ...awsHosts('execute-api'),
+        `wss://*.execute-api.${this.region}.amazonaws.com`,
+        ...awsHosts('s3'),
+      ],
+      media: awsHosts('s3'),
+    };
+    const webHeaders = new cloudfront.ResponseHeadersPolicy(this, 'WebSecurityHeaders', {
+      comment: 'Atende web app: CSP without inline script, HSTS, no framing, no referrer, nosniff',
+      securityHeadersBehavior: {
+        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy(webOrigins), override: true },
+        strictTransportSecurity: {
+          accessControlMaxAge: Duration.seconds(HSTS_MAX_AGE_SECONDS),
+          includeSubdomains: true,
+          override: true,
+        },
+        frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        contentTypeOptions: { override: true },
+      },
+    });
     const distribution = new cloudfront.Distribution(this, 'WebDistribution', {
       defaultBehavior: {
         origin: origins.S3BucketOrigin.withOriginAccessControl(webBucket),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        responseHeadersPolicy: webHeaders,
       },
       defaultRootObject: 'index.html',
       minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
@@ -305,6 +342,14 @@ export class AtendeStack extends Stack {
       'The default CloudFront certificate is used until the operator adds a domain; TLS 1.2 is the minimum set.',
     );
     const webUrl = `https://${distribution.distributionDomainName}`;
+    // Browsers upload attachments with presigned PUTs and read media with presigned GETs:
+    // only from the web app.
+    media.addCorsRule({
+      allowedMethods: [s3.HttpMethods.PUT, s3.HttpMethods.GET],
+      allowedOrigins: [webUrl],
+      allowedHeaders: ['*'],
+      exposedHeaders: ['ETag'],
+    });
 
     // --- HTTP API ---------------------------------------------------------------------
     const httpApi = new apigwv2.HttpApi(this, 'HttpApi', {
@@ -336,6 +381,10 @@ export class AtendeStack extends Stack {
       retention: logs.RetentionDays.ONE_MONTH,
     });
     const defaultStage = httpApi.defaultStage!.node.defaultChild as apigwv2.CfnStage;
+    defaultStage.defaultRouteSettings = {
+      throttlingRateLimit: API_THROTTLING.http.rateLimit,
+      throttlingBurstLimit: API_THROTTLING.http.burstLimit,
+    };
     defaultStage.accessLogSettings = {
       destinationArn: httpLogs.logGroupArn,
       format: JSON.stringify({

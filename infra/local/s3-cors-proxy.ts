@@ -1,7 +1,9 @@
 /**
  * fauxqs's S3 answers no CORS preflight, so a browser cannot PUT to a presigned URL (as
  * the inbox does for attachments). This pass-through adds the CORS headers the CDK stack
- * puts on the media bucket; the SDK and the browser both talk to it as "S3".
+ * puts on the media bucket — for the web app's origin only, as there; another origin gets
+ * no CORS headers (its browser refuses the response). The SDK and the browser both talk
+ * to it as "S3".
  */
 import { createServer, request, type Server } from 'node:http';
 import { listen } from './scheduler.ts';
@@ -9,15 +11,21 @@ import { listen } from './scheduler.ts';
 export async function startS3CorsProxy(opts: {
   port: number;
   target: string;
+  /** The web app's origin: the only one CORS answers for. */
+  allowedOrigin: string;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const target = new URL(opts.target);
   const server: Server = createServer((req, res) => {
-    const cors = {
-      'access-control-allow-origin': req.headers.origin ?? '*',
-      'access-control-allow-methods': 'GET,PUT,POST,HEAD,DELETE',
-      'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
-      'access-control-expose-headers': 'etag',
-    };
+    const cors: Record<string, string> =
+      req.headers.origin === opts.allowedOrigin
+        ? {
+            'access-control-allow-origin': opts.allowedOrigin,
+            'access-control-allow-methods': 'GET,PUT',
+            'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+            'access-control-expose-headers': 'etag',
+            vary: 'origin',
+          }
+        : { vary: 'origin' };
     if (req.method === 'OPTIONS') {
       res.writeHead(204, cors);
       res.end();

@@ -46,6 +46,7 @@ import { freePortsFrom } from './ports.ts';
 import type { FunctionWorkerData } from './function-worker.ts';
 import type { FauxqsWorkerData } from './fauxqs-worker.ts';
 import { startWorkerThread } from './worker-host.ts';
+import { webSecurityHeaders, type WebOrigins } from '#infra/web-headers.ts';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
@@ -215,7 +216,12 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const secrets = await startLocalSecrets({ port: port.secrets, values: secretValues });
     stoppers.push(() => secrets.stop());
-    const s3Proxy = await startS3CorsProxy({ port: port.s3, target: fauxqs.address });
+    // As on AWS, the media bucket answers CORS only for the web app's origin.
+    const s3Proxy = await startS3CorsProxy({
+      port: port.s3,
+      target: fauxqs.address,
+      allowedOrigin: `http://localhost:${port.web}`,
+    });
     stoppers.push(() => s3Proxy.stop());
 
     const urls: LocalUrls = {
@@ -426,7 +432,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     }
 
     if (opts.web !== false) {
-      const web = await startWeb(port.web, { apiUrl: urls.api, wsUrl: urls.ws }, join(dataDir, 'web'), log);
+      const web = await startWeb(
+        port.web,
+        { apiUrl: urls.api, wsUrl: urls.ws },
+        { connect: [urls.api, urls.ws, urls.s3], media: [urls.s3] },
+        join(dataDir, 'web'),
+        log,
+      );
       stoppers.push(() => web.stop());
     }
 
@@ -451,11 +463,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
 /**
  * Serves the SPA as CloudFront does on AWS: the built files (Vite builds them at start,
- * in about a second) with index.html for every other path, and `/config.json`.
+ * in about a second) with index.html for every other path, and `/config.json`, with the
+ * same security headers as CloudFront's response-headers policy (infra/web-headers.ts).
  */
 async function startWeb(
   port: number,
   config: { apiUrl: string; wsUrl: string },
+  origins: WebOrigins,
   dist: string,
   log: (m: string) => void,
 ): Promise<{ stop(): Promise<void> }> {
@@ -482,7 +496,9 @@ async function startWeb(
     '.png': 'image/png',
     '.ico': 'image/x-icon',
   };
+  const security = webSecurityHeaders(origins);
   const server: Server = createHttpServer((req, res) => {
+    for (const [k, v] of Object.entries(security)) res.setHeader(k, v);
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (path === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' });

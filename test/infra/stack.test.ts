@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AtendeStack } from '#infra/cdk/atende-stack.ts';
+import { API_THROTTLING, AtendeStack } from '#infra/cdk/atende-stack.ts';
 import { functionNames, queueNames, topology } from '#infra/topology.ts';
 
 // Shape tests synthesize without esbuild bundling (fast); `npx cdk synth` bundles.
@@ -101,6 +101,55 @@ describe('the CDK stack realises the topology', () => {
     }
     template.resourceCountIs('AWS::SecretsManager::Secret', Object.keys(topology.secrets).length);
     template.resourceCountIs('AWS::CloudFront::Distribution', 1);
+  });
+
+  test('the web app is served with a CSP without inline script, HSTS, no framing, no referrer, nosniff', () => {
+    const [, policy] = resourcesOf('AWS::CloudFront::ResponseHeadersPolicy')[0]!;
+    const h = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(h.ContentSecurityPolicy.ContentSecurityPolicy);
+    assert.match(csp, /script-src 'self';/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.match(csp, /object-src 'none'/);
+    assert.match(csp, /connect-src 'self' https:\/\/\*\.execute-api\./, 'the API');
+    assert.match(csp, /wss:\/\/\*\.execute-api\./, 'the WebSocket API');
+    assert.match(csp, /https:\/\/\*\.s3\./, 'the media bucket');
+    assert.equal(h.ContentSecurityPolicy.Override, true);
+    assert.ok(h.StrictTransportSecurity.AccessControlMaxAgeSec >= 31_536_000);
+    assert.equal(h.StrictTransportSecurity.IncludeSubdomains, true);
+    assert.equal(h.FrameOptions.FrameOption, 'DENY');
+    assert.equal(h.ReferrerPolicy.ReferrerPolicy, 'no-referrer');
+    assert.equal(h.ContentTypeOptions.Override, true);
+    const [, dist] = resourcesOf('AWS::CloudFront::Distribution')[0]!;
+    assert.deepEqual(dist.Properties.DistributionConfig.DefaultCacheBehavior.ResponseHeadersPolicyId, {
+      Ref: resourcesOf('AWS::CloudFront::ResponseHeadersPolicy')[0]![0],
+    });
+  });
+
+  test('the media bucket answers CORS only for the web app’s CloudFront origin', () => {
+    const withCors = resourcesOf('AWS::S3::Bucket').filter(([, b]) => b.Properties.CorsConfiguration);
+    assert.equal(withCors.length, 1);
+    const rules = withCors[0]![1].Properties.CorsConfiguration.CorsRules as { AllowedOrigins: unknown[] }[];
+    const distributionId = resourcesOf('AWS::CloudFront::Distribution')[0]![0];
+    for (const rule of rules) {
+      assert.equal(rule.AllowedOrigins.length, 1);
+      assert.ok(!JSON.stringify(rule.AllowedOrigins).includes('"*"'), 'no wildcard origin');
+      assert.match(JSON.stringify(rule.AllowedOrigins), new RegExp(`${distributionId}.*DomainName`));
+    }
+  });
+
+  test('API Gateway throttles the HTTP API and the WebSocket stages', () => {
+    const stages = resourcesOf('AWS::ApiGatewayV2::Stage').map(([, s]) => s.Properties);
+    const http = stages.find((s) => s.StageName === '$default')!;
+    assert.deepEqual(http.DefaultRouteSettings, {
+      ThrottlingRateLimit: API_THROTTLING.http.rateLimit,
+      ThrottlingBurstLimit: API_THROTTLING.http.burstLimit,
+    });
+    const ws = stages.find((s) => s.StageName === 'live')!;
+    assert.deepEqual(ws.DefaultRouteSettings, {
+      ThrottlingRateLimit: API_THROTTLING.ws.rateLimit,
+      ThrottlingBurstLimit: API_THROTTLING.ws.burstLimit,
+    });
   });
 
   test('least privilege: a function without table:write cannot write the table', () => {
