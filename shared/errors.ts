@@ -98,11 +98,28 @@ export class PayloadTooLargeError extends AppError {
 }
 
 export class TooManyRequestsError extends AppError {
+  /** Sent as the Retry-After header (shared/http/error-handler.ts). */
+  readonly retryAfterSeconds?: number;
+
   constructor(
     message = 'Muitas tentativas. Aguarde um pouco e tente novamente.',
     code = 'TOO_MANY_REQUESTS',
+    retryAfterSeconds?: number,
   ) {
     super(429, code, message);
+    if (retryAfterSeconds !== undefined) this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** Login throttling (shared/domain/login-throttle.ts): wait `retryAfterSeconds`. */
+export class TooManyAttemptsError extends TooManyRequestsError {
+  constructor(retryAfterSeconds: number) {
+    const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
+    super(
+      `Muitas tentativas de login. Tente novamente em ${minutes} ${minutes === 1 ? 'minuto' : 'minutos'}.`,
+      'TOO_MANY_ATTEMPTS',
+      retryAfterSeconds,
+    );
   }
 }
 

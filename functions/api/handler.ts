@@ -19,7 +19,9 @@ import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
 import type { ApiDeps } from '#shared/api/deps.ts';
 import { createRouter } from '#shared/api/router.ts';
 import { routes } from '#shared/api/routes.ts';
+import { checkAccessClaims } from '#shared/api/auth-service.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
+import { accountSecrets } from '#shared/secrets/account-secrets.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 
 export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
@@ -36,6 +38,9 @@ export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
     scheduler: schedulerTargetFromConfig(config),
     vapid: vapidFromSecret(secretsManager(), config.secretIds.push),
     defaultLlm: defaultLlmFromSecret(secretsManager(), config.secretIds.openai, config.openaiBaseUrl),
+    accountSecrets: config.accountSecretsPrefix
+      ? accountSecrets(secretsManager(), config.accountSecretsPrefix)
+      : undefined,
     whatsapp: {
       graph: createGraphClient({ baseUrl: config.graphUrl, version: config.graphVersion }),
       defaultToken: async () => {
@@ -64,7 +69,14 @@ export function buildApiHandler(getDeps: () => ApiDeps) {
       .use(cors())
       .use(httpErrorHandler())
       // Authenticate before parsing: an anonymous caller's body is never looked at.
-      .use(authenticate({ getKey: () => d().getJwtKey(), now: () => d().now(), isPublic: router.isPublic }))
+      .use(
+        authenticate({
+          getKey: () => d().getJwtKey(),
+          now: () => d().now(),
+          isPublic: router.isPublic,
+          checkClaims: (claims) => checkAccessClaims(d(), claims),
+        }),
+      )
       .use(jsonBody())
       .handler((event) => router.dispatch(event, d()))
   );

@@ -26,7 +26,7 @@ import { bucketSets, chatStateOf, normalizeText } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
-import { getUser } from '#shared/store/users.ts';
+import { getUser, markUserUsed } from '#shared/store/users.ts';
 import {
   conversationSchema,
   messageSchema,
@@ -306,7 +306,13 @@ async function applyAssignment(
         const line = await logEvent(deps, updated, result.log);
         events.push({ type: 'message.created', conversationId: updated.id, message: line });
       }
-      events.push({ type: 'conversation.updated', conversationId: updated.id, conversation: updated });
+      events.push({
+        type: 'conversation.updated',
+        conversationId: updated.id,
+        conversation: updated,
+        // Agents who saw it before and no longer do (a transfer) are told to drop it.
+        previous: current,
+      });
       await pushEvents(deps, updated.accountId, events);
       return { conversation: updated, changed: result.changed };
     }
@@ -328,6 +334,10 @@ export async function assignConversation(
   if (body.agentId) {
     const agent = await getUser(deps.ddb, deps.tableName, auth.accountId, body.agentId);
     if (!agent) throw new ValidationError('Agente não encontrado.', undefined, 'UNKNOWN_AGENT');
+    if (agent.deactivatedAt)
+      throw new ValidationError('Este usuário está desativado.', undefined, 'USER_DEACTIVATED');
+    // From its first chat on, a user has history: deactivation only, no deletion.
+    await markUserUsed(deps.ddb, deps.tableName, agent);
     event = {
       kind: 'toAgent',
       agentId: agent.id,

@@ -95,6 +95,7 @@ export function createRouter(routes: RouteDef[]): Router {
       if (!route.public && !auth) throw new UnauthorizedError();
       const ctx = {
         deps,
+        sourceIp: event.requestContext?.http?.sourceIp,
         params: route.params ? parseInput(route.params, m.params, 'params') : undefined,
         query: route.query ? parseInput(route.query, event.queryStringParameters ?? {}, 'query') : undefined,
         body: route.body ? parseInput(route.body, event.jsonBody ?? {}, 'body') : undefined,

@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import type { ApiDeps } from './deps.ts';
 import * as schemas from './schemas.ts';
-import { login, logout, me, refresh } from './auth-service.ts';
+import { changeOwnPassword, login, logout, me, refresh, resetPassword } from './auth-service.ts';
 import {
   assignConversation,
   closeNow,
@@ -22,7 +22,18 @@ import {
   reactivateBot,
   searchMessages,
 } from './conversations-service.ts';
-import { addUser, listUsers, pushKey, subscribePush, unsubscribePush, updateUser } from './users-service.ts';
+import {
+  addUser,
+  createResetLink,
+  deactivateUser,
+  deleteUser,
+  listUsers,
+  pushKey,
+  reactivateUser,
+  subscribePush,
+  unsubscribePush,
+  updateUser,
+} from './users-service.ts';
 import {
   addKnowledgeDocument,
   aiConversationsCsv,
@@ -67,6 +78,8 @@ export interface RouteContext<P, Q, B> {
   params: P;
   query: Q;
   body: B;
+  /** The client's address as API Gateway saw it (requestContext.http.sourceIp). */
+  sourceIp: string | undefined;
   /** The caller's claims; reading it on a public route throws UnauthorizedError. */
   auth: AccessClaims;
 }
@@ -122,7 +135,8 @@ export const routes: RouteDef[] = [
     public: true,
     body: schemas.loginBodySchema,
     response: { status: 200, description: 'Tokens da sessão', schema: schemas.tokenResponseSchema },
-    handle: ({ deps, body }) => login(deps, body),
+    errors: [403, 429],
+    handle: ({ deps, body, sourceIp }) => login(deps, body, sourceIp),
   }),
   route({
     method: 'POST',
@@ -144,6 +158,28 @@ export const routes: RouteDef[] = [
     body: schemas.refreshBodySchema,
     response: { status: 204, description: 'Sessão encerrada' },
     handle: ({ deps, auth, body }) => logout(deps, auth, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/auth/reset-password',
+    operationId: 'resetPassword',
+    summary: 'Definir uma nova senha com o link de uso único gerado por um administrador',
+    tags: ['auth'],
+    public: true,
+    body: schemas.resetPasswordBodySchema,
+    response: { status: 204, description: 'Senha trocada; as sessões do usuário foram encerradas' },
+    handle: ({ deps, body }) => resetPassword(deps, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/me/password',
+    operationId: 'changeOwnPassword',
+    summary: 'Trocar a própria senha (encerra as outras sessões; devolve tokens novos)',
+    tags: ['auth'],
+    body: schemas.changePasswordBodySchema,
+    response: { status: 200, description: 'Novos tokens', schema: schemas.tokenResponseSchema },
+    errors: [429],
+    handle: ({ deps, auth, body }) => changeOwnPassword(deps, auth, body),
   }),
   route({
     method: 'GET',
@@ -357,6 +393,50 @@ export const routes: RouteDef[] = [
     response: { status: 200, description: 'O usuário', schema: schemas.apiUserSchema },
     errors: [403, 404, 409],
     handle: ({ deps, auth, params, body }) => updateUser(deps, auth, params.id, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/users/{id}/deactivate',
+    operationId: 'deactivateUser',
+    summary: 'Desativar um usuário: mantém o histórico, encerra sessões e conexões (administradores)',
+    tags: ['team'],
+    params: schemas.userParamsSchema,
+    response: { status: 200, description: 'O usuário', schema: schemas.apiUserSchema },
+    errors: [403, 404, 409],
+    handle: ({ deps, auth, params }) => deactivateUser(deps, auth, params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/users/{id}/reactivate',
+    operationId: 'reactivateUser',
+    summary: 'Reativar um usuário desativado (administradores)',
+    tags: ['team'],
+    params: schemas.userParamsSchema,
+    response: { status: 200, description: 'O usuário', schema: schemas.apiUserSchema },
+    errors: [403, 404],
+    handle: ({ deps, auth, params }) => reactivateUser(deps, auth, params.id),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/users/{id}',
+    operationId: 'deleteUser',
+    summary: 'Excluir um usuário sem histórico (nunca entrou nem recebeu conversas); os demais se desativam',
+    tags: ['team'],
+    params: schemas.userParamsSchema,
+    response: { status: 204, description: 'Excluído' },
+    errors: [403, 404, 409],
+    handle: ({ deps, auth, params }) => deleteUser(deps, auth, params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/users/{id}/reset-link',
+    operationId: 'createPasswordResetLink',
+    summary: 'Gerar um link de redefinição de senha de uso único, válido por 1 hora (administradores)',
+    tags: ['team'],
+    params: schemas.userParamsSchema,
+    response: { status: 201, description: 'O token do link', schema: schemas.resetLinkSchema },
+    errors: [403, 404, 409],
+    handle: ({ deps, auth, params }) => createResetLink(deps, auth, params.id),
   }),
   route({
     method: 'GET',

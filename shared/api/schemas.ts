@@ -8,10 +8,10 @@ import { z } from 'zod';
 import {
   aiConversationSchema,
   appointmentSchema,
-  assistantSchema,
   assistantTools,
   assistantVariableSchema,
   httpToolSchema,
+  publicAssistantSchema,
   kbDocumentSchema,
   knowledgeBaseSchema,
   conversationSchema,
@@ -61,6 +61,26 @@ export const loginBodySchema = z
 export const refreshBodySchema = z
   .object({ refreshToken: z.string().min(1).max(512) })
   .meta({ id: 'RefreshRequest' });
+
+const newPasswordSchema = z.string().min(8, 'A senha precisa de pelo menos 8 caracteres.').max(256);
+
+export const changePasswordBodySchema = z
+  .object({ currentPassword: z.string().min(1).max(256), newPassword: newPasswordSchema })
+  .meta({ id: 'ChangePasswordRequest' });
+
+export const resetPasswordBodySchema = z
+  .object({
+    token: z.string().min(1).max(512).meta({ description: 'The token of the link an admin generated' }),
+    password: newPasswordSchema,
+  })
+  .meta({ id: 'ResetPasswordRequest' });
+
+export const resetLinkSchema = z
+  .object({
+    token: z.string().meta({ description: 'One-time token; the web app opens /redefinir-senha?token=…' }),
+    expiresAt: z.number().int().meta({ description: 'Epoch ms; one hour after creation' }),
+  })
+  .meta({ id: 'PasswordResetLink' });
 
 export const sessionUserSchema = z
   .object({
@@ -353,7 +373,35 @@ export const pushUnsubscribeBodySchema = z
   .object({ endpoint: z.string().max(2000) })
   .meta({ id: 'PushUnsubscribe' });
 
-export const apiAssistantSchema = assistantSchema.meta({ id: 'Assistant' });
+/** Header values are write-only: the response has each header's name and whether it is set. */
+export const apiAssistantSchema = publicAssistantSchema.meta({ id: 'Assistant' });
+/**
+ * An endpoint as the admin saves it. A header with `value` sets it; without `value` it keeps
+ * the value already stored for this endpoint (same name, same origin); a header left out
+ * is removed.
+ */
+export const httpToolRequestSchema = httpToolSchema
+  .omit({ headers: true })
+  .extend({
+    headers: z
+      .array(
+        z.object({
+          name: z
+            .string()
+            .trim()
+            .regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$/, 'Nome de cabeçalho inválido.'),
+          value: z
+            .string()
+            .max(4000)
+            .regex(/^[^\r\n]*$/, 'O valor do cabeçalho não pode ter quebra de linha.')
+            .optional()
+            .meta({ description: 'Absent: keep the stored value (write-only, never returned)' }),
+        }),
+      )
+      .max(30)
+      .default([]),
+  })
+  .meta({ id: 'HttpToolRequest' });
 export const assistantParamsSchema = z.object({ id: idSchema });
 const assistantFields = z.object({
   name: z.string().trim().min(1).max(80),
@@ -365,7 +413,7 @@ const assistantFields = z.object({
   workingHours: workingHoursSchema.nullable(),
   tools: z.array(z.enum(assistantTools)),
   knowledgeBaseIds: z.array(idSchema).max(20),
-  httpTools: z.array(httpToolSchema).max(20),
+  httpTools: z.array(httpToolRequestSchema).max(20),
   variables: z.array(assistantVariableSchema).max(30),
 });
 /** Absent fields take the assistant's defaults (model gpt-4o-mini, temperature 0.3…). */

@@ -4,16 +4,28 @@
  * Password hashes never leave the server.
  */
 import { ulid } from 'ulid';
-import type { AccessClaims } from '#shared/auth/tokens.ts';
+import {
+  PASSWORD_RESET_TTL_MS,
+  hashRefreshToken,
+  newRefreshToken,
+  type AccessClaims,
+} from '#shared/auth/tokens.ts';
 import { hashPassword } from '#shared/auth/password.ts';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
-import { keys } from '#shared/store/keys.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
-import { createUser, toPublicUser } from '#shared/store/users.ts';
-import { userSchema, type PublicUser } from '#shared/store/types.ts';
+import {
+  createPasswordReset,
+  createUser,
+  deletePristineUser,
+  getUser,
+  toPublicUser,
+  updateUserFields,
+} from '#shared/store/users.ts';
+import type { PublicUser, User } from '#shared/store/types.ts';
+import { cutOffUser } from './auth-service.ts';
 import type { z } from 'zod';
 import { removeSubscription, saveSubscription } from '#shared/push/web-push.ts';
+import { refreshUserConnections } from '#shared/push/push.ts';
 import type { ApiDeps } from './deps.ts';
 import { accountDirectory, forgetDirectory } from './inbox-views.ts';
 import type * as schemas from './schemas.ts';
@@ -52,6 +64,7 @@ export async function addUser(
     departmentIds: body.departmentIds,
     ...(body.permissions ? { permissions: body.permissions } : {}),
     createdAt: deps.now(),
+    pristine: true,
   });
   forgetDirectory(deps.tableName, auth.accountId);
   return toPublicUser(user);
@@ -70,20 +83,114 @@ export async function updateUser(
   const { password, ...fields } = body;
   const set: Record<string, unknown> = { ...fields };
   if (password) set.passwordHash = await hashPassword(password);
-  const entries = Object.entries(set).filter(([, v]) => v !== undefined);
-  if (!entries.length) throw new ValidationError('Nada para mudar.', undefined, 'EMPTY_UPDATE');
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.user(auth.accountId, id),
-    UpdateExpression: `SET ${entries.map((_, i) => `#f${i} = :v${i}`).join(', ')}`,
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: Object.fromEntries(entries.map(([k], i) => [`#f${i}`, k])),
-    ExpressionAttributeValues: Object.fromEntries(entries.map(([, v], i) => [`:v${i}`, v])),
-    ReturnValues: 'ALL_NEW',
+  if (!Object.values(set).some((v) => v !== undefined))
+    throw new ValidationError('Nada para mudar.', undefined, 'EMPTY_UPDATE');
+  const before = await getUser(deps.ddb, deps.tableName, auth.accountId, id);
+  if (!before) throw new NotFoundError('Usuário não encontrado.');
+  // A new password, role or permission list ends the user's sessions and sockets: what
+  // they were allowed to do is decided again at their next login.
+  const cutOff =
+    password !== undefined ||
+    (body.role !== undefined && body.role !== before.role) ||
+    (body.permissions !== undefined &&
+      JSON.stringify([...body.permissions].sort()) !==
+        JSON.stringify([...(before.permissions ?? [])].sort()));
+  const updated = await updateUserFields(deps.ddb, deps.tableName, auth.accountId, id, {
+    set,
+    bumpTokenVersion: cutOff,
   });
   if (!updated) throw new NotFoundError('Usuário não encontrado.');
   forgetDirectory(deps.tableName, auth.accountId);
-  return toPublicUser(userSchema.parse(updated));
+  if (cutOff) await cutOffUser(deps, auth.accountId, id);
+  // Open sockets are filtered by the user as they are now (e.g. a new department's chats).
+  else await refreshUserConnections(auth.accountId, id, deps);
+  return toPublicUser(updated);
+}
+
+/** The user of the caller's account (another account's id is a 404, as if absent). */
+async function accountUser(deps: ApiDeps, auth: AccessClaims, id: string): Promise<User> {
+  const user = await getUser(deps.ddb, deps.tableName, auth.accountId, id);
+  if (!user) throw new NotFoundError('Usuário não encontrado.');
+  return user;
+}
+
+/**
+ * Deactivates a user: their history stays (messages, logs, reports name them), they can
+ * no longer sign in, refresh or use a token they hold, and their sockets are closed.
+ */
+export async function deactivateUser(deps: ApiDeps, auth: AccessClaims, id: string): Promise<PublicUser> {
+  requireAdmin(auth);
+  if (id === auth.userId)
+    throw new ConflictError('Você não pode desativar o seu próprio acesso.', 'OWN_USER');
+  await accountUser(deps, auth, id);
+  const updated = await updateUserFields(deps.ddb, deps.tableName, auth.accountId, id, {
+    set: { deactivatedAt: deps.now() },
+    bumpTokenVersion: true,
+    condition: 'attribute_not_exists(deactivatedAt)',
+  });
+  forgetDirectory(deps.tableName, auth.accountId);
+  await cutOffUser(deps, auth.accountId, id);
+  return toPublicUser(updated ?? (await accountUser(deps, auth, id)));
+}
+
+export async function reactivateUser(deps: ApiDeps, auth: AccessClaims, id: string): Promise<PublicUser> {
+  requireAdmin(auth);
+  await accountUser(deps, auth, id);
+  const updated = await updateUserFields(deps.ddb, deps.tableName, auth.accountId, id, {
+    remove: ['deactivatedAt'],
+  });
+  forgetDirectory(deps.tableName, auth.accountId);
+  return toPublicUser(updated ?? (await accountUser(deps, auth, id)));
+}
+
+const inUse = () =>
+  new ConflictError(
+    'Este usuário já tem histórico (entrou no sistema ou recebeu conversas) e não pode ser excluído. Desative-o para cortar o acesso.',
+    'USER_IN_USE',
+  );
+
+/**
+ * Deletes a user nothing refers to: one who never signed in (so wrote no message) and was
+ * never assigned a chat (`pristine`). Anyone else is deactivated instead (409).
+ */
+export async function deleteUser(deps: ApiDeps, auth: AccessClaims, id: string): Promise<void> {
+  requireAdmin(auth);
+  if (id === auth.userId) throw new ConflictError('Você não pode excluir o seu próprio usuário.', 'OWN_USER');
+  const user = await accountUser(deps, auth, id);
+  if (!user.pristine) throw inUse();
+  if (!(await deletePristineUser(deps.ddb, deps.tableName, user))) throw inUse();
+  forgetDirectory(deps.tableName, auth.accountId);
+  await cutOffUser(deps, auth.accountId, id);
+}
+
+/**
+ * A one-time link for the user to choose a new password ("Esqueci a senha"): a random
+ * token (256 bits, only its SHA-256 stored) valid for an hour, shown to the admin, who
+ * hands it over. The web app opens it at /redefinir-senha?token=….
+ */
+export async function createResetLink(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+): Promise<{ token: string; expiresAt: number }> {
+  requireAdmin(auth);
+  const user = await accountUser(deps, auth, id);
+  if (user.deactivatedAt)
+    throw new ConflictError('Reative o usuário antes de gerar um link de redefinição.', 'USER_DEACTIVATED');
+  const resetId = deps.newId();
+  const token = newRefreshToken({ accountId: auth.accountId, sessionId: resetId });
+  const now = deps.now();
+  const expiresAt = now + PASSWORD_RESET_TTL_MS;
+  await createPasswordReset(deps.ddb, deps.tableName, {
+    id: resetId,
+    accountId: auth.accountId,
+    userId: id,
+    tokenHash: hashRefreshToken(token),
+    createdAt: now,
+    createdBy: auth.userId,
+    expiresAt,
+  });
+  return { token, expiresAt };
 }
 
 // ── web push subscriptions (INB-8) ─────────────────────────────────────────────────────

@@ -1,8 +1,12 @@
 /**
  * Agents' session tokens.
- * - Access token: JWT HS256, 15 minutes, claims sub=userId, acc=accountId, role. Stateless.
+ * - Access token: JWT HS256, 15 minutes, claims sub=userId, acc=accountId, role, tv (the
+ *   user's tokenVersion: shared/http/auth.ts refuses it once the user's version moved or
+ *   the user was deactivated).
  * - Refresh token: opaque `<accountId>.<sessionId>.<secret>`; only the SHA-256 of the
- *   whole token is stored (shared/store/sessions.ts), and each use rotates it.
+ *   whole token is stored (shared/store/sessions.ts), and each use rotates it. A session
+ *   lives at most REFRESH_ABSOLUTE_TTL_MS from its login, and REFRESH_TOKEN_TTL_MS unused.
+ * - Password-reset token: the same shape, `<accountId>.<resetId>.<secret>`, hashed at rest.
  * Every function takes the clock (`now`, epoch ms) so tests control expiry.
  */
 import { createHash, randomBytes } from 'node:crypto';
@@ -12,7 +16,12 @@ import { roleSchema, type Role } from '#shared/store/types.ts';
 import { UnauthorizedError } from '#shared/errors.ts';
 
 export const ACCESS_TOKEN_TTL_SECONDS = 15 * 60;
-export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** Idle expiry of a refresh session: each rotation moves it (never past the absolute one). */
+export const REFRESH_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Absolute lifetime of a login: rotations inherit it; then the agent signs in again. */
+export const REFRESH_ABSOLUTE_TTL_MS = 30 * 24 * 60 * 60 * 1000;
+/** A password-reset link an admin generated works once, for an hour. */
+export const PASSWORD_RESET_TTL_MS = 60 * 60 * 1000;
 const ISSUER = 'atende';
 const AUDIENCE = 'atende-agents';
 
@@ -20,6 +29,8 @@ export interface AccessClaims {
   userId: string;
   accountId: string;
   role: Role;
+  /** The user's tokenVersion when the token was issued (0 for tokens issued before it existed). */
+  tokenVersion?: number;
 }
 
 /** The HMAC key, at least 32 bytes (RFC 7518 §3.2: key ≥ hash output). */
@@ -34,7 +45,7 @@ export function jwtKeyFromSecret(secret: string): JwtKey {
 /** Signs a 15-minute access token issued at `now`. */
 export async function signAccessToken(claims: AccessClaims, key: JwtKey, now: number): Promise<string> {
   const iat = Math.floor(now / 1000);
-  return new SignJWT({ acc: claims.accountId, role: claims.role })
+  return new SignJWT({ acc: claims.accountId, role: claims.role, tv: claims.tokenVersion ?? 0 })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
@@ -44,7 +55,12 @@ export async function signAccessToken(claims: AccessClaims, key: JwtKey, now: nu
     .sign(key);
 }
 
-const payloadSchema = z.object({ sub: z.string().min(1), acc: z.string().min(1), role: roleSchema });
+const payloadSchema = z.object({
+  sub: z.string().min(1),
+  acc: z.string().min(1),
+  role: roleSchema,
+  tv: z.number().int().min(0).default(0),
+});
 
 /** Verifies signature, algorithm, issuer, audience and expiry at `now`; UnauthorizedError otherwise. */
 export async function verifyAccessToken(token: string, key: JwtKey, now: number): Promise<AccessClaims> {
@@ -56,7 +72,7 @@ export async function verifyAccessToken(token: string, key: JwtKey, now: number)
       currentDate: new Date(now),
     });
     const claims = payloadSchema.parse(payload);
-    return { userId: claims.sub, accountId: claims.acc, role: claims.role };
+    return { userId: claims.sub, accountId: claims.acc, role: claims.role, tokenVersion: claims.tv };
   } catch (err) {
     if (err instanceof joseErrors.JOSEError || err instanceof z.ZodError) throw new UnauthorizedError();
     throw err;
@@ -74,7 +90,7 @@ export interface RefreshTokenParts {
   sessionId: string;
 }
 
-/** A new refresh token for a session. */
+/** A new refresh token for a session (also the shape of a password-reset token). */
 export function newRefreshToken(parts: RefreshTokenParts): string {
   return `${parts.accountId}.${parts.sessionId}.${randomBytes(32).toString('base64url')}`;
 }

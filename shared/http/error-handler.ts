@@ -4,7 +4,7 @@
  * INTERNAL_ERROR without details. The log line has no request body or headers (tokens).
  */
 import type { MiddlewareObj } from '@middy/core';
-import { toErrorResponse } from '#shared/errors.ts';
+import { toErrorResponse, TooManyRequestsError } from '#shared/errors.ts';
 import { json } from './response.ts';
 import type { HttpEvent, HttpResult } from './types.ts';
 
@@ -33,6 +33,9 @@ export function httpErrorHandler(opts: { log?: ErrorLogger } = {}): MiddlewareOb
         });
       }
       request.response = json(statusCode, body);
+      const err = request.error;
+      if (err instanceof TooManyRequestsError && err.retryAfterSeconds !== undefined)
+        request.response.headers['retry-after'] = String(err.retryAfterSeconds);
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * Every key of the single table, in one place. Every partition key starts with the
- * account (`ACC#<id>`), so no query can cross tenants — except the three global lookups
+ * account (`ACC#<id>`), so no query can cross tenants — except the global lookups
  * used before the tenant is known (phone-number id → number, e-mail → user, WebSocket
  * connection id → connection), which live on gsi1 or their own partition and return
- * only ids. docs/data-model.md lists each access pattern and the key that serves it.
+ * only ids, and the login throttling counters (`RATE#…`, counts only). docs/data-model.md lists each access pattern and the key that serves it.
  */
 
 const pad = (n: number, width = 15) => String(Math.max(0, Math.floor(n))).padStart(width, '0');
@@ -21,6 +21,21 @@ export const keys = {
   /** gsi1: user by e-mail (login, before the account is known). */
   userByEmail: (email: string) => ({ gsi1pk: `EMAIL#${email.trim().toLowerCase()}`, gsi1sk: 'USER' }),
   session: (accountId: string, sessionId: string) => ({ pk: acc(accountId), sk: `SESSION#${sessionId}` }),
+  /** gsi1: a user's refresh sessions (revoke them all: password change, deactivation…). */
+  sessionOfUser: (accountId: string, userId: string, sessionId: string) => ({
+    gsi1pk: `${acc(accountId)}#SESSIONS#${userId}`,
+    gsi1sk: `SESSION#${sessionId}`,
+  }),
+  /** A one-time password-reset link an admin generated (hash of the token only; TTL). */
+  passwordReset: (accountId: string, resetId: string) => ({ pk: acc(accountId), sk: `PWRESET#${resetId}` }),
+  /**
+   * Login throttling counter (shared/store/rate-limits.ts): global, the tenant is not known
+   * before login; `subject` is a hash of the e-mail or the source IP, one item per window.
+   */
+  rateLimit: (scope: string, subject: string, windowStart: number) => ({
+    pk: `RATE#${scope}#${subject}`,
+    sk: `W#${windowStart}`,
+  }),
 
   department: (accountId: string, departmentId: string) => ({
     pk: acc(accountId),

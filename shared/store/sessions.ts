@@ -1,12 +1,15 @@
 /**
- * Refresh-token sessions, at `ACC#<id>` / `SESSION#<id>`, with a DynamoDB TTL at expiry.
- * Only the token's hash is stored. A refresh rotates: the old session is revoked and the
- * new one created in one transaction, conditional on the old one being live and matching,
- * so a token works once even under concurrent use.
+ * Refresh-token sessions, at `ACC#<id>` / `SESSION#<id>`, with a DynamoDB TTL at expiry,
+ * and on gsi1 under their user (`ACC#<id>#SESSIONS#<user>`) so all of a user's sessions
+ * can be revoked at once. Only the token's hash is stored. A refresh rotates: the old
+ * session is revoked (with `replacedBy`) and the new one created in one transaction,
+ * conditional on the old one being live and matching, so a token works once even under
+ * concurrent use. Sessions of one login share a `familyId`.
  */
 import {
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -18,7 +21,12 @@ import { sessionSchema, type Session } from './types.ts';
 /** Sessions stay a day past expiry before TTL removes them (useful when investigating). */
 const ttlOf = (s: Session) => Math.ceil(s.expiresAt / 1000) + 24 * 60 * 60;
 
-const itemOf = (s: Session) => ({ ...keys.session(s.accountId, s.id), ...s, ttl: ttlOf(s) });
+const itemOf = (s: Session) => ({
+  ...keys.session(s.accountId, s.id),
+  ...keys.sessionOfUser(s.accountId, s.userId, s.id),
+  ...s,
+  ttl: ttlOf(s),
+});
 
 export async function createSession(
   ddb: DynamoDBDocumentClient,
@@ -112,4 +120,68 @@ export async function revokeSession(
     if (err instanceof ConditionalCheckFailedException) return false;
     throw err;
   }
+}
+
+/** The user's sessions not yet revoked (expired ones included until TTL removes them). */
+export async function liveSessionsOfUser(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  userId: string,
+): Promise<Session[]> {
+  const { gsi1pk } = keys.sessionOfUser(accountId, userId, '');
+  const out: Session[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        FilterExpression: 'attribute_not_exists(revokedAt)',
+        ExpressionAttributeValues: { ':pk': gsi1pk },
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...(res.Items ?? []).map((i) => sessionSchema.parse(i)));
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/**
+ * Revokes the user's live sessions — all of them, or those of one family (a reused
+ * refresh token). gsi1 is eventually consistent: a session created a moment ago may be
+ * missed here, which is why each session also carries the user's tokenVersion (a bumped
+ * version refuses its refresh). Returns how many were revoked.
+ */
+export async function revokeUserSessions(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  userId: string,
+  now: number,
+  familyId?: string,
+): Promise<number> {
+  const live = (await liveSessionsOfUser(ddb, tableName, accountId, userId)).filter(
+    (s) => familyId === undefined || (s.familyId ?? s.id) === familyId,
+  );
+  let revoked = 0;
+  for (const s of live) {
+    try {
+      await ddb.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: keys.session(accountId, s.id),
+          UpdateExpression: 'SET revokedAt = :now',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      revoked++;
+    } catch (err) {
+      if (!(err instanceof ConditionalCheckFailedException)) throw err;
+    }
+  }
+  return revoked;
 }

@@ -40,10 +40,19 @@ export const userSchema = z.object({
   /** Named permissions (shared/domain/inbox.ts); absent: the role's defaults. */
   permissions: z.array(z.enum(permissions)).optional(),
   createdAt: z.number().int().optional(),
+  /** Set while the user is deactivated: no login, refresh or access token works. */
+  deactivatedAt: z.number().int().optional(),
+  /**
+   * Carried in access tokens and sessions (`tv`); bumped by a password change, deactivation
+   * or a role/permission change, which kills every token issued before (shared/http/auth.ts).
+   */
+  tokenVersion: z.number().int().default(0),
+  /** Set at creation, removed at first login or assignment: only such a user may be deleted. */
+  pristine: z.boolean().optional(),
 });
 export type User = z.infer<typeof userSchema>;
 /** What the API shows of a user. */
-export const publicUserSchema = userSchema.omit({ passwordHash: true });
+export const publicUserSchema = userSchema.omit({ passwordHash: true, tokenVersion: true, pristine: true });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
 /** A WhatsApp number (channel) of an account. */
@@ -57,15 +66,15 @@ export const whatsAppNumberSchema = z.object({
   displayPhone: z.string(),
   /** Hex colour shown on the inbox rows of this number, e.g. `#25D366`. */
   color: z.string(),
-  /** Per-number Graph API token. Stored only; never returned by the API nor logged. */
-  accessToken: z.string().optional(),
   /**
-   * The Meta app's secret and the webhook verify token for this number, when its app is
-   * not the deployment's (the callback URL then carries `?pnid=<phone-number id>`).
-   * Write-only, like the token.
+   * Whether this number has its own Graph API token, Meta app secret and webhook verify
+   * token (its app is not the deployment's; the callback URL then carries
+   * `?pnid=<phone-number id>`). The values themselves live in the account's secrets in
+   * Secrets Manager (shared/secrets/account-secrets.ts), never in the table.
    */
-  appSecret: z.string().optional(),
-  verifyToken: z.string().optional(),
+  hasAccessToken: z.boolean().optional(),
+  hasAppSecret: z.boolean().optional(),
+  hasVerifyToken: z.boolean().optional(),
   /** What a conversation the customer starts does (RT-1, RT-2). */
   routing: numberRoutingSchema.default({ kind: 'none' }),
   /** Replies to conversations the business started go to this department (RT-5). */
@@ -81,11 +90,7 @@ export const whatsAppNumberSchema = z.object({
 export type WhatsAppNumber = z.infer<typeof whatsAppNumberSchema>;
 /** A number as written (defaults not applied yet). */
 export type WhatsAppNumberInput = z.input<typeof whatsAppNumberSchema>;
-export const publicNumberSchema = whatsAppNumberSchema.omit({
-  accessToken: true,
-  appSecret: true,
-  verifyToken: true,
-});
+export const publicNumberSchema = whatsAppNumberSchema;
 
 export type PublicNumber = z.infer<typeof publicNumberSchema>;
 
@@ -118,6 +123,10 @@ export const httpToolSchema = z.object({
   timeoutMs: z.number().int().min(500).max(15000).default(8000),
 });
 export type HttpTool = z.infer<typeof httpToolSchema>;
+/** An endpoint as the API shows it: header names and whether each is set, never the values. */
+export const publicHttpToolSchema = httpToolSchema.omit({ headers: true }).extend({
+  headers: z.array(z.object({ name: z.string(), set: z.boolean() })),
+});
 
 /** A value the assistant collects and validates (AI-5). */
 export const assistantVariableSchema = z.object({
@@ -144,6 +153,9 @@ export const assistantSchema = z.object({
   createdAt: z.number().int().optional(),
 });
 export type Assistant = z.infer<typeof assistantSchema>;
+/** An assistant as the API shows it (its endpoints' header values are write-only). */
+export const publicAssistantSchema = assistantSchema.extend({ httpTools: z.array(publicHttpToolSchema) });
+export type PublicAssistant = z.infer<typeof publicAssistantSchema>;
 /** An assistant as written (defaults not applied yet). */
 export type AssistantInput = z.input<typeof assistantSchema>;
 
@@ -375,11 +387,28 @@ export const sessionSchema = z.object({
   userId: z.string(),
   tokenHash: z.string(),
   createdAt: z.number().int(),
+  /** Idle expiry: each rotation moves it, never past absoluteExpiresAt. */
   expiresAt: z.number().int(),
+  /** The login this session descends from (rotations keep it): reuse revokes the family. */
+  familyId: z.string().optional(),
+  /** Login + 30 days; rotations inherit it (absent on sessions older than the rule). */
+  absoluteExpiresAt: z.number().int().optional(),
+  /** The user's tokenVersion at login; a bumped version refuses the refresh. */
+  tokenVersion: z.number().int().optional(),
   /** Set when the session was rotated (refresh) or revoked (logout). */
   revokedAt: z.number().int().optional(),
+  /** The session a rotation replaced this one by (absent when revoked otherwise). */
+  replacedBy: z.string().optional(),
 });
 export type Session = z.infer<typeof sessionSchema>;
+
+/** The user as the push filter sees them, stored with each of their connections. */
+export const connectionViewerSchema = z.object({
+  role: roleSchema,
+  departmentIds: z.array(z.string()),
+  permissions: z.array(z.enum(permissions)).optional(),
+});
+export type ConnectionViewer = z.infer<typeof connectionViewerSchema>;
 
 /** A WebSocket connection of an agent (push fan-out). */
 export const connectionSchema = z.object({
@@ -389,6 +418,12 @@ export const connectionSchema = z.object({
   connectedAt: z.number().int(),
   /** DynamoDB TTL, epoch seconds. */
   ttl: z.number().int(),
+  /**
+   * What the inbox visibility rule (shared/domain/inbox.ts canSee) needs of the user, copied
+   * at $connect and refreshed when the user changes. Absent on items written before the push
+   * filter existed: such a connection receives nothing and is closed (the client reconnects).
+   */
+  viewer: connectionViewerSchema.optional(),
 });
 export type Connection = z.infer<typeof connectionSchema>;
 

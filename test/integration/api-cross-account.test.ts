@@ -138,6 +138,33 @@ describe('cross-account isolation', () => {
       });
       assert.equal(res.status, 204);
     },
+    changeOwnPassword: async () => {
+      // The route changes only the caller's password (a wrong current one here keeps A's token alive).
+      const res = await kit.call('POST', '/api/me/password', {
+        token: aToken,
+        body: { currentPassword: b.password, newPassword: 'senha-nova-de-a', userId: b.user.id },
+      });
+      assert.equal(res.status, 400);
+    },
+    resetPassword: async () => {
+      // A token naming B's account without a link's secret sets nothing.
+      const res = await kit.call('POST', '/api/auth/reset-password', {
+        body: { token: `${b.accountId}.${kit.ids()}.${'x'.repeat(43)}`, password: 'tomada-de-b' },
+      });
+      assert.equal(res.status, 400);
+    },
+    deactivateUser: async () => {
+      expectNotFoundUser(await kit.call('POST', `/api/users/${b.user.id}/deactivate`, { token: aToken }));
+    },
+    reactivateUser: async () => {
+      expectNotFoundUser(await kit.call('POST', `/api/users/${b.user.id}/reactivate`, { token: aToken }));
+    },
+    deleteUser: async () => {
+      expectNotFoundUser(await kit.call('DELETE', `/api/users/${b.user.id}`, { token: aToken }));
+    },
+    createPasswordResetLink: async () => {
+      expectNotFoundUser(await kit.call('POST', `/api/users/${b.user.id}/reset-link`, { token: aToken }));
+    },
     getMe: async () => {
       const res = await kit.call('GET', '/api/me', { token: aToken });
       assert.equal(res.body.accountId, a.accountId);
@@ -522,6 +549,11 @@ describe('cross-account isolation', () => {
       assert.equal(res.status, 200);
     },
   };
+
+  function expectNotFoundUser(res: Res) {
+    assert.equal(res.status, 404, JSON.stringify(res.body));
+    assert.ok(!JSON.stringify(res.body).includes(b.user.email));
+  }
 
   function expectNotFound(res: Res) {
     assert.equal(res.status, 404, JSON.stringify(res.body));

@@ -44,6 +44,8 @@ export interface ApiKit {
       body?: unknown;
       query?: Record<string, string>;
       headers?: Record<string, string>;
+      /** requestContext.http.sourceIp (default 127.0.0.1): login throttling counts per address. */
+      sourceIp?: string;
     },
     // Tests read response bodies as the JSON a client would; their shape is what they assert.
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -111,7 +113,13 @@ export async function createApiKit(): Promise<ApiKit> {
         apiId: 'test',
         domainName: 'localhost',
         domainPrefix: 'localhost',
-        http: { method, path: rawPath, protocol: 'HTTP/1.1', sourceIp: '127.0.0.1', userAgent: 'test' },
+        http: {
+          method,
+          path: rawPath,
+          protocol: 'HTTP/1.1',
+          sourceIp: opts.sourceIp ?? '127.0.0.1',
+          userAgent: 'test',
+        },
         requestId: ids(),
         routeKey: 'ANY /api/{proxy+}',
         stage: '$default',

@@ -19,13 +19,14 @@ test('a known path with another method is 405, an unknown path 404', () => {
   assert.equal(router.match('GET', '/api/conversations/a/b/c').kind, 'not-found');
 });
 
-test('only login, refresh and the OpenAPI document are public', () => {
+test('only login, refresh, the password reset by link and the OpenAPI document are public', () => {
   const publicOnes = routes.filter((r) => r.public).map((r) => `${r.method} ${r.path}`);
 
   assert.deepEqual(publicOnes.sort(), [
     'GET /api/openapi.json',
     'POST /api/auth/login',
     'POST /api/auth/refresh',
+    'POST /api/auth/reset-password',
   ]);
 });
 

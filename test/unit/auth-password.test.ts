@@ -1,11 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { dummyPasswordHash, hashPassword, verifyPassword } from '#shared/auth/password.ts';
+import { dummyPasswordHash, hashPassword, needsRehash, verifyPassword } from '#shared/auth/password.ts';
 
 test('a hashed password verifies, and the hash does not contain the password', async () => {
   const hash = await hashPassword('correct horse battery staple');
 
-  assert.match(hash, /^scrypt\$16384\$8\$1\$[\w-]+\$[\w-]+$/);
+  // OWASP's scrypt cost: N=2^17, r=8, p=1.
+  assert.match(hash, /^scrypt\$131072\$8\$1\$[\w-]+\$[\w-]+$/);
   assert.ok(!hash.includes('correct horse'));
   assert.equal(await verifyPassword('correct horse battery staple', hash), true);
 });
@@ -44,4 +45,18 @@ test('the dummy hash (unknown e-mail at login) is a real hash that matches nothi
   assert.match(dummy, /^scrypt\$/);
   assert.equal(await verifyPassword('', dummy), false);
   assert.equal(await verifyPassword('atende-demo', dummy), false);
+});
+
+test('a hash of a lower cost still verifies and asks to be redone; a current one does not', async () => {
+  const old = await hashPassword('antiga', { N: 2 ** 14, r: 8, p: 1 });
+  const current = await hashPassword('atual');
+
+  assert.equal(await verifyPassword('antiga', old), true);
+  assert.equal(needsRehash(old), true);
+  assert.equal(needsRehash(current), false);
+  assert.equal(needsRehash('garbage'), false);
+});
+
+test('a stored cost beyond the memory limit is refused, not attempted', async () => {
+  assert.equal(await verifyPassword('x', 'scrypt$4194304$8$1$c2FsdA$aGFzaA'), false);
 });

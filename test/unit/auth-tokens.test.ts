@@ -16,7 +16,7 @@ import { UnauthorizedError } from '#shared/errors.ts';
 const key = jwtKeyFromSecret('k'.repeat(40));
 const otherKey = jwtKeyFromSecret('o'.repeat(40));
 const t0 = Date.UTC(2026, 10, 22, 12, 0, 0);
-const claims = { userId: 'U1', accountId: 'A1', role: 'agent' as const };
+const claims = { userId: 'U1', accountId: 'A1', role: 'agent' as const, tokenVersion: 3 };
 
 test('an access token verifies with its claims while fresh', async () => {
   const token = await signAccessToken(claims, key, t0);
