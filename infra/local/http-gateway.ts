@@ -145,6 +145,7 @@ const corsHeaders = (origin: string | undefined): Record<string, string> =>
     ? {
         'access-control-allow-origin': origin,
         'access-control-allow-credentials': 'true',
+        'access-control-expose-headers': 'retry-after',
         vary: 'origin',
       }
     : {};

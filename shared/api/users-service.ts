@@ -22,6 +22,7 @@ import {
   updateUserFields,
 } from '#shared/store/users.ts';
 import type { PublicUser, User } from '#shared/store/types.ts';
+import { effectivePermissions } from '#shared/domain/inbox.ts';
 import { cutOffUser } from './auth-service.ts';
 import type { z } from 'zod';
 import { removeSubscription, saveSubscription } from '#shared/push/web-push.ts';
@@ -89,12 +90,12 @@ export async function updateUser(
   if (!before) throw new NotFoundError('Usuário não encontrado.');
   // A new password, role or permission list ends the user's sessions and sockets: what
   // they were allowed to do is decided again at their next login.
+  const granted = (u: Pick<User, 'role' | 'permissions'>) => [...effectivePermissions(u)].sort().join();
   const cutOff =
     password !== undefined ||
     (body.role !== undefined && body.role !== before.role) ||
-    (body.permissions !== undefined &&
-      JSON.stringify([...body.permissions].sort()) !==
-        JSON.stringify([...(before.permissions ?? [])].sort()));
+    granted(before) !==
+      granted({ role: body.role ?? before.role, permissions: body.permissions ?? before.permissions });
   const updated = await updateUserFields(deps.ddb, deps.tableName, auth.accountId, id, {
     set,
     bumpTokenVersion: cutOff,

@@ -22,7 +22,13 @@ export function cors(opts: CorsOptions = {}): MiddlewareObj<HttpEvent, HttpResul
   const addHeaders = (event: HttpEvent, response: HttpResult | null | undefined) => {
     const origin = allowOrigin(event);
     if (!response || !origin) return;
-    response.headers = { ...response.headers, 'access-control-allow-origin': origin, vary: 'origin' };
+    response.headers = {
+      ...response.headers,
+      'access-control-allow-origin': origin,
+      // A throttled login's wait (429), read by the login page.
+      'access-control-expose-headers': 'retry-after',
+      vary: 'origin',
+    };
   };
   return {
     name: 'cors',

@@ -164,15 +164,26 @@ describe('cutting users off', () => {
     const second = await loginAs(kit, agent);
     assert.equal((await me(second.accessToken)).body.role, 'supervisor');
 
-    // A rename does not cut anyone off.
-    await kit.call('PATCH', `/api/users/${agent.user.id}`, { token: adminToken, body: { name: 'Joana S.' } });
+    // A rename, or saving the permissions the user already has (as the team page does), cuts no one off.
+    await kit.call('PATCH', `/api/users/${agent.user.id}`, {
+      token: adminToken,
+      body: {
+        name: 'Joana S.',
+        role: 'supervisor',
+        permissions: (await me(second.accessToken)).body.permissions,
+      },
+    });
     assert.equal((await me(second.accessToken)).status, 200);
+    await kit.call('PATCH', `/api/users/${agent.user.id}`, { token: adminToken, body: { permissions: [] } });
+    assert.equal((await me(second.accessToken)).status, 401);
+    const third = await loginAs(kit, agent);
+    assert.deepEqual((await me(third.accessToken)).body.permissions, []);
 
     await kit.call('PATCH', `/api/users/${agent.user.id}`, {
       token: adminToken,
       body: { password: 'definida-pelo-admin' },
     });
-    assert.equal((await refresh(second.refreshToken)).status, 401);
+    assert.equal((await refresh(third.refreshToken)).status, 401);
   });
 
   test('presenting a rotated refresh token again revokes the newest session of its chain', async () => {

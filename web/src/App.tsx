@@ -4,11 +4,20 @@ import { getSession, onSessionExpired } from './api.ts';
 import { I18nContext, initialLanguage, languages, saveLanguage, type Language } from './i18n/index.ts';
 import { Login } from './components/Login.tsx';
 import { Inbox } from './components/Inbox.tsx';
+import { ResetPassword } from './components/ResetPassword.tsx';
+
+/** The token of a password-reset link (/redefinir-senha?token=…), if this is one. */
+const resetToken = () =>
+  location.pathname === '/redefinir-senha'
+    ? (new URLSearchParams(location.search).get('token') ?? undefined)
+    : undefined;
 
 export function App() {
   const [lang, setLangState] = useState<Language>(initialLanguage);
   const [loggedIn, setLoggedIn] = useState(() => Boolean(getSession()));
   const [expired, setExpired] = useState(false);
+  const [reset, setReset] = useState(resetToken);
+  const [notice, setNotice] = useState<string>();
 
   useEffect(() => {
     document.documentElement.lang = lang;
@@ -38,11 +47,22 @@ export function App() {
 
   return (
     <I18nContext.Provider value={i18n}>
-      {loggedIn ? (
+      {reset ? (
+        <ResetPassword
+          token={reset}
+          onDone={() => {
+            history.replaceState(null, '', '/');
+            setReset(undefined);
+            setNotice(languages[lang].resetDone);
+            setLoggedIn(false);
+          }}
+        />
+      ) : loggedIn ? (
         <Inbox onLogout={() => setLoggedIn(false)} />
       ) : (
         <Login
           expired={expired}
+          notice={notice}
           onLogin={() => {
             setExpired(false);
             setLoggedIn(true);

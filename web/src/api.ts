@@ -79,6 +79,8 @@ export interface User {
   departmentIds: string[];
   /** Absent: the role's defaults (shared/domain/inbox.ts roleDefaults). */
   permissions?: Permission[];
+  /** Set while deactivated (epoch ms): cannot sign in. */
+  deactivatedAt?: number;
 }
 
 /** An assignment-log line (a system message with direction 'internal'). */
@@ -160,9 +162,14 @@ export interface HttpTool {
   description: string;
   method: HttpMethod;
   url: string;
-  headers: Record<string, string>;
+  /** Header values are write-only: the API says only whether each one is set. */
+  headers: { name: string; set: boolean }[];
   parameters: Record<string, unknown>;
   timeoutMs: number;
+}
+/** An endpoint as saved: a header without `value` keeps its stored value; one left out is removed. */
+export interface HttpToolInput extends Omit<HttpTool, 'headers'> {
+  headers: { name: string; value?: string }[];
 }
 export interface AssistantVariable {
   name: string;
@@ -183,7 +190,10 @@ export interface Assistant {
   variables: AssistantVariable[];
 }
 /** What the form sends: `workingHours: null` (on PATCH) means 24 hours. */
-export type AssistantBody = Omit<Assistant, 'id' | 'workingHours'> & { workingHours: WorkingHours | null };
+export type AssistantBody = Omit<Assistant, 'id' | 'workingHours' | 'httpTools'> & {
+  workingHours: WorkingHours | null;
+  httpTools: HttpToolInput[];
+};
 
 export interface ModelPrice {
   input: number;
@@ -334,6 +344,8 @@ export interface Attachment {
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
+  /** Retry-After of a 429 (login throttling), when the server sent one. */
+  retryAfterSeconds?: number;
   constructor(status: number, code: string, message: string) {
     super(message);
     this.status = status;
@@ -404,7 +416,10 @@ async function raw(path: string, init: RequestInit = {}, token?: string): Promis
 
 async function errorOf(res: Response): Promise<ApiError> {
   const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
-  return new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? res.statusText);
+  const err = new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? res.statusText);
+  const retry = Number(res.headers.get('retry-after'));
+  if (retry > 0) err.retryAfterSeconds = retry;
+  return err;
 }
 
 let refreshing: Promise<boolean> | undefined;
@@ -545,6 +560,24 @@ export const api = {
     call<User>('/api/users', { method: 'POST', body: JSON.stringify(body) }),
   updateUser: (id: string, body: Partial<Pick<User, 'name' | 'role' | 'departmentIds' | 'permissions'>>) =>
     call<User>(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify(body) }),
+  deactivateUser: (id: string) =>
+    call<User>(`/api/users/${encodeURIComponent(id)}/deactivate`, { method: 'POST' }),
+  reactivateUser: (id: string) =>
+    call<User>(`/api/users/${encodeURIComponent(id)}/reactivate`, { method: 'POST' }),
+  deleteUser: (id: string) => call<void>(`/api/users/${encodeURIComponent(id)}`, { method: 'DELETE' }),
+  /** A one-time password-reset token for the user (an hour); the link is /redefinir-senha?token=…. */
+  resetLink: (id: string) =>
+    call<{ token: string; expiresAt: number }>(`/api/users/${encodeURIComponent(id)}/reset-link`, {
+      method: 'POST',
+    }),
+  /** Public: sets a new password with a reset link's token. */
+  async resetPassword(token: string, password: string): Promise<void> {
+    const res = await raw('/api/auth/reset-password', {
+      method: 'POST',
+      body: JSON.stringify({ token, password }),
+    });
+    if (!res.ok) throw await errorOf(res);
+  },
   createDepartment: (name: string) =>
     call<Department>('/api/departments', { method: 'POST', body: JSON.stringify({ name }) }),
   renameDepartment: (id: string, name: string) =>

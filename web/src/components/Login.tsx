@@ -4,8 +4,26 @@ import { useI18n } from '../i18n/index.ts';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { ChatIcon } from './icons.tsx';
 
-export function Login({ onLogin, expired }: { onLogin: () => void; expired: boolean }) {
+/** What a refused login says: throttled and deactivated have their own words. */
+function loginError(t: ReturnType<typeof useI18n>['t'], err: unknown): string {
+  if (!(err instanceof ApiError) || err.status >= 500) return t.loginUnavailable;
+  if (err.code === 'TOO_MANY_ATTEMPTS') return t.loginTooMany(Math.ceil((err.retryAfterSeconds ?? 900) / 60));
+  if (err.code === 'USER_DEACTIVATED') return t.loginDeactivated;
+  return t.loginFailed;
+}
+
+export function Login({
+  onLogin,
+  expired,
+  notice,
+}: {
+  onLogin: () => void;
+  expired: boolean;
+  /** Shown above the form (e.g. after a password reset). */
+  notice?: string;
+}) {
   const { t } = useI18n();
+  const [forgot, setForgot] = useState(false);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -20,7 +38,7 @@ export function Login({ onLogin, expired }: { onLogin: () => void; expired: bool
       onLogin();
     } catch (err) {
       // A refused login says so; anything else (server down, network) says the server failed.
-      setError(err instanceof ApiError && err.status < 500 ? t.loginFailed : t.loginUnavailable);
+      setError(loginError(t, err));
     } finally {
       setBusy(false);
     }
@@ -38,7 +56,12 @@ export function Login({ onLogin, expired }: { onLogin: () => void; expired: bool
             <p className="muted">{t.loginSubtitle}</p>
           </div>
         </div>
-        {expired && !error && (
+        {notice && !error && (
+          <p className="info" data-testid="login-notice">
+            {notice}
+          </p>
+        )}
+        {expired && !error && !notice && (
           <p className="info" data-testid="session-expired">
             {t.sessionExpired}
           </p>
@@ -74,6 +97,19 @@ export function Login({ onLogin, expired }: { onLogin: () => void; expired: bool
         <button className="primary" data-testid="sign-in" disabled={busy}>
           {busy ? t.signingIn : t.signIn}
         </button>
+        <button
+          type="button"
+          className="link"
+          data-testid="forgot-password"
+          onClick={() => setForgot(!forgot)}
+        >
+          {t.forgotPassword}
+        </button>
+        {forgot && (
+          <p className="info" data-testid="forgot-password-help">
+            {t.forgotPasswordHelp}
+          </p>
+        )}
         <LanguageSwitch />
       </form>
     </main>

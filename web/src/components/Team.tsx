@@ -197,8 +197,111 @@ function UserRow({
           {status.kind === 'saving' ? t.saving : t.save}
         </button>{' '}
         <StatusLine status={status} testid="user-save" />
+        <UserAccess user={user} onChanged={onSaved} />
       </td>
     </tr>
+  );
+}
+
+/**
+ * Cutting a user off and letting them back in: deactivate (keeps the history; their
+ * sessions end at once), reactivate, delete (only a user nobody has used: the server
+ * answers otherwise, suggesting deactivation), and a one-time password-reset link to hand
+ * over ("Esqueci a senha").
+ */
+function UserAccess({ user, onChanged }: { user: User; onChanged: () => void }) {
+  const { t, lang } = useI18n();
+  const { status, run } = useStatus();
+  const [link, setLink] = useState<{ url: string; expiresAt: number }>();
+  const [copied, setCopied] = useState(false);
+  const busy = status.kind === 'saving';
+  return (
+    <div className="user-access" data-testid="user-access">
+      {user.deactivatedAt && (
+        <span className="badge" data-testid="user-deactivated">
+          {t.userDeactivated}
+        </span>
+      )}{' '}
+      {user.deactivatedAt ? (
+        <button
+          data-testid="user-reactivate"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              await api.reactivateUser(user.id);
+              onChanged();
+            })
+          }
+        >
+          {t.reactivateUser}
+        </button>
+      ) : (
+        <button
+          data-testid="user-deactivate"
+          disabled={busy}
+          onClick={() => {
+            if (!confirm(t.confirmDeactivate(user.name))) return;
+            void run(async () => {
+              await api.deactivateUser(user.id);
+              setLink(undefined);
+              onChanged();
+            });
+          }}
+        >
+          {t.deactivateUser}
+        </button>
+      )}{' '}
+      <button
+        data-testid="user-delete"
+        disabled={busy}
+        onClick={() => {
+          if (!confirm(t.confirmDelete(user.name))) return;
+          void run(async () => {
+            await api.deleteUser(user.id);
+            onChanged();
+          });
+        }}
+      >
+        {t.deleteUser}
+      </button>{' '}
+      {!user.deactivatedAt && (
+        <button
+          data-testid="user-reset-link"
+          disabled={busy}
+          onClick={() =>
+            void run(async () => {
+              const r = await api.resetLink(user.id);
+              const url = `${location.origin}/redefinir-senha?token=${encodeURIComponent(r.token)}`;
+              setCopied(false);
+              setLink({ url, expiresAt: r.expiresAt });
+            })
+          }
+        >
+          {t.resetLink}
+        </button>
+      )}{' '}
+      <StatusLine status={status} testid="user-access" />
+      {link && (
+        <div className="reset-link" data-testid="reset-link">
+          <p className="small">
+            {t.resetLinkReady(
+              new Date(link.expiresAt).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' }),
+            )}
+          </p>
+          <input readOnly value={link.url} data-testid="reset-link-url" onFocus={(e) => e.target.select()} />{' '}
+          <button
+            onClick={() =>
+              void navigator.clipboard.writeText(link.url).then(
+                () => setCopied(true),
+                () => setCopied(false),
+              )
+            }
+          >
+            {copied ? t.copied : t.copyLink}
+          </button>
+        </div>
+      )}
+    </div>
   );
 }
 
