@@ -24,7 +24,8 @@ import {
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { llmConnection } from '#shared/assistant/llm-config.ts';
 import { getAiSettings, listAppointments, putAiSettings } from '#shared/store/ai.ts';
-import { getAssistant, listAssistants, putAssistant } from '#shared/store/catalog.ts';
+import { getAssistant, listAssistants, putAssistant, toPublicAssistant } from '#shared/store/catalog.ts';
+import { resolveToolHeaders } from '#shared/domain/http-tool-headers.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { inboxKeys } from '#shared/store/inbox.ts';
 import { acc, keys } from '#shared/store/keys.ts';
@@ -37,7 +38,9 @@ import {
   knowledgeBaseSchema,
   messageSchema,
   type Assistant,
+  type HttpTool,
   type Message,
+  type PublicAssistant,
 } from '#shared/store/types.ts';
 import type { ApiDeps } from './deps.ts';
 import { requireSettings } from './integrations-service.ts';
@@ -52,6 +55,29 @@ async function ownAssistant(deps: ApiDeps, auth: AccessClaims, id: string): Prom
   return a;
 }
 
+const headerProblems = {
+  missing: (tool: string, header: string) => `Informe o valor do cabeçalho ${header} do endpoint ${tool}.`,
+  moved: (tool: string, header: string) =>
+    `O endereço do endpoint ${tool} mudou: informe de novo o valor do cabeçalho ${header}.`,
+  duplicate: (tool: string, header: string) => `Cabeçalho ${header} repetido no endpoint ${tool}.`,
+};
+
+/** The endpoints as stored: header values sent, or kept from `current` (write-only). */
+function storedHttpTools(
+  incoming: z.output<typeof schemas.assistantPatchSchema>['httpTools'],
+  current: HttpTool[],
+): HttpTool[] | undefined {
+  if (!incoming) return undefined;
+  const resolved = resolveToolHeaders(incoming, current);
+  if (!resolved.ok)
+    throw new ValidationError(
+      headerProblems[resolved.reason](resolved.tool, resolved.header),
+      undefined,
+      resolved.reason === 'duplicate' ? 'DUPLICATE_HEADER' : 'HEADER_VALUE_REQUIRED',
+    );
+  return incoming.map((t, i) => ({ ...t, headers: resolved.headers[i]! }));
+}
+
 async function checkKnowledgeBases(deps: ApiDeps, accountId: string, ids: string[] | undefined) {
   for (const id of ids ?? [])
     if (!(await getKnowledgeBase(deps, accountId, id)))
@@ -62,18 +88,21 @@ export async function createAssistant(
   deps: ApiDeps,
   auth: AccessClaims,
   body: z.output<typeof schemas.assistantBodySchema>,
-): Promise<Assistant> {
+): Promise<PublicAssistant> {
   await requireSettings(deps, auth);
   await checkKnowledgeBases(deps, auth.accountId, body.knowledgeBaseIds);
-  const { workingHours, ...rest } = body;
-  return putAssistant(deps.ddb, deps.tableName, {
+  const { workingHours, httpTools, ...rest } = body;
+  const tools = storedHttpTools(httpTools, []);
+  const created = await putAssistant(deps.ddb, deps.tableName, {
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
     name: body.name,
     ...(workingHours ? { workingHours } : {}),
+    ...(tools ? { httpTools: tools } : {}),
     id: deps.newId(),
     accountId: auth.accountId,
     createdAt: deps.now(),
   });
+  return toPublicAssistant(created);
 }
 
 export async function updateAssistant(
@@ -81,18 +110,20 @@ export async function updateAssistant(
   auth: AccessClaims,
   id: string,
   body: z.output<typeof schemas.assistantPatchSchema>,
-): Promise<Assistant> {
+): Promise<PublicAssistant> {
   await requireSettings(deps, auth);
   const current = await ownAssistant(deps, auth, id);
   await checkKnowledgeBases(deps, auth.accountId, body.knowledgeBaseIds);
-  const { workingHours, ...rest } = body;
+  const { workingHours, httpTools, ...rest } = body;
+  const tools = storedHttpTools(httpTools, current.httpTools);
   const next = assistantSchema.parse({
     ...current,
     ...Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)),
+    ...(tools ? { httpTools: tools } : {}),
     // `workingHours: null` clears them (24 h).
     ...(workingHours === null ? { workingHours: undefined } : workingHours ? { workingHours } : {}),
   });
-  return putAssistant(deps.ddb, deps.tableName, next);
+  return toPublicAssistant(await putAssistant(deps.ddb, deps.tableName, next));
 }
 
 export async function deleteAssistant(deps: ApiDeps, auth: AccessClaims, id: string): Promise<void> {

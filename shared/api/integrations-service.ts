@@ -10,7 +10,7 @@ import { AppError, ForbiddenError, NotFoundError, ValidationError } from '#share
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import { routingProblems } from '#shared/domain/routing.ts';
 import { getAccount } from '#shared/store/accounts.ts';
-import { listAssistants, listDepartments, putDepartment } from '#shared/store/catalog.ts';
+import { listAssistants, listDepartments, putDepartment, toPublicAssistant } from '#shared/store/catalog.ts';
 import { keys } from '#shared/store/keys.ts';
 import { renameItem, updateIfAllowed } from '#shared/store/ops.ts';
 import type { Violation } from '#shared/whatsapp/limits.ts';
@@ -230,7 +230,7 @@ export async function renameDepartment(
 }
 
 export async function listAccountAssistants(deps: ApiDeps, auth: AccessClaims) {
-  return { items: await listAssistants(deps.ddb, deps.tableName, auth.accountId) };
+  return { items: (await listAssistants(deps.ddb, deps.tableName, auth.accountId)).map(toPublicAssistant) };
 }
 
 export async function getSettings(deps: ApiDeps, auth: AccessClaims) {

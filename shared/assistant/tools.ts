@@ -8,9 +8,12 @@
  * - search_knowledge_base(query) — the best passages of the assistant's knowledge bases.
  * - schedule_appointment(date, time, title, …) — an appointment of the account.
  * - one function per HTTP endpoint the admin configured — only that URL's host, with a timeout.
+ *   Its header values (API keys) are sent, never recorded: the call record keeps the
+ *   model's arguments and the answer with those values blanked.
  */
 import type { ChatCompletionTool } from 'openai/resources/chat/completions';
 import { checkDate, checkVariable } from '#shared/domain/validators.ts';
+import { redactHeaderValues } from '#shared/domain/http-tool-headers.ts';
 import { zonedEpoch } from '#shared/domain/hours.ts';
 import type { Assistant, Conversation, Department, HttpTool } from '#shared/store/types.ts';
 
@@ -221,7 +224,9 @@ async function callEndpoint(
     signal: AbortSignal.timeout(t.timeoutMs),
     redirect: 'error',
   });
-  const body = (await res.text()).slice(0, MAX_RESULT);
+  // The answer goes to the model and into the call record agents read: an endpoint that
+  // echoes the request must not show them the admin's write-only header values.
+  const body = redactHeaderValues(await res.text(), t.headers).slice(0, MAX_RESULT);
   return res.ok
     ? { result: body || `HTTP ${res.status}` }
     : { result: `HTTP ${res.status}: ${body}`, error: true };

@@ -5,13 +5,20 @@
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { acc, keys } from './keys.ts';
 import { queryPrefix } from './ops.ts';
+import { publicHeaders } from '#shared/domain/http-tool-headers.ts';
 import {
   assistantSchema,
   departmentSchema,
   type Assistant,
   type AssistantInput,
   type Department,
+  type PublicAssistant,
 } from './types.ts';
+
+/** What the API returns: the endpoints' header names and a `set` flag, never their values. */
+export function toPublicAssistant(a: Assistant): PublicAssistant {
+  return { ...a, httpTools: a.httpTools.map((t) => ({ ...t, headers: publicHeaders(t.headers) })) };
+}
 
 export const listDepartments = async (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
   (await queryPrefix(ddb, tableName, acc(accountId), 'DEPT#')).map((i) => departmentSchema.parse(i));

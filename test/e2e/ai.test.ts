@@ -265,14 +265,16 @@ test('a WhatsApp customer talks to the assistant: the inbox shows its tool calls
   await variable.getByLabel('Nome (a-z, 0-9, _)').fill('email');
   await variable.getByLabel('Tipo').selectOption({ label: 'E-mail' });
   await variable.getByLabel('Descrição').fill('O e-mail do cliente');
-  // The HTTP endpoints editor: headers one per line, parameters as a JSON Schema.
+  // The HTTP endpoints editor: headers as name + write-only value, parameters as a JSON Schema.
   await form.getByTestId('add-http-tool').click();
   const endpoint = form.getByTestId('http-tool').first();
   await endpoint.getByLabel('Nome (a-z, 0-9, _)').fill('consulta_pedido');
   await endpoint.getByLabel('Método').selectOption('GET');
   await endpoint.getByLabel('URL').fill('https://api.loja.example/pedidos');
   await endpoint.getByLabel('Descrição (quando usar)').fill('Consulta um pedido pelo número');
-  await endpoint.getByLabel('Cabeçalhos (um por linha, Nome: valor)').fill('Authorization: Bearer abc');
+  await endpoint.getByTestId('add-http-header').click();
+  await endpoint.getByLabel('Nome do cabeçalho').fill('Authorization');
+  await endpoint.getByLabel('Valor').fill('Bearer abc');
   await endpoint.getByLabel('Parâmetros (JSON Schema)').fill('{"type": "object", "properties": {"numero": ');
   await form.getByTestId('save-assistant').click();
   await page.getByTestId('assistant-save-error').filter({ hasText: 'JSON inválido' }).waitFor();
@@ -282,13 +284,22 @@ test('a WhatsApp customer talks to the assistant: the inbox shows its tool calls
   if (shots) await page.screenshot({ path: join(shots, 'ai-endpoints.png'), fullPage: true });
   await form.getByTestId('save-assistant').click();
   await page.getByTestId('assistant-save-ok').waitFor();
+  // The value is write-only: once saved the form says "definido" and holds no value.
+  const header = endpoint.getByTestId('http-header').first();
+  await header.getByText('definido', { exact: true }).waitFor();
+  assert.equal(await header.getByLabel('Valor').inputValue(), '');
 
   const assistants = await api<{
     items: {
       id: string;
       name: string;
       variables: { name: string; type: string }[];
-      httpTools: { name: string; method: string; headers: Record<string, string>; parameters: unknown }[];
+      httpTools: {
+        name: string;
+        method: string;
+        headers: { name: string; set: boolean }[];
+        parameters: unknown;
+      }[];
     }[];
   }>('GET', '/api/assistants');
   const lia = assistants.items.find((a) => a.name === 'Lia')!;
@@ -302,7 +313,7 @@ test('a WhatsApp customer talks to the assistant: the inbox shows its tool calls
       [
         'consulta_pedido',
         'GET',
-        { Authorization: 'Bearer abc' },
+        [{ name: 'Authorization', set: true }],
         { type: 'object', properties: { numero: { type: 'string' } } },
       ],
     ],

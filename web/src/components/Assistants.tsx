@@ -17,6 +17,7 @@ import {
   type Assistant,
   type AssistantBody,
   type HttpMethod,
+  type HttpTool,
   type KnowledgeBase,
   type Me,
   type ModelPrice,
@@ -225,15 +226,33 @@ function AssistantsTab({
 
 // ── the assistant form ─────────────────────────────────────────────────────────────────
 
+/** A header in the form: `set` when a value is stored (never shown); `value` typed now. */
+interface HeaderDraft {
+  name: string;
+  set: boolean;
+  value: string;
+}
+
 interface HttpToolDraft {
   name: string;
   description: string;
   method: HttpMethod;
   url: string;
-  headersText: string;
+  headers: HeaderDraft[];
   parametersText: string;
   timeoutMs: string;
 }
+
+const draftsOf = (tools: HttpTool[]): HttpToolDraft[] =>
+  tools.map((h) => ({
+    name: h.name,
+    description: h.description,
+    method: h.method,
+    url: h.url,
+    headers: h.headers.map((x) => ({ name: x.name, set: x.set, value: '' })),
+    parametersText: JSON.stringify(h.parameters, null, 2),
+    timeoutMs: String(h.timeoutMs),
+  }));
 
 const blankAssistant = (): AssistantBody => ({
   name: '',
@@ -286,19 +305,7 @@ function AssistantForm({
   );
   const [tools, setTools] = useState(start.tools);
   const [kbIds, setKbIds] = useState(start.knowledgeBaseIds);
-  const [httpTools, setHttpTools] = useState<HttpToolDraft[]>(
-    start.httpTools.map((h) => ({
-      name: h.name,
-      description: h.description,
-      method: h.method,
-      url: h.url,
-      headersText: Object.entries(h.headers)
-        .map(([k, v]) => `${k}: ${v}`)
-        .join('\n'),
-      parametersText: JSON.stringify(h.parameters, null, 2),
-      timeoutMs: String(h.timeoutMs),
-    })),
-  );
+  const [httpTools, setHttpTools] = useState<HttpToolDraft[]>(draftsOf(assistant?.httpTools ?? []));
   const [variables, setVariables] = useState(start.variables);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const { status, run, fail } = useStatus(justCreated ? { kind: 'saved' } : { kind: 'idle' });
@@ -316,11 +323,10 @@ function AssistantForm({
         fail(t.invalidJson(`${h.name || t.httpToolParameters}`));
         return;
       }
-      const headers: Record<string, string> = {};
-      for (const line of h.headersText.split('\n')) {
-        const i = line.indexOf(':');
-        if (i > 0) headers[line.slice(0, i).trim()] = line.slice(i + 1).trim();
-      }
+      // A stored value is kept unless a new one is typed.
+      const headers = h.headers
+        .filter((x) => x.name.trim())
+        .map((x) => (x.set && !x.value ? { name: x.name.trim() } : { name: x.name.trim(), value: x.value }));
       parsedTools.push({
         name: h.name.trim(),
         description: h.description.trim(),
@@ -344,7 +350,12 @@ function AssistantForm({
       variables: variables.map((v) => ({ ...v, name: v.name.trim(), description: v.description.trim() })),
     };
     void run(async () => {
-      onSaved(assistant ? await api.updateAssistant(assistant.id, body) : await api.createAssistant(body));
+      const saved = assistant
+        ? await api.updateAssistant(assistant.id, body)
+        : await api.createAssistant(body);
+      // Typed header values are gone from the form once saved: they show as "definido".
+      setHttpTools(draftsOf(saved.httpTools));
+      onSaved(saved);
     });
   };
 
@@ -584,14 +595,50 @@ function AssistantForm({
                   />
                 </label>
                 <div className="grid2">
-                  <label>
-                    {t.httpToolHeaders}
-                    <textarea
-                      rows={3}
-                      value={h.headersText}
-                      onChange={(e) => set({ headersText: e.target.value })}
-                    />
-                  </label>
+                  <div data-testid="http-tool-headers">
+                    <span>{t.httpToolHeaders}</span>
+                    {h.headers.map((x, k) => {
+                      const setHeader = (patch: Partial<HeaderDraft>) =>
+                        set({ headers: h.headers.map((y, l) => (l === k ? { ...y, ...patch } : y)) });
+                      return (
+                        <div className="header-row" key={k} data-testid="http-header">
+                          <input
+                            aria-label={t.headerName}
+                            placeholder={t.headerName}
+                            value={x.name}
+                            // A stored value belongs to its name: to rename, remove and add.
+                            readOnly={x.set}
+                            onChange={(e) => setHeader({ name: e.target.value })}
+                          />
+                          <input
+                            aria-label={t.headerValue}
+                            type="password"
+                            autoComplete="off"
+                            placeholder={x.set ? t.headerValueSet : t.headerValue}
+                            value={x.value}
+                            onChange={(e) => setHeader({ value: e.target.value })}
+                          />
+                          {x.set && !x.value && <span className="muted">{t.headerSet}</span>}
+                          <button
+                            type="button"
+                            className="link"
+                            onClick={() => set({ headers: h.headers.filter((_, l) => l !== k) })}
+                          >
+                            {t.removeHeader}
+                          </button>
+                        </div>
+                      );
+                    })}
+                    <button
+                      type="button"
+                      className="link"
+                      data-testid="add-http-header"
+                      disabled={h.headers.length >= 30}
+                      onClick={() => set({ headers: [...h.headers, { name: '', set: false, value: '' }] })}
+                    >
+                      {t.addHeader}
+                    </button>
+                  </div>
                   <label>
                     {t.httpToolParameters}
                     <textarea
@@ -626,7 +673,7 @@ function AssistantForm({
                   description: '',
                   method: 'GET',
                   url: '',
-                  headersText: '',
+                  headers: [],
                   parametersText: '{\n  "type": "object",\n  "properties": {}\n}',
                   timeoutMs: '8000',
                 },
