@@ -26,6 +26,7 @@ import { llmConnection } from '#shared/assistant/llm-config.ts';
 import { getAiSettings, listAppointments, putAiSettings } from '#shared/store/ai.ts';
 import { getAssistant, listAssistants, putAssistant, toPublicAssistant } from '#shared/store/catalog.ts';
 import { resolveToolHeaders } from '#shared/domain/http-tool-headers.ts';
+import { toCsv, type CsvColumn, type CsvSeparator } from '#shared/domain/csv.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { inboxKeys } from '#shared/store/inbox.ts';
 import { acc, keys } from '#shared/store/keys.ts';
@@ -463,36 +464,40 @@ export async function listAiConversations(
   return { items: rows };
 }
 
-const CSV_COLUMNS = [
-  'conversationId',
-  'attendanceId',
-  'assistantId',
-  'assistantName',
-  'type',
-  'contactName',
-  'contactPhone',
-  'startedAt',
-  'lastAt',
-  'replies',
-  'toolCalls',
-  'promptTokens',
-  'completionTokens',
-  'cachedTokens',
-  'costUsd',
-  'outcome',
-] as const;
+type AiConversationRow = Awaited<ReturnType<typeof listAiConversations>>['items'][number];
+const text = (k: keyof AiConversationRow): CsvColumn<AiConversationRow> => ({
+  header: k,
+  value: (r) => r[k],
+});
+const num = (k: keyof AiConversationRow): CsvColumn<AiConversationRow> => ({ ...text(k), kind: 'number' });
+const date = (k: keyof AiConversationRow): CsvColumn<AiConversationRow> => ({ ...text(k), kind: 'date' });
+/** The export's columns; the cost is the model's, in US dollars (no conversion), so a number. */
+const AI_CSV_COLUMNS: CsvColumn<AiConversationRow>[] = [
+  text('conversationId'),
+  text('attendanceId'),
+  text('assistantId'),
+  text('assistantName'),
+  text('type'),
+  text('contactName'),
+  text('contactPhone'),
+  date('startedAt'),
+  date('lastAt'),
+  num('replies'),
+  num('toolCalls'),
+  num('promptTokens'),
+  num('completionTokens'),
+  num('cachedTokens'),
+  num('costUsd'),
+  text('outcome'),
+];
 
-const csvCell = (v: unknown) => {
-  const s = typeof v === 'number' && String(v).length === 13 ? new Date(v).toISOString() : String(v ?? '');
-  return /[",\n;]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
-
-/** The list as CSV (one row per attendance, dates in ISO 8601 UTC). */
-export function aiConversationsCsv(rows: Record<string, unknown>[]): string {
-  return (
-    [CSV_COLUMNS.join(','), ...rows.map((r) => CSV_COLUMNS.map((c) => csvCell(r[c])).join(','))].join('\n') +
-    '\n'
-  );
+/**
+ * The list as CSV through the one CSV writer (shared/domain/csv.ts): one row per attendance,
+ * dates in ISO 8601 UTC, cells that would run as formulas neutralised; `semicolon` for
+ * Excel in pt-BR (the default), `comma` for programs.
+ */
+export function aiConversationsCsv(rows: AiConversationRow[], separator: CsvSeparator = 'semicolon'): string {
+  return toCsv(AI_CSV_COLUMNS, rows, separator);
 }
 
 /** Appointments the assistants booked, from a date on (soonest first). */

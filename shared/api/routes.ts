@@ -677,7 +677,11 @@ export const routes: RouteDef[] = [
     handle: async ({ deps, auth, query }) => {
       const list = await listAiConversations(deps, auth, query);
       return query.format === 'csv'
-        ? download('conversas-assistentes.csv', 'text/csv; charset=utf-8', aiConversationsCsv(list.items))
+        ? download(
+            'conversas-assistentes.csv',
+            'text/csv; charset=utf-8',
+            aiConversationsCsv(list.items, query.sep),
+          )
         : list;
     },
   }),

@@ -506,6 +506,10 @@ export const aiConversationsQuerySchema = z.object({
   to: z.coerce.number().int().nonnegative().optional(),
   q: z.string().trim().max(120).optional(),
   format: z.enum(['json', 'csv']).default('json'),
+  sep: z.enum(['semicolon', 'comma']).default('semicolon').meta({
+    description:
+      'CSV only. semicolon: Excel in pt-BR (";", UTF-8 BOM, decimal comma); comma: RFC 4180 for programs',
+  }),
 });
 export const aiConversationListSchema = z
   .object({ items: z.array(aiConversationSchema.extend({ assistantName: z.string() })) })

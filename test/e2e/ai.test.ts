@@ -34,8 +34,9 @@ Você pode trocar ou devolver um produto em até 30 dias depois de recebê-lo, c
 `;
 
 before(async () => {
-  e2e = await startE2E('ai');
   llm = await startScriptedLlm();
+  // The scripted model is plain http on this machine: the operator's allow-list lets it through.
+  e2e = await startE2E('ai', { outboundAllowedOrigins: [new URL(llm.baseUrl).origin] });
   dir = mkdtempSync(join(tmpdir(), 'atende-e2e-ai-files-'));
   page = await e2e.browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -236,8 +237,12 @@ test('offline: the page and the Testar panel say so, the answer quotes the knowl
   const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()]);
   assert.equal(csv.suggestedFilename(), 'conversas-assistentes.csv');
   const csvText = readFileSync((await csv.path())!, 'utf8');
-  const lines = csvText.trim().split('\n');
-  assert.match(lines[0]!, /^conversationId,attendanceId,assistantId,assistantName,type,/, 'a header row');
+  const lines = csvText.trim().split('\r\n');
+  assert.match(
+    csvText,
+    /^\ufeffconversationId;attendanceId;assistantId;assistantName;type;/,
+    'a header row, for Excel in pt-BR',
+  );
   assert.equal(lines.length, 3, 'the header and two conversations');
 
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);

@@ -308,9 +308,11 @@ describe('AI pages API', () => {
     );
     assert.equal(csv.statusCode, 200);
     assert.match(String(csv.headers?.['content-type']), /^text\/csv/);
-    const lines = String(csv.body).trim().split('\n');
-    assert.ok(lines[0]!.startsWith('conversationId,attendanceId,assistantId,assistantName,type'));
-    assert.ok(lines.some((l) => l.startsWith(conv.id) && l.includes(',Caio,test,')));
+    const lines = String(csv.body).trim().split('\r\n');
+    assert.ok(
+      String(csv.body).startsWith('\ufeffconversationId;attendanceId;assistantId;assistantName;type'),
+    );
+    assert.ok(lines.some((l) => l.startsWith(conv.id) && l.includes(';Caio;test;')));
   });
   test('with an embeddings model, passages get vectors and search also finds what shares no word with the question', async () => {
     await kit.call('PATCH', '/api/ai/settings', {
