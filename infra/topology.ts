@@ -258,7 +258,21 @@ export const envNames = {
   schedulerTargetArn: 'SCHEDULER_TARGET_ARN',
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
   wsEndpoint: 'WS_MANAGEMENT_ENDPOINT',
+  /**
+   * Origins the operator lets server-side fetches reach beyond public https hosts
+   * (shared/net/outbound-url.ts): comma-separated, e.g. `http://127.0.0.1:4003`. Empty on
+   * AWS unless the operator sets one; locally the simulator (and a local model). Every function.
+   */
+  outboundAllowedOrigins: 'OUTBOUND_ALLOWED_ORIGINS',
+  /** Hosts the Graph API's media download URLs may be on (and receive the token). Every function. */
+  whatsappMediaHosts: 'WHATSAPP_MEDIA_HOSTS',
 } as const;
+
+/**
+ * Where Meta serves WhatsApp media (the `url` of `GET /<media-id>`): the default of
+ * WHATSAPP_MEDIA_HOSTS. `host` exactly, `*.domain` any subdomain, or a full origin.
+ */
+export const metaMediaHosts = ['lookaside.fbsbx.com', '*.fbcdn.net', '*.whatsapp.net'] as const;
 
 export const topology = { table, queues, buckets, secrets, functions, httpRoutes, wsRoutes, scheduler };
 export type Topology = typeof topology;

@@ -3,7 +3,8 @@
  * Variable names come from the topology (infra/topology.ts → envNames).
  */
 import { z } from 'zod';
-import { envNames } from '#infra/topology.ts';
+import { envNames, metaMediaHosts } from '#infra/topology.ts';
+import { parseOrigins } from '#shared/domain/outbound-address.ts';
 
 const schema = z.object({
   [envNames.table]: z.string().min(1),
@@ -23,6 +24,18 @@ const schema = z.object({
   WHATSAPP_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
   WHATSAPP_GRAPH_VERSION: z.string().default('v23.0'),
   OPENAI_BASE_URL: z.string().url().optional(),
+  [envNames.outboundAllowedOrigins]: z
+    .string()
+    .optional()
+    .refine((v) => {
+      try {
+        parseOrigins(v);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'a comma-separated list of http(s) origins'),
+  [envNames.whatsappMediaHosts]: z.string().optional(),
 });
 
 export type Config = {
@@ -35,6 +48,10 @@ export type Config = {
   graphUrl: string;
   graphVersion: string;
   openaiBaseUrl?: string;
+  /** Origins the operator allows server-side fetches to reach (never set by a tenant). */
+  outboundAllowedOrigins: string[];
+  /** Hosts WhatsApp media may be downloaded from (with the token). */
+  whatsappMediaHosts: string[];
 };
 
 /** Reads and validates the environment; throws naming the first bad variable. */
@@ -68,5 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     graphUrl: e.WHATSAPP_GRAPH_URL!,
     graphVersion: e.WHATSAPP_GRAPH_VERSION!,
     openaiBaseUrl: e.OPENAI_BASE_URL,
+    outboundAllowedOrigins: parseOrigins(e[envNames.outboundAllowedOrigins]),
+    whatsappMediaHosts: (e[envNames.whatsappMediaHosts] ?? metaMediaHosts.join(','))
+      .split(',')
+      .map((h) => h.trim())
+      .filter(Boolean),
   };
 }

@@ -23,6 +23,7 @@ import { checkAccessClaims } from '#shared/api/auth-service.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { accountSecrets } from '#shared/secrets/account-secrets.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
+import { outboundPolicy } from '#shared/net/outbound-url.ts';
 
 export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
   const secretId = config.secretIds.auth;
@@ -38,6 +39,7 @@ export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
     scheduler: schedulerTargetFromConfig(config),
     vapid: vapidFromSecret(secretsManager(), config.secretIds.push),
     defaultLlm: defaultLlmFromSecret(secretsManager(), config.secretIds.openai, config.openaiBaseUrl),
+    outbound: outboundPolicy(config.outboundAllowedOrigins),
     accountSecrets: config.accountSecretsPrefix
       ? accountSecrets(secretsManager(), config.accountSecretsPrefix)
       : undefined,

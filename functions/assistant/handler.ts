@@ -43,6 +43,7 @@ const deps = {
     now: engine.now,
     searchKnowledge: (accountId, kbIds, query, k) => searchKnowledge(knowledge, accountId, kbIds, query, k),
     defaultLlm,
+    ...(engine.outbound ? { outbound: engine.outbound } : {}),
     log: (level, msg, data) => engine.log(level, msg, data),
   }),
 };

@@ -34,6 +34,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   envNames,
+  metaMediaHosts,
   functionNames,
   topology,
   type FunctionName,
@@ -62,6 +63,11 @@ export interface AtendeStackProps extends StackProps {
    * off to stay fast; `cdk synth` always bundles.
    */
   bundle?: boolean;
+  /**
+   * Origins the operator lets server-side fetches reach beyond public https hosts
+   * (OUTBOUND_ALLOWED_ORIGINS; default none). Also from the `outboundAllowedOrigins` context.
+   */
+  outboundAllowedOrigins?: string[];
 }
 
 const ack = (scope: Construct, id: string, reason: string) =>
@@ -74,6 +80,12 @@ export class AtendeStack extends Stack {
   constructor(scope: Construct, id: string, props: AtendeStackProps = {}) {
     super(scope, id, props);
     const bundle = props.bundle ?? true;
+    const outboundAllowedOrigins =
+      (props.outboundAllowedOrigins ?? [])
+        .concat(String(this.node.tryGetContext('outboundAllowedOrigins') ?? '').split(','))
+        .map((o) => o.trim())
+        .filter(Boolean)
+        .join(',') || undefined;
 
     // --- Table -----------------------------------------------------------------------
     const t = topology.table;
@@ -217,7 +229,11 @@ export class AtendeStack extends Stack {
         timeout: Duration.seconds(def.timeoutSeconds),
         role,
         logGroup,
-        environment: { NODE_OPTIONS: '--enable-source-maps' },
+        environment: {
+          NODE_OPTIONS: '--enable-source-maps',
+          [envNames.whatsappMediaHosts]: metaMediaHosts.join(','),
+          ...(outboundAllowedOrigins ? { [envNames.outboundAllowedOrigins]: outboundAllowedOrigins } : {}),
+        },
       };
       const fn = bundle
         ? new NodejsFunction(this, `${name}-fn`, {

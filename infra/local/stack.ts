@@ -35,6 +35,7 @@ import {
   type SecretName,
 } from '#infra/topology.ts';
 import { ensureTable } from '#shared/store/table.ts';
+import { parseOrigins } from '#shared/domain/outbound-address.ts';
 import { startDynamoLocal } from './dynamodb.ts';
 import { LocalStartError } from './errors.ts';
 import { startHttpGateway, type HttpHandler } from './http-gateway.ts';
@@ -85,6 +86,11 @@ export interface StackOptions {
   ephemeral?: boolean;
   /** Serve the web app (Vite); tests that need no browser turn it off. */
   web?: boolean;
+  /**
+   * Origins server-side fetches may reach besides the simulator and OPENAI_BASE_URL (the
+   * operator's OUTBOUND_ALLOWED_ORIGINS; a test's scripted model).
+   */
+  outboundAllowedOrigins?: string[];
   log?: (msg: string) => void;
 }
 
@@ -322,6 +328,16 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     for (const q of queueNames) fnEnv[envNames.queueUrl(q)] = queueUrls[q];
     for (const s of Object.keys(secretDefs) as SecretName[]) fnEnv[envNames.secretId(s)] = localSecretId(s);
     if (secretValues.openai.baseUrl) fnEnv.OPENAI_BASE_URL = secretValues.openai.baseUrl;
+    // The operator's exceptions to the outbound-URL guard: the simulator (Graph API and its
+    // media downloads), a local model named by OPENAI_BASE_URL, and whatever the caller adds.
+    fnEnv[envNames.outboundAllowedOrigins] = [
+      ...new Set([
+        new URL(urls.simulator).origin,
+        ...(secretValues.openai.baseUrl ? [new URL(secretValues.openai.baseUrl).origin] : []),
+        ...parseOrigins((opts.outboundAllowedOrigins ?? []).join(',')),
+      ]),
+    ].join(',');
+    fnEnv[envNames.whatsappMediaHosts] = new URL(urls.simulator).origin;
     // Handlers read their configuration at cold start: set it before importing them.
     Object.assign(process.env, fnEnv);
     // One line per webhook is right for CloudWatch, too much for a developer's terminal.

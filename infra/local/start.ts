@@ -29,7 +29,13 @@ if (!Number.isInteger(portBase) || portBase < 1024 || portBase > 65000) {
 
 try {
   console.log('Atende: starting the local stack…');
-  const stack = await startStack({ portBase, reset: args.reset, dataDir: args['data-dir'] });
+  const stack = await startStack({
+    portBase,
+    reset: args.reset,
+    dataDir: args['data-dir'],
+    // The operator's own exceptions to the outbound-URL guard (e.g. a model on this machine).
+    outboundAllowedOrigins: (process.env.OUTBOUND_ALLOWED_ORIGINS ?? '').split(',').filter(Boolean),
+  });
   const { urls, demo } = stack;
   console.log(`
 Atende is running.

@@ -23,6 +23,7 @@ import {
 } from '#shared/assistant/knowledge.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { llmConnection } from '#shared/assistant/llm-config.ts';
+import { checkOutboundUrl, OutboundUrlError } from '#shared/net/outbound-url.ts';
 import { getAiSettings, listAppointments, putAiSettings } from '#shared/store/ai.ts';
 import { getAssistant, listAssistants, putAssistant, toPublicAssistant } from '#shared/store/catalog.ts';
 import { resolveToolHeaders } from '#shared/domain/http-tool-headers.ts';
@@ -79,6 +80,18 @@ function storedHttpTools(
   return incoming.map((t, i) => ({ ...t, headers: resolved.headers[i]! }));
 }
 
+/** Each endpoint's URL through the outbound-URL guard: a clear 400 URL_NOT_ALLOWED, not a call later. */
+async function checkHttpToolUrls(deps: ApiDeps, tools: { name: string; url: string }[] | undefined) {
+  for (const t of tools ?? [])
+    try {
+      await checkOutboundUrl(t.url, deps.outbound);
+    } catch (err) {
+      if (err instanceof OutboundUrlError)
+        throw new ValidationError(`Endpoint ${t.name}: ${err.message}`, undefined, err.code);
+      throw err;
+    }
+}
+
 async function checkKnowledgeBases(deps: ApiDeps, accountId: string, ids: string[] | undefined) {
   for (const id of ids ?? [])
     if (!(await getKnowledgeBase(deps, accountId, id)))
@@ -92,6 +105,7 @@ export async function createAssistant(
 ): Promise<PublicAssistant> {
   await requireSettings(deps, auth);
   await checkKnowledgeBases(deps, auth.accountId, body.knowledgeBaseIds);
+  await checkHttpToolUrls(deps, body.httpTools);
   const { workingHours, httpTools, ...rest } = body;
   const tools = storedHttpTools(httpTools, []);
   const created = await putAssistant(deps.ddb, deps.tableName, {
@@ -115,6 +129,7 @@ export async function updateAssistant(
   await requireSettings(deps, auth);
   const current = await ownAssistant(deps, auth, id);
   await checkKnowledgeBases(deps, auth.accountId, body.knowledgeBaseIds);
+  await checkHttpToolUrls(deps, body.httpTools);
   const { workingHours, httpTools, ...rest } = body;
   const tools = storedHttpTools(httpTools, current.httpTools);
   const next = assistantSchema.parse({
@@ -160,6 +175,8 @@ export async function writeAiSettings(
   body: z.output<typeof schemas.aiSettingsBodySchema>,
 ) {
   await requireSettings(deps, auth);
+  // The LLM base URL is fetched by the server: through the outbound-URL guard (400 when refused).
+  if (body.baseUrl) await checkOutboundUrl(body.baseUrl, deps.outbound);
   const current = await getAiSettings(deps.ddb, deps.tableName, auth.accountId);
   const next = { ...current, updatedAt: deps.now() };
   // An empty string clears a field; an absent one keeps it.

@@ -10,6 +10,7 @@ import type { JwtKey } from '#shared/auth/tokens.ts';
 import type { SchedulerTarget } from '#shared/engine/deps.ts';
 import type { VapidKeys } from '#shared/push/web-push.ts';
 import type { LlmDefault } from '#shared/assistant/llm-config.ts';
+import type { OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { GraphClient } from '#shared/whatsapp/graph-client.ts';
 
 export interface ApiDeps {
@@ -28,6 +29,11 @@ export interface ApiDeps {
   scheduler?: SchedulerTarget;
   /** The deployment's LLM (the `openai` secret), for accounts without their own. */
   defaultLlm?: LlmDefault;
+  /**
+   * The operator's exceptions to the outbound-URL guard (OUTBOUND_ALLOWED_ORIGINS): URLs
+   * saved by tenants are checked against it; without it, https to public hosts only.
+   */
+  outbound?: OutboundPolicy;
   /** VAPID keys (web push to the installed PWA); without them push is off. */
   vapid?: () => Promise<VapidKeys | undefined>;
   /**

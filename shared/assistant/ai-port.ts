@@ -24,6 +24,20 @@ import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from '.
 import { buildIndex, search as searchIndex } from '#shared/knowledge/lexical.ts';
 import { llmConnection, type LlmDefault } from './llm-config.ts';
 import { runTool, toolDefinitions, type KnowledgePassage } from './tools.ts';
+import { guardedFetcher, outboundRefusalOf, type OutboundPolicy } from '#shared/net/outbound-url.ts';
+
+/**
+ * The `fetch` the openai client uses: the account's base URL goes through the outbound-URL
+ * guard (refused when it is an internal address), with room for long answers (the client's
+ * own timeout governs) and embeddings of a whole batch.
+ */
+export function llmFetch(policy: OutboundPolicy | undefined): typeof fetch {
+  return guardedFetcher({
+    ...(policy ? { policy } : {}),
+    timeoutMs: 10 * 60_000,
+    maxBytes: 32 * 1024 * 1024,
+  });
+}
 
 /** Appended to every assistant's prompt: how to write for WhatsApp. */
 export const PLATFORM_INSTRUCTION = [
@@ -54,7 +68,11 @@ export interface AiPortDeps {
   timeoutMs?: number;
   /** Waits between attempts (tests pass a fast one). */
   backoffMs?: number[];
-  fetch?: typeof fetch;
+  /**
+   * The operator's exceptions to the outbound-URL guard (OUTBOUND_ALLOWED_ORIGINS): the LLM
+   * base URL and the HTTP tools are fetched through it; without it, https to public hosts only.
+   */
+  outbound?: OutboundPolicy;
   /** The deployment's LLM, for accounts that did not set their own. */
   defaultLlm?: LlmDefault;
   log?: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
@@ -62,6 +80,7 @@ export interface AiPortDeps {
 
 /** Whether an LLM error may pass on a retry (time, load), or never will (key, request). */
 function retryable(err: unknown): boolean {
+  if (outboundRefusalOf(err)) return false; // the base URL is refused: it will be next time too
   if (err instanceof OpenAI.APIConnectionError) return true; // includes timeouts
   if (err instanceof OpenAI.APIError)
     return err.status === undefined || err.status === 429 || err.status >= 500;
@@ -69,6 +88,8 @@ function retryable(err: unknown): boolean {
 }
 
 function describe(err: unknown): string {
+  const refusal = outboundRefusalOf(err);
+  if (refusal) return refusal.message;
   if (err instanceof OpenAI.APIConnectionTimeoutError) return 'tempo esgotado';
   if (err instanceof OpenAI.APIError && err.status)
     return `erro ${err.status}${err.message ? `: ${err.message}` : ''}`;
@@ -116,6 +137,7 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
         ...(llm.baseUrl ? { baseURL: llm.baseUrl } : {}),
         timeout: deps.timeoutMs ?? 30_000,
         maxRetries: 0,
+        fetch: llmFetch(deps.outbound),
       });
       const history = (
         await listConversationMessages(deps.ddb, deps.tableName, conv.accountId, conv.id, HISTORY)
@@ -200,7 +222,7 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
                 createdAt: deps.now(),
               });
             },
-            fetch: deps.fetch ?? fetch,
+            ...(deps.outbound ? { outbound: deps.outbound } : {}),
           });
           trace.push({
             name: call.function.name,

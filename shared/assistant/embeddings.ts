@@ -8,6 +8,8 @@ import OpenAI from 'openai';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getAiSettings } from '#shared/store/ai.ts';
 import { llmConnection, type LlmDefault } from './llm-config.ts';
+import { llmFetch } from './ai-port.ts';
+import type { OutboundPolicy } from '#shared/net/outbound-url.ts';
 
 export type Embedder = (
   accountId: string,
@@ -22,6 +24,8 @@ export function accountEmbedder(deps: {
   tableName: string;
   timeoutMs?: number;
   defaultLlm?: LlmDefault;
+  /** The operator's exceptions to the outbound-URL guard (the base URL goes through it). */
+  outbound?: OutboundPolicy;
 }): Embedder {
   return async (accountId, texts) => {
     const s = await getAiSettings(deps.ddb, deps.tableName, accountId);
@@ -33,6 +37,7 @@ export function accountEmbedder(deps: {
       ...(llm.baseUrl ? { baseURL: llm.baseUrl } : {}),
       timeout: deps.timeoutMs ?? 30_000,
       maxRetries: 2,
+      fetch: llmFetch(deps.outbound),
     });
     const vectors: number[][] = [];
     for (let i = 0; i < texts.length; i += BATCH) {

@@ -7,7 +7,8 @@
  * - set_variable(name, value) — validated by the variable's type (AI-5), kept on the conversation.
  * - search_knowledge_base(query) — the best passages of the assistant's knowledge bases.
  * - schedule_appointment(date, time, title, …) — an appointment of the account.
- * - one function per HTTP endpoint the admin configured — only that URL's host, with a timeout.
+ * - one function per HTTP endpoint the admin configured — only that URL's host, with a timeout,
+ *   through the outbound-URL guard (shared/net/outbound-url.ts): internal addresses refused.
  *   Its header values (API keys) are sent, never recorded: the call record keeps the
  *   model's arguments and the answer with those values blanked.
  */
@@ -15,6 +16,8 @@ import type { ChatCompletionTool } from 'openai/resources/chat/completions';
 import { checkDate, checkVariable } from '#shared/domain/validators.ts';
 import { redactHeaderValues } from '#shared/domain/http-tool-headers.ts';
 import { zonedEpoch } from '#shared/domain/hours.ts';
+import { checkUrlShape } from '#shared/domain/outbound-address.ts';
+import { guardedFetch, OutboundUrlError, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { Assistant, Conversation, Department, HttpTool } from '#shared/store/types.ts';
 
 export interface KnowledgePassage {
@@ -41,7 +44,13 @@ export interface ToolContext {
     title: string;
     notes?: string;
   }) => Promise<void>;
-  fetch: typeof fetch;
+  /** The operator's exceptions to the outbound-URL guard the HTTP tools go through. */
+  outbound?: OutboundPolicy;
+  /**
+   * Tests only: a stand-in transport for the HTTP tools (the URL's shape is still checked;
+   * DNS is not). Production leaves it unset: every call goes through guardedFetch.
+   */
+  fetch?: typeof fetch;
 }
 
 export type ToolOutcome =
@@ -185,8 +194,10 @@ export async function runTool(name: string, rawArgs: string, ctx: ToolContext): 
       return { result: `Agendado: ${str('date')} às ${str('time')} (${duration} min) — ${str('title')}.` };
     }
     const http = on.has('http_request') ? ctx.assistant.httpTools.find((t) => t.name === name) : undefined;
-    if (http) return await callEndpoint(http, args, ctx.fetch);
+    if (http) return await callEndpoint(http, args, ctx.outbound, ctx.fetch);
   } catch (err) {
+    if (err instanceof OutboundUrlError)
+      return { result: `Endereço recusado: ${err.message}`.slice(0, 500), error: true };
     return { result: `Falha na ferramenta: ${(err as Error).message}`.slice(0, 500), error: true };
   }
   return { result: `Ferramenta indisponível: ${name}.`, error: true };
@@ -200,7 +211,8 @@ export async function runTool(name: string, rawArgs: string, ctx: ToolContext): 
 async function callEndpoint(
   t: HttpTool,
   args: Record<string, unknown>,
-  doFetch: typeof fetch,
+  outbound: OutboundPolicy | undefined,
+  transport: typeof fetch | undefined,
 ): Promise<ToolOutcome> {
   const rest = { ...args };
   let url = t.url.replace(/\{(\w+)\}/g, (_, k: string) => {
@@ -217,13 +229,24 @@ async function callEndpoint(
   }
   if (new URL(url).host !== new URL(t.url).host)
     return { result: 'Endereço fora do permitido.', error: true };
-  const res = await doFetch(url, {
+  // Through the outbound-URL guard: https to a public address (checked where the socket
+  // connects), redirects re-checked, the tool's timeout, a capped answer.
+  const init = {
     method: t.method,
     headers: { ...t.headers, ...(withQuery ? {} : { 'content-type': 'application/json' }) },
     ...(withQuery ? {} : { body: JSON.stringify(rest) }),
-    signal: AbortSignal.timeout(t.timeoutMs),
-    redirect: 'error',
-  });
+  };
+  let res: Response;
+  if (transport) {
+    const shape = checkUrlShape(url, outbound?.allowedOrigins ?? []);
+    if (!shape.ok) throw new OutboundUrlError(shape.refusal);
+    res = await transport(url, { ...init, signal: AbortSignal.timeout(t.timeoutMs), redirect: 'error' });
+  } else
+    res = await guardedFetch(url, init, {
+      ...(outbound ? { policy: outbound } : {}),
+      timeoutMs: t.timeoutMs,
+      maxBytes: 1024 * 1024,
+    });
   // The answer goes to the model and into the call record agents read: an endpoint that
   // echoes the request must not show them the admin's write-only header values.
   const body = redactHeaderValues(await res.text(), t.headers).slice(0, MAX_RESULT);

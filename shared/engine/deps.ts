@@ -16,6 +16,7 @@ import type { Config } from '#shared/config.ts';
 import { log } from '#shared/log.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { createGraphClient, type GraphClient } from '#shared/whatsapp/graph-client.ts';
+import { outboundPolicy, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 
 export type EngineStep =
   'claim' | 'open' | 'message' | 'conversation' | 'routed' | 'media' | 'sent' | 'bound';
@@ -28,6 +29,8 @@ export interface EngineDeps {
   graph: GraphClient;
   /** The deployment's Graph API token (the `whatsapp` secret), for numbers without their own. */
   defaultToken: () => Promise<string | undefined>;
+  /** The operator's exceptions to the outbound-URL guard (push endpoints, the assistant's fetches). */
+  outbound?: OutboundPolicy;
   /** Queues the engine feeds (automatic replies → outbound, routed chats → assistant). */
   sqs?: SQSClient;
   queueUrls?: { outbound?: string; assistant?: string };
@@ -74,7 +77,12 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
     tableName: config.tableName,
     s3: s3(),
     mediaBucket: config.mediaBucket,
-    graph: createGraphClient({ baseUrl: config.graphUrl, version: config.graphVersion }),
+    graph: createGraphClient({
+      baseUrl: config.graphUrl,
+      version: config.graphVersion,
+      mediaHosts: config.whatsappMediaHosts,
+    }),
+    outbound: outboundPolicy(config.outboundAllowedOrigins),
     defaultToken: async () => {
       if (!config.secretIds.whatsapp) return undefined;
       const s = await readSecret(secretsManager(), config.secretIds.whatsapp);
@@ -109,5 +117,6 @@ export function agentMessageDeps(deps: EngineDeps) {
     ws: deps.ws,
     now: deps.now,
     newId: deps.newId,
+    ...(deps.outbound ? { outbound: deps.outbound } : {}),
   };
 }

@@ -530,6 +530,7 @@ async function afterCustomerMessage(
       tableName: deps.tableName,
       vapid: deps.vapid,
       now: deps.now,
+      ...(deps.outbound ? { outbound: deps.outbound } : {}),
       log: (level, msg, data) => deps.log(level, msg, data),
     });
   }

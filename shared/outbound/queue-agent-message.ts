@@ -4,6 +4,7 @@
  * the outbound FIFO queue. The API answers 202 with the stored message; delivery progress
  * reaches the inbox as `message.updated` pushes.
  */
+import { checkOutboundUrl, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
@@ -35,6 +36,8 @@ export interface QueueAgentMessageDeps {
   ws?: ApiGatewayManagementApiClient;
   now: () => number;
   newId: () => string;
+  /** The operator's exceptions to the outbound-URL guard (a media link is checked with it). */
+  outbound?: OutboundPolicy;
 }
 
 export interface AgentMessageInput {
@@ -88,6 +91,8 @@ export async function queueAgentMessage(
     throw new ValidationError('Escreva uma mensagem ou anexe um arquivo.', undefined, 'EMPTY_MESSAGE');
   if (a && !a.key && !a.link)
     throw new ValidationError('O anexo não tem arquivo nem link.', undefined, 'MISSING_MEDIA');
+  // Media by link: Meta downloads it, but it must still be https on a public host (400 URL_NOT_ALLOWED).
+  if (a?.link && !a.key) await checkOutboundUrl(a.link, deps.outbound);
   const caption = a ? (a.caption ?? text) : undefined;
   if (!a && text && text.length > TEXT_MAX)
     throw new ValidationError(`A mensagem passa de ${TEXT_MAX} caracteres.`, undefined, 'TEXT_TOO_LONG');

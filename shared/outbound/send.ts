@@ -33,6 +33,7 @@ import {
 import { getNumber } from '#shared/store/numbers.ts';
 import type { Message, MessageError } from '#shared/store/types.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
+import { checkUrlShape, refusalText } from '#shared/domain/outbound-address.ts';
 import { createPacer, type Pacer } from './pacer.ts';
 
 export { outboundJob, type OutboundJob } from '#shared/queue/send.ts';
@@ -209,7 +210,18 @@ async function buildPayload(
         media.mimeType,
         media.filename ?? 'arquivo',
       );
-    } else body.link = media.link;
+    } else {
+      // Checked when the agent sent it; again here (a message queued before the rule).
+      const shape = checkUrlShape(media.link!, []);
+      if (!shape.ok)
+        throw new GraphApiError({
+          httpStatus: 400,
+          code: 100,
+          title: 'Media link not allowed',
+          message: `Link de mídia recusado: ${refusalText(shape.refusal)}`,
+        });
+      body.link = media.link;
+    }
     if (media.caption && type !== 'audio' && type !== 'sticker') body.caption = media.caption;
     if (type === 'document' && media.filename) body.filename = media.filename;
     return { to, type, [type]: body, ...context };

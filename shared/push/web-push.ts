@@ -17,6 +17,7 @@ import webpush from 'web-push';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { assistantOnly } from '#shared/domain/inbox.ts';
 import { acc } from '#shared/store/keys.ts';
+import { checkOutboundUrl, guardedFetch, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { Conversation, Message, User } from '#shared/store/types.ts';
 
 export interface PushSubscriptionInput {
@@ -35,6 +36,8 @@ export interface WebPushDeps {
   tableName: string;
   vapid: () => Promise<VapidKeys | undefined>;
   now: () => number;
+  /** The operator's exceptions to the outbound-URL guard every endpoint goes through. */
+  outbound?: OutboundPolicy;
   log?: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -49,12 +52,18 @@ const sentKey = (accountId: string, conversationId: string, userId: string) => (
   sk: `SENT#${conversationId}#${userId}`,
 });
 
+/**
+ * Stores a browser's subscription once its endpoint passes the outbound-URL guard: https on
+ * a public host, or an origin the operator allowed (else 400 URL_NOT_ALLOWED). The sender
+ * checks again before every post.
+ */
 export async function saveSubscription(
-  deps: Pick<WebPushDeps, 'ddb' | 'tableName' | 'now'>,
+  deps: Pick<WebPushDeps, 'ddb' | 'tableName' | 'now' | 'outbound'>,
   accountId: string,
   userId: string,
   sub: PushSubscriptionInput,
 ): Promise<void> {
+  await checkOutboundUrl(sub.endpoint, deps.outbound);
   await deps.ddb.send(
     new PutCommand({
       TableName: deps.tableName,
@@ -155,14 +164,24 @@ export async function notifyCustomerMessage(
       });
       for (const sub of subs) {
         try {
-          // web-push encrypts (aes128gcm) and signs (VAPID); the request itself goes through fetch.
+          // web-push encrypts (aes128gcm) and signs (VAPID); the request goes through the
+          // outbound-URL guard (a stored endpoint on an internal address is never posted to).
           const req = webpush.generateRequestDetails(sub, payload, { vapidDetails: vapid, TTL: 3600 });
-          const res = await fetch(req.endpoint, {
-            method: req.method,
-            headers: req.headers as Record<string, string>,
-            body: req.body ? new Uint8Array(req.body) : null,
-            signal: AbortSignal.timeout(5000),
-          });
+          const res = await guardedFetch(
+            req.endpoint,
+            {
+              method: req.method,
+              headers: req.headers as Record<string, string>,
+              body: req.body ? new Uint8Array(req.body) : null,
+            },
+            {
+              ...(deps.outbound ? { policy: deps.outbound } : {}),
+              timeoutMs: 5000,
+              maxBytes: 64 * 1024,
+              maxRedirects: 0,
+            },
+          );
+          await res.body?.cancel().catch(() => {});
           // Gone: the browser unsubscribed or the app was uninstalled.
           if (res.status === 404 || res.status === 410)
             await removeSubscription(deps, conv.accountId, userId, sub.endpoint);

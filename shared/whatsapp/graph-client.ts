@@ -1,7 +1,15 @@
 /**
  * The WhatsApp Cloud API (Graph API) calls Atende makes: send, mark as read, media.
  * Errors carry Meta's code and text and whether trying again can help.
+ *
+ * The access token goes to the configured Graph base URL (every call is a path under it,
+ * never a URL from elsewhere) and to the media download URL Graph returns, which must be
+ * on a host of WHATSAPP_MEDIA_HOSTS (Meta's CDN; the simulator locally) and passes the
+ * outbound-URL guard (shared/net/outbound-url.ts). A media id is digits, as Graph's are.
  */
+import { metaMediaHosts } from '#infra/topology.ts';
+import { mediaHostAllowed } from '#shared/domain/outbound-address.ts';
+import { guardedFetch, outboundPolicy, outboundRefusalOf, type Resolver } from '#shared/net/outbound-url.ts';
 
 export class GraphApiError extends Error {
   override name = 'GraphApiError';
@@ -69,21 +77,48 @@ export interface GraphClient {
   ): Promise<{ id: string; display_phone_number?: string; verified_name?: string }>;
 }
 
+/** A media id as Graph gives it: digits. Anything else never becomes part of a request. */
+export const MEDIA_ID = /^\d{1,64}$/;
+
+/** WhatsApp's largest media (documents, 100 MB), with room for headers' rounding. */
+const MEDIA_MAX_BYTES = 101 * 1024 * 1024;
+
+/** A refusal that trying again cannot fix: the media is marked failed with this reason. */
+const refused = (title: string, message: string) =>
+  new GraphApiError({ httpStatus: 400, code: 100, title, message });
+
 export function createGraphClient(opts: {
   baseUrl: string;
   version: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /**
+   * Hosts a media download URL may be on (config WHATSAPP_MEDIA_HOSTS: Meta's CDN; the
+   * simulator's origin locally). The token goes to the Graph base URL and to these only.
+   */
+  mediaHosts?: readonly string[];
+  /** DNS for the media download guard (tests). */
+  resolve?: Resolver;
 }): GraphClient {
   const f = opts.fetch ?? fetch;
   const base = opts.baseUrl.replace(/\/$/, '');
+  const baseOrigin = new URL(base).origin;
+  const mediaHosts = opts.mediaHosts ?? metaMediaHosts;
+  // Origins among the media hosts (the simulator) are the operator's; host rules need https and a public address.
+  const mediaOrigins = outboundPolicy(mediaHosts.filter((h) => h.includes('://')));
+  /** Graph API calls: always under the configured base URL, the only place the token goes with them. */
   const call = async (path: string, token: string, init: RequestInit = {}): Promise<Response> => {
+    const url = new URL(`${base}/${opts.version}/${path}`);
+    if (url.origin !== baseOrigin)
+      throw refused('Invalid path', `Caminho inválido para a Graph API: ${path}`);
     let res: Response;
     try {
-      res = await f(path.startsWith('http') ? path : `${base}/${opts.version}/${path}`, {
+      res = await f(url, {
         ...init,
         headers: { authorization: `Bearer ${token}`, ...(init.headers as Record<string, string>) },
         signal: AbortSignal.timeout(opts.timeoutMs ?? 15_000),
+        // A redirect would carry the token elsewhere.
+        redirect: 'error',
       });
     } catch (err) {
       // Network failures and timeouts: worth another try.
@@ -128,15 +163,70 @@ export function createGraphClient(opts: {
       });
     },
     async getMediaUrl(mediaId, token) {
+      if (!MEDIA_ID.test(mediaId))
+        throw refused('Invalid media id', `Identificador de mídia inválido: ${mediaId.slice(0, 60)}`);
       const res = await call(mediaId, token);
-      return (await res.json()) as { url: string; mime_type: string; sha256?: string; file_size?: number };
+      const info = (await res.json()) as {
+        url: string;
+        mime_type: string;
+        sha256?: string;
+        file_size?: number;
+      };
+      if (typeof info.url !== 'string')
+        throw refused('No media URL', 'A Meta não informou o endereço da mídia.');
+      return info;
     },
     async downloadMedia(url, token) {
-      const res = await call(url, token);
-      return {
-        bytes: Buffer.from(await res.arrayBuffer()),
-        mimeType: res.headers.get('content-type') ?? 'application/octet-stream',
-      };
+      const allowed = (u: URL) =>
+        mediaHostAllowed(u, mediaHosts)
+          ? undefined
+          : ({ kind: 'other', text: `${u.host} não é um servidor de mídia permitido.` } as const);
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        throw refused('Invalid media URL', 'Endereço de mídia inválido.');
+      }
+      const hostRefusal = allowed(parsed);
+      if (hostRefusal) throw refused('Media URL not allowed', `Download recusado: ${hostRefusal.text}`);
+      let res: Response;
+      try {
+        res = await guardedFetch(
+          parsed,
+          { headers: { authorization: `Bearer ${token}` } },
+          {
+            policy: mediaOrigins,
+            allowUrl: allowed,
+            timeoutMs: opts.timeoutMs ? Math.max(opts.timeoutMs, 60_000) : 60_000,
+            maxBytes: MEDIA_MAX_BYTES,
+            ...(opts.resolve ? { resolve: opts.resolve } : {}),
+          },
+        );
+      } catch (err) {
+        const why = outboundRefusalOf(err);
+        if (why) throw refused('Media URL not allowed', `Download recusado: ${why.message}`);
+        throw new GraphApiError({
+          httpStatus: 503,
+          code: 131000,
+          title: 'Network error',
+          message: (err as Error).message,
+        });
+      }
+      if (!res.ok) throw await toError(res);
+      let bytes: Buffer;
+      try {
+        bytes = Buffer.from(await res.arrayBuffer());
+      } catch (err) {
+        const why = outboundRefusalOf(err);
+        if (why) throw refused('Media too large', why.message);
+        throw new GraphApiError({
+          httpStatus: 503,
+          code: 131000,
+          title: 'Network error',
+          message: (err as Error).message,
+        });
+      }
+      return { bytes, mimeType: res.headers.get('content-type') ?? 'application/octet-stream' };
     },
     async uploadMedia(phoneNumberId, token, bytes, mimeType, filename) {
       const form = new FormData();

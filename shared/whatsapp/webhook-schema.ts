@@ -5,8 +5,15 @@
  */
 import { z } from 'zod';
 
+/**
+ * A media id is Graph's: digits. Anything else (a URL, a path) would be fetched with the
+ * number's token; a message carrying one does not parse and is kept as unsupported.
+ */
 const media = z.looseObject({
-  id: z.string().optional(),
+  id: z
+    .string()
+    .regex(/^\d{1,64}$/)
+    .optional(),
   mime_type: z.string().optional(),
   sha256: z.string().optional(),
   caption: z.string().optional(),
@@ -98,8 +105,10 @@ const system = z.looseObject({
   type: z.literal('system'),
   system: z.looseObject({ body: z.string().optional(), type: z.string().optional() }),
 });
+/** Types whose payload is media: a malformed one must not pass as `other`. */
+const MEDIA_TYPES: readonly string[] = ['image', 'audio', 'video', 'document', 'sticker'];
 /** unsupported, unknown, and every type Meta adds before we know it. */
-const other = z.looseObject({ ...common, type: z.string() });
+const other = z.looseObject({ ...common, type: z.string().refine((t) => !MEDIA_TYPES.includes(t)) });
 
 export const inboundMessage = z.union([
   text,

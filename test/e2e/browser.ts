@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { startStack, type LocalStack } from '#infra/local/stack.ts';
+import { startStack, type LocalStack, type StackOptions } from '#infra/local/stack.ts';
 import { keys } from '#shared/store/keys.ts';
 import { freePortBase } from '#infra/local/ports.ts';
 
@@ -38,9 +38,18 @@ export interface E2E {
 }
 
 /** The stack (fresh data in a temporary directory) and a browser. */
-export async function startE2E(name: string): Promise<E2E> {
+export async function startE2E(
+  name: string,
+  opts: Pick<StackOptions, 'outboundAllowedOrigins'> = {},
+): Promise<E2E> {
   const dataDir = mkdtempSync(join(tmpdir(), `atende-e2e-${name}-`));
-  const stack = await startStack({ dataDir, portBase: await freePortBase(), reset: true, log: () => {} });
+  const stack = await startStack({
+    dataDir,
+    portBase: await freePortBase(),
+    reset: true,
+    log: () => {},
+    ...opts,
+  });
   let browser: Browser;
   try {
     browser = await launchBrowser();

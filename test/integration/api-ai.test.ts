@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAiPort } from '#shared/assistant/ai-port.ts';
+import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { ingestDocument, ingestJobSchema, searchKnowledge } from '#shared/assistant/knowledge.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
@@ -61,6 +62,8 @@ describe('AI pages API', () => {
     });
     agent = (await loginAs(kit, { ...tenant, user, password: 'senha-agente-1' })).accessToken;
     llm = await startScriptedLlm();
+    // The scripted model is plain http on this machine: the operator's allow-list lets it through.
+    kit.deps.outbound = outboundPolicy(llm.baseUrl);
   });
   after(() => llm.stop());
 
@@ -252,6 +255,7 @@ describe('AI pages API', () => {
       now: () => kit.clock.now,
       searchKnowledge: (a, ids, q, k) => searchKnowledge(kit.deps, a, ids, q, k),
       backoffMs: [1],
+      ...(kit.deps.outbound ? { outbound: kit.deps.outbound } : {}),
     });
     const jobs = await kit.receiveAssistant();
     assert.equal(jobs.length, 1);
@@ -384,6 +388,7 @@ describe('AI pages API', () => {
       now: () => kit.clock.now,
       searchKnowledge: async () => [],
       backoffMs: [1],
+      ...(kit.deps.outbound ? { outbound: kit.deps.outbound } : {}),
     });
     for (const job of await kit.receiveAssistant())
       await processAssistantJob(assistantJobSchema.parse(job), { ...engine(), port });

@@ -13,6 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { monotonicFactory } from 'ulid';
 import { createAiPort, OFFLINE_PREFIX, PLATFORM_INSTRUCTION } from '#shared/assistant/ai-port.ts';
+import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
 import type { KnowledgePassage } from '#shared/assistant/tools.ts';
 import type { EngineDeps } from '#shared/engine/deps.ts';
@@ -136,6 +137,8 @@ async function chat(
     searchKnowledge,
     backoffMs: [10, 20],
     timeoutMs: portOpts.timeoutMs ?? 5000,
+    // The scripted model and the admin's endpoint run on this machine: the operator allows them.
+    outbound: outboundPolicy([llm.baseUrl, endpointUrl]),
     ...(portOpts.defaultLlm ? { defaultLlm: portOpts.defaultLlm } : {}),
   });
   const outcome = await processAssistantJob(job, { ...deps, port });

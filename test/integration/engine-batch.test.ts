@@ -100,7 +100,7 @@ async function invoke(messages: SqsMessage[]): Promise<string[]> {
 test('a failing record comes back after a short backoff, ahead of its conversation’s next messages', async () => {
   const ana = '5521970000001';
   const bruno = '5521970000002';
-  kit.graph.media.set('m-ana', { bytes: Buffer.from('JPEG'), mime: 'image/jpeg' });
+  kit.graph.media.set('2001', { bytes: Buffer.from('JPEG'), mime: 'image/jpeg' });
   const image: InboundQueueItem = {
     kind: 'message',
     phoneNumberId: kit.number.phoneNumberId,
@@ -110,7 +110,7 @@ test('a failing record comes back after a short backoff, ahead of its conversati
       id: 'wamid.ana-1',
       timestamp: String(Math.floor(Date.now() / 1000)),
       type: 'image',
-      image: { id: 'm-ana', mime_type: 'image/jpeg' },
+      image: { id: '2001', mime_type: 'image/jpeg' },
     },
     receivedAt: Date.now(),
   };

@@ -233,9 +233,9 @@ describe('customer messages', () => {
   });
 
   test('an image whose download fails twice is shown at once, then stored and served by a presigned URL', async () => {
-    kit.graph.media.set('media-1', { bytes: Buffer.from('PNGDATA'), mime: 'image/png' });
+    kit.graph.media.set('1001', { bytes: Buffer.from('PNGDATA'), mime: 'image/png' });
     kit.graph.failNext('download', 2, 500, 131000);
-    const item = imageItem('5521933332222', 'wamid.img1', 'media-1');
+    const item = imageItem('5521933332222', 'wamid.img1', '1001');
 
     await assert.rejects(processInboundItem(item, { ...kit.deps, receiveCount: 1 }));
     const conv = (await conversationOf('5521933332222'))!;
@@ -258,9 +258,9 @@ describe('customer messages', () => {
   });
 
   test('a download that keeps failing is recorded as failed on the last tries, not lost in the DLQ', async () => {
-    kit.graph.media.set('media-2', { bytes: Buffer.from('x'), mime: 'image/png' });
+    kit.graph.media.set('1002', { bytes: Buffer.from('x'), mime: 'image/png' });
     kit.graph.failNext('media-url', 10, 500, 131000);
-    const item = imageItem('5521933331111', 'wamid.img2', 'media-2');
+    const item = imageItem('5521933331111', 'wamid.img2', '1002');
     await assert.rejects(processInboundItem(item, { ...kit.deps, receiveCount: 1 }));
     await processInboundItem(item, { ...kit.deps, receiveCount: 4 });
 

@@ -162,7 +162,12 @@ export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
     tableName,
     s3,
     mediaBucket: bucket,
-    graph: createGraphClient({ baseUrl: opts.graph?.url ?? graph.url, version: 'v23.0' }),
+    // Media downloads only from the Graph stand-in's own origin (as WHATSAPP_MEDIA_HOSTS says locally).
+    graph: createGraphClient({
+      baseUrl: opts.graph?.url ?? graph.url,
+      version: 'v23.0',
+      mediaHosts: [new URL(opts.graph?.url ?? graph.url).origin],
+    }),
     defaultToken: async () => undefined,
     newId: () => ids(clock.now),
     now: () => clock.now,

@@ -14,6 +14,7 @@ import webpush from 'web-push';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import type { EngineDeps } from '#shared/engine/deps.ts';
 import { rearmNotification, saveSubscription } from '#shared/push/web-push.ts';
+import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { putDepartment } from '#shared/store/catalog.ts';
 import { keys } from '#shared/store/keys.ts';
 import { createUser } from '#shared/store/users.ts';
@@ -54,6 +55,8 @@ before(async () => {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // The push service stand-in is plain http on this machine: the operator's allow-list says so.
+  deps.outbound = outboundPolicy(base);
   const accountId = kit.number.accountId;
   const suporte = (
     await putDepartment(kit.deps.ddb, kit.deps.tableName, { id: 'dept-suporte', accountId, name: 'Suporte' })
@@ -73,7 +76,7 @@ before(async () => {
       departmentIds: [...departmentIds],
     });
     users[name] = u.id;
-    await saveSubscription(kit.deps, accountId, u.id, { endpoint: `${base}/${name}`, keys: clientKeys() });
+    await saveSubscription(deps, accountId, u.id, { endpoint: `${base}/${name}`, keys: clientKeys() });
   }
 });
 after(async () => {

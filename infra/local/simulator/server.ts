@@ -101,7 +101,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     for (const res of listeners) res.write(`data: ${JSON.stringify(m)}\n\n`);
   };
   const storeMedia = (bytes: Buffer, mime: string, filename?: string) => {
-    const id = `${Date.now()}${randomBytes(4).toString('hex')}`;
+    // Digits, like Graph's media ids (the engine refuses anything else).
+    const id = `${Date.now()}${String(randomBytes(4).readUInt32BE(0)).padStart(10, '0')}`;
     if (dir) writeFileSync(join(dir, 'media', id), bytes);
     else memoryMedia.set(id, bytes);
     state.media[id] = { mime, file: id, filename };
