@@ -14,6 +14,7 @@ export type Grant =
   | 'bucket:media:read'
   | 'bucket:media:write'
   | `secret:read:${SecretName}`
+  | `account-secret:${'read' | 'write'}:${AccountSecretKind}`
   | 'scheduler:manage'
   | 'ws:manage';
 
@@ -131,6 +132,25 @@ export const secrets: Record<SecretName, SecretDef> = {
   },
 };
 
+/**
+ * Each account's own secrets (shared/secrets/account-secrets.ts), named
+ * `<prefix>/acc/<accountId>/<kind>` (the prefix is the stack's name on AWS, `atende`
+ * locally). Split by who reads them: fn webhook may read `webhook` and nothing else of a
+ * tenant's; access tokens and the LLM key are in `credentials`. `write` includes read.
+ */
+export const accountSecretKinds = ['webhook', 'credentials'] as const;
+export type AccountSecretKind = (typeof accountSecretKinds)[number];
+export const accountSecrets: Record<AccountSecretKind, SecretDef> = {
+  webhook: {
+    description: "The account's numbers' own Meta app secrets and verify tokens, by number id",
+    keys: ['numbers'],
+  },
+  credentials: {
+    description: "The account's numbers' Graph API access tokens (by number id) and its LLM API key",
+    keys: ['numbers', 'llmApiKey'],
+  },
+};
+
 const sqs = (queue: QueueName, batchSize: number, maxBatchingWindowSeconds = 0): Trigger => ({
   kind: 'sqs',
   queue,
@@ -145,7 +165,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
     memoryMb: 256,
     timeoutSeconds: 10,
     triggers: [{ kind: 'http' }],
-    grants: ['table:read', 'queue:send:inbound', 'secret:read:whatsapp'],
+    grants: ['table:read', 'queue:send:inbound', 'secret:read:whatsapp', 'account-secret:read:webhook'],
   },
   inbound: {
     handler: 'functions/inbound/handler.ts',
@@ -161,6 +181,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'bucket:media:write',
       'secret:read:whatsapp',
       'secret:read:push',
+      'account-secret:read:credentials',
       'scheduler:manage',
       'ws:manage',
     ],
@@ -171,7 +192,14 @@ export const functions: Record<FunctionName, FunctionDef> = {
     memoryMb: 256,
     timeoutSeconds: 30,
     triggers: [sqs('outbound', 10)],
-    grants: ['table:read', 'table:write', 'bucket:media:read', 'secret:read:whatsapp', 'ws:manage'],
+    grants: [
+      'table:read',
+      'table:write',
+      'bucket:media:read',
+      'secret:read:whatsapp',
+      'account-secret:read:credentials',
+      'ws:manage',
+    ],
   },
   assistant: {
     handler: 'functions/assistant/handler.ts',
@@ -187,6 +215,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'bucket:media:read',
       'bucket:media:write',
       'secret:read:openai',
+      'account-secret:read:credentials',
       'ws:manage',
     ],
   },
@@ -216,6 +245,9 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'secret:read:push',
       // The deployment's token checks a number saved without its own (GET /{phone-number-id}).
       'secret:read:whatsapp',
+      // Saves numbers' tokens and secrets and the LLM key (write includes read).
+      'account-secret:write:webhook',
+      'account-secret:write:credentials',
       'scheduler:manage',
       'ws:manage',
     ],
@@ -254,6 +286,8 @@ export const envNames = {
   queueUrl: (q: QueueName) => `${q.toUpperCase()}_QUEUE_URL`,
   mediaBucket: 'MEDIA_BUCKET',
   secretId: (s: SecretName) => `${s.toUpperCase()}_SECRET_ID`,
+  /** Prefix of the accounts' own secrets (`<prefix>/acc/<accountId>/<kind>`). */
+  accountSecretsPrefix: 'ACCOUNT_SECRETS_PREFIX',
   schedulerGroup: 'SCHEDULER_GROUP',
   schedulerTargetArn: 'SCHEDULER_TARGET_ARN',
   schedulerRoleArn: 'SCHEDULER_ROLE_ARN',
@@ -274,5 +308,15 @@ export const envNames = {
  */
 export const metaMediaHosts = ['lookaside.fbsbx.com', '*.fbcdn.net', '*.whatsapp.net'] as const;
 
-export const topology = { table, queues, buckets, secrets, functions, httpRoutes, wsRoutes, scheduler };
+export const topology = {
+  table,
+  queues,
+  buckets,
+  secrets,
+  accountSecrets,
+  functions,
+  httpRoutes,
+  wsRoutes,
+  scheduler,
+};
 export type Topology = typeof topology;

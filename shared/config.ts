@@ -20,6 +20,7 @@ const schema = z.object({
   [envNames.schedulerTargetArn]: z.string().min(1).optional(),
   [envNames.schedulerRoleArn]: z.string().min(1).optional(),
   [envNames.wsEndpoint]: z.string().min(1).optional(),
+  [envNames.accountSecretsPrefix]: z.string().min(1).optional(),
   /** Base URL of the Graph API (Meta's, or the local simulator's). */
   WHATSAPP_GRAPH_URL: z.string().url().default('https://graph.facebook.com'),
   WHATSAPP_GRAPH_VERSION: z.string().default('v23.0'),
@@ -45,6 +46,8 @@ export type Config = {
   secretIds: { whatsapp?: string; openai?: string; auth?: string; push?: string };
   scheduler: { group?: string; targetArn?: string; roleArn?: string };
   wsEndpoint?: string;
+  /** Prefix of the accounts' own secrets (shared/secrets/account-secrets.ts). */
+  accountSecretsPrefix?: string;
   graphUrl: string;
   graphVersion: string;
   openaiBaseUrl?: string;
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       roleArn: e[envNames.schedulerRoleArn],
     },
     wsEndpoint: e[envNames.wsEndpoint],
+    accountSecretsPrefix: e[envNames.accountSecretsPrefix],
     graphUrl: e.WHATSAPP_GRAPH_URL!,
     graphVersion: e.WHATSAPP_GRAPH_VERSION!,
     openaiBaseUrl: e.OPENAI_BASE_URL,

@@ -5,11 +5,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { dynamo, secretsManager, sqs } from '#shared/aws/clients.ts';
-import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
 import { loadConfig } from '#shared/config.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { handleWebhook, type WebhookDeps } from '#shared/webhook/handle-webhook.ts';
-import { cachedNumberSecrets } from '#shared/webhook/number-secrets-cache.ts';
+import { cachedNumberSecrets, numberSecretsFrom } from '#shared/webhook/number-secrets-cache.ts';
+import { accountSecrets } from '#shared/secrets/account-secrets.ts';
 import { log } from '#shared/log.ts';
 
 const config = loadConfig();
@@ -19,10 +19,15 @@ const deps: WebhookDeps = {
     return { appSecret: String(s.appSecret ?? ''), verifyToken: String(s.verifyToken ?? '') };
   },
   // A minute per number, at most 500 numbers (shared/webhook/number-secrets-cache.ts).
-  numberSecrets: cachedNumberSecrets(async (phoneNumberId) => {
-    const n = await findNumberByPhoneNumberId(dynamo(), config.tableName, phoneNumberId);
-    return n ? { appSecret: n.appSecret, verifyToken: n.verifyToken } : undefined;
-  }),
+  numberSecrets: cachedNumberSecrets(
+    numberSecretsFrom({
+      ddb: dynamo(),
+      tableName: config.tableName,
+      secrets: config.accountSecretsPrefix
+        ? accountSecrets(secretsManager(), config.accountSecretsPrefix)
+        : undefined,
+    }),
+  ),
   sqs: sqs(),
   queueUrl: config.queueUrls.inbound!,
   now: Date.now,

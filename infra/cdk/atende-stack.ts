@@ -41,6 +41,8 @@ import {
   type Grant,
   type QueueName,
   type SecretName,
+  type AccountSecretKind,
+  accountSecretKinds,
 } from '../topology.ts';
 import { contentSecurityPolicy, HSTS_MAX_AGE_SECONDS } from '../web-headers.ts';
 
@@ -373,6 +375,8 @@ export class AtendeStack extends Stack {
         allowOrigins: [webUrl],
         allowHeaders: ['authorization', 'content-type'],
         allowMethods: [apigwv2.CorsHttpMethod.ANY],
+        // The login page reads Retry-After of a throttled login (429).
+        exposeHeaders: ['retry-after'],
         allowCredentials: true,
         maxAge: Duration.minutes(10),
       },
@@ -544,7 +548,18 @@ export class AtendeStack extends Stack {
         'Pushes to the agents connected to the Atende WebSocket stage.',
       ]);
     }
+    for (const kind of accountSecretKinds) {
+      if (grants.some((g) => g.startsWith('account-secret:') && g.endsWith(`:${kind}`)))
+        findings.push([
+          `Resource::arn:aws:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${this.stackName}/acc/*/${kind}-*`,
+          `The accounts' own ${kind} secrets (one per account, created at run time), no other secret.`,
+        ]);
+    }
     for (const [finding, reason] of findings) ack(role, `AwsSolutions-IAM5[${finding}]`, reason);
+  }
+
+  private accountSecretArn(kind: AccountSecretKind): string {
+    return `arn:aws:secretsmanager:${this.region}:${this.account}:secret:${this.stackName}/acc/*/${kind}-*`;
   }
 
   /** Sets a function's environment and its IAM permission for one declared grant, together. */
@@ -579,6 +594,23 @@ export class AtendeStack extends Stack {
         if (action === 'read') r.media.grantRead(fn);
         else r.media.grantPut(fn);
         return;
+      case 'account-secret': {
+        // The accounts' own secrets, created at run time by fn api: `<stack>/acc/<id>/<kind>`
+        // (Secrets Manager appends `-xxxxxx` to the ARN). Read for `read`; also create and
+        // put for `write`. fn webhook's `webhook` grant does not reach `credentials`.
+        fn.addEnvironment(envNames.accountSecretsPrefix, this.stackName);
+        fn.addToRolePolicy(
+          new iam.PolicyStatement({
+            actions: [
+              'secretsmanager:GetSecretValue',
+              'secretsmanager:DescribeSecret',
+              ...(action === 'write' ? ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'] : []),
+            ],
+            resources: [this.accountSecretArn(target as AccountSecretKind)],
+          }),
+        );
+        return;
+      }
       case 'secret': {
         const s = r.secrets[target as SecretName];
         fn.addEnvironment(envNames.secretId(target as SecretName), s.secretArn);

@@ -15,6 +15,8 @@ import type { WorkerMessage } from './worker-host.ts';
 
 export interface FunctionWorkerData {
   fn: string;
+  /** Variables of this function only (its own AWS access key id: the stand-ins apply its grants). */
+  env?: Record<string, string>;
   handlerFile: string;
   pollers: { queueUrl: string; queueArn: string; batchSize: number; concurrency: number }[];
   /**
@@ -37,6 +39,7 @@ if (data.nice) {
   }
 }
 
+Object.assign(process.env, data.env);
 const mod = (await import(pathToFileURL(data.handlerFile).href)) as { handler?: SqsHandler };
 if (typeof mod.handler !== 'function') throw new Error(`${data.handlerFile} exports no handler`);
 const handler = mod.handler;

@@ -1,20 +1,22 @@
 /**
- * Local stand-in for Secrets Manager's GetSecretValue (JSON 1.1 protocol), serving the
- * topology's secrets from a JSON file generated with random values on first start.
+ * Local stand-in for Secrets Manager (JSON 1.1 protocol): the topology's secrets from a
+ * JSON file generated with random values on first start, and the accounts' own secrets.
  * Handlers read secrets through the real SecretsManagerClient, as on AWS.
  */
 import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import webpush from 'web-push';
-import { secrets as secretDefs, type SecretName } from '#infra/topology.ts';
+import { accountSecretKinds, secrets as secretDefs, type Grant, type SecretName } from '#infra/topology.ts';
 import { LocalStartError } from './errors.ts';
 import { listen } from './scheduler.ts';
 
 export type SecretValues = Record<SecretName, Record<string, string>>;
 
+/** The local stack's secret prefix (on AWS, the stack's name). */
+export const LOCAL_SECRET_PREFIX = 'atende';
 /** Local secret ids: the logical name with a prefix, as the CDK app names them per stack. */
-export const localSecretId = (name: SecretName) => `atende/${name}`;
+export const localSecretId = (name: SecretName) => `${LOCAL_SECRET_PREFIX}/${name}`;
 
 function generate(): SecretValues {
   const rnd = (n = 24) => randomBytes(n).toString('hex');
@@ -56,18 +58,77 @@ export function loadOrCreateSecrets(file: string): SecretValues {
 
 export interface LocalSecrets {
   url: string;
+  /** Lets the process exit while the stand-in listens (tests). */
+  unref(): void;
   stop(): Promise<void>;
 }
 
+export type SecretAction = 'read' | 'write';
+
+/** The access key id of a SigV4-signed request (`Credential=<id>/<date>/…`), or undefined. */
+export function accessKeyIdOf(authorization: string | undefined): string | undefined {
+  return /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
+}
+
+/**
+ * Whether these grants (infra/topology.ts) let a function read or write this secret, as
+ * the IAM policies the CDK app writes do: `secret:read:<name>` reads `<prefix>/<name>`;
+ * `account-secret:read|write:<kind>` covers `<prefix>/acc/<any account>/<kind>` (write
+ * includes read).
+ */
+export function grantsAllow(
+  grants: readonly Grant[],
+  action: SecretAction,
+  secretId: string,
+  prefix = LOCAL_SECRET_PREFIX,
+): boolean {
+  const account = new RegExp(`^${prefix}/acc/[A-Za-z0-9]+/(${accountSecretKinds.join('|')})$`).exec(secretId);
+  if (account)
+    return grants.some(
+      (g) =>
+        g === `account-secret:write:${account[1]}` ||
+        (action === 'read' && g === `account-secret:read:${account[1]}`),
+    );
+  return (
+    action === 'read' &&
+    grants.some(
+      (g) => g.startsWith('secret:read:') && secretId === `${prefix}/${g.slice('secret:read:'.length)}`,
+    )
+  );
+}
+
+/**
+ * Local stand-in for Secrets Manager (JSON 1.1 protocol): GetSecretValue of the topology's
+ * secrets, and CreateSecret / PutSecretValue / GetSecretValue of the accounts' own secrets
+ * (persisted in `accountFile`). With `identities`, each request is refused with
+ * AccessDeniedException, as IAM would, unless the grants of the function whose access key
+ * id signed it cover the secret; locally each function runs with its own access key id
+ * (infra/local/stack.ts). The signature itself is not verified.
+ */
 export async function startLocalSecrets(opts: {
   port: number;
   host?: string;
   values: SecretValues;
+  /** Where the accounts' secrets are kept (JSON: name → SecretString); in memory without. */
+  accountFile?: string;
+  /** Access key id → that function's grants. Without it every caller may do everything. */
+  identities?: Record<string, readonly Grant[]>;
 }): Promise<LocalSecrets> {
-  const byId = new Map<string, { name: SecretName; value: Record<string, string> }>();
-  for (const name of Object.keys(opts.values) as SecretName[]) {
-    byId.set(localSecretId(name), { name, value: opts.values[name] });
+  const fixed = new Map<string, Record<string, string>>();
+  for (const name of Object.keys(opts.values) as SecretName[])
+    fixed.set(localSecretId(name), opts.values[name]);
+  const created = new Map<string, { value: string; version: number; at: number }>();
+  if (opts.accountFile && existsSync(opts.accountFile)) {
+    const saved = JSON.parse(readFileSync(opts.accountFile, 'utf8')) as Record<string, string>;
+    for (const [name, value] of Object.entries(saved))
+      created.set(name, { value, version: 1, at: Date.now() });
   }
+  const persist = () => {
+    if (!opts.accountFile) return;
+    const out = Object.fromEntries([...created].map(([k, v]) => [k, v.value]));
+    writeFileSync(opts.accountFile, JSON.stringify(out, null, 2), { mode: 0o600 });
+  };
+
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -82,30 +143,90 @@ export async function startLocalSecrets(opts: {
           JSON.stringify(type ? { __type: type, message: (body as { message: string }).message } : body),
         );
       };
-      if (target !== 'secretsmanager.GetSecretValue') {
+      const op = target.replace(/^secretsmanager\./, '');
+      const action: SecretAction | undefined =
+        op === 'GetSecretValue'
+          ? 'read'
+          : op === 'CreateSecret' || op === 'PutSecretValue'
+            ? 'write'
+            : undefined;
+      if (!action)
         return reply(400, { message: `Unsupported operation ${target}` }, 'InvalidRequestException');
-      }
-      let id: string;
+      let input: { SecretId?: string; Name?: string; SecretString?: string };
       try {
-        id = String((JSON.parse(Buffer.concat(chunks).toString('utf8')) as { SecretId?: string }).SecretId);
+        input = JSON.parse(Buffer.concat(chunks).toString('utf8')) as typeof input;
       } catch {
         return reply(400, { message: 'Invalid JSON' }, 'InvalidRequestException');
       }
-      const secret = byId.get(id);
-      if (!secret) return reply(400, { message: `Secret ${id} not found` }, 'ResourceNotFoundException');
+      const id = String((op === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
+      const arn = `arn:aws:secretsmanager:local:000000000000:secret:${id}`;
+      if (opts.identities) {
+        const caller = accessKeyIdOf(req.headers.authorization);
+        const grants = caller ? opts.identities[caller] : undefined;
+        if (!grants)
+          return reply(
+            400,
+            { message: 'The security token included in the request is invalid.' },
+            'UnrecognizedClientException',
+          );
+        if (!grantsAllow(grants, action, id))
+          return reply(
+            400,
+            {
+              message: `User: arn:aws:sts::000000000000:assumed-role/${caller}/${caller} is not authorized to perform: secretsmanager:${op} on resource: ${id} because no identity-based policy allows the secretsmanager:${op} action`,
+            },
+            'AccessDeniedException',
+          );
+      }
+      if (op === 'GetSecretValue') {
+        const value = fixed.has(id) ? JSON.stringify(fixed.get(id)) : created.get(id)?.value;
+        if (value === undefined)
+          return reply(
+            400,
+            { message: "Secrets Manager can't find the specified secret." },
+            'ResourceNotFoundException',
+          );
+        return reply(200, {
+          ARN: arn,
+          Name: id,
+          SecretString: value,
+          VersionId: `v${created.get(id)?.version ?? 1}`,
+          VersionStages: ['AWSCURRENT'],
+          CreatedDate: Math.floor(Date.now() / 1000),
+        });
+      }
+      if (typeof input.SecretString !== 'string')
+        return reply(400, { message: 'SecretString is required' }, 'InvalidParameterException');
+      if (fixed.has(id))
+        return reply(400, { message: `${id} is managed by the stack` }, 'InvalidRequestException');
+      const existing = created.get(id);
+      if (op === 'CreateSecret' && existing)
+        return reply(
+          400,
+          { message: `The operation failed because the secret ${id} already exists.` },
+          'ResourceExistsException',
+        );
+      if (op === 'PutSecretValue' && !existing)
+        return reply(
+          400,
+          { message: "Secrets Manager can't find the specified secret." },
+          'ResourceNotFoundException',
+        );
+      const version = (existing?.version ?? 0) + 1;
+      created.set(id, { value: input.SecretString, version, at: Date.now() });
+      persist();
       return reply(200, {
-        ARN: `arn:aws:secretsmanager:local:000000000000:secret:${id}`,
+        ARN: arn,
         Name: id,
-        SecretString: JSON.stringify(secret.value),
-        VersionId: 'local',
-        VersionStages: ['AWSCURRENT'],
-        CreatedDate: Math.floor(Date.now() / 1000),
+        VersionId: `v${version}`,
+        ...(op === 'PutSecretValue' ? { VersionStages: ['AWSCURRENT'] } : {}),
       });
     });
   });
   await listen(server, opts.port, opts.host ?? '127.0.0.1');
   return {
     url: `http://127.0.0.1:${opts.port}`,
+    unref: () => void server.unref(),
     stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -31,6 +31,7 @@ import {
   secrets as secretDefs,
   wsRoutes,
   type FunctionName,
+  type Grant,
   type QueueName,
   type SecretName,
 } from '#infra/topology.ts';
@@ -40,7 +41,8 @@ import { startDynamoLocal } from './dynamodb.ts';
 import { LocalStartError } from './errors.ts';
 import { startHttpGateway, type HttpHandler } from './http-gateway.ts';
 import { listen, startLocalScheduler } from './scheduler.ts';
-import { loadOrCreateSecrets, localSecretId, startLocalSecrets } from './secrets.ts';
+import { LOCAL_SECRET_PREFIX, loadOrCreateSecrets, localSecretId, startLocalSecrets } from './secrets.ts';
+import { startInvokeWorker } from './invoke-worker.ts';
 import { startS3CorsProxy } from './s3-cors-proxy.ts';
 import { startWsGateway, type WsHandler } from './ws-gateway.ts';
 import { freePortsFrom } from './ports.ts';
@@ -146,6 +148,28 @@ export function describeLocalTopology() {
   };
 }
 
+/**
+ * Local identities (access key ids) for the Secrets Manager stand-in. Functions in a
+ * thread of their own (queue-fed ones, and fn webhook) sign with their own key and get
+ * exactly their grants; those sharing the main thread (api, ws, timers, and the stack's
+ * own set-up) share one key with the union of their grants — api's covers the others'.
+ */
+const functionKey = (fn: FunctionName) => `local-${fn}`;
+const MAIN_THREAD_KEY = 'local-main';
+const ownThread = (fn: FunctionName) => fn === 'webhook';
+export function localIdentities(): Record<string, Grant[]> {
+  const ids: Record<string, Grant[]> = {};
+  for (const fn of functionNames) ids[functionKey(fn)] = functionDefs[fn].grants;
+  ids[MAIN_THREAD_KEY] = [
+    ...new Set(
+      functionNames
+        .filter((fn) => !ownThread(fn) && !functionDefs[fn].triggers.every((t) => t.kind === 'sqs'))
+        .flatMap((fn) => functionDefs[fn].grants),
+    ),
+  ];
+  return ids;
+}
+
 export function localQueueName(q: QueueName, dlq = false): string {
   const base = `atende-${q}${dlq ? '-dlq' : ''}`;
   return queueDefs[q].fifo ? `${base}.fifo` : base;
@@ -220,7 +244,13 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       );
     }
 
-    const secrets = await startLocalSecrets({ port: port.secrets, values: secretValues });
+    // Each function signs with its own access key id; the stand-in applies its grants.
+    const secrets = await startLocalSecrets({
+      port: port.secrets,
+      values: secretValues,
+      accountFile: join(dataDir, 'account-secrets.json'),
+      identities: localIdentities(),
+    });
     stoppers.push(() => secrets.stop());
     // As on AWS, the media bucket answers CORS only for the web app's origin.
     const s3Proxy = await startS3CorsProxy({
@@ -248,7 +278,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const region = 'us-east-1';
     const sdkEnv: Record<string, string> = {
       AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: 'local',
+      AWS_ACCESS_KEY_ID: MAIN_THREAD_KEY,
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
       AWS_ENDPOINT_URL_SQS: urls.sqs,
@@ -327,6 +357,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     };
     for (const q of queueNames) fnEnv[envNames.queueUrl(q)] = queueUrls[q];
     for (const s of Object.keys(secretDefs) as SecretName[]) fnEnv[envNames.secretId(s)] = localSecretId(s);
+    fnEnv[envNames.accountSecretsPrefix] = LOCAL_SECRET_PREFIX;
     if (secretValues.openai.baseUrl) fnEnv.OPENAI_BASE_URL = secretValues.openai.baseUrl;
     // The operator's exceptions to the outbound-URL guard: the simulator (Graph API and its
     // media downloads), a local model named by OPENAI_BASE_URL, and whatever the caller adds.
@@ -346,7 +377,18 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
     const handlers = {} as Record<FunctionName, AnyHandler | undefined>;
     // Queue-fed functions run in worker threads (below); the others here, on the main thread.
     const queueFed = (fn: FunctionName) => functionDefs[fn].triggers.every((t) => t.kind === 'sqs');
-    for (const fn of functionNames) if (!queueFed(fn)) handlers[fn] = await loadHandler(fn, log);
+    for (const fn of functionNames) {
+      if (queueFed(fn)) continue;
+      if (ownThread(fn)) {
+        const w = await startInvokeWorker({
+          name: `function ${fn}`,
+          handlerFile: join(root, functionDefs[fn].handler),
+          env: { AWS_ACCESS_KEY_ID: functionKey(fn) },
+        });
+        stoppers.push(() => w.stop());
+        handlers[fn] = (event) => w.invoke(event);
+      } else handlers[fn] = await loadHandler(fn, log);
+    }
 
     const sched = await startLocalScheduler({
       port: port.scheduler,
@@ -397,6 +439,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       }
       const data: FunctionWorkerData = {
         fn,
+        env: { AWS_ACCESS_KEY_ID: functionKey(fn) },
         handlerFile: join(root, functionDefs[fn].handler),
         pollers,
         nice: 5,
@@ -438,8 +481,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       seeded = await seedDemo({
         ddb,
         tableName,
-        number: { ...DEMO_NUMBER, accessToken: whatsapp.accessToken },
-        triageNumber: { ...DEMO_TRIAGE_NUMBER, accessToken: whatsapp.accessToken },
+        number: DEMO_NUMBER,
+        triageNumber: DEMO_TRIAGE_NUMBER,
         knowledge: { s3, mediaBucket },
         now: Date.now(),
       });

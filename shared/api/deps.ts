@@ -12,6 +12,7 @@ import type { VapidKeys } from '#shared/push/web-push.ts';
 import type { LlmDefault } from '#shared/assistant/llm-config.ts';
 import type { OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { GraphClient } from '#shared/whatsapp/graph-client.ts';
+import type { AccountSecrets } from '#shared/secrets/account-secrets.ts';
 
 export interface ApiDeps {
   ddb: DynamoDBDocumentClient;
@@ -46,6 +47,8 @@ export interface ApiDeps {
     graph: Pick<GraphClient, 'getPhoneNumber'>;
     defaultToken: () => Promise<string | undefined>;
   };
+  /** The accounts' own secrets in Secrets Manager (numbers' tokens and app secrets, LLM key). */
+  accountSecrets?: AccountSecrets;
   getJwtKey: () => Promise<JwtKey>;
   /** Epoch ms. */
   now: () => number;

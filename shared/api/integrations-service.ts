@@ -51,12 +51,12 @@ export async function requireSettings(deps: ApiDeps, auth: AccessClaims): Promis
 }
 
 async function withStats(deps: ApiDeps, n: WhatsAppNumber): Promise<ApiNumber> {
-  const { accessToken, appSecret, verifyToken, ...rest } = n;
+  const { hasAccessToken, hasAppSecret, hasVerifyToken, ...rest } = n;
   return {
     ...rest,
-    hasToken: Boolean(accessToken),
-    hasAppSecret: Boolean(appSecret),
-    hasVerifyToken: Boolean(verifyToken),
+    hasToken: Boolean(hasAccessToken),
+    hasAppSecret: Boolean(hasAppSecret),
+    hasVerifyToken: Boolean(hasVerifyToken),
     stats: await getNumberStats(deps.ddb, deps.tableName, n.accountId, n.id),
   };
 }
@@ -83,13 +83,23 @@ export async function addNumber(
 ) {
   await requireSettings(deps, auth);
   await checkWithMeta(deps, body.phoneNumberId, body.accessToken);
-  const created = await createNumber(deps.ddb, deps.tableName, {
-    id: ulid(deps.now()),
-    accountId: auth.accountId,
-    ...body,
-    createdAt: deps.now(),
-  });
-  return withStats(deps, created);
+  const { accessToken, ...plain } = body;
+  const id = ulid(deps.now());
+  // The token first (under the new number's id, in this account's secret), then the item.
+  if (accessToken) await saveNumberSecrets(deps, auth.accountId, id, { accessToken });
+  try {
+    const created = await createNumber(deps.ddb, deps.tableName, {
+      id,
+      accountId: auth.accountId,
+      ...plain,
+      hasAccessToken: Boolean(accessToken),
+      createdAt: deps.now(),
+    });
+    return await withStats(deps, created);
+  } catch (err) {
+    if (accessToken) await forgetNumberSecrets(deps, auth.accountId, id).catch(() => undefined);
+    throw err;
+  }
 }
 
 export async function updateAccountNumber(
@@ -106,15 +116,25 @@ export async function updateAccountNumber(
       problems.map((p) => ({ path: 'routing', message: p.message })),
       'INVALID_ROUTING',
     );
-  const set = setClause(body);
+  const { accessToken, appSecret, verifyToken, ...plain } = body;
+  const secrets = { accessToken, appSecret, verifyToken };
+  const set = setClause({
+    ...plain,
+    ...(accessToken ? { hasAccessToken: true } : {}),
+    ...(appSecret ? { hasAppSecret: true } : {}),
+    ...(verifyToken ? { hasVerifyToken: true } : {}),
+  });
   if (!set) return getAccountNumber(deps, auth, id);
-  if (body.accessToken)
-    await checkWithMeta(deps, (await ownNumber(deps, auth, id)).phoneNumberId, body.accessToken);
+  if (accessToken || appSecret || verifyToken) {
+    const number = await ownNumber(deps, auth, id);
+    if (accessToken) await checkWithMeta(deps, number.phoneNumberId, accessToken);
+    await saveNumberSecrets(deps, auth.accountId, id, secrets);
+  }
   const updated = await updateIfAllowed(deps.ddb, {
     TableName: deps.tableName,
     Key: keys.number(auth.accountId, id),
     // A new token ends the "invalid token" notice (NUM-4).
-    UpdateExpression: `${set.expression}${body.accessToken ? ' REMOVE tokenError' : ''}`,
+    UpdateExpression: `${set.expression}${accessToken ? ' REMOVE tokenError' : ''}`,
     ConditionExpression: 'attribute_exists(pk)',
     ExpressionAttributeNames: set.names,
     ExpressionAttributeValues: set.values,
@@ -122,6 +142,37 @@ export async function updateAccountNumber(
   });
   if (!updated) throw new NotFoundError('Número não encontrado.');
   return withStats(deps, whatsAppNumberSchema.parse(updated));
+}
+
+/**
+ * Writes a number's secrets to the account's secrets in Secrets Manager: the token to
+ * `credentials`, the app secret and verify token to `webhook` (what fn webhook may read).
+ */
+async function saveNumberSecrets(
+  deps: ApiDeps,
+  accountId: string,
+  numberId: string,
+  s: { accessToken?: string; appSecret?: string; verifyToken?: string },
+) {
+  if (!deps.accountSecrets) throw new Error('account secrets are not configured');
+  if (s.accessToken)
+    await deps.accountSecrets.update(accountId, 'credentials', (doc) => {
+      doc.numbers[numberId] = { ...doc.numbers[numberId], accessToken: s.accessToken };
+    });
+  if (s.appSecret || s.verifyToken)
+    await deps.accountSecrets.update(accountId, 'webhook', (doc) => {
+      doc.numbers[numberId] = {
+        ...doc.numbers[numberId],
+        ...(s.appSecret ? { appSecret: s.appSecret } : {}),
+        ...(s.verifyToken ? { verifyToken: s.verifyToken } : {}),
+      };
+    });
+}
+
+async function forgetNumberSecrets(deps: ApiDeps, accountId: string, numberId: string) {
+  await deps.accountSecrets?.update(accountId, 'credentials', (doc) => {
+    delete doc.numbers[numberId];
+  });
 }
 
 /**

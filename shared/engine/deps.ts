@@ -15,6 +15,7 @@ import { dynamo, s3, scheduler, secretsManager, sqs, wsManagement } from '#share
 import type { Config } from '#shared/config.ts';
 import { log } from '#shared/log.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
+import { accountSecrets, numberAccessToken, type AccountSecrets } from '#shared/secrets/account-secrets.ts';
 import { createGraphClient, type GraphClient } from '#shared/whatsapp/graph-client.ts';
 import { outboundPolicy, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 
@@ -31,6 +32,8 @@ export interface EngineDeps {
   defaultToken: () => Promise<string | undefined>;
   /** The operator's exceptions to the outbound-URL guard (push endpoints, the assistant's fetches). */
   outbound?: OutboundPolicy;
+  /** The accounts' own secrets (a number's own token); without it every number uses the default. */
+  accountSecrets?: AccountSecrets;
   /** Queues the engine feeds (automatic replies → outbound, routed chats → assistant). */
   sqs?: SQSClient;
   queueUrls?: { outbound?: string; assistant?: string };
@@ -88,6 +91,9 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
       const s = await readSecret(secretsManager(), config.secretIds.whatsapp);
       return typeof s.accessToken === 'string' && s.accessToken ? s.accessToken : undefined;
     },
+    accountSecrets: config.accountSecretsPrefix
+      ? accountSecrets(secretsManager(), config.accountSecretsPrefix)
+      : undefined,
     ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
     vapid: vapidFromSecret(secretsManager(), config.secretIds.push),
     sqs: sqs(),
@@ -99,9 +105,13 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
   };
 }
 
-/** The Graph API token of a number: its own, else the deployment's. */
-export async function tokenFor(number: { accessToken?: string }, deps: EngineDeps): Promise<string> {
-  return number.accessToken ?? (await deps.defaultToken()) ?? '';
+/** The Graph API token of a number: its own (the account's `credentials` secret), else the deployment's. */
+export async function tokenFor(
+  number: { accountId: string; id: string; hasAccessToken?: boolean },
+  deps: EngineDeps,
+): Promise<string> {
+  const own = deps.accountSecrets ? await numberAccessToken(deps.accountSecrets, number) : undefined;
+  return own ?? (await deps.defaultToken()) ?? '';
 }
 
 /** What queueAgentMessage needs, from the engine's set (automatic replies, the assistant). */

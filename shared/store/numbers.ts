@@ -2,8 +2,9 @@
  * WhatsApp numbers (channels) of an account. The item carries gsi1 keys for the webhook's
  * lookup by Meta's phone-number id (keys.numberByPhoneNumberId). A phone-number id belongs
  * to one account only: a claim item `PNID#<id>` / `CLAIM` is written in the same
- * transaction. The per-number `accessToken` is stored here for outbound and media
- * download; `toPublicNumber` drops it, and no API returns it.
+ * transaction. A number's own token, app secret and verify token are not stored here:
+ * they live in the account's secrets (shared/secrets/account-secrets.ts); the item keeps
+ * only `hasAccessToken` / `hasAppSecret` / `hasVerifyToken`.
  */
 import {
   GetCommand,
@@ -78,7 +79,7 @@ export async function createNumber(
   return item;
 }
 
-/** The number of this account, or undefined. Includes the access token (server use only). */
+/** The number of this account, or undefined. */
 export async function getNumber(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -109,36 +110,31 @@ export async function findNumberByPhoneNumberId(
   return item ? whatsAppNumberSchema.parse(item) : undefined;
 }
 
-/** Updates Meta's identifiers and token of an existing number (e.g. a rotated token). */
+/**
+ * Updates Meta's identifiers of an existing number. Also removes the plaintext
+ * `accessToken` / `appSecret` / `verifyToken` attributes items written before these moved
+ * to Secrets Manager may still carry.
+ */
 export async function updateNumberConnection(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
   numberId: string,
-  change: { displayPhone: string; wabaId: string; accessToken?: string },
+  change: { displayPhone: string; wabaId: string },
 ): Promise<void> {
-  const names: Record<string, string> = { '#d': 'displayPhone', '#w': 'wabaId', '#t': 'accessToken' };
-  const values: Record<string, unknown> = { ':d': change.displayPhone, ':w': change.wabaId };
-  let expr = 'SET #d = :d, #w = :w';
-  if (change.accessToken === undefined) {
-    expr += ' REMOVE #t';
-  } else {
-    expr += ', #t = :t';
-    values[':t'] = change.accessToken;
-  }
   await ddb.send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.number(accountId, numberId),
-      UpdateExpression: expr,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
+      UpdateExpression: 'SET #d = :d, #w = :w REMOVE accessToken, appSecret, verifyToken',
+      ExpressionAttributeNames: { '#d': 'displayPhone', '#w': 'wabaId' },
+      ExpressionAttributeValues: { ':d': change.displayPhone, ':w': change.wabaId },
       ConditionExpression: 'attribute_exists(pk)',
     }),
   );
 }
 
-/** What the API may show of a number (no access token). */
+/** What the API may show of a number. */
 export function toPublicNumber(number: WhatsAppNumber): PublicNumber {
   return publicNumberSchema.parse(number);
 }

@@ -29,9 +29,10 @@ export const DEMO_NUMBER_COLOR = '#25D366';
 export interface SeedDemoInput {
   ddb: DynamoDBDocumentClient;
   tableName: string;
-  number: { phoneNumberId: string; displayPhone: string; wabaId: string; accessToken?: string };
+  /** The demo numbers use the deployment's Graph API token (the `whatsapp` secret). */
+  number: { phoneNumberId: string; displayPhone: string; wabaId: string };
   /** A second number that greets customers with a triage menu (the routing demo). */
-  triageNumber?: { phoneNumberId: string; displayPhone: string; wabaId: string; accessToken?: string };
+  triageNumber?: { phoneNumberId: string; displayPhone: string; wabaId: string };
   /** Where the demo knowledge base's document goes (the assistant answers from it, AI-4). */
   knowledge?: { s3: S3Client; mediaBucket: string };
   now: number;
@@ -120,7 +121,6 @@ async function ensureDemoNumber(input: SeedDemoInput, accountId: string): Promis
       wabaId: number.wabaId,
       displayPhone: number.displayPhone,
       color: DEMO_NUMBER_COLOR,
-      accessToken: number.accessToken,
       createdAt: now,
     });
     return;
@@ -136,20 +136,14 @@ async function ensureDemoNumber(input: SeedDemoInput, accountId: string): Promis
       wabaId: number.wabaId,
       displayPhone: number.displayPhone,
       color: DEMO_NUMBER_COLOR,
-      accessToken: number.accessToken,
       createdAt: now,
     });
     return;
   }
-  if (
-    demo.displayPhone !== number.displayPhone ||
-    demo.wabaId !== number.wabaId ||
-    demo.accessToken !== number.accessToken
-  ) {
+  if (demo.displayPhone !== number.displayPhone || demo.wabaId !== number.wabaId) {
     await updateNumberConnection(ddb, tableName, accountId, demo.id, {
       displayPhone: number.displayPhone,
       wabaId: number.wabaId,
-      accessToken: number.accessToken,
     });
   }
 }
@@ -206,7 +200,6 @@ async function seedRoutingDemo(input: SeedDemoInput, accountId: string): Promise
     wabaId: t.wabaId,
     displayPhone: t.displayPhone,
     color: '#7C3AED',
-    accessToken: t.accessToken,
     routing: {
       kind: 'menu',
       menu: {

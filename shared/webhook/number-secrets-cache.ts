@@ -4,7 +4,10 @@
  * map grows with whatever a caller invents); misses are cached too, so a flood of made-up
  * ids costs one lookup each per TTL at most and evicts only the least recently used.
  */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LRUCache } from 'lru-cache';
+import type { AccountSecrets } from '#shared/secrets/account-secrets.ts';
+import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
 
 export type NumberSecrets = { appSecret?: string; verifyToken?: string };
 
@@ -24,4 +27,21 @@ export function cachedNumberSecrets(
     return value;
   };
   return Object.assign(get, { size: () => cache.size });
+}
+
+/**
+ * fn webhook's lookup: phone-number id → number (table) → its app secret and verify token
+ * in the account's `webhook` secret (the only tenant secret fn webhook may read).
+ */
+export function numberSecretsFrom(deps: {
+  ddb: DynamoDBDocumentClient;
+  tableName: string;
+  secrets?: AccountSecrets;
+}): (phoneNumberId: string) => Promise<NumberSecrets | undefined> {
+  return async (phoneNumberId) => {
+    const n = await findNumberByPhoneNumberId(deps.ddb, deps.tableName, phoneNumberId);
+    if (!n || !deps.secrets || !(n.hasAppSecret || n.hasVerifyToken)) return undefined;
+    const own = (await deps.secrets.read(n.accountId, 'webhook')).numbers[n.id];
+    return own ? { appSecret: own.appSecret, verifyToken: own.verifyToken } : undefined;
+  };
 }

@@ -161,7 +161,11 @@ describe('integrations API', () => {
       kit.deps.tableName,
       admin.number.phoneNumberId,
     );
-    assert.equal(stored?.appSecret, 'app-secret-of-this-number');
+    // In the account's `webhook` secret, not in the table.
+    assert.equal(stored?.hasAppSecret, true);
+    assert.ok(!JSON.stringify(stored).includes('app-secret-of-this-number'));
+    const secret = await kit.deps.accountSecrets!.read(admin.accountId, 'webhook');
+    assert.equal(secret.numbers[admin.number.id]?.appSecret, 'app-secret-of-this-number');
   });
 
   test('agents read but cannot change numbers, departments or settings', async () => {

@@ -10,21 +10,20 @@ describe('demo seed', () => {
     phoneNumberId: '100200300',
     displayPhone: '+55 11 4000-1000',
     wabaId: 'waba-demo',
-    accessToken: 'tok-1',
   };
 
   before(async () => {
     kit = await createApiKit();
   });
 
-  test('creates the demo account once; a second run finds it and updates the number token', async () => {
+  test("creates the demo account once; a second run finds it and updates the number's Meta ids", async () => {
     const { ddb, tableName } = kit.deps;
 
     const first = await seedDemo({ ddb, tableName, number, now: T0 });
     const second = await seedDemo({
       ddb,
       tableName,
-      number: { ...number, accessToken: 'tok-2' },
+      number: { ...number, wabaId: 'waba-demo-2' },
       now: T0 + 1000,
     });
 
@@ -41,7 +40,9 @@ describe('demo seed', () => {
     assert.match(numbers[0]!.color, /^#[0-9A-F]{6}$/i);
     const byPnid = await findNumberByPhoneNumberId(ddb, tableName, '100200300');
     assert.equal(byPnid?.accountId, first.accountId);
-    assert.equal(byPnid?.accessToken, 'tok-2');
+    assert.equal(byPnid?.wabaId, 'waba-demo-2');
+    // The demo numbers use the deployment's token: none of their own, none in the table.
+    assert.equal(byPnid?.hasAccessToken, undefined);
   });
 
   test('the demo admin and agent can log in with the demo password', async () => {

@@ -24,6 +24,7 @@ import type { Conversation, Message, Role, User, WhatsAppNumber } from '#shared/
 import type { ApiDeps } from '#shared/api/deps.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
 import { buildApiHandler } from '#functions/api/handler.ts';
+import { testAccountSecrets } from './secrets-kit.ts';
 
 export const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
 const suffix = () => randomBytes(4).toString('hex');
@@ -80,7 +81,9 @@ export async function createApiKit(): Promise<ApiKit> {
   const clock: Clock = { now: T0 };
   const ids = monotonicFactory();
   const key = jwtKeyFromSecret(randomBytes(32).toString('base64url'));
+  const { secrets } = await testAccountSecrets();
   const deps: ApiDeps = {
+    accountSecrets: secrets,
     ddb,
     tableName,
     s3,
@@ -206,7 +209,10 @@ export async function seedTenant(
     wabaId: 'waba-1',
     displayPhone: '+55 11 4000-0000',
     color: '#128C7E',
-    accessToken: 'EAAG-secret-number-token',
+    hasAccessToken: true,
+  });
+  await kit.deps.accountSecrets!.update(accountId, 'credentials', (doc) => {
+    doc.numbers[number.id] = { accessToken: 'EAAG-secret-number-token' };
   });
   return { accountId, user, password, number };
 }

@@ -14,6 +14,7 @@ import { ensureTable } from '#shared/store/table.ts';
 import { createNumber } from '#shared/store/numbers.ts';
 import { keys } from '#shared/store/keys.ts';
 import { closeConversation } from '#shared/store/conversations.ts';
+import { testAccountSecrets } from './secrets-kit.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 import type { EngineDeps } from '#shared/engine/process-inbound.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
@@ -155,7 +156,12 @@ export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
     wabaId: `waba-${suffix}`,
     displayPhone: '5511900000001',
     color: '#3366ff',
-    accessToken: token,
+    hasAccessToken: true,
+  });
+  // The number's own token, where fn inbound and fn outbound read it: the account's secrets.
+  const { secrets } = await testAccountSecrets();
+  await secrets.update(accountId, 'credentials', (doc) => {
+    doc.numbers[number.id] = { accessToken: token };
   });
   const deps: EngineDeps = {
     ddb,
@@ -169,6 +175,7 @@ export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
       mediaHosts: [new URL(opts.graph?.url ?? graph.url).origin],
     }),
     defaultToken: async () => undefined,
+    accountSecrets: secrets,
     newId: () => ids(clock.now),
     now: () => clock.now,
     log: () => {},

@@ -108,7 +108,6 @@ async function numberWith(
     wabaId: 'waba',
     displayPhone: '5511900000009',
     color: '#ff6600',
-    accessToken: 'token',
     routing,
     ...extra,
   });
