@@ -34,6 +34,11 @@ test('the web app opens on the login page, in Portuguese', async () => {
 test('a wrong password is refused in Portuguese; the demo login reaches the live inbox, in either language', async () => {
   const { stack, browser } = e2e;
   const page = await browser.newPage();
+  // The static server sends CloudFront's CSP (infra/web-headers.ts): the app must not violate it.
+  const cspViolations: string[] = [];
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+  });
   await page.goto(stack.urls.web);
 
   await page.getByTestId('email').fill(stack.demo.email!);
@@ -51,6 +56,16 @@ test('a wrong password is refused in Portuguese; the demo login reaches the live
   // The session survives a reload.
   await page.reload();
   await page.getByTestId('live-state').filter({ hasText: 'Conectado' }).waitFor();
+  assert.deepEqual(cspViolations, [], 'the app loads, signs in and connects within its CSP');
+
+  // An injected inline script (what an XSS would add) does not run.
+  const ran = await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.head.append(s);
+    return (window as unknown as { __injected?: boolean }).__injected === true;
+  });
+  assert.equal(ran, false, 'inline script blocked by the CSP');
 
   await page.getByTestId('language').selectOption('en');
   await page.getByRole('heading', { name: 'Conversations' }).waitFor();
