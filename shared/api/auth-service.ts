@@ -52,6 +52,7 @@ import {
 } from '#shared/store/users.ts';
 import type { Session, User } from '#shared/store/types.ts';
 import { effectivePermissions } from '#shared/domain/inbox.ts';
+import { disconnectUser } from '#shared/push/push.ts';
 import type { ApiDeps } from './deps.ts';
 
 export interface Tokens {
@@ -61,16 +62,10 @@ export interface Tokens {
   user: { id: string; name: string; email: string; role: User['role']; accountId: string };
 }
 
-/**
- * Closes a user's WebSocket connections. Another change of issue 12 adds the real one in
- * shared/push/; until it is wired here this is a no-op and sockets end at their next
- * reconnect (which the tokenVersion check refuses).
- */
-export type DisconnectUser = (deps: ApiDeps, accountId: string, userId: string) => Promise<void>;
-let disconnectUser: DisconnectUser = async () => {};
-export function useDisconnectUser(fn: DisconnectUser): void {
-  disconnectUser = fn;
-}
+/** Closes a user's WebSocket connections (shared/push/push.ts). */
+const closeSockets = async (deps: ApiDeps, accountId: string, userId: string) => {
+  await disconnectUser(accountId, userId, deps);
+};
 
 /** A rotated token presented again within this time is a race between tabs, not theft. */
 const REUSE_GRACE_MS = 10_000;
@@ -253,7 +248,7 @@ export async function checkAccessClaims(
 /** After the user's tokenVersion was bumped: no refresh session or socket of theirs survives. */
 export async function cutOffUser(deps: ApiDeps, accountId: string, userId: string): Promise<void> {
   await revokeUserSessions(deps.ddb, deps.tableName, accountId, userId, deps.now());
-  await disconnectUser(deps, accountId, userId);
+  await closeSockets(deps, accountId, userId);
 }
 
 /**

@@ -1,12 +1,20 @@
 /**
  * The WebSocket API's three routes. $connect authenticates with the access token in the
  * query string (browsers cannot set headers on a WebSocket) and records the connection
- * for push; $disconnect forgets it; $default answers `{action:'ping'}` with a pong.
+ * for push, with what the push filter needs of its user (role, departments, permissions:
+ * shared/push/frames.ts); a user who no longer exists is refused. $disconnect forgets it;
+ * $default answers `{action:'ping'}` with a pong.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { verifyAccessToken, type JwtKey } from '#shared/auth/tokens.ts';
 import { UnauthorizedError } from '#shared/errors.ts';
-import { deleteConnection, putConnection } from '#shared/store/connections.ts';
+import { checkAccessClaims } from './auth-service.ts';
+import {
+  deleteConnection,
+  putConnection,
+  readViewer,
+  syncConnectionViewers,
+} from '#shared/store/connections.ts';
 
 /**
  * What the routes read of API Gateway's WebSocket event (APIGatewayProxyWebsocketEventV2,
@@ -48,16 +56,26 @@ export async function handleWsEvent(event: WsEvent, deps: WsDeps): Promise<WsRes
     let claims;
     try {
       claims = await verifyAccessToken(token, await deps.getJwtKey(), deps.now());
+      // A deactivated or cut-off user's token opens no socket (the REST API's check).
+      await checkAccessClaims(deps, claims);
     } catch (err) {
       if (err instanceof UnauthorizedError) return { statusCode: 401 };
       throw err;
     }
-    await putConnection(
+    const viewer = await readViewer(deps.ddb, deps.tableName, claims.accountId, claims.userId);
+    if (!viewer) return { statusCode: 401 };
+    const conn = await putConnection(
       deps.ddb,
       deps.tableName,
-      { connectionId, accountId: claims.accountId, userId: claims.userId },
+      { connectionId, accountId: claims.accountId, userId: claims.userId, viewer },
       deps.now(),
     );
+    // The user may have changed between the read and the write (a refresh then found no
+    // connection to update): read again, and write again if so.
+    if (!(await syncConnectionViewers(deps.ddb, deps.tableName, claims.accountId, claims.userId, [conn]))) {
+      await deleteConnection(deps.ddb, deps.tableName, connectionId);
+      return { statusCode: 401 };
+    }
     return { statusCode: 200 };
   }
   if (routeKey === '$disconnect') {

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { hashPassword } from '#shared/auth/password.ts';
+import { handleWsEvent } from '#shared/api/websocket.ts';
 import { keys } from '#shared/store/keys.ts';
 import { createUser, getUser } from '#shared/store/users.ts';
 import type { Role } from '#shared/store/types.ts';
@@ -96,6 +97,24 @@ describe('cutting users off', () => {
     assert.equal((await loginAs(kit, agent)).accessToken.split('.').length, 3);
     // The tokens from before the deactivation stay dead after reactivation.
     assert.equal((await me(tokens.accessToken)).status, 401);
+  });
+
+  test("a deactivated user's access token opens no WebSocket", async () => {
+    const agent = await addMember();
+    const { accessToken } = await loginAs(kit, agent);
+    const connect = (connectionId: string) =>
+      handleWsEvent(
+        {
+          requestContext: { routeKey: '$connect', connectionId },
+          queryStringParameters: { token: accessToken },
+        },
+        kit.deps,
+      );
+    assert.equal((await connect('before=')).statusCode, 200);
+
+    await kit.call('POST', `/api/users/${agent.user.id}/deactivate`, { token: adminToken });
+
+    assert.equal((await connect('after=')).statusCode, 401);
   });
 
   test('a user deactivated by another process is refused once the 5 s user cache expires', async () => {
