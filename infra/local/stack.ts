@@ -154,8 +154,9 @@ export function describeLocalTopology() {
  * exactly their grants; those sharing the main thread (api, ws, timers, and the stack's
  * own set-up) share one key with the union of their grants — api's covers the others'.
  */
-const functionKey = (fn: FunctionName) => `local-${fn}`;
-const MAIN_THREAD_KEY = 'local-main';
+// Letters and digits only: DynamoDB Local refuses other access key ids.
+const functionKey = (fn: FunctionName) => `local${fn}`;
+const MAIN_THREAD_KEY = 'localmain';
 const ownThread = (fn: FunctionName) => fn === 'webhook';
 export function localIdentities(): Record<string, Grant[]> {
   const ids: Record<string, Grant[]> = {};

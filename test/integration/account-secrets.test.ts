@@ -27,7 +27,7 @@ describe("each function reads only the tenants' secrets its grants cover (local 
     new SecretsManagerClient({
       endpoint: server.url,
       region: 'us-east-1',
-      credentials: { accessKeyId: `local-${fn}`, secretAccessKey: 'local' },
+      credentials: { accessKeyId: `local${fn}`, secretAccessKey: 'local' },
     });
   const as = (fn: string) => accountSecrets(clientAs(fn), LOCAL_SECRET_PREFIX);
 
