@@ -181,7 +181,7 @@ export async function processAssistantJob(
   if (updated)
     await push(
       job.accountId,
-      [{ type: 'conversation.updated', conversationId: conv.id, conversation: updated }],
+      [{ type: 'conversation.updated', conversationId: conv.id, conversation: updated, previous: conv }],
       deps,
     );
   return answer.kind === 'reply' ? 'answered' : 'handed-over';

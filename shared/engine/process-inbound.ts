@@ -504,10 +504,11 @@ async function afterCustomerMessage(
   if (!conv || conv.status !== 'open') return;
   const routed = await routeCustomerMessage(number, conv, message, deps);
   if (routed?.conversation) {
+    const previous = conv;
     conv = routed.conversation;
     await push(
       conv.accountId,
-      [{ type: 'conversation.updated', conversationId: conv.id, conversation: conv }],
+      [{ type: 'conversation.updated', conversationId: conv.id, conversation: conv, previous }],
       deps,
     );
   }

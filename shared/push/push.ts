@@ -1,25 +1,36 @@
 /**
- * Push to the agents of an account over the WebSocket API. A connection that is gone
- * (410) is forgotten; a push never fails the work that caused it.
+ * Push to the agents of an account over the WebSocket API. Every event is filtered per
+ * connection by the inbox's visibility rule (shared/push/frames.ts): a user receives what
+ * REST would show them, and nothing else. A connection that is gone (410) is forgotten; a
+ * push never fails the work that caused it.
+ *
+ * Also the two operations on a user's sockets: refresh what their connections know of them
+ * after the user changed (departments, role, permissions), and close them all.
  */
 import {
+  DeleteConnectionCommand,
   PostToConnectionCommand,
   type ApiGatewayManagementApiClient,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deleteConnection, listConnections } from '#shared/store/connections.ts';
-import type { Connection, Conversation, KbDocument, Message } from '#shared/store/types.ts';
+import {
+  deleteConnection,
+  listConnections,
+  listUserConnections,
+  syncConnectionViewers,
+} from '#shared/store/connections.ts';
+import { getConversationById } from '#shared/store/conversations.ts';
+import type { Connection, Message } from '#shared/store/types.ts';
 import { log } from '#shared/log.ts';
+import {
+  chatsCarried,
+  selectFrames,
+  viewerOfConnection,
+  type ChatVisibility,
+  type PushEvent,
+} from './frames.ts';
 
-export type PushEvent =
-  | {
-      type: 'message.created' | 'message.updated' | 'conversation.updated';
-      conversationId: string;
-      message?: Omit<Message, 'raw'>;
-      conversation?: Conversation;
-    }
-  /** A knowledge document's ingestion progress (AI-4). */
-  | { type: 'knowledge.updated'; knowledgeBaseId: string; document: KbDocument };
+export { pushFrame, type PushEvent } from './frames.ts';
 
 export interface PushDeps {
   ddb: DynamoDBDocumentClient;
@@ -30,7 +41,9 @@ export interface PushDeps {
 /**
  * Connections are read at most once a second per account and process: a busy account
  * pushes many events per second, and an agent who just connected still gets events
- * within a second (and resynchronises on connect anyway).
+ * within a second (and resynchronises on connect anyway). A change to a user's
+ * connections made in this process (refresh, disconnect) drops the entry at once; other
+ * processes see it within the second.
  */
 const connectionCache = new Map<string, { at: number; list: Promise<Connection[]> }>();
 function connectionsOf(accountId: string, deps: PushDeps): Promise<Connection[]> {
@@ -39,45 +52,106 @@ function connectionsOf(accountId: string, deps: PushDeps): Promise<Connection[]>
   if (hit && Date.now() - hit.at < 1000) return hit.list;
   const list = listConnections(deps.ddb, deps.tableName, accountId, Date.now());
   connectionCache.set(key, { at: Date.now(), list });
+  list.catch(() => connectionCache.delete(key));
   return list;
 }
 
-/**
- * The frame of one push: a single event as itself, several (a message and its
- * conversation) as `{type:'batch', events}` — one post per connection either way.
- */
-export function pushFrame(accountId: string, events: PushEvent[], at = Date.now()): string {
-  const stamped = events.map((e) => ({ ...e, accountId, at }));
-  return JSON.stringify(
-    stamped.length === 1 ? stamped[0] : { type: 'batch', accountId, at, events: stamped },
+/** The next push of this process reads the account's connections again. */
+export function forgetConnections(tableName: string, accountId: string): void {
+  connectionCache.delete(`${tableName}:${accountId}`);
+}
+
+const isGone = (err: unknown) =>
+  (err as Error).name === 'GoneException' ||
+  (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410;
+
+/** The state of each conversation the push is about, as far as the filter needs it. */
+async function chatsOf(
+  accountId: string,
+  events: PushEvent[],
+  connections: Connection[],
+  deps: PushDeps,
+): Promise<Map<string, ChatVisibility>> {
+  const viewers = connections.map(viewerOfConnection).filter((v) => v !== undefined);
+  const { carried, missing } = chatsCarried(events, viewers);
+  const read = await Promise.all(
+    missing.map((id) => getConversationById(deps.ddb, deps.tableName, accountId, id)),
   );
+  for (const c of read) if (c) carried.set(c.id, c);
+  return carried;
 }
 
 export async function pushToAccount(accountId: string, events: PushEvent[], deps: PushDeps): Promise<number> {
   if (!deps.ws || !events.length) return 0;
   const connections = await connectionsOf(accountId, deps);
   if (!connections.length) return 0;
-  const data = new TextEncoder().encode(pushFrame(accountId, events));
+  // Items written before connections carried their user's viewer: nothing is sent to them;
+  // they are closed, and the client reconnects (and resynchronises) with a filtered one.
+  const blind = connections.filter((c) => !c.viewer);
+  if (blind.length) {
+    forgetConnections(deps.tableName, accountId);
+    await Promise.all(blind.map((c) => closeConnection(c, deps)));
+  }
+  const chats = await chatsOf(accountId, events, connections, deps);
   let delivered = 0;
   await Promise.all(
-    connections.map(async (c) => {
-      try {
-        await deps.ws!.send(new PostToConnectionCommand({ ConnectionId: c.connectionId, Data: data }));
-        delivered += events.length;
-      } catch (err) {
-        const name = (err as Error).name;
-        if (
-          name === 'GoneException' ||
-          (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 410
-        ) {
-          await deleteConnection(deps.ddb, deps.tableName, c.connectionId).catch(() => undefined);
-          return;
+    selectFrames(accountId, events, connections, chats).flatMap(({ frame, events: count, connectionIds }) => {
+      const data = new TextEncoder().encode(frame);
+      return connectionIds.map(async (connectionId) => {
+        try {
+          await deps.ws!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+          delivered += count;
+        } catch (err) {
+          if (isGone(err)) {
+            await deleteConnection(deps.ddb, deps.tableName, connectionId).catch(() => undefined);
+            return;
+          }
+          log('warn', 'push failed', { accountId, connectionId, error: (err as Error).name });
         }
-        log('warn', 'push failed', { accountId, connectionId: c.connectionId, error: name });
-      }
+      });
     }),
   );
   return delivered;
+}
+
+/** Forgets a connection and asks API Gateway to close it (already gone is fine). */
+async function closeConnection(c: Pick<Connection, 'connectionId'>, deps: PushDeps): Promise<void> {
+  await deleteConnection(deps.ddb, deps.tableName, c.connectionId);
+  if (!deps.ws) return;
+  try {
+    await deps.ws.send(new DeleteConnectionCommand({ ConnectionId: c.connectionId }));
+  } catch (err) {
+    if (!isGone(err)) throw err;
+  }
+}
+
+/**
+ * Closes every WebSocket of a user (deactivation, password change, removal): their
+ * connection items go first (no push reaches them from then on), then API Gateway closes
+ * each socket. Returns how many there were.
+ */
+export async function disconnectUser(accountId: string, userId: string, deps: PushDeps): Promise<number> {
+  const mine = await listUserConnections(deps.ddb, deps.tableName, accountId, userId, Date.now());
+  forgetConnections(deps.tableName, accountId);
+  await Promise.all(mine.map((c) => closeConnection(c, deps)));
+  return mine.length;
+}
+
+/**
+ * After a user changed (departments, role, permissions): their open connections carry the
+ * user as they are now, so the next push is filtered by the new rule. A user who no longer
+ * exists is disconnected.
+ */
+export async function refreshUserConnections(
+  accountId: string,
+  userId: string,
+  deps: PushDeps,
+): Promise<void> {
+  const mine = await listUserConnections(deps.ddb, deps.tableName, accountId, userId, Date.now());
+  if (!mine.length) return;
+  const exists = await syncConnectionViewers(deps.ddb, deps.tableName, accountId, userId, mine);
+  forgetConnections(deps.tableName, accountId);
+  if (!exists) await disconnectUser(accountId, userId, deps);
 }
 
 /** What agents see of a message: the raw payload stays on the server. */

@@ -335,7 +335,12 @@ test('a customer message reaches the agents connected over WebSocket; a gone con
       await putConnection(
         kit.deps.ddb,
         kit.deps.tableName,
-        { connectionId, accountId: kit.number.accountId, userId: 'u1' },
+        {
+          connectionId,
+          accountId: kit.number.accountId,
+          userId: 'u1',
+          viewer: { role: 'agent', departmentIds: [] },
+        },
         Date.now(),
       );
     const events: { type: string; accountId: string; message?: { text?: string } }[] = [];

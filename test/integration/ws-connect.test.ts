@@ -7,6 +7,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ensureTable } from '#shared/store/table.ts';
 import { keys } from '#shared/store/keys.ts';
 import { listConnections } from '#shared/store/connections.ts';
+import { createUser } from '#shared/store/users.ts';
 import { jwtKeyFromSecret, signAccessToken } from '#shared/auth/tokens.ts';
 import type { WsDeps, WsEvent } from '#shared/api/websocket.ts';
 import { buildWsHandler, defaultWsDeps } from '#functions/ws/handler.ts';
@@ -17,6 +18,22 @@ import { freePort } from '#infra/local/ports.ts';
 import { startWsGateway, type WsGateway } from '#infra/local/ws-gateway.ts';
 
 const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);
+
+/** A user for a token: $connect refuses a token whose user does not exist. */
+const userFor = (
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  u: { userId: string; accountId: string; role: 'agent' | 'admin'; departmentIds?: string[] },
+) =>
+  createUser(ddb, tableName, {
+    id: u.userId,
+    accountId: u.accountId,
+    name: u.userId,
+    email: `${u.userId.toLowerCase()}-${randomBytes(4).toString('hex')}@example.com`,
+    role: u.role,
+    passwordHash: 'x',
+    departmentIds: u.departmentIds ?? [],
+  });
 
 /** An event as API Gateway sends it (the function reads only part of it). */
 function wsEvent(routeKey: string, connectionId: string, extra: Partial<WsEvent> = {}): WsEvent {
@@ -90,6 +107,7 @@ describe('WebSocket function', () => {
 
   test('$connect with a valid token stores the connection for its account with a 2 h TTL', async () => {
     const handler = buildWsHandler(() => deps);
+    await userFor(ddb, tableName, { userId: 'U7', accountId: 'A7', role: 'agent', departmentIds: ['D1'] });
     const token = await signAccessToken({ userId: 'U7', accountId: 'A7', role: 'agent' }, key, T0);
 
     const res = await connect(handler, 'conn-7=', token);
@@ -97,7 +115,15 @@ describe('WebSocket function', () => {
     assert.equal(res.statusCode, 200);
     const conns = await listConnections(ddb, tableName, 'A7', T0);
     assert.deepEqual(conns, [
-      { connectionId: 'conn-7=', accountId: 'A7', userId: 'U7', connectedAt: T0, ttl: T0 / 1000 + 7200 },
+      {
+        connectionId: 'conn-7=',
+        accountId: 'A7',
+        userId: 'U7',
+        connectedAt: T0,
+        ttl: T0 / 1000 + 7200,
+        // What the push filter needs of the user, stored with the connection.
+        viewer: { role: 'agent', departmentIds: ['D1'] },
+      },
     ]);
     const byId = await ddb.send(
       new GetCommand({ TableName: tableName, Key: keys.connectionById('conn-7=') }),
@@ -105,8 +131,19 @@ describe('WebSocket function', () => {
     assert.equal(byId.Item?.accountId, 'A7');
   });
 
+  test('$connect with a valid token of a user who no longer exists is refused and stores nothing', async () => {
+    const handler = buildWsHandler(() => deps);
+    const token = await signAccessToken({ userId: 'U-GONE', accountId: 'A7', role: 'admin' }, key, T0);
+
+    const res = await connect(handler, 'conn-gone', token);
+
+    assert.equal(res.statusCode, 401);
+    assert.ok((await listConnections(ddb, tableName, 'A7', T0)).every((c) => c.userId !== 'U-GONE'));
+  });
+
   test('$disconnect forgets the connection', async () => {
     const handler = buildWsHandler(() => deps);
+    await userFor(ddb, tableName, { userId: 'U8', accountId: 'A8', role: 'admin' });
     const token = await signAccessToken({ userId: 'U8', accountId: 'A8', role: 'admin' }, key, T0);
     await connect(handler, 'conn-8', token);
 
@@ -178,6 +215,7 @@ describe('WebSocket function behind the local WebSocket gateway', () => {
     });
 
   test('a bad token is refused with 401; a good one connects and ping gets pong', async () => {
+    await userFor(dynamo(), tableName, { userId: 'U1', accountId: 'A1', role: 'agent' });
     const token = await signAccessToken({ userId: 'U1', accountId: 'A1', role: 'agent' }, key, Date.now());
 
     await assert.rejects(open(`${gateway.url}?token=nope`), /401/);

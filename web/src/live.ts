@@ -10,7 +10,12 @@ import { freshAccessToken, loadConfig } from './api.ts';
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'offline';
 
 export interface LiveEvent {
-  type: 'message.created' | 'message.updated' | 'conversation.updated';
+  /**
+   * `conversation.removed` carries only the id: the chat left this user's sight (moved to
+   * a department they are not in), so the inbox drops it. The server sends nothing else of
+   * a chat the user may not see.
+   */
+  type: 'message.created' | 'message.updated' | 'conversation.updated' | 'conversation.removed';
   accountId?: string;
   conversationId: string;
   message?: Message;
@@ -137,7 +142,12 @@ export function connectLive(handlers: LiveHandlers): LiveConnection {
       }
       // One push may carry several events (a message and its conversation), in order.
       for (const e of frame.type === 'batch' && Array.isArray(frame.events) ? frame.events : [frame]) {
-        if (e.type === 'message.created' || e.type === 'message.updated' || e.type === 'conversation.updated')
+        if (
+          e.type === 'message.created' ||
+          e.type === 'message.updated' ||
+          e.type === 'conversation.updated' ||
+          e.type === 'conversation.removed'
+        )
           handlers.onEvent(e as LiveEvent);
         if (
           e.type === 'message.created' ||

@@ -349,6 +349,14 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const onEvent = useCallback(
     (e: LiveEvent) => {
       const open = e.conversationId === selectedRef.current;
+      if (e.type === 'conversation.removed') {
+        // Out of this user's sight (transferred away): off the list; an open thread stays
+        // on screen until the agent leaves it.
+        known.current.delete(e.conversationId);
+        setConversations((cur) => cur.filter((c) => c.id !== e.conversationId));
+        refreshCounts();
+        return;
+      }
       if (e.conversation) {
         conversationChanged(e.conversation);
         if (open && e.conversation.unread > 0) markReadSoon(e.conversationId);
@@ -361,7 +369,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       const test = assistantOnly(e.conversation?.channel ?? known.current.get(e.conversationId)?.channel);
       if (e.type === 'message.created' && e.message && !test) notify(e.message);
     },
-    [markReadSoon, updateThread, conversationChanged, notify],
+    [markReadSoon, updateThread, conversationChanged, notify, refreshCounts],
   );
 
   useEffect(() => {
