@@ -114,7 +114,8 @@ export async function listConnections(
 
 /**
  * The user as the push filter needs them, read strongly consistent (right after a change
- * it must be the changed user); undefined when there is no such user in this account.
+ * it must be the changed user); undefined when there is no such user in this account, or
+ * they are deactivated (their connections are closed, none is opened).
  */
 export async function readViewer(
   ddb: DynamoDBDocumentClient,
@@ -125,7 +126,8 @@ export async function readViewer(
   const res = await ddb.send(
     new GetCommand({ TableName: tableName, Key: keys.user(accountId, userId), ConsistentRead: true }),
   );
-  return res.Item ? viewerOf(userSchema.parse(res.Item)) : undefined;
+  const user = res.Item && userSchema.parse(res.Item);
+  return user && !user.deactivatedAt ? viewerOf(user) : undefined;
 }
 
 export function viewerOf(user: {
@@ -202,7 +204,8 @@ export async function setConnectionViewer(
 /**
  * Brings the viewer stored on the given connections of a user up to date with the user
  * item, re-reading until what was written is still the user's state (see the header).
- * Returns false when the user no longer exists (the caller closes the connections).
+ * Returns false when the user no longer exists or is deactivated (the caller closes the
+ * connections).
  */
 export async function syncConnectionViewers(
   ddb: DynamoDBDocumentClient,

@@ -10,7 +10,9 @@ import { WebSocket } from 'ws';
 import { buildWsHandler } from '#functions/ws/handler.ts';
 import { freePort } from '#infra/local/ports.ts';
 import { startWsGateway, type WsGateway } from '#infra/local/ws-gateway.ts';
-import { disconnectUser, publicMessage, pushToAccount } from '#shared/push/push.ts';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { disconnectUser, forgetConnections, publicMessage, pushToAccount } from '#shared/push/push.ts';
+import { keys } from '#shared/store/keys.ts';
 import { listConnections } from '#shared/store/connections.ts';
 import type { Conversation, KbDocument } from '#shared/store/types.ts';
 import {
@@ -261,4 +263,32 @@ test('disconnectUser closes every socket of the user and forgets them', async ()
     'other users stay connected',
   );
   delete (sockets as Partial<typeof sockets>).vendas;
+});
+
+test('a connection stored without its user (written before the filter) gets nothing and is closed', async () => {
+  const before = new Set(gateway.connections());
+  const old = await open(tokens.suporte);
+  const closed = new Promise<void>((r) => old.ws.once('close', () => r()));
+  const id = gateway.connections().find((c) => !before.has(c))!;
+  const [stored] = (
+    await listConnections(kit.deps.ddb, kit.deps.tableName, tenant.accountId, Date.now())
+  ).filter((c) => c.connectionId === id);
+  // Its account item as the code before the filter wrote it: no viewer.
+  const { viewer: _viewer, ...legacy } = stored!;
+  await kit.deps.ddb.send(
+    new PutCommand({
+      TableName: kit.deps.tableName,
+      Item: { ...keys.connection(tenant.accountId, id), ...legacy },
+    }),
+  );
+  forgetConnections(kit.deps.tableName, tenant.accountId); // as a second later, or another process
+
+  const note = await kit.call('POST', `/api/conversations/${chat.id}/messages`, {
+    token: tokens.suporte,
+    body: { text: '/interna nada sem filtro' },
+  });
+  assert.equal(note.status, 202);
+
+  await closed;
+  assert.deepEqual(old.events, []);
 });
