@@ -26,6 +26,7 @@ import { effectivePermissions } from '#shared/domain/inbox.ts';
 import { cutOffUser } from './auth-service.ts';
 import type { z } from 'zod';
 import { removeSubscription, saveSubscription } from '#shared/push/web-push.ts';
+import { deleteUserPushSubscriptions } from '#shared/store/push-subscriptions.ts';
 import { refreshUserConnections } from '#shared/push/push.ts';
 import type { ApiDeps } from './deps.ts';
 import { accountDirectory, forgetDirectory } from './inbox-views.ts';
@@ -117,7 +118,8 @@ async function accountUser(deps: ApiDeps, auth: AccessClaims, id: string): Promi
 
 /**
  * Deactivates a user: their history stays (messages, logs, reports name them), they can
- * no longer sign in, refresh or use a token they hold, and their sockets are closed.
+ * no longer sign in, refresh or use a token they hold, their sockets are closed and their
+ * push subscriptions deleted.
  */
 export async function deactivateUser(deps: ApiDeps, auth: AccessClaims, id: string): Promise<PublicUser> {
   requireAdmin(auth);
@@ -131,6 +133,8 @@ export async function deactivateUser(deps: ApiDeps, auth: AccessClaims, id: stri
   });
   forgetDirectory(deps.tableName, auth.accountId);
   await cutOffUser(deps, auth.accountId, id);
+  // Their phones get no more customer messages (web push).
+  await deleteUserPushSubscriptions(deps.ddb, deps.tableName, auth.accountId, id);
   return toPublicUser(updated ?? (await accountUser(deps, auth, id)));
 }
 
@@ -162,6 +166,7 @@ export async function deleteUser(deps: ApiDeps, auth: AccessClaims, id: string):
   if (!(await deletePristineUser(deps.ddb, deps.tableName, user))) throw inUse();
   forgetDirectory(deps.tableName, auth.accountId);
   await cutOffUser(deps, auth.accountId, id);
+  await deleteUserPushSubscriptions(deps.ddb, deps.tableName, auth.accountId, id);
 }
 
 /**

@@ -7,16 +7,20 @@
  *
  * Subscriptions: `ACC#a#PUSH` / `SUB#<user>#<sha256(endpoint)>`; the once-per-contact mark:
  * `ACC#a#PUSH` / `SENT#<conversation>#<user>` (conditional put; removed when the user reads
- * the chat; TTL 7 days). VAPID keys come from the `push` secret.
+ * the chat; TTL 7 days); keys in shared/store/push-subscriptions.ts. Deactivated users are
+ * never told. VAPID keys come from the `push` secret.
  */
-import { createHash } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import webpush from 'web-push';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { assistantOnly } from '#shared/domain/inbox.ts';
-import { acc } from '#shared/store/keys.ts';
+import {
+  pushSentKey as sentKey,
+  pushSubscriptionKey as subKey,
+  userPushSubscriptions,
+} from '#shared/store/push-subscriptions.ts';
 import { checkOutboundUrl, guardedFetch, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { Conversation, Message, User } from '#shared/store/types.ts';
 
@@ -40,17 +44,6 @@ export interface WebPushDeps {
   outbound?: OutboundPolicy;
   log?: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
 }
-
-const partition = (accountId: string) => `${acc(accountId)}#PUSH`;
-const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
-const subKey = (accountId: string, userId: string, endpoint: string) => ({
-  pk: partition(accountId),
-  sk: `SUB#${userId}#${hash(endpoint)}`,
-});
-const sentKey = (accountId: string, conversationId: string, userId: string) => ({
-  pk: partition(accountId),
-  sk: `SENT#${conversationId}#${userId}`,
-});
 
 /**
  * Stores a browser's subscription once its endpoint passes the outbound-URL guard: https on
@@ -102,25 +95,29 @@ export async function rearmNotification(
 }
 
 async function subscriptionsOf(deps: WebPushDeps, accountId: string, userId: string) {
-  const res = await deps.ddb.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :s)',
-      ExpressionAttributeValues: { ':pk': partition(accountId), ':s': `SUB#${userId}#` },
-    }),
-  );
-  return (res.Items ?? []) as (PushSubscriptionInput & { userId: string })[];
+  return (await userPushSubscriptions(
+    deps.ddb,
+    deps.tableName,
+    accountId,
+    userId,
+  )) as unknown as (PushSubscriptionInput & {
+    userId: string;
+  })[];
 }
 
 /**
- * Who is told about a customer's message: the chat's agent, else its department's members
- * (the account's users are read only then: most messages need no read at all).
+ * Who is told about a customer's message: the chat's agent, else its department's active
+ * members (the account's users are read only then: most messages need no read at all). A
+ * deactivated user is never a recipient: skipped here, and their subscriptions are deleted
+ * when they are deactivated (shared/api/users-service.ts), which covers a chat still
+ * assigned to them.
  */
 export async function recipientsOf(conv: Conversation, users: () => Promise<User[]>): Promise<string[]> {
   if (conv.status !== 'open' || assistantOnly(conv.channel)) return [];
   if (conv.agentId) return [conv.agentId];
   const dept = conv.departmentId;
-  if (dept) return (await users()).filter((u) => u.departmentIds.includes(dept)).map((u) => u.id);
+  if (dept)
+    return (await users()).filter((u) => !u.deactivatedAt && u.departmentIds.includes(dept)).map((u) => u.id);
   return [];
 }
 

@@ -2,7 +2,8 @@
  * Web push to the agents' phones (INB-8) through the real engine and the real web-push
  * library, to a push service stand-in started here: the chat's department members are
  * told once per contact, the agent again after opening the chat, nobody when no one holds
- * the chat, and a subscription the push service says is gone is forgotten.
+ * the chat, a subscription the push service says is gone is forgotten, and a deactivated
+ * user is told nothing (issue 12, finding 6).
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -17,7 +18,10 @@ import { rearmNotification, saveSubscription } from '#shared/push/web-push.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { putDepartment } from '#shared/store/catalog.ts';
 import { keys } from '#shared/store/keys.ts';
-import { createUser } from '#shared/store/users.ts';
+import { createUser, updateUserFields } from '#shared/store/users.ts';
+import { userPushSubscriptions } from '#shared/store/push-subscriptions.ts';
+import { deactivateUser } from '#shared/api/users-service.ts';
+import type { ApiDeps } from '#shared/api/deps.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
@@ -98,9 +102,9 @@ async function set(conversationId: string, attrs: Record<string, string>) {
   );
 }
 
-const writes = async (body: string) => {
+const writes = async (body: string, from = '5511977770000') => {
   received.length = 0;
-  await processInboundItem(kit.text('5511977770000', body), deps);
+  await processInboundItem(kit.text(from, body), deps);
   return [...received].sort();
 };
 
@@ -125,5 +129,39 @@ describe('web push (INB-8)', () => {
     gone.delete('caio');
     await rearmNotification(kit.deps, kit.number.accountId, conv.id, users.caio!);
     assert.deepEqual(await writes('e agora?'), [], 'no subscription left to notify');
+  });
+
+  test('a deactivated member of the department is told nothing; deactivation forgets their phones', async () => {
+    const accountId = kit.number.accountId;
+    const from = '5511966660000';
+    assert.deepEqual(await writes('bom dia', from), []);
+    const conv = (await kit.conversations()).find((c) => c.contactPhone === from)!;
+    await set(conv.id, { departmentId: 'dept-suporte' });
+    // Bia was deactivated with her phone still subscribed (as before this rule existed).
+    await updateUserFields(kit.deps.ddb, kit.deps.tableName, accountId, users.bia!, {
+      set: { deactivatedAt: kit.clock.now },
+    });
+    assert.deepEqual(await writes('alguém?', from), ['ana'], 'the deactivated member is skipped');
+
+    // Deactivating through the team page's service deletes her subscriptions: even a chat
+    // still assigned to her notifies nobody.
+    await updateUserFields(kit.deps.ddb, kit.deps.tableName, accountId, users.bia!, {
+      remove: ['deactivatedAt'],
+    });
+    assert.equal(
+      (await userPushSubscriptions(kit.deps.ddb, kit.deps.tableName, accountId, users.bia!)).length,
+      1,
+    );
+    const apiDeps = {
+      ...kit.deps,
+      getJwtKey: () => Promise.reject(new Error('unused')),
+    } as unknown as ApiDeps;
+    await deactivateUser(apiDeps, { userId: 'user-admin', accountId, role: 'admin' }, users.bia!);
+    assert.deepEqual(
+      await userPushSubscriptions(kit.deps.ddb, kit.deps.tableName, accountId, users.bia!),
+      [],
+    );
+    await set(conv.id, { agentId: users.bia! });
+    assert.deepEqual(await writes('Bia?', from), [], 'her chat notifies no one');
   });
 });
