@@ -43,6 +43,8 @@ const deps = {
     now: engine.now,
     searchKnowledge: (accountId, kbIds, query, k) => searchKnowledge(knowledge, accountId, kbIds, query, k),
     defaultLlm,
+    // The account's own LLM key is in its credentials secret.
+    ...(engine.accountSecrets ? { accountSecrets: engine.accountSecrets } : {}),
     ...(engine.outbound ? { outbound: engine.outbound } : {}),
     log: (level, msg, data) => engine.log(level, msg, data),
   }),

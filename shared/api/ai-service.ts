@@ -25,6 +25,7 @@ import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { llmConnection } from '#shared/assistant/llm-config.ts';
 import { checkOutboundUrl, OutboundUrlError } from '#shared/net/outbound-url.ts';
 import { getAiSettings, listAppointments, putAiSettings } from '#shared/store/ai.ts';
+import { saveLlmKey } from '#shared/secrets/account-secrets.ts';
 import { getAssistant, listAssistants, putAssistant, toPublicAssistant } from '#shared/store/catalog.ts';
 import { resolveToolHeaders } from '#shared/domain/http-tool-headers.ts';
 import { toCsv, type CsvColumn, type CsvSeparator } from '#shared/domain/csv.ts';
@@ -156,7 +157,7 @@ async function publicSettings(deps: ApiDeps, s: Awaited<ReturnType<typeof getAiS
   const llm = await llmConnection(s, deps.defaultLlm);
   return {
     ...(s.baseUrl ? { baseUrl: s.baseUrl } : {}),
-    hasApiKey: Boolean(s.apiKey),
+    hasApiKey: Boolean(s.hasApiKey),
     ...(s.embeddingModel ? { embeddingModel: s.embeddingModel } : {}),
     prices: { ...defaultPrices, ...s.prices },
     mode: llm ? ('online' as const) : ('offline' as const),
@@ -180,10 +181,17 @@ export async function writeAiSettings(
   const current = await getAiSettings(deps.ddb, deps.tableName, auth.accountId);
   const next = { ...current, updatedAt: deps.now() };
   // An empty string clears a field; an absent one keeps it.
-  for (const k of ['baseUrl', 'apiKey', 'embeddingModel'] as const) {
+  for (const k of ['baseUrl', 'embeddingModel'] as const) {
     const v = body[k];
     if (v === '') delete next[k];
     else if (v !== undefined) next[k] = v;
+  }
+  // The key goes to the account's credentials secret (write-only); the item keeps a flag.
+  if (body.apiKey !== undefined) {
+    if (!deps.accountSecrets) throw new Error('account secrets are not configured');
+    await saveLlmKey(deps.accountSecrets, auth.accountId, body.apiKey);
+    if (body.apiKey) next.hasApiKey = true;
+    else delete next.hasApiKey;
   }
   if (body.prices) next.prices = body.prices;
   return publicSettings(deps, await putAiSettings(deps.ddb, deps.tableName, next));

@@ -23,6 +23,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from './process-job.ts';
 import { buildIndex, search as searchIndex } from '#shared/knowledge/lexical.ts';
 import { llmConnection, type LlmDefault } from './llm-config.ts';
+import { accountLlmKey, type AccountSecrets } from '#shared/secrets/account-secrets.ts';
 import { runTool, toolDefinitions, type KnowledgePassage } from './tools.ts';
 import { guardedFetcher, outboundRefusalOf, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 
@@ -75,6 +76,8 @@ export interface AiPortDeps {
   outbound?: OutboundPolicy;
   /** The deployment's LLM, for accounts that did not set their own. */
   defaultLlm?: LlmDefault;
+  /** The accounts' `credentials` secrets, where an account's own LLM key is. */
+  accountSecrets?: AccountSecrets;
   log?: (level: 'info' | 'warn', msg: string, data?: Record<string, unknown>) => void;
 }
 
@@ -126,7 +129,9 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
       if (!assistant) return { kind: 'handover', note: 'Assistente não encontrado: conversa transferida.' };
       const search = (query: string, k: number) =>
         deps.searchKnowledge(conv.accountId, assistant.knowledgeBaseIds, query, k);
-      const llm = await llmConnection(settings, deps.defaultLlm);
+      const llm = await llmConnection(settings, deps.defaultLlm, () =>
+        accountLlmKey(deps.accountSecrets, settings),
+      );
       if (!llm) return offline(turn, search);
 
       const trace: ToolTrace[] = [];

@@ -9,6 +9,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { getAiSettings } from '#shared/store/ai.ts';
 import { llmConnection, type LlmDefault } from './llm-config.ts';
 import { llmFetch } from './ai-port.ts';
+import { accountLlmKey, type AccountSecrets } from '#shared/secrets/account-secrets.ts';
 import type { OutboundPolicy } from '#shared/net/outbound-url.ts';
 
 export type Embedder = (
@@ -24,13 +25,15 @@ export function accountEmbedder(deps: {
   tableName: string;
   timeoutMs?: number;
   defaultLlm?: LlmDefault;
+  /** The accounts' `credentials` secrets, where an account's own LLM key is. */
+  accountSecrets?: AccountSecrets;
   /** The operator's exceptions to the outbound-URL guard (the base URL goes through it). */
   outbound?: OutboundPolicy;
 }): Embedder {
   return async (accountId, texts) => {
     const s = await getAiSettings(deps.ddb, deps.tableName, accountId);
     if (!s.embeddingModel) return undefined;
-    const llm = await llmConnection(s, deps.defaultLlm);
+    const llm = await llmConnection(s, deps.defaultLlm, () => accountLlmKey(deps.accountSecrets, s));
     if (!llm) return undefined;
     const client = new OpenAI({
       apiKey: llm.apiKey ?? 'not-needed',

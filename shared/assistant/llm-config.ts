@@ -1,7 +1,8 @@
 /**
  * Which LLM endpoint an account's assistants use (AI-2): the account's own OpenAI-compatible
- * base URL and key when it set them, else the deployment's (the `openai` secret, e.g.
- * `OPENAI_API_KEY=… npm start`), else none — offline mode.
+ * base URL and key when it set them (the key from its `credentials` secret), else the
+ * deployment's (the `openai` secret, e.g. `OPENAI_API_KEY=… npm start`), else none —
+ * offline mode.
  */
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { readSecret } from '#shared/secrets/read-secret.ts';
@@ -15,16 +16,24 @@ export interface LlmConnection {
 
 export type LlmDefault = () => Promise<{ apiKey?: string; baseUrl?: string } | undefined>;
 
+/**
+ * The connection to use. `accountKey` reads the account's key (accountLlmKey) when the
+ * settings say one is set; without it the answer says only which endpoint (the API's
+ * mode and source), never a key.
+ */
 export async function llmConnection(
   settings: AiSettings,
   fallback?: LlmDefault,
+  accountKey?: () => Promise<string | undefined>,
 ): Promise<LlmConnection | undefined> {
-  if (settings.apiKey || settings.baseUrl)
+  if (settings.hasApiKey || settings.baseUrl) {
+    const apiKey = settings.hasApiKey && accountKey ? await accountKey() : undefined;
     return {
-      ...(settings.apiKey ? { apiKey: settings.apiKey } : {}),
+      ...(apiKey ? { apiKey } : {}),
       ...(settings.baseUrl ? { baseUrl: settings.baseUrl } : {}),
       source: 'account',
     };
+  }
   const d = await fallback?.().catch(() => undefined);
   if (d?.apiKey || d?.baseUrl)
     return {

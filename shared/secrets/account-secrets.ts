@@ -120,3 +120,25 @@ export async function numberAccessToken(
   if (!number.hasAccessToken) return undefined;
   return (await secrets.read(number.accountId, 'credentials')).numbers[number.id]?.accessToken || undefined;
 }
+
+/**
+ * The account's LLM API key from its credentials secret, when its AI settings say one is
+ * set (`hasApiKey`); undefined otherwise. A key that is set but cannot be read is an error,
+ * never a silent call without it.
+ */
+export async function accountLlmKey(
+  secrets: AccountSecrets | undefined,
+  settings: { accountId: string; hasApiKey?: boolean },
+): Promise<string | undefined> {
+  if (!settings.hasApiKey) return undefined;
+  if (!secrets) throw new Error("the account's LLM key is set but its secrets are not configured");
+  return (await secrets.read(settings.accountId, 'credentials')).llmApiKey || undefined;
+}
+
+/** Stores the account's LLM API key in its credentials secret; an empty key removes it. */
+export async function saveLlmKey(secrets: AccountSecrets, accountId: string, key: string): Promise<void> {
+  await secrets.update(accountId, 'credentials', (doc) => {
+    if (key) doc.llmApiKey = key;
+    else delete doc.llmApiKey;
+  });
+}

@@ -1,7 +1,8 @@
 /**
  * The account's AI settings (LLM connection, price table) and the appointments assistants
- * book. The API key is stored here and read only by fn assistant; the API says whether
- * one is set, never what it is.
+ * book. The LLM API key is not here: the item says only `hasApiKey`; the key is in the
+ * account's `credentials` secret (shared/secrets/account-secrets.ts), written by fn api and
+ * read by fn assistant. The schema drops an `apiKey` attribute an older item may carry.
  */
 import { GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';

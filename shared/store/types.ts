@@ -428,13 +428,15 @@ export const connectionSchema = z.object({
 export type Connection = z.infer<typeof connectionSchema>;
 
 /**
- * The account's LLM connection (AI-2): an OpenAI-compatible base URL and key (the key is
- * write-only), an optional embeddings model, and the price table (AI-6).
+ * The account's LLM connection (AI-2): an OpenAI-compatible base URL, whether a key is set
+ * (the key itself is in the account's `credentials` secret, shared/secrets/account-secrets.ts,
+ * never in the table nor in an API answer), an optional embeddings model, and the price
+ * table (AI-6).
  */
 export const aiSettingsSchema = z.object({
   accountId: z.string(),
   baseUrl: z.string().optional(),
-  apiKey: z.string().optional(),
+  hasApiKey: z.boolean().optional(),
   embeddingModel: z.string().optional(),
   prices: priceTableSchema.optional(),
   updatedAt: z.number().int().optional(),

@@ -2,7 +2,8 @@
  * Tenants' secrets live in Secrets Manager, split by who may read them (issue 12, finding
  * 8): the local stand-in refuses, as IAM would, a function reading a secret its grants in
  * infra/topology.ts do not cover — fn webhook cannot read access tokens — and a number's
- * token, app secret and verify token never appear in the table nor in API answers.
+ * token, app secret and verify token, and the account's LLM key, never appear in the table
+ * nor in API answers.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,7 +19,11 @@ import {
 } from '#infra/local/secrets.ts';
 import { localIdentities } from '#infra/local/stack.ts';
 import { accountSecrets, accountSecretName } from '#shared/secrets/account-secrets.ts';
+import { createAiPort } from '#shared/assistant/ai-port.ts';
+import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
+import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { createApiKit, loginAs, seedTenant, type ApiKit, type SeededTenant } from './api-test-kit.ts';
+import { startScriptedLlm, type ScriptedLlm } from './llm-server.ts';
 
 describe("each function reads only the tenants' secrets its grants cover (local stand-in)", () => {
   let server: LocalSecrets;
@@ -136,5 +141,114 @@ describe("numbers' secrets are in Secrets Manager only", () => {
       (await secrets.read(tenant.accountId, 'webhook')).numbers[tenant.number.id]?.verifyToken,
       values.verifyToken,
     );
+  });
+});
+
+describe("the account's LLM key is in its credentials secret only (issue 12, finding 8)", () => {
+  let server: LocalSecrets;
+  let kit: ApiKit;
+  let llm: ScriptedLlm;
+  const tenants: { t: SeededTenant; token: string; key: string }[] = [];
+  const clientAs = (fn: string) =>
+    new SecretsManagerClient({
+      endpoint: server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: `local${fn}`, secretAccessKey: 'local' },
+    });
+
+  before(async () => {
+    // The stand-in enforcing each function's grants: fn api saves, fn assistant reads.
+    server = await startLocalSecrets({
+      port: await freePort(),
+      values: {} as SecretValues,
+      identities: localIdentities(),
+    });
+    kit = await createApiKit();
+    kit.deps.accountSecrets = accountSecrets(clientAs('api'), LOCAL_SECRET_PREFIX);
+    llm = await startScriptedLlm();
+    kit.deps.outbound = outboundPolicy(llm.baseUrl);
+    for (const name of ['Loja A', 'Loja B']) {
+      const t = await seedTenant(kit, { name, role: 'admin' });
+      tenants.push({
+        t,
+        token: (await loginAs(kit, t)).accessToken,
+        key: `sk-${randomBytes(12).toString('hex')}`,
+      });
+    }
+  });
+  after(async () => {
+    await llm.stop();
+    await server.stop();
+  });
+
+  /** A "Testar" turn of a new assistant of this tenant, answered by fn assistant's code. */
+  async function answerAs(tenant: (typeof tenants)[number]) {
+    const a = await kit.call('POST', '/api/assistants', {
+      token: tenant.token,
+      body: { name: 'Ana', model: 'gpt-4o-mini', tools: [] },
+    });
+    const started = await kit.call('POST', `/api/assistants/${a.body.id}/test`, { token: tenant.token });
+    assert.equal(started.status, 201, JSON.stringify(started.body));
+    const sent = await kit.call(
+      'POST',
+      `/api/assistants/${a.body.id}/test/${started.body.conversation.id}/messages`,
+      { token: tenant.token, body: { text: 'oi' } },
+    );
+    assert.equal(sent.status, 202);
+    const port = createAiPort({
+      ddb: kit.deps.ddb,
+      tableName: kit.deps.tableName,
+      now: () => kit.clock.now,
+      searchKnowledge: async () => [],
+      backoffMs: [1],
+      outbound: outboundPolicy(llm.baseUrl),
+      // As fn assistant: its own identity on the stand-in.
+      accountSecrets: accountSecrets(clientAs('assistant'), LOCAL_SECRET_PREFIX),
+    });
+    const engine = {
+      ...kit.deps,
+      graph: undefined,
+      defaultToken: async () => undefined,
+      log: () => {},
+      port,
+    } as unknown as Parameters<typeof processAssistantJob>[1];
+    llm.script.push({ content: `Olá da ${tenant.t.accountId}` });
+    const jobs = await kit.receiveAssistant();
+    assert.equal(jobs.length, 1);
+    assert.equal(await processAssistantJob(assistantJobSchema.parse(jobs[0]), engine), 'answered');
+    return llm.requests.at(-1)!.headers.authorization;
+  }
+
+  test("saved through the API: never in the table nor an answer; each account's assistant calls with its own key", async () => {
+    const answers: unknown[] = [];
+    for (const x of tenants) {
+      const saved = await kit.call('PATCH', '/api/ai/settings', {
+        token: x.token,
+        body: { baseUrl: llm.baseUrl, apiKey: x.key },
+      });
+      assert.equal(saved.status, 200, JSON.stringify(saved.body));
+      const read = await kit.call('GET', '/api/ai/settings', { token: x.token });
+      assert.deepEqual([read.body.hasApiKey, read.body.mode, read.body.source], [true, 'online', 'account']);
+      answers.push(saved.body, read.body);
+    }
+    const items = (await kit.deps.ddb.send(new ScanCommand({ TableName: kit.deps.tableName }))).Items ?? [];
+    const everything = JSON.stringify([answers, items]);
+    for (const x of tenants) assert.ok(!everything.includes(x.key), 'an LLM key leaked');
+
+    for (const x of tenants) assert.equal(await answerAs(x), `Bearer ${x.key}`);
+    // fn webhook's identity cannot read it.
+    await assert.rejects(
+      accountSecrets(clientAs('webhook'), LOCAL_SECRET_PREFIX).read(tenants[0]!.t.accountId, 'credentials'),
+      { name: 'AccessDeniedException' },
+    );
+  });
+
+  test("clearing the key removes it from the secret; the numbers' tokens stay", async () => {
+    const [a] = tenants;
+    const cleared = await kit.call('PATCH', '/api/ai/settings', { token: a!.token, body: { apiKey: '' } });
+    assert.equal(cleared.body.hasApiKey, false);
+    const doc = await kit.deps.accountSecrets!.read(a!.t.accountId, 'credentials');
+    assert.equal(doc.llmApiKey, undefined);
+    assert.equal(doc.numbers[a!.t.number.id]?.accessToken, 'EAAG-secret-number-token');
   });
 });

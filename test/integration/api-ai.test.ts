@@ -256,6 +256,7 @@ describe('AI pages API', () => {
       searchKnowledge: (a, ids, q, k) => searchKnowledge(kit.deps, a, ids, q, k),
       backoffMs: [1],
       ...(kit.deps.outbound ? { outbound: kit.deps.outbound } : {}),
+      accountSecrets: kit.deps.accountSecrets!,
     });
     const jobs = await kit.receiveAssistant();
     assert.equal(jobs.length, 1);
@@ -389,6 +390,7 @@ describe('AI pages API', () => {
       searchKnowledge: async () => [],
       backoffMs: [1],
       ...(kit.deps.outbound ? { outbound: kit.deps.outbound } : {}),
+      accountSecrets: kit.deps.accountSecrets!,
     });
     for (const job of await kit.receiveAssistant())
       await processAssistantJob(assistantJobSchema.parse(job), { ...engine(), port });

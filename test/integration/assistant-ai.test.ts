@@ -19,6 +19,7 @@ import type { KnowledgePassage } from '#shared/assistant/tools.ts';
 import type { EngineDeps } from '#shared/engine/deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { listAppointments, putAiSettings } from '#shared/store/ai.ts';
+import { saveLlmKey } from '#shared/secrets/account-secrets.ts';
 import { putAssistant, putDepartment } from '#shared/store/catalog.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { createNumber } from '#shared/store/numbers.ts';
@@ -93,9 +94,11 @@ after(async () => {
 });
 
 async function useLlm(on: boolean) {
+  // As fn api saves them: the key in the account's credentials secret, a flag in the item.
+  await saveLlmKey(kit.deps.accountSecrets!, kit.number.accountId, on ? 'sk-test-secret' : '');
   await putAiSettings(kit.deps.ddb, kit.deps.tableName, {
     accountId: kit.number.accountId,
-    ...(on ? { baseUrl: llm.baseUrl, apiKey: 'sk-test-secret' } : {}),
+    ...(on ? { baseUrl: llm.baseUrl, hasApiKey: true } : {}),
   });
 }
 
@@ -139,6 +142,7 @@ async function chat(
     timeoutMs: portOpts.timeoutMs ?? 5000,
     // The scripted model and the admin's endpoint run on this machine: the operator allows them.
     outbound: outboundPolicy([llm.baseUrl, endpointUrl]),
+    accountSecrets: kit.deps.accountSecrets!,
     ...(portOpts.defaultLlm ? { defaultLlm: portOpts.defaultLlm } : {}),
   });
   const outcome = await processAssistantJob(job, { ...deps, port });
