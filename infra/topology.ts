@@ -92,7 +92,7 @@ export type QueueName = (typeof queueNames)[number];
 export const functionNames = ['webhook', 'inbound', 'outbound', 'assistant', 'timers', 'api', 'ws'] as const;
 export type FunctionName = (typeof functionNames)[number];
 
-export const secretNames = ['whatsapp', 'openai', 'auth', 'push'] as const;
+export const secretNames = ['whatsapp', 'whatsapp-webhook', 'openai', 'auth', 'push'] as const;
 export type SecretName = (typeof secretNames)[number];
 
 export const table: TableDef = {
@@ -120,9 +120,15 @@ export const buckets: Record<'media', BucketDef> = {
 };
 
 export const secrets: Record<SecretName, SecretDef> = {
+  // Split by who reads them: fn webhook needs the app secret and verify token, never the
+  // token that sends on the business's behalf (read by the functions that call Graph).
   whatsapp: {
-    description: 'Meta Cloud API defaults: access token, app secret, webhook verify token',
-    keys: ['accessToken', 'appSecret', 'verifyToken'],
+    description: "Meta Cloud API default access token (the system user's), for numbers without their own",
+    keys: ['accessToken'],
+  },
+  'whatsapp-webhook': {
+    description: "Meta app secret (webhook signatures) and the webhook's verify token",
+    keys: ['appSecret', 'verifyToken'],
   },
   openai: { description: 'OpenAI (or compatible) API key and base URL', keys: ['apiKey', 'baseUrl'] },
   auth: { description: 'Key that signs the agents’ session tokens (JWT, HS256)', keys: ['jwtSecret'] },
@@ -165,7 +171,12 @@ export const functions: Record<FunctionName, FunctionDef> = {
     memoryMb: 256,
     timeoutSeconds: 10,
     triggers: [{ kind: 'http' }],
-    grants: ['table:read', 'queue:send:inbound', 'secret:read:whatsapp', 'account-secret:read:webhook'],
+    grants: [
+      'table:read',
+      'queue:send:inbound',
+      'secret:read:whatsapp-webhook',
+      'account-secret:read:webhook',
+    ],
   },
   inbound: {
     handler: 'functions/inbound/handler.ts',
@@ -285,7 +296,7 @@ export const envNames = {
   table: 'TABLE_NAME',
   queueUrl: (q: QueueName) => `${q.toUpperCase()}_QUEUE_URL`,
   mediaBucket: 'MEDIA_BUCKET',
-  secretId: (s: SecretName) => `${s.toUpperCase()}_SECRET_ID`,
+  secretId: (s: SecretName) => `${s.toUpperCase().replaceAll('-', '_')}_SECRET_ID`,
   /** Prefix of the accounts' own secrets (`<prefix>/acc/<accountId>/<kind>`). */
   accountSecretsPrefix: 'ACCOUNT_SECRETS_PREFIX',
   schedulerGroup: 'SCHEDULER_GROUP',

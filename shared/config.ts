@@ -13,6 +13,7 @@ const schema = z.object({
   [envNames.queueUrl('assistant')]: z.string().min(1).optional(),
   [envNames.mediaBucket]: z.string().min(1).optional(),
   [envNames.secretId('whatsapp')]: z.string().min(1).optional(),
+  [envNames.secretId('whatsapp-webhook')]: z.string().min(1).optional(),
   [envNames.secretId('openai')]: z.string().min(1).optional(),
   [envNames.secretId('auth')]: z.string().min(1).optional(),
   [envNames.secretId('push')]: z.string().min(1).optional(),
@@ -43,7 +44,11 @@ export type Config = {
   tableName: string;
   queueUrls: { inbound?: string; outbound?: string; assistant?: string };
   mediaBucket?: string;
-  secretIds: { whatsapp?: string; openai?: string; auth?: string; push?: string };
+  /**
+   * whatsapp: the deployment's Graph API token (functions that call Graph);
+   * whatsappWebhook: the app secret and verify token (fn webhook only).
+   */
+  secretIds: { whatsapp?: string; whatsappWebhook?: string; openai?: string; auth?: string; push?: string };
   scheduler: { group?: string; targetArn?: string; roleArn?: string };
   wsEndpoint?: string;
   /** Prefix of the accounts' own secrets (shared/secrets/account-secrets.ts). */
@@ -75,6 +80,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mediaBucket: e[envNames.mediaBucket],
     secretIds: {
       whatsapp: e[envNames.secretId('whatsapp')],
+      whatsappWebhook: e[envNames.secretId('whatsapp-webhook')],
       openai: e[envNames.secretId('openai')],
       auth: e[envNames.secretId('auth')],
       push: e[envNames.secretId('push')],

@@ -14,8 +14,9 @@ import { log } from '#shared/log.ts';
 
 const config = loadConfig();
 const deps: WebhookDeps = {
+  // The `whatsapp-webhook` secret: app secret and verify token, never the access token.
   secrets: async () => {
-    const s = await readSecret(secretsManager(), config.secretIds.whatsapp!);
+    const s = await readSecret(secretsManager(), config.secretIds.whatsappWebhook!);
     return { appSecret: String(s.appSecret ?? ''), verifyToken: String(s.verifyToken ?? '') };
   },
   // A minute per number, at most 500 numbers (shared/webhook/number-secrets-cache.ts).

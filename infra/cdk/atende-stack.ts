@@ -72,6 +72,17 @@ export interface AtendeStackProps extends StackProps {
   outboundAllowedOrigins?: string[];
 }
 
+/**
+ * CloudFormation generates a new value whenever a secret's template changes, which would
+ * wipe what the operator filled in: a secret keeps the template it was first deployed
+ * with. `whatsapp` held the app secret and verify token before they moved to
+ * `whatsapp-webhook` (which fn webhook reads instead); those two fields of it are no
+ * longer read.
+ */
+const FIRST_TEMPLATE_KEYS: Partial<Record<SecretName, string[]>> = {
+  whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
+};
+
 const ack = (scope: Construct, id: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::${id}`, reason });
 
@@ -167,7 +178,9 @@ export class AtendeStack extends Stack {
       (typeof topology.secrets)[SecretName],
     ][]) {
       const generated = def.keys.includes('jwtSecret') ? 'jwtSecret' : undefined;
-      const template = Object.fromEntries(def.keys.filter((k) => k !== generated).map((k) => [k, '']));
+      const template = Object.fromEntries(
+        (FIRST_TEMPLATE_KEYS[name] ?? def.keys).filter((k) => k !== generated).map((k) => [k, '']),
+      );
       const secret = new secretsmanager.Secret(this, `${name}-secret`, {
         description: def.description,
         generateSecretString: {

@@ -21,11 +21,30 @@ export const localSecretId = (name: SecretName) => `${LOCAL_SECRET_PREFIX}/${nam
 function generate(): SecretValues {
   const rnd = (n = 24) => randomBytes(n).toString('hex');
   return {
-    whatsapp: { accessToken: `local-token-${rnd(12)}`, appSecret: rnd(16), verifyToken: `verify-${rnd(8)}` },
+    whatsapp: { accessToken: `local-token-${rnd(12)}` },
+    'whatsapp-webhook': { appSecret: rnd(16), verifyToken: `verify-${rnd(8)}` },
     openai: { apiKey: process.env.OPENAI_API_KEY ?? '', baseUrl: process.env.OPENAI_BASE_URL ?? '' },
     auth: { jwtSecret: rnd(32) },
     push: { ...webpush.generateVAPIDKeys(), subject: 'mailto:suporte@atende.local' },
   };
+}
+
+/**
+ * A file from before the `whatsapp` secret was split: its app secret and verify token move
+ * to `whatsapp-webhook` (the simulator and Meta's webhook settings keep working), and
+ * `whatsapp` keeps only the access token. True when the file changed.
+ */
+function splitWhatsapp(values: Partial<Record<SecretName, Record<string, string>>>): boolean {
+  const old = values.whatsapp;
+  if (!old || typeof old !== 'object' || (old.appSecret === undefined && old.verifyToken === undefined))
+    return false;
+  const { appSecret, verifyToken, ...rest } = old;
+  values['whatsapp-webhook'] ??= {
+    ...(appSecret !== undefined ? { appSecret } : {}),
+    ...(verifyToken !== undefined ? { verifyToken } : {}),
+  };
+  values.whatsapp = rest;
+  return true;
 }
 
 /** Reads the secrets file, creating it on first start; a corrupt file is a clear error. */
@@ -37,9 +56,9 @@ export function loadOrCreateSecrets(file: string): SecretValues {
   }
   try {
     const values = JSON.parse(readFileSync(file, 'utf8')) as SecretValues;
+    let added = splitWhatsapp(values);
     // A secret added since this file was made (e.g. push) is generated now and kept.
     const fresh = generate();
-    let added = false;
     for (const name of Object.keys(secretDefs) as SecretName[]) {
       if (values[name] === undefined) {
         values[name] = fresh[name];

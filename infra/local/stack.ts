@@ -452,7 +452,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       stoppers.push(() => worker.stop());
     }
 
-    const whatsapp = secretValues.whatsapp as Record<string, string>;
+    // The deployment's Meta app: token (`whatsapp`), app secret and verify token (`whatsapp-webhook`).
+    const whatsapp: Record<string, string> = {
+      ...secretValues['whatsapp-webhook'],
+      ...secretValues.whatsapp,
+    };
     const simulatorFile = join(root, 'infra/local/simulator/server.ts');
     if (existsSync(simulatorFile)) {
       const { startSimulator } = (await import(pathToFileURL(simulatorFile).href)) as {

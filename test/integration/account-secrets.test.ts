@@ -8,11 +8,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { freePort } from '#infra/local/ports.ts';
 import {
   LOCAL_SECRET_PREFIX,
+  loadOrCreateSecrets,
   startLocalSecrets,
   type LocalSecrets,
   type SecretValues,
@@ -40,7 +44,8 @@ describe("each function reads only the tenants' secrets its grants cover (local 
     server = await startLocalSecrets({
       port: await freePort(),
       values: {
-        whatsapp: { accessToken: 'deployment-token', appSecret: 'a', verifyToken: 'v' },
+        whatsapp: { accessToken: 'deployment-token' },
+        'whatsapp-webhook': { appSecret: 'deployment-app-secret', verifyToken: 'v' },
       } as unknown as SecretValues,
       identities: localIdentities(),
     });
@@ -72,6 +77,19 @@ describe("each function reads only the tenants' secrets its grants cover (local 
       }),
       { name: 'AccessDeniedException' },
     );
+  });
+
+  test("fn webhook reads the deployment's app secret and verify token, and is refused its access token", async () => {
+    const get = (fn: string, name: string) =>
+      clientAs(fn).send(new GetSecretValueCommand({ SecretId: `${LOCAL_SECRET_PREFIX}/${name}` }));
+    const webhook = JSON.parse((await get('webhook', 'whatsapp-webhook')).SecretString!);
+    assert.deepEqual(webhook, { appSecret: 'deployment-app-secret', verifyToken: 'v' });
+    await assert.rejects(get('webhook', 'whatsapp'), { name: 'AccessDeniedException' });
+    // The functions that call Graph read the token, and have no use for the webhook's secret.
+    for (const fn of ['inbound', 'outbound']) {
+      assert.equal(JSON.parse((await get(fn, 'whatsapp')).SecretString!).accessToken, 'deployment-token');
+      await assert.rejects(get(fn, 'whatsapp-webhook'), { name: 'AccessDeniedException' });
+    }
   });
 
   test('fn outbound reads the access tokens and not the webhook secrets; fn ws neither', async () => {
@@ -250,5 +268,29 @@ describe("the account's LLM key is in its credentials secret only (issue 12, fin
     const doc = await kit.deps.accountSecrets!.read(a!.t.accountId, 'credentials');
     assert.equal(doc.llmApiKey, undefined);
     assert.equal(doc.numbers[a!.t.number.id]?.accessToken, 'EAAG-secret-number-token');
+  });
+});
+
+describe('a local secrets file from before the whatsapp split', () => {
+  test('is split on load: the app secret and verify token move to whatsapp-webhook, the token stays', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'atende-secrets-'));
+    try {
+      const file = join(dir, 'secrets.json');
+      const old = {
+        whatsapp: { accessToken: 'tok-old', appSecret: 'app-old', verifyToken: 'verify-old' },
+        openai: { apiKey: '', baseUrl: '' },
+        auth: { jwtSecret: 'jwt-old' },
+      };
+      writeFileSync(file, JSON.stringify(old));
+      const values = loadOrCreateSecrets(file);
+      assert.deepEqual(values.whatsapp, { accessToken: 'tok-old' });
+      assert.deepEqual(values['whatsapp-webhook'], { appSecret: 'app-old', verifyToken: 'verify-old' });
+      assert.equal(values.auth.jwtSecret, 'jwt-old');
+      // Written back split, so the next start reads the same values.
+      assert.deepEqual(loadOrCreateSecrets(file), values);
+      assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')).whatsapp, { accessToken: 'tok-old' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
