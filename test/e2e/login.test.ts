@@ -26,7 +26,7 @@ test('the web app opens on the login page, in Portuguese', async () => {
   await page.getByRole('heading', { name: 'Entrar no Atende' }).waitFor();
   assert.equal(await page.getAttribute('html', 'lang'), 'pt-BR');
   assert.equal(await page.getByTestId('sign-in').textContent(), 'Entrar');
-  await page.getByText('Senha').waitFor();
+  await page.getByText('Senha', { exact: true }).waitFor();
   assert.deepEqual(pageErrors, []);
   await page.close();
 });

@@ -90,6 +90,17 @@ test('an admin connects a number from the page, keeps its app secret write-only,
   const row = admin.getByTestId('conversation-item').filter({ hasText: 'Rui Costa' });
   await row.waitFor();
 
+  // The business first creates the number at Meta; Atende checks it there when it is connected.
+  const registered = await fetch(`${stack.urls.simulator}/sim/numbers`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      phoneNumberId: '100000000000999',
+      displayPhone: '5511955554444',
+      name: 'Loja Centro',
+    }),
+  });
+  assert.equal(registered.status, 200);
   await admin.getByTestId('nav-integrations').click();
   await admin.getByTestId('add-number').click();
   await admin.getByTestId('new-number-name').fill('Loja Centro');

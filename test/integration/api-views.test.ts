@@ -28,7 +28,7 @@ describe('inbox views, assignment and permissions', () => {
   let admin: string;
   let vendas: string;
   let suporte: string;
-  const users: Record<string, { id: string; token: string }> = {};
+  const users: Record<string, { id: string; token: string; email?: string; password?: string }> = {};
 
   async function addUser(name: string, role: Role, departmentIds: string[], permissions?: string[]) {
     const password = `pw-${name}-123456`;
@@ -43,7 +43,7 @@ describe('inbox views, assignment and permissions', () => {
       ...(permissions ? { permissions: permissions as never } : {}),
     });
     const login = await kit.call('POST', '/api/auth/login', { body: { email: user.email, password } });
-    users[name] = { id: user.id, token: login.body.accessToken };
+    users[name] = { id: user.id, token: login.body.accessToken, email: user.email, password };
   }
 
   const list = async (who: string, query: Record<string, string> = {}) => {
@@ -401,6 +401,14 @@ describe('inbox views, assignment and permissions', () => {
     });
     assert.equal(grant.status, 200, JSON.stringify(grant.body));
     assert.equal(grant.body.passwordHash, undefined);
+    // A permission change ends the user's sessions: the old token is refused, a new login carries the grant.
+    const stale = await kit.call('GET', '/api/me', { token: users.ana!.token });
+    assert.equal(stale.status, 401);
+    const relogin = await kit.call('POST', '/api/auth/login', {
+      body: { email: users.ana!.email, password: users.ana!.password },
+    });
+    assert.equal(relogin.status, 200);
+    users.ana!.token = relogin.body.accessToken;
     const s2 = await kit.call('PATCH', '/api/settings', {
       token: users.ana!.token,
       body: { inactivityHours: 5 },

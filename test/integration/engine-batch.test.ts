@@ -20,6 +20,7 @@ import { toRecord } from '#infra/local/sqs-poller.ts';
 import { processBatch } from '#shared/queue/batch.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
+import { testSecretsManager } from './secrets-kit.ts';
 
 let kit: EngineKit;
 let sqs: SQSClient;
@@ -46,6 +47,10 @@ before(async () => {
   process.env.MEDIA_BUCKET = kit.bucket;
   process.env.WHATSAPP_GRAPH_URL = kit.graph.url;
   process.env.WHATSAPP_GRAPH_VERSION = 'v23.0';
+  // The number's token is in the kit's account secrets; media downloads from the Graph stand-in.
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = (await testSecretsManager()).url;
+  process.env.ACCOUNT_SECRETS_PREFIX = kit.secretsPrefix;
+  process.env.WHATSAPP_MEDIA_HOSTS = kit.graph.url;
   ({ handler } = (await import('#functions/inbound/handler.ts')) as unknown as { handler: typeof handler });
 });
 after(async () => {

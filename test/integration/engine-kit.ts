@@ -124,6 +124,8 @@ export interface EngineKit {
   /** Ends the conversation's attendance as an agent would (elsewhere: fn api). */
   close(conv: Conversation): Promise<Conversation | undefined>;
   stop(): Promise<void>;
+  /** Where the accounts' secrets of this kit live (ACCOUNT_SECRETS_PREFIX for a real handler). */
+  secretsPrefix: string;
 }
 
 export const T0 = Date.UTC(2026, 10, 24, 12, 0, 0);
@@ -159,7 +161,7 @@ export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
     hasAccessToken: true,
   });
   // The number's own token, where fn inbound and fn outbound read it: the account's secrets.
-  const { secrets } = await testAccountSecrets();
+  const { secrets, prefix: secretsPrefix } = await testAccountSecrets();
   await secrets.update(accountId, 'credentials', (doc) => {
     doc.numbers[number.id] = { accessToken: token };
   });
@@ -188,6 +190,7 @@ export async function engineKit(opts: KitOptions = {}): Promise<EngineKit> {
     clock,
     meter,
     bucket,
+    secretsPrefix,
     text: (from, body, wamid, name = 'Maria') => ({
       kind: 'message',
       phoneNumberId: number.phoneNumberId,

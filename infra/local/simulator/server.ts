@@ -73,6 +73,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   const state: {
     messages: PhoneMessage[];
     media: Record<string, { mime: string; file: string; filename?: string }>;
+    /** Numbers registered later (`POST /sim/numbers`), as one creates a number in WhatsApp Manager. */
+    numbers?: SimNumber[];
   } = {
     messages: [],
     media: {},
@@ -95,7 +97,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   };
   const failures: Failure[] = [];
   const listeners = new Set<ServerResponse>();
-  const numbers = new Map(opts.phoneNumbers.map((n) => [n.phoneNumberId, n]));
+  const numbers = new Map([...opts.phoneNumbers, ...(state.numbers ?? [])].map((n) => [n.phoneNumberId, n]));
 
   const broadcast = (m: PhoneMessage) => {
     for (const res of listeners) res.write(`data: ${JSON.stringify(m)}\n\n`);
@@ -260,7 +262,27 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     // --- the phone page and its API ---------------------------------------------------
     if (req.method === 'GET' && path === '/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      return res.end(phonePage(opts.phoneNumbers));
+      return res.end(phonePage([...numbers.values()]));
+    }
+    if (req.method === 'POST' && path === '/sim/numbers') {
+      // Registers a business number with "Meta" (what WhatsApp Manager does), so that
+      // Atende's check (`GET /{phone-number-id}`) finds it when an admin connects it.
+      const n = JSON.parse(raw.toString('utf8') || '{}') as Partial<SimNumber>;
+      if (!n.phoneNumberId || !/^\d{1,30}$/.test(n.phoneNumberId) || !n.displayPhone)
+        return metaError(res, 400, 100, 'phoneNumberId (digits) and displayPhone are required');
+      const number: SimNumber = {
+        phoneNumberId: n.phoneNumberId,
+        displayPhone: n.displayPhone,
+        wabaId: n.wabaId ?? opts.phoneNumbers[0]?.wabaId ?? '',
+        name: n.name ?? n.displayPhone,
+      };
+      numbers.set(number.phoneNumberId, number);
+      state.numbers = [
+        ...(state.numbers ?? []).filter((x) => x.phoneNumberId !== number.phoneNumberId),
+        number,
+      ];
+      save();
+      return json(res, 200, number);
     }
     if (req.method === 'GET' && path === '/sim/events') {
       res.writeHead(200, {
