@@ -190,6 +190,9 @@ describe('webhook → inbound FIFO queue', () => {
     const [item] = await drain(deps.queueUrl);
     assert.equal(JSON.parse(item!.Body!).kind, 'unparsed');
     assert.equal(JSON.parse(item!.Body!).raw, body);
+    // Signed by the deployment with nothing to enqueue: still Meta's, still 200 (never retried for days).
+    const empty = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+    assert.equal((await handleWebhook(post(empty), deps)).statusCode, 200);
   });
 
   test('Meta delivering the same message twice yields one queue item', async () => {
