@@ -85,12 +85,17 @@ export async function deleteConnection(
   await ddb.send(new DeleteCommand({ TableName: tableName, Key: keys.connectionById(connectionId) }));
 }
 
-/** Live connections of an account (expired-but-not-yet-removed items are skipped). */
+/**
+ * Live connections of an account (expired-but-not-yet-removed items are skipped); only
+ * one user's with `userId` (filtered on the server, read strongly consistent: right after
+ * a change it must see every connection of that user).
+ */
 export async function listConnections(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
   now: number,
+  userId?: string,
 ): Promise<Connection[]> {
   const out: Connection[] = [];
   let start: Record<string, unknown> | undefined;
@@ -99,7 +104,11 @@ export async function listConnections(
       new QueryCommand({
         TableName: tableName,
         KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.connectionsPartition(accountId) },
+        ExpressionAttributeValues: {
+          ':pk': keys.connectionsPartition(accountId),
+          ...(userId ? { ':u': userId } : {}),
+        },
+        ...(userId ? { FilterExpression: 'userId = :u', ConsistentRead: true } : {}),
         ExclusiveStartKey: start,
       }),
     );
@@ -146,34 +155,13 @@ export const sameViewer = (a: ConnectionViewer | undefined, b: ConnectionViewer 
   JSON.stringify(a && viewerOf(a)) === JSON.stringify(b && viewerOf(b));
 
 /** The live connections of one user (the account's partition, filtered; strongly consistent). */
-export async function listUserConnections(
+export const listUserConnections = (
   ddb: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
   userId: string,
   now: number,
-): Promise<Connection[]> {
-  const out: Connection[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: tableName,
-        KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'userId = :u',
-        ExpressionAttributeValues: { ':pk': keys.connectionsPartition(accountId), ':u': userId },
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of res.Items ?? []) {
-      const conn = connectionSchema.parse(item);
-      if (conn.ttl * 1000 > now) out.push(conn);
-    }
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
+): Promise<Connection[]> => listConnections(ddb, tableName, accountId, now, userId);
 
 /** Writes the viewer on both items of a connection that still exists (a gone one stays gone). */
 export async function setConnectionViewer(
