@@ -334,6 +334,20 @@ test('searching inside a conversation scrolls back to an older message and highl
     'the message to be scrolled into view',
   );
 
+  // A resynchronisation refreshes the thread (same messages, the last one ours): the agent
+  // stays on the message they jumped to instead of being pulled to the bottom.
+  stack.dropWebSockets();
+  await page.getByTestId('resync-notice').waitFor({ timeout: 30_000 });
+  await page.getByTestId('live-state').filter({ hasText: 'Conectado' }).waitFor();
+  assert.ok(
+    await target.evaluate((el) => {
+      const box = el.getBoundingClientRect();
+      const view = el.closest('[data-testid="messages"]')!.getBoundingClientRect();
+      return box.top >= view.top && box.bottom <= view.bottom;
+    }),
+    'the message the agent jumped to is still in view after the resynchronisation',
+  );
+
   assert.deepEqual(admin.errors, []);
   await admin.close();
 });

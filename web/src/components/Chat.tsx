@@ -61,6 +61,7 @@ export function Chat({
   const scroller = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
   const firstId = useRef<string | undefined>(undefined);
+  const lastId = useRef<string | undefined>(undefined);
   const prevHeight = useRef(0);
 
   const messages = thread.messages;
@@ -77,21 +78,25 @@ export function Chat({
   );
 
   // Keep the view at the bottom as messages arrive (unless the agent scrolled up to read),
-  // and in place when older messages are added above.
+  // and in place when older messages are added above. A message of ours brings the view
+  // down only when it is new: a refresh of the same list (a catch-up, a status tick) must
+  // not pull the agent away from an older message they scrolled or jumped to.
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const first = messages[0]?.id;
+    const last = messages.at(-1);
+    const newOwnLast =
+      last !== undefined &&
+      last.id !== lastId.current &&
+      (last.direction === 'out' || last.direction === 'internal');
     if (firstId.current && first !== firstId.current && prevHeight.current) {
       el.scrollTop += el.scrollHeight - prevHeight.current;
-    } else if (
-      nearBottom.current ||
-      messages.at(-1)?.direction === 'out' ||
-      messages.at(-1)?.direction === 'internal'
-    ) {
+    } else if (nearBottom.current || newOwnLast) {
       el.scrollTop = el.scrollHeight;
     }
     firstId.current = first;
+    lastId.current = last?.id;
     prevHeight.current = el.scrollHeight;
   }, [messages]);
 
