@@ -20,13 +20,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { keys } from './keys.ts';
-import {
-  connectionSchema,
-  connectionViewerSchema,
-  userSchema,
-  type Connection,
-  type ConnectionViewer,
-} from './types.ts';
+import { getUser } from './users.ts';
+import { connectionSchema, connectionViewerSchema, type Connection, type ConnectionViewer } from './types.ts';
 
 export const CONNECTION_TTL_SECONDS = 2 * 60 * 60;
 
@@ -132,10 +127,7 @@ export async function readViewer(
   accountId: string,
   userId: string,
 ): Promise<ConnectionViewer | undefined> {
-  const res = await ddb.send(
-    new GetCommand({ TableName: tableName, Key: keys.user(accountId, userId), ConsistentRead: true }),
-  );
-  const user = res.Item && userSchema.parse(res.Item);
+  const user = await getUser(ddb, tableName, accountId, userId);
   return user && !user.deactivatedAt ? viewerOf(user) : undefined;
 }
 

@@ -122,12 +122,7 @@ export function createGraphClient(opts: {
       });
     } catch (err) {
       // Network failures and timeouts: worth another try.
-      throw new GraphApiError({
-        httpStatus: 503,
-        code: 131000,
-        title: 'Network error',
-        message: (err as Error).message,
-      });
+      throw networkError(err);
     }
     if (!res.ok) throw await toError(res);
     return res;
@@ -205,12 +200,7 @@ export function createGraphClient(opts: {
       } catch (err) {
         const why = outboundRefusalOf(err);
         if (why) throw refused('Media URL not allowed', `Download recusado: ${why.message}`);
-        throw new GraphApiError({
-          httpStatus: 503,
-          code: 131000,
-          title: 'Network error',
-          message: (err as Error).message,
-        });
+        throw networkError(err);
       }
       if (!res.ok) throw await toError(res);
       let bytes: Buffer;
@@ -219,12 +209,7 @@ export function createGraphClient(opts: {
       } catch (err) {
         const why = outboundRefusalOf(err);
         if (why) throw refused('Media too large', why.message);
-        throw new GraphApiError({
-          httpStatus: 503,
-          code: 131000,
-          title: 'Network error',
-          message: (err as Error).message,
-        });
+        throw networkError(err);
       }
       return { bytes, mimeType: res.headers.get('content-type') ?? 'application/octet-stream' };
     },
@@ -245,6 +230,15 @@ export function createGraphClient(opts: {
     },
   };
 }
+
+/** A network failure or timeout: worth another try. */
+const networkError = (err: unknown) =>
+  new GraphApiError({
+    httpStatus: 503,
+    code: 131000,
+    title: 'Network error',
+    message: (err as Error).message,
+  });
 
 async function toError(res: Response): Promise<GraphApiError> {
   let e: {
