@@ -11,6 +11,10 @@ export type Grant =
   | 'table:read'
   | 'table:write'
   | `queue:send:${QueueName}`
+  /** Send a record the function gives up on to the queue's dead-letter queue (shared/queue/batch.ts). */
+  | `queue:dead-letter:${QueueName}`
+  /** Read, redrive (send back to the queue) and discard the queue's dead letters (admin page). */
+  | `queue:redrive:${QueueName}`
   | 'bucket:media:read'
   | 'bucket:media:write'
   | `secret:read:${SecretName}`
@@ -187,6 +191,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
     grants: [
       'table:read',
       'table:write',
+      'queue:dead-letter:inbound',
       'queue:send:outbound',
       'queue:send:assistant',
       'bucket:media:write',
@@ -206,6 +211,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
     grants: [
       'table:read',
       'table:write',
+      'queue:dead-letter:outbound',
       'bucket:media:read',
       'secret:read:whatsapp',
       'account-secret:read:credentials',
@@ -222,6 +228,7 @@ export const functions: Record<FunctionName, FunctionDef> = {
     grants: [
       'table:read',
       'table:write',
+      'queue:dead-letter:assistant',
       'queue:send:outbound',
       'bucket:media:read',
       'bucket:media:write',
@@ -249,6 +256,10 @@ export const functions: Record<FunctionName, FunctionDef> = {
       'table:write',
       'queue:send:outbound',
       'queue:send:assistant',
+      // The dead-letters admin page (shared/api/dead-letters-service.ts).
+      'queue:redrive:inbound',
+      'queue:redrive:outbound',
+      'queue:redrive:assistant',
       'bucket:media:read',
       'bucket:media:write',
       'secret:read:auth',
@@ -295,6 +306,8 @@ export const scheduler = { groupName: 'atende', target: 'timers' as FunctionName
 export const envNames = {
   table: 'TABLE_NAME',
   queueUrl: (q: QueueName) => `${q.toUpperCase()}_QUEUE_URL`,
+  /** The queue's dead-letter queue (`queue:dead-letter:<q>` and `queue:redrive:<q>` grants). */
+  dlqUrl: (q: QueueName) => `${q.toUpperCase()}_DLQ_URL`,
   mediaBucket: 'MEDIA_BUCKET',
   secretId: (s: SecretName) => `${s.toUpperCase().replaceAll('-', '_')}_SECRET_ID`,
   /** Prefix of the accounts' own secrets (`<prefix>/acc/<accountId>/<kind>`). */

@@ -597,9 +597,21 @@ export class AtendeStack extends Stack {
         else r.table.grantWriteData(fn);
         return;
       case 'queue': {
-        const q = this.queues[target as QueueName].queue;
-        fn.addEnvironment(envNames.queueUrl(target as QueueName), q.queueUrl);
-        q.grantSendMessages(fn);
+        const { queue: q, dlq } = this.queues[target as QueueName];
+        if (action === 'send') {
+          fn.addEnvironment(envNames.queueUrl(target as QueueName), q.queueUrl);
+          q.grantSendMessages(fn);
+        } else if (action === 'dead-letter') {
+          // The function moves a record it gives up on to the DLQ itself (shared/queue/batch.ts).
+          fn.addEnvironment(envNames.dlqUrl(target as QueueName), dlq.queueUrl);
+          dlq.grantSendMessages(fn);
+        } else {
+          // redrive: read and delete the DLQ's messages, send them back to the queue.
+          fn.addEnvironment(envNames.dlqUrl(target as QueueName), dlq.queueUrl);
+          fn.addEnvironment(envNames.queueUrl(target as QueueName), q.queueUrl);
+          dlq.grantConsumeMessages(fn);
+          q.grantSendMessages(fn);
+        }
         return;
       }
       case 'bucket':

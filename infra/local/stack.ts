@@ -302,6 +302,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
 
     const queueUrls = {} as Record<QueueName, string>;
     const queueArns = {} as Record<QueueName, string>;
+    const dlqUrls = {} as Record<QueueName, string>;
     for (const q of queueNames) {
       const def = queueDefs[q];
       const fifoAttrs: Record<string, string> = def.fifo
@@ -318,6 +319,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }),
         )
       ).Attributes!.QueueArn!;
+      dlqUrls[q] = dlq.QueueUrl!;
       const main = await sqs.send(
         new CreateQueueCommand({
           QueueName: localQueueName(q),
@@ -357,6 +359,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       WHATSAPP_GRAPH_URL: urls.simulator,
     };
     for (const q of queueNames) fnEnv[envNames.queueUrl(q)] = queueUrls[q];
+    for (const q of queueNames) fnEnv[envNames.dlqUrl(q)] = dlqUrls[q];
     for (const s of Object.keys(secretDefs) as SecretName[]) fnEnv[envNames.secretId(s)] = localSecretId(s);
     fnEnv[envNames.accountSecretsPrefix] = LOCAL_SECRET_PREFIX;
     if (secretValues.openai.baseUrl) fnEnv.OPENAI_BASE_URL = secretValues.openai.baseUrl;

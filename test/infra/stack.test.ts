@@ -165,6 +165,42 @@ describe('the CDK stack realises the topology', () => {
     assert.ok(actionsOf('inbound').includes('dynamodb:PutItem'));
     assert.ok(!actionsOf('webhook').some((a: string) => a.startsWith('scheduler:')));
   });
+
+  test('dead letters: each queue-fed function may send to its own DLQ only, fn api may read and redrive every DLQ', () => {
+    const policies = resourcesOf('AWS::IAM::Policy');
+    const dlqId = (q: string) => resourcesOf('AWS::SQS::Queue').find(([id]) => id.startsWith(`${q}dlq`))![0];
+    const queueId = (q: string) =>
+      resourcesOf('AWS::SQS::Queue').find(([id]) => id.startsWith(`${q}queue`))![0];
+    type Statement = { Action: string | string[]; Resource: unknown };
+    const actionsOn = (fn: string, resourceId: string) =>
+      policies
+        .filter(([id]) => id.startsWith(`${fn}role`))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => JSON.stringify(s.Resource).includes(`"${resourceId}"`))
+        .flatMap((s) => s.Action);
+    const envOf = (fn: string) =>
+      resourcesOf('AWS::Lambda::Function').find(
+        ([, r]) => r.Properties.Description === topology.functions[fn as 'api'].description,
+      )![1].Properties.Environment?.Variables ?? {};
+    for (const q of queueNames) {
+      for (const fn of functionNames) {
+        const deadLetters = topology.functions[fn].grants.includes(`queue:dead-letter:${q}`);
+        const redrives = topology.functions[fn].grants.includes(`queue:redrive:${q}`);
+        const actions = actionsOn(fn, dlqId(q));
+        assert.equal(actions.includes('sqs:SendMessage'), deadLetters, `${fn} → ${q} DLQ`);
+        assert.equal(actions.includes('sqs:ReceiveMessage'), redrives, `${fn} reads ${q} DLQ`);
+        assert.equal(actions.includes('sqs:DeleteMessage'), redrives, `${fn} deletes from ${q} DLQ`);
+        assert.equal(`${q.toUpperCase()}_DLQ_URL` in envOf(fn), deadLetters || redrives, `${fn} env`);
+        if (redrives) assert.ok(actionsOn(fn, queueId(q)).includes('sqs:SendMessage'), `${fn} redrives ${q}`);
+      }
+      const consumer = functionNames.find((fn) =>
+        topology.functions[fn].triggers.some((t) => t.kind === 'sqs' && t.queue === q),
+      )!;
+      assert.ok(topology.functions[consumer].grants.includes(`queue:dead-letter:${q}`), consumer);
+      assert.ok(topology.functions.api.grants.includes(`queue:redrive:${q}`));
+    }
+    assert.deepEqual(actionsOn('webhook', dlqId('inbound')), []);
+  });
 });
 
 test('the stack passes the cdk-nag AwsSolutions checks', () => {
