@@ -3,10 +3,12 @@
  * topology; nothing is listed by hand. Each function gets its environment and its IAM
  * grants together (grantFor), from its declared `grants`.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  ArnFormat,
   CfnOutput,
   type CfnElement,
   Duration,
@@ -82,6 +84,24 @@ export interface AtendeStackProps extends StackProps {
 const FIRST_TEMPLATE_KEYS: Partial<Record<SecretName, string[]>> = {
   whatsapp: ['accessToken', 'appSecret', 'verifyToken'],
 };
+
+/** Lambda's limit on a function name. */
+const LAMBDA_NAME_MAX = 64;
+
+/**
+ * The name of the Scheduler's target function (topology.scheduler.target): explicit, so the
+ * functions that arm schedules are given its exact ARN (SCHEDULER_TARGET_ARN) without a
+ * reference to the function (which would be circular: the target arms schedules too).
+ * `<stack>-timers`; a stack name too long for Lambda's 64 characters is cut and a hash of
+ * it keeps the name unique.
+ */
+export function schedulerTargetFunctionName(stackName: string): string {
+  const suffix = `-${topology.scheduler.target}`;
+  const name = `${stackName}${suffix}`;
+  if (name.length <= LAMBDA_NAME_MAX) return name;
+  const hash = createHash('sha256').update(stackName).digest('hex').slice(0, 8);
+  return `${stackName.slice(0, LAMBDA_NAME_MAX - suffix.length - hash.length - 1)}-${hash}${suffix}`;
+}
 
 const ack = (scope: Construct, id: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::${id}`, reason });
@@ -218,6 +238,17 @@ export class AtendeStack extends Stack {
       assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com'),
       description: 'Assumed by EventBridge Scheduler to invoke the timers function',
     });
+    const schedulerTargetName = schedulerTargetFunctionName(this.stackName);
+    const schedulerTargetArn = this.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: schedulerTargetName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    // Scheduler invokes exactly that function (unqualified ARN), nothing else.
+    schedulerRole.addToPolicy(
+      new iam.PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [schedulerTargetArn] }),
+    );
 
     // --- Functions --------------------------------------------------------------------
     for (const name of functionNames) {
@@ -244,6 +275,7 @@ export class AtendeStack extends Stack {
         timeout: Duration.seconds(def.timeoutSeconds),
         role,
         logGroup,
+        ...(name === topology.scheduler.target ? { functionName: schedulerTargetName } : {}),
         environment: {
           NODE_OPTIONS: '--enable-source-maps',
           [envNames.whatsappMediaHosts]: metaMediaHosts.join(','),
@@ -278,12 +310,18 @@ export class AtendeStack extends Stack {
       this.functions[name] = fn;
 
       for (const grant of def.grants)
-        this.grantFor(fn, grant, { table, media, secrets, wsApi, wsStage, scheduleGroup, schedulerRole });
+        this.grantFor(fn, grant, {
+          table,
+          media,
+          secrets,
+          wsApi,
+          wsStage,
+          scheduleGroup,
+          schedulerRole,
+          schedulerTargetArn,
+        });
       this.acknowledgeScopedWildcards(role, def.grants, { logGroup, table, media, wsApi, schedulerRole });
     }
-
-    // The timers function is the Scheduler's only target.
-    this.functions[topology.scheduler.target].grantInvoke(schedulerRole);
 
     // SQS triggers: partial batch failures, never a whole-batch retry.
     for (const name of functionNames) {
@@ -496,11 +534,6 @@ export class AtendeStack extends Stack {
         'The CDK BucketDeployment helper copies the built SPA into the web bucket.',
       );
     }
-    ack(
-      schedulerRole,
-      `AwsSolutions-IAM5[Resource::<${this.logicalIdOf(this.functions[topology.scheduler.target])}.Arn>:*]`,
-      'Scheduler may invoke any version of the timers function, and only that function.',
-    );
 
     new CfnOutput(this, 'HttpApiUrl', { value: httpApi.apiEndpoint });
     new CfnOutput(this, 'WebhookUrl', { value: `${httpApi.apiEndpoint}/webhook/whatsapp` });
@@ -510,6 +543,12 @@ export class AtendeStack extends Stack {
       new CfnOutput(this, `${name}SecretName`, { value: secret.secretName });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName });
+    // The post-deploy smoke check (scripts/smoke.ts) arms a schedule as fn inbound would.
+    new CfnOutput(this, 'SchedulerGroupName', { value: topology.scheduler.groupName });
+    new CfnOutput(this, 'SchedulerRoleArn', { value: schedulerRole.roleArn });
+    new CfnOutput(this, 'SchedulerTargetArn', {
+      value: this.functions[topology.scheduler.target].functionArn,
+    });
     void wsManagementEndpoint;
   }
 
@@ -587,6 +626,8 @@ export class AtendeStack extends Stack {
       wsStage: apigwv2.WebSocketStage;
       scheduleGroup: scheduler.CfnScheduleGroup;
       schedulerRole: iam.Role;
+      /** The exact ARN of the Scheduler's target function (named explicitly). */
+      schedulerTargetArn: string;
     },
   ): void {
     const [kind, action, target] = grant.split(':') as [string, string, string | undefined];
@@ -615,8 +656,10 @@ export class AtendeStack extends Stack {
         return;
       }
       case 'bucket':
+        // `bucket:media:read`: the access is the third part (it was read as the second, so
+        // no function could read media).
         fn.addEnvironment(envNames.mediaBucket, r.media.bucketName);
-        if (action === 'read') r.media.grantRead(fn);
+        if (target === 'read') r.media.grantRead(fn);
         else r.media.grantPut(fn);
         return;
       case 'account-secret': {
@@ -646,10 +689,7 @@ export class AtendeStack extends Stack {
         const group = topology.scheduler.groupName;
         fn.addEnvironment(envNames.schedulerGroup, group);
         fn.addEnvironment(envNames.schedulerRoleArn, r.schedulerRole.roleArn);
-        fn.addEnvironment(
-          envNames.schedulerTargetArn,
-          `arn:aws:lambda:${this.region}:${this.account}:function:*`,
-        );
+        fn.addEnvironment(envNames.schedulerTargetArn, r.schedulerTargetArn);
         fn.addToRolePolicy(
           new iam.PolicyStatement({
             actions: [
@@ -662,7 +702,11 @@ export class AtendeStack extends Stack {
           }),
         );
         fn.addToRolePolicy(
-          new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: [r.schedulerRole.roleArn] }),
+          new iam.PolicyStatement({
+            actions: ['iam:PassRole'],
+            resources: [r.schedulerRole.roleArn],
+            conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+          }),
         );
         return;
       }
