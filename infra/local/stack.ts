@@ -124,6 +124,18 @@ export interface LocalInfo {
     verifyToken: string;
     accessToken: string;
   };
+  /**
+   * Where an operator's script finds the rest (on AWS: the stack's outputs): the table, the
+   * scheduler group, its target and role, and the key the stand-ins know the operator by.
+   */
+  resources: {
+    region: string;
+    tableName: string;
+    schedulerGroup: string;
+    schedulerTargetArn: string;
+    schedulerRoleArn: string;
+    accessKeyId: string;
+  };
 }
 
 export interface LocalStack extends LocalInfo {
@@ -518,6 +530,14 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         appSecret: whatsapp.appSecret!,
         verifyToken: whatsapp.verifyToken!,
         accessToken: whatsapp.accessToken!,
+      },
+      resources: {
+        region,
+        tableName,
+        schedulerGroup: fnEnv[envNames.schedulerGroup]!,
+        schedulerTargetArn: fnEnv[envNames.schedulerTargetArn]!,
+        schedulerRoleArn: fnEnv[envNames.schedulerRoleArn]!,
+        accessKeyId: MAIN_THREAD_KEY,
       },
     };
     writeFileSync(join(dataDir, 'local.json'), JSON.stringify(info, null, 2));

@@ -10,6 +10,9 @@
  *   close  — the inactivity period passed: the attendance ends (WIN-3);
  *   unpostpone — a postponed chat's time came: back in the open lists (INB-9).
  *
+ * A `smoke` input is the post-deploy smoke check's (scripts/smoke.ts): it touches no
+ * conversation, only writes the check's marker (shared/store/smoke.ts).
+ *
  * Unknown inputs are logged and dropped, never retried.
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
@@ -18,6 +21,7 @@ import { onTimer, timerKinds, type TimerAction } from '#shared/domain/clock.ts';
 import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
 import { syncInboxKeys } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
+import { putSmokeMarker } from '#shared/store/smoke.ts';
 import type { EngineDeps } from './deps.ts';
 import { push } from './process-inbound.ts';
 import { accountSettings } from './settings.ts';
@@ -31,9 +35,26 @@ export const timerInput = z.object({
   at: z.number(),
 });
 
-export type TimerOutcome = TimerAction['do'] | 'ignored';
+/** The smoke check's schedule: its id (letters, digits, dashes) and when it was due. */
+export const smokeTimerInput = z.object({
+  kind: z.literal('smoke'),
+  smokeId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+  at: z.number(),
+});
+
+export type TimerOutcome = TimerAction['do'] | 'smoke' | 'ignored';
 
 export async function processTimer(input: unknown, deps: EngineDeps): Promise<TimerOutcome> {
+  const smoke = smokeTimerInput.safeParse(input);
+  if (smoke.success) {
+    await putSmokeMarker(deps.ddb, deps.tableName, {
+      smokeId: smoke.data.smokeId,
+      dueAt: smoke.data.at,
+      firedAt: deps.now(),
+    });
+    deps.log('info', 'smoke timer fired', { smokeId: smoke.data.smokeId });
+    return 'smoke';
+  }
   const parsed = timerInput.safeParse(input);
   if (!parsed.success) {
     deps.log('warn', 'unknown timer input dropped');

@@ -3,7 +3,7 @@
  * account (`ACC#<id>`), so no query can cross tenants — except the global lookups
  * used before the tenant is known (phone-number id → number, e-mail → user, WebSocket
  * connection id → connection), which live on gsi1 or their own partition and return
- * only ids, and the login throttling counters (`RATE#…`, counts only). docs/data-model.md lists each access pattern and the key that serves it.
+ * only ids, the login throttling counters (`RATE#…`, counts only) and the smoke check's markers (`SMOKE#…`). docs/data-model.md lists each access pattern and the key that serves it.
  */
 
 const pad = (n: number, width = 15) => String(Math.max(0, Math.floor(n))).padStart(width, '0');
@@ -36,6 +36,11 @@ export const keys = {
     pk: `RATE#${scope}#${subject}`,
     sk: `W#${windowStart}`,
   }),
+  /**
+   * The post-deploy smoke check's marker (shared/store/smoke.ts): written by fn timers when
+   * the check's schedule fires. Global (the check belongs to the deployment, not a tenant); TTL.
+   */
+  smokeMarker: (smokeId: string) => ({ pk: `SMOKE#${smokeId}`, sk: 'SMOKE' }),
 
   department: (accountId: string, departmentId: string) => ({
     pk: acc(accountId),
