@@ -9,22 +9,29 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   ArnFormat,
+  Aspects,
+  CfnCondition,
   CfnOutput,
+  CfnParameter,
   type CfnElement,
   Duration,
+  Fn,
+  type IAspect,
   RemovalPolicy,
   Stack,
   Validations,
   type StackProps,
 } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront';
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -33,6 +40,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import {
   envNames,
@@ -103,6 +111,32 @@ export function schedulerTargetFunctionName(stackName: string): string {
   return `${stackName.slice(0, LAMBDA_NAME_MAX - suffix.length - hash.length - 1)}-${hash}${suffix}`;
 }
 
+/**
+ * Every alarm of the stack notifies the operators' topic when it fires and when it clears:
+ * the DLQ alarms and any alarm added later, without each one having to remember.
+ */
+class AlarmsNotify implements IAspect {
+  private readonly done = new WeakSet<IConstruct>();
+  private readonly topic: sns.ITopic;
+  constructor(topic: sns.ITopic) {
+    this.topic = topic;
+  }
+  visit(node: IConstruct): void {
+    if (this.done.has(node)) return;
+    if (node instanceof cloudwatch.AlarmBase) {
+      this.done.add(node);
+      const action = new cloudwatchActions.SnsAction(this.topic);
+      node.addAlarmAction(action);
+      node.addOkAction(action);
+    } else if (node instanceof cloudwatch.CfnAlarm && !(node.node.scope instanceof cloudwatch.AlarmBase)) {
+      // An alarm written as a bare CloudFormation resource.
+      this.done.add(node);
+      node.alarmActions = [...(node.alarmActions ?? []), this.topic.topicArn];
+      node.okActions = [...(node.okActions ?? []), this.topic.topicArn];
+    }
+  }
+}
+
 const ack = (scope: Construct, id: string, reason: string) =>
   Validations.of(scope).acknowledge({ id: `AwsSolutions::${id}`, reason });
 
@@ -140,6 +174,56 @@ export class AtendeStack extends Stack {
           ix.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
       });
     }
+
+    // --- Operational alarms: one topic, every alarm of the stack notifies it ------------
+    // Encrypted with a key of its own: CloudWatch cannot publish to a topic encrypted with
+    // the AWS-managed aws/sns key, and it needs the key's use and the topic's leave to publish.
+    const alarmKey = new kms.Key(this, 'AlarmTopicKey', {
+      description: 'Encrypts the Atende operational-alarms topic',
+      enableKeyRotation: true,
+    });
+    alarmKey.grant(
+      new iam.ServicePrincipal('cloudwatch.amazonaws.com'),
+      'kms:Decrypt',
+      'kms:GenerateDataKey*',
+    );
+    const alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      displayName: 'Atende operational alarms',
+      masterKey: alarmKey,
+      enforceSSL: true,
+    });
+    alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisAccountPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [alarmTopic.topicArn],
+        conditions: {
+          ArnLike: {
+            'aws:SourceArn': `arn:${this.partition}:cloudwatch:${this.region}:${this.account}:alarm:*`,
+          },
+          StringEquals: { 'aws:SourceAccount': this.account },
+        },
+      }),
+    );
+    // Optional: an e-mail address subscribed at deploy (`--parameters AlarmEmail=...`); the
+    // recipient confirms the subscription from the first e-mail.
+    const alarmEmail = new CfnParameter(this, 'AlarmEmail', {
+      type: 'String',
+      default: '',
+      allowedPattern: '^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$',
+      description:
+        'E-mail address that receives the operational alarms (empty: no e-mail; other subscribers can be added to the AlarmTopicArn topic)',
+    });
+    const alarmEmailGiven = new CfnCondition(this, 'AlarmEmailGiven', {
+      expression: Fn.conditionNot(Fn.conditionEquals(alarmEmail.valueAsString, '')),
+    });
+    new sns.CfnSubscription(this, 'AlarmEmailSubscription', {
+      topicArn: alarmTopic.topicArn,
+      protocol: 'email',
+      endpoint: alarmEmail.valueAsString,
+    }).cfnOptions.condition = alarmEmailGiven;
+    Aspects.of(this).add(new AlarmsNotify(alarmTopic));
 
     // --- Queues, DLQs and their alarms --------------------------------------------------
     for (const [name, def] of Object.entries(topology.queues) as [
@@ -543,12 +627,14 @@ export class AtendeStack extends Stack {
       new CfnOutput(this, `${name}SecretName`, { value: secret.secretName });
     }
     new CfnOutput(this, 'TableName', { value: table.tableName });
-    // The post-deploy smoke check (scripts/smoke.ts) arms a schedule as fn inbound would.
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarmTopic.topicArn,
+      description: 'Every alarm notifies this SNS topic: subscribe e-mail, chat or paging to it',
+    });
+    // The post-deploy smoke check (scripts/smoke.ts) arms a schedule as fn inbound does.
     new CfnOutput(this, 'SchedulerGroupName', { value: topology.scheduler.groupName });
     new CfnOutput(this, 'SchedulerRoleArn', { value: schedulerRole.roleArn });
-    new CfnOutput(this, 'SchedulerTargetArn', {
-      value: this.functions[topology.scheduler.target].functionArn,
-    });
+    new CfnOutput(this, 'SchedulerTargetArn', { value: schedulerTargetArn });
     void wsManagementEndpoint;
   }
 

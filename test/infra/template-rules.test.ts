@@ -12,6 +12,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { App } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AtendeStack, schedulerTargetFunctionName } from '#infra/cdk/atende-stack.ts';
 import {
@@ -27,8 +28,26 @@ import {
 // One synth for the whole file (it is slow).
 const app = new App();
 const stack = new AtendeStack(app, 'Rules', { bundle: false });
+// Alarms added after the stack's own, as a later change would add them: they must notify too.
+new cloudwatch.Alarm(stack, 'AddedLaterAlarm', {
+  metric: new cloudwatch.Metric({ namespace: 'Atende', metricName: 'Probe' }),
+  threshold: 1,
+  evaluationPeriods: 1,
+});
+new cloudwatch.CfnAlarm(stack, 'AddedLaterCfnAlarm', {
+  namespace: 'Atende',
+  metricName: 'Probe',
+  statistic: 'Sum',
+  period: 60,
+  threshold: 1,
+  evaluationPeriods: 1,
+  comparisonOperator: 'GreaterThanThreshold',
+});
 const template = Template.fromStack(stack).toJSON() as {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Condition?: string }>;
+  Parameters: Record<string, { Type: string; Default?: string }>;
+  Conditions: Record<string, unknown>;
+  Outputs: Record<string, { Value: unknown }>;
 };
 const resources = template.Resources;
 
@@ -382,4 +401,70 @@ test('every CloudFront behaviour sends the security headers (CSP, HSTS, no frami
         assert.ok(h[header], header);
     }
   }
+});
+
+test('every alarm notifies the operators’ SNS topic when it fires and when it clears; an e-mail subscription is optional', () => {
+  const [topic, ...others] = ofType('AWS::SNS::Topic');
+  assert.ok(topic && others.length === 0, 'one alarm topic');
+  const alarms = ofType('AWS::CloudWatch::Alarm');
+  assert.ok(alarms.length >= queueNames.length + 2, 'the DLQ alarms and the two added later');
+  for (const a of alarms)
+    for (const key of ['AlarmActions', 'OKActions']) {
+      const actions = (props(a)[key] as unknown[] | undefined) ?? [];
+      assert.ok(
+        actions.some((x) => render(x) === `\${${topic}}`),
+        `${a}: its ${key} do not reach the alarm topic (${JSON.stringify(actions)})`,
+      );
+    }
+
+  // CloudWatch can publish to it: its own key (not aws/sns), the key and the topic let it.
+  const t = props(topic);
+  const [key] = referencedIds(t.KmsMasterKeyId);
+  assert.ok(key && resources[key]?.Type === 'AWS::KMS::Key', 'encrypted with a key of the stack');
+  assert.equal(props(key).EnableKeyRotation, true);
+  const keyStatements = (props(key).KeyPolicy as { Statement: (Statement & { Principal?: unknown })[] })
+    .Statement;
+  for (const action of ['kms:Decrypt', 'kms:GenerateDataKey'])
+    assert.ok(
+      keyStatements.some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com') &&
+          [s.Action].flat().some((a) => iamMatch(a, action, true)),
+      ),
+      `CloudWatch may ${action} with the topic's key`,
+    );
+  const topicPolicies = ofType('AWS::SNS::TopicPolicy').filter((p) =>
+    (props(p).Topics as unknown[]).some((x) => render(x) === `\${${topic}}`),
+  );
+  const topicStatements = topicPolicies.flatMap(
+    (p) => (props(p).PolicyDocument as { Statement: (Statement & { Principal?: unknown })[] }).Statement,
+  );
+  assert.ok(
+    topicStatements.some(
+      (s) =>
+        s.Effect === 'Allow' &&
+        JSON.stringify(s.Principal).includes('cloudwatch.amazonaws.com') &&
+        [s.Action].flat().some((a) => iamMatch(a, 'sns:Publish', true)),
+    ),
+    'CloudWatch may publish to the topic',
+  );
+  assert.ok(
+    topicStatements.some(
+      (s) => s.Effect === 'Deny' && JSON.stringify(s.Condition).includes('"aws:SecureTransport":"false"'),
+    ),
+    'the topic refuses publishing without TLS',
+  );
+
+  // The optional e-mail: a parameter, empty by default, subscribed only when given.
+  assert.equal(template.Parameters.AlarmEmail?.Default, '');
+  const subscriptions = ofType('AWS::SNS::Subscription');
+  assert.equal(subscriptions.length, 1);
+  const sub = resources[subscriptions[0]!]!;
+  assert.equal(sub.Properties?.Protocol, 'email');
+  assert.deepEqual(sub.Properties?.Endpoint, { Ref: 'AlarmEmail' });
+  assert.deepEqual(template.Conditions[sub.Condition!], {
+    'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlarmEmail' }, ''] }],
+  });
+  assert.deepEqual(template.Outputs.AlarmTopicArn?.Value, { Ref: topic });
 });
