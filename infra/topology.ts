@@ -44,8 +44,17 @@ export interface TableDef {
 export interface QueueDef {
   fifo: boolean;
   visibilityTimeoutSeconds: number;
-  /** After this many receives a message moves to the queue's dead-letter queue. */
+  /**
+   * After this many receives SQS moves a message to the queue's dead-letter queue: the
+   * backstop for a function that crashes on it. Set above what the retry policy uses within
+   * its horizon (shared/domain/retry-policy.ts), so SQS never ends the retries early.
+   */
   maxReceiveCount: number;
+  /**
+   * A record still failing this long after its first receive is dead-lettered by the
+   * function (RETRIES_EXHAUSTED); until then transient failures back off (≤ 15 min).
+   */
+  retryHorizonHours: number;
   /** How long a message may wait in the DLQ before SQS drops it. */
   dlqRetentionDays: number;
 }
@@ -114,9 +123,27 @@ export const table: TableDef = {
 };
 
 export const queues: Record<QueueName, QueueDef> = {
-  inbound: { fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, dlqRetentionDays: 14 },
-  outbound: { fifo: true, visibilityTimeoutSeconds: 60, maxReceiveCount: 5, dlqRetentionDays: 14 },
-  assistant: { fifo: false, visibilityTimeoutSeconds: 180, maxReceiveCount: 3, dlqRetentionDays: 14 },
+  inbound: {
+    fifo: true,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 100,
+    retryHorizonHours: 6,
+    dlqRetentionDays: 14,
+  },
+  outbound: {
+    fifo: true,
+    visibilityTimeoutSeconds: 60,
+    maxReceiveCount: 100,
+    retryHorizonHours: 6,
+    dlqRetentionDays: 14,
+  },
+  assistant: {
+    fifo: false,
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 100,
+    retryHorizonHours: 6,
+    dlqRetentionDays: 14,
+  },
 };
 
 export const buckets: Record<'media', BucketDef> = {

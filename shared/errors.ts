@@ -149,3 +149,32 @@ export function toErrorResponse(err: unknown): { statusCode: number; body: Error
     body: { error: { code: 'INTERNAL_ERROR', message: new InternalError().message } },
   };
 }
+
+/**
+ * Queue work that can never succeed (a body of the wrong shape, an item over DynamoDB's
+ * 400 KB, a key too long): shared/queue/batch.ts sends the record to its dead-letter queue
+ * at once, with `reason` = `<code>: <detail>` (code a stable English word, e.g.
+ * INVALID_PAYLOAD or PERMANENT; detail short English, never a secret), and does not retry.
+ */
+export class PermanentError extends Error {
+  override name = 'PermanentError';
+  readonly code: string;
+  constructor(detail: string, code = 'PERMANENT', options?: { cause?: unknown }) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+  }
+}
+
+/**
+ * Queue work that should be tried again later (an in-doubt send waiting for Meta's status
+ * webhook, a resource not ready yet): always retried with backoff until the retry horizon
+ * (shared/domain/retry-policy.ts); `retryAfterSeconds` asks for at least that delay.
+ */
+export class RetryLaterError extends Error {
+  override name = 'RetryLaterError';
+  readonly retryAfterSeconds?: number;
+  constructor(detail: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
+    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
+    if (options?.retryAfterSeconds !== undefined) this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+}

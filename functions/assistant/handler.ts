@@ -52,6 +52,8 @@ const deps = {
 
 export const handler = middy<SQSEvent>().handler(
   recordsHandler({
+    queue: 'assistant',
+    source: 'assistant',
     schema: z.union([assistantJobSchema, ingestJobSchema]),
     work: async (job) => {
       if (job.kind === 'ingest') {

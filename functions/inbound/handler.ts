@@ -17,11 +17,14 @@ const deps = engineDepsFromConfig(loadConfig(), 'inbound');
 
 export const handler = middy<SQSEvent>().handler(
   recordsHandler({
+    queue: 'inbound',
+    source: 'inbound',
     schema: inboundQueueItem,
-    work: (item, receiveCount, record) =>
+    work: (item, receiveCount, record, { lastAttempt }) =>
       processInboundItem(item as InboundQueueItem, {
         ...deps,
         receiveCount,
+        lastAttempt,
         delivery: {
           firstReceivedAt: Number(record.attributes.ApproximateFirstReceiveTimestamp),
           sequenceNumber: record.attributes.SequenceNumber ?? '',

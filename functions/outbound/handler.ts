@@ -16,8 +16,11 @@ const deps = engineDepsFromConfig(loadConfig(), 'outbound');
 
 export const handler = middy<SQSEvent>().handler(
   recordsHandler({
+    queue: 'outbound',
+    source: 'outbound',
     schema: outboundJob,
-    work: (job, receiveCount) => processOutboundJob(job, { ...deps, receiveCount }),
+    work: (job, receiveCount, _record, { lastAttempt }) =>
+      processOutboundJob(job, { ...deps, receiveCount, lastAttempt }),
     log: (msg, data) => deps.log('warn', msg, data),
     sqs: sqs(),
     after: () => flushNumberStatsQuietly(deps),

@@ -246,7 +246,7 @@ export class AtendeStack extends Stack {
         deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceiveCount },
       });
       new cloudwatch.Alarm(this, `${name}-dlq-alarm`, {
-        alarmDescription: `Messages in the ${name} dead-letter queue: they failed ${def.maxReceiveCount} times`,
+        alarmDescription: `Messages in the ${name} dead-letter queue: a function gave up on them (permanent error, ${def.retryHorizonHours} h of retries, or ${def.maxReceiveCount} receives); see the admin page Falhas`,
         metric: dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1) }),
         threshold: 0,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,

@@ -49,6 +49,11 @@ export interface EngineDeps {
   /** How many times the queue delivered the record being processed (1 on the first). */
   receiveCount?: number;
   /**
+   * A failure of this receive dead-letters the record (shared/domain/retry-policy.ts):
+   * record a visible failure (a message failed, a media download failed) instead of throwing.
+   */
+  lastAttempt?: boolean;
+  /**
    * The FIFO record's first receive time and sequence number: the same on every
    * redelivery, they give a customer's message its id (shared/domain/inbound-id.ts).
    */

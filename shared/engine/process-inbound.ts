@@ -603,7 +603,7 @@ async function fetchMedia(
       retryable,
       error: (err as Error).message,
     });
-    if (retryable && receive < MEDIA_GIVE_UP_AFTER) throw err;
+    if (retryable && !(deps.lastAttempt ?? receive >= MEDIA_GIVE_UP_AFTER)) throw err;
     return setMessageMedia(deps.ddb, deps.tableName, message, {
       ...pending,
       status: 'failed',

@@ -6,8 +6,9 @@
  *   status webhooks (the engine applies them; one that raced ahead is kept on the wamid
  *   claim and applied here when the wamid is bound).
  * - Retryable failures (429/130429, 5xx, 131000, network) throw, so the queue redelivers
- *   the job after a backoff (shared/queue/batch.ts); on the last receive the message is
- *   recorded as failed with Meta's text instead of silently reaching the DLQ.
+ *   the job after a backoff, for hours (shared/queue/batch.ts, shared/domain/retry-policy.ts);
+ *   on the last attempt the message is recorded as failed with Meta's text instead of
+ *   silently reaching the DLQ.
  * - Permanent failures (131047 outside the window, 190 bad token, 131026…) are recorded on
  *   the message with Meta's code, title and text, pushed to the agents, never retried.
  *
@@ -38,7 +39,10 @@ import { createPacer, type Pacer } from './pacer.ts';
 
 export { outboundJob, type OutboundJob } from '#shared/queue/send.ts';
 
-/** Receives after which a retryable failure is recorded instead of retried (the DLQ's threshold). */
+/**
+ * Receives after which a retryable failure is recorded instead of retried (SQS's own
+ * threshold); the queue's handler says sooner through `deps.lastAttempt` (retry horizon).
+ */
 export const SEND_ATTEMPTS = topology.queues.outbound.maxReceiveCount;
 
 const defaultPacer = createPacer(80);
@@ -89,7 +93,7 @@ export async function processOutboundJob(
     ({ wamid } = await deps.graph.sendMessage(number.phoneNumberId, token, payload));
   } catch (err) {
     const permanent = err instanceof GraphApiError && !err.retryable;
-    const lastTry = (deps.receiveCount ?? 1) >= SEND_ATTEMPTS;
+    const lastTry = deps.lastAttempt ?? (deps.receiveCount ?? 1) >= SEND_ATTEMPTS;
     if (!permanent && !lastTry) throw err;
     const error = errorOf(err);
     await recordFailure(message, error, deps);
@@ -240,7 +244,7 @@ async function markRead(job: Extract<OutboundJob, { kind: 'markRead' }>, deps: E
     await deps.graph.markRead(number.phoneNumberId, await tokenFor(number, deps), job.wamid);
   } catch (err) {
     const permanent = err instanceof GraphApiError && !err.retryable;
-    if (!permanent && (deps.receiveCount ?? 1) < SEND_ATTEMPTS) throw err;
+    if (!permanent && !(deps.lastAttempt ?? (deps.receiveCount ?? 1) >= SEND_ATTEMPTS)) throw err;
     // A read receipt that cannot be delivered is not worth more than a log line.
     deps.log('warn', 'mark as read failed', { accountId: job.accountId, code: (err as GraphApiError).code });
   }

@@ -262,7 +262,8 @@ describe('customer messages', () => {
     kit.graph.failNext('media-url', 10, 500, 131000);
     const item = imageItem('5521933331111', 'wamid.img2', '1002');
     await assert.rejects(processInboundItem(item, { ...kit.deps, receiveCount: 1 }));
-    await processInboundItem(item, { ...kit.deps, receiveCount: 4 });
+    // The retry policy's last attempt (horizon passed): recorded instead of dead-lettered.
+    await processInboundItem(item, { ...kit.deps, receiveCount: 40, lastAttempt: true });
 
     const conv = (await conversationOf('5521933331111'))!;
     const [m] = await kit.messages(conv.id);

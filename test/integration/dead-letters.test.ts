@@ -1,0 +1,313 @@
+/**
+ * Retries and dead letters on the real queue stand-in and DynamoDB Local: a throttle that
+ * outlasts the old minute of retries loses and reorders nothing; content that can never
+ * succeed goes to the dead-letter queue at once with its reason; a record still failing
+ * past the retry horizon goes there as RETRIES_EXHAUSTED. The clock (horizon) and the
+ * jitter are injected instead of waiting hours.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+  type Message as SqsMessage,
+} from '@aws-sdk/client-sqs';
+import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { toRecord } from '#infra/local/sqs-poller.ts';
+import { topology } from '#infra/topology.ts';
+import { recordsHandler } from '#shared/queue/batch.ts';
+import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { inboundQueueItem, type InboundQueueItem } from '#shared/whatsapp/split.ts';
+import { engineKit, type EngineKit } from './engine-kit.ts';
+import { testSecretsManager } from './secrets-kit.ts';
+
+type Handler = (event: SQSEvent, context?: unknown) => Promise<SQSBatchResponse>;
+
+let kit: EngineKit;
+let sqs: SQSClient;
+let queueUrl: string;
+let queueArn: string;
+let dlqUrl: string;
+/** fn inbound as deployed (its module, reading INBOUND_DLQ_URL at cold start). */
+let deployedHandler: Handler;
+
+before(async () => {
+  process.env.LOG_LEVEL = 'error';
+  kit = await engineKit();
+  sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+  const suffix = randomBytes(4).toString('hex');
+  const fifo = { FifoQueue: 'true', ContentBasedDeduplication: 'false' };
+  dlqUrl = (
+    await sqs.send(new CreateQueueCommand({ QueueName: `inbound-dlq-${suffix}.fifo`, Attributes: fifo }))
+  ).QueueUrl!;
+  const dlqArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn!;
+  // The queue as the topology declares it: SQS's own redrive after maxReceiveCount receives.
+  queueUrl = (
+    await sqs.send(
+      new CreateQueueCommand({
+        QueueName: `inbound-${suffix}.fifo`,
+        Attributes: {
+          ...fifo,
+          VisibilityTimeout: '60',
+          RedrivePolicy: JSON.stringify({
+            deadLetterTargetArn: dlqArn,
+            maxReceiveCount: topology.queues.inbound.maxReceiveCount,
+          }),
+        },
+      }),
+    )
+  ).QueueUrl!;
+  queueArn = (
+    await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
+  ).Attributes!.QueueArn!;
+  process.env.TABLE_NAME = kit.deps.tableName;
+  process.env.MEDIA_BUCKET = kit.bucket;
+  process.env.WHATSAPP_GRAPH_URL = kit.graph.url;
+  process.env.WHATSAPP_GRAPH_VERSION = 'v23.0';
+  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = (await testSecretsManager()).url;
+  process.env.ACCOUNT_SECRETS_PREFIX = kit.secretsPrefix;
+  process.env.WHATSAPP_MEDIA_HOSTS = kit.graph.url;
+  process.env.INBOUND_DLQ_URL = dlqUrl;
+  ({ handler: deployedHandler } = (await import('#functions/inbound/handler.ts')) as unknown as {
+    handler: Handler;
+  });
+});
+after(async () => {
+  sqs.destroy();
+  await kit.stop();
+});
+
+const group = (phone: string) => `${kit.number.phoneNumberId}:${phone}`;
+
+async function send(body: unknown, groupId: string, dedup: string) {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+      MessageGroupId: groupId,
+      MessageDeduplicationId: dedup,
+    }),
+  );
+}
+
+/** One Lambda invocation of what the queue hands out now, then the successful records deleted. */
+async function pollOnce(handler: Handler): Promise<number> {
+  const out = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queueUrl,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 1,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
+  const messages = out.Messages ?? [];
+  if (!messages.length) return 0;
+  const records = messages.map((m) => toRecord(m, queueArn, 'us-east-1'));
+  const result = await handler({ Records: records }, {});
+  const failed = new Set(result.batchItemFailures.map((f) => f.itemIdentifier));
+  const done = records.filter((r) => !failed.has(r.messageId));
+  if (done.length)
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+      }),
+    );
+  return messages.length;
+}
+
+/** Polls as the event-source mapping does until `done()` or the queue stays empty a while. */
+async function pollUntil(handler: Handler, done: () => Promise<boolean>) {
+  for (let idle = 0, i = 0; i < 120 && idle < 15; i++) {
+    if (await done()) return;
+    idle = (await pollOnce(handler)) ? 0 : idle + 1;
+  }
+}
+
+/** Everything in the dead-letter queue now, with its attributes (and removed from it). */
+async function drainDlq(): Promise<SqsMessage[]> {
+  const got: SqsMessage[] = [];
+  for (;;) {
+    const out = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: dlqUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageAttributeNames: ['All'],
+      }),
+    );
+    if (!out.Messages?.length) return got;
+    got.push(...out.Messages);
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: dlqUrl,
+        Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
+  }
+}
+
+const attr = (m: SqsMessage, name: string) => m.MessageAttributes?.[name]?.StringValue;
+
+async function textsOf(phone: string): Promise<string[]> {
+  const conv = (await kit.conversations()).find((c) => c.contactPhone === phone);
+  return conv ? (await kit.messages(conv.id)).map((m) => m.text ?? `[${m.type}]`) : [];
+}
+
+/**
+ * fn inbound's wiring (functions/inbound/handler.ts) with its DynamoDB client, jitter and
+ * clock given: the jitter's smallest draw (1 s delays), and a clock `skewMs` ahead.
+ */
+function inboundWith(ddb: DynamoDBDocumentClient, opts: { skewMs?: number } = {}): Handler {
+  const deps = { ...kit.deps, ddb };
+  return recordsHandler({
+    queue: 'inbound',
+    source: 'inbound',
+    schema: inboundQueueItem,
+    work: (item, receiveCount, record, { lastAttempt }) =>
+      processInboundItem(item as InboundQueueItem, {
+        ...deps,
+        receiveCount,
+        lastAttempt,
+        delivery: {
+          firstReceivedAt: Number(record.attributes.ApproximateFirstReceiveTimestamp),
+          sequenceNumber: record.attributes.SequenceNumber ?? '',
+        },
+      }),
+    log: () => {},
+    sqs,
+    dlqUrl,
+    random: () => 0,
+    now: () => Date.now() + (opts.skewMs ?? 0),
+  });
+}
+
+/**
+ * A DynamoDB client (the real SDK, on DynamoDB Local) that answers
+ * ProvisionedThroughputExceededException, as a throttled table does, to the first `times`
+ * requests that mention `needle` and while `outage()` says so.
+ */
+function throttled(needle: string, times: number) {
+  const state = { throttles: 0 };
+  const raw = new DynamoDBClient({ maxAttempts: 1 });
+  raw.middlewareStack.add(
+    (next) => async (args) => {
+      if (state.throttles < times && JSON.stringify(args.input).includes(needle)) {
+        state.throttles++;
+        throw new ProvisionedThroughputExceededException({
+          message: 'The level of configured provisioned throughput for the table was exceeded.',
+          $metadata: { httpStatusCode: 400 },
+        });
+      }
+      return next(args);
+    },
+    { step: 'build', name: 'testThrottle' },
+  );
+  const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
+  return { ddb, state, destroy: () => raw.destroy() };
+}
+
+describe('outages lose nothing', () => {
+  test('a throttle longer than the old five receives: processed once, in order with its conversation, never dead-lettered', async () => {
+    const ana = '5521980000001';
+    const bia = '5521980000002';
+    // Ana's second message hits a throttled table on more receives than SQS used to allow.
+    const failures = 7;
+    assert.ok(failures > 5);
+    const db = throttled('wamid.dl-ana-2', failures);
+    const handler = inboundWith(db.ddb);
+    await send(kit.text(ana, 'um', 'wamid.dl-ana-1'), group(ana), 'wamid.dl-ana-1');
+    await send(kit.text(ana, 'dois', 'wamid.dl-ana-2'), group(ana), 'wamid.dl-ana-2');
+    await send(kit.text(bia, 'oi', 'wamid.dl-bia-1'), group(bia), 'wamid.dl-bia-1');
+    await send(kit.text(ana, 'três', 'wamid.dl-ana-3'), group(ana), 'wamid.dl-ana-3');
+
+    await pollUntil(handler, async () => (await textsOf(ana)).length === 3);
+    db.destroy();
+
+    assert.equal(db.state.throttles, failures, 'the throttle lasted its whole course');
+    assert.deepEqual(await textsOf(ana), ['um', 'dois', 'três']);
+    assert.deepEqual(await textsOf(bia), ['oi']);
+    assert.deepEqual(await drainDlq(), []);
+  });
+});
+
+describe('what can never succeed goes to the dead-letter queue at once, with its reason', () => {
+  test('a body of no known shape: dead-lettered as INVALID_PAYLOAD by fn inbound, and its conversation goes on', async () => {
+    const caio = '5521980000003';
+    await send('{"kind":"nonsense"}', group(caio), 'dl-bad-1');
+    await send(kit.text(caio, 'alô', 'wamid.dl-caio-1'), group(caio), 'wamid.dl-caio-1');
+
+    await pollUntil(deployedHandler, async () => (await textsOf(caio)).length === 1);
+
+    assert.deepEqual(await textsOf(caio), ['alô']);
+    const [dl, ...rest] = await drainDlq();
+    assert.deepEqual(rest, []);
+    assert.equal(dl!.Body, '{"kind":"nonsense"}');
+    assert.match(attr(dl!, 'reason')!, /^INVALID_PAYLOAD: /);
+    assert.equal(attr(dl!, 'source'), 'inbound');
+    assert.ok(!Number.isNaN(Date.parse(attr(dl!, 'failedAt')!)));
+    assert.equal(dl!.Attributes?.MessageGroupId ?? group(caio), group(caio));
+  });
+
+  test('a message over DynamoDB’s 400 KB item limit: dead-lettered on its first receive (ValidationException), not retried', async () => {
+    const duda = '5521980000004';
+    const huge = 'a'.repeat(450_000);
+    const db = throttled('never-matches', 0);
+    await send(kit.text(duda, huge, 'wamid.dl-duda-1'), group(duda), 'wamid.dl-duda-1');
+    await send(kit.text(duda, 'depois', 'wamid.dl-duda-2'), group(duda), 'wamid.dl-duda-2');
+
+    await pollUntil(inboundWith(db.ddb), async () => (await textsOf(duda)).includes('depois'));
+    db.destroy();
+
+    const [dl, ...rest] = await drainDlq();
+    assert.deepEqual(rest, []);
+    assert.equal(JSON.parse(dl!.Body!).message.id, 'wamid.dl-duda-1');
+    assert.match(attr(dl!, 'reason')!, /^PERMANENT: ValidationException/);
+    assert.ok((await textsOf(duda)).includes('depois'), 'the customer’s next message is not held');
+  });
+});
+
+describe('the retry horizon', () => {
+  test('a record still failing hours after its first receive goes to the DLQ as RETRIES_EXHAUSTED, the work told it was the last attempt', async () => {
+    const edu = '5521980000005';
+    const lastAttempts: boolean[] = [];
+    // fn inbound's wiring, its clock 6 h 1 min ahead of the record's first receive.
+    const handler = recordsHandler({
+      queue: 'inbound',
+      source: 'inbound',
+      schema: inboundQueueItem,
+      work: async (_item, _n, _record, { lastAttempt }) => {
+        lastAttempts.push(lastAttempt);
+        throw Object.assign(new Error('Rate exceeded'), {
+          name: 'ThrottlingException',
+          $metadata: { httpStatusCode: 400 },
+        });
+      },
+      log: () => {},
+      sqs,
+      dlqUrl,
+      now: () => Date.now() + topology.queues.inbound.retryHorizonHours * 3600_000 + 60_000,
+    });
+    await send(kit.text(edu, 'oi', 'wamid.dl-edu-1'), group(edu), 'wamid.dl-edu-1');
+    await pollOnce(handler);
+
+    assert.deepEqual(lastAttempts, [true]);
+    const [dl, ...rest] = await drainDlq();
+    assert.deepEqual(rest, []);
+    assert.match(
+      attr(dl!, 'reason')!,
+      /^RETRIES_EXHAUSTED: 1 attempts over 6 h; last error: ThrottlingException/,
+    );
+    // Acknowledged: nothing of it is left in the queue.
+    assert.equal(await pollOnce(handler), 0);
+  });
+});
