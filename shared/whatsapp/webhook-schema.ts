@@ -4,6 +4,13 @@
  * never stripped, so what is stored is what Meta sent.
  */
 import { z } from 'zod';
+import { MAX_ID_CHARS } from '#shared/domain/json-limits.ts';
+
+/**
+ * An id Meta sends (wamid, phone-number id, wa_id, user id): bounded, since ids end up in
+ * DynamoDB keys (shared/domain/json-limits.ts). An item with a longer one does not parse.
+ */
+const metaId = z.string().max(MAX_ID_CHARS);
 
 /**
  * A media id is Graph's: digits. Anything else (a URL, a path) would be fetched with the
@@ -33,17 +40,17 @@ const metaError = z.looseObject({
 export type MetaError = z.infer<typeof metaError>;
 
 export const messageContext = z.looseObject({
-  from: z.string().optional(),
-  id: z.string().optional(),
+  from: metaId.optional(),
+  id: metaId.optional(),
   forwarded: z.boolean().optional(),
   frequently_forwarded: z.boolean().optional(),
   referred_product: z.looseObject({ catalog_id: z.string(), product_retailer_id: z.string() }).optional(),
 });
 
 const common = {
-  from: z.string().optional(),
-  from_user_id: z.string().optional(),
-  id: z.string(),
+  from: metaId.optional(),
+  from_user_id: metaId.optional(),
+  id: metaId,
   timestamp: z.string(),
   context: messageContext.optional(),
   referral: z.looseObject({}).optional(),
@@ -97,7 +104,7 @@ const reaction = z.looseObject({
   ...common,
   type: z.literal('reaction'),
   // emoji "" or absent: the customer removed the reaction.
-  reaction: z.looseObject({ message_id: z.string(), emoji: z.string().optional() }),
+  reaction: z.looseObject({ message_id: metaId, emoji: z.string().optional() }),
 });
 const order = z.looseObject({ ...common, type: z.literal('order'), order: z.looseObject({}) });
 const system = z.looseObject({
@@ -129,11 +136,11 @@ export const inboundMessage = z.union([
 export type InboundMessage = z.infer<typeof inboundMessage>;
 
 export const messageStatus = z.looseObject({
-  id: z.string(),
+  id: metaId,
   status: z.string(), // sent | delivered | read | failed | played | (future)
   timestamp: z.string(),
-  recipient_id: z.string().optional(),
-  recipient_user_id: z.string().optional(),
+  recipient_id: metaId.optional(),
+  recipient_user_id: metaId.optional(),
   biz_opaque_callback_data: z.string().optional(),
   pricing: z.looseObject({}).optional(),
   conversation: z.looseObject({}).optional(),
@@ -142,22 +149,41 @@ export const messageStatus = z.looseObject({
 export type MessageStatus = z.infer<typeof messageStatus>;
 
 export const webhookContact = z.looseObject({
-  wa_id: z.string().optional(),
-  user_id: z.string().optional(),
-  parent_user_id: z.string().optional(),
+  wa_id: metaId.optional(),
+  user_id: metaId.optional(),
+  parent_user_id: metaId.optional(),
   profile: z.looseObject({ name: z.string().optional(), username: z.string().optional() }).optional(),
 });
 
 export const messagesValue = z.looseObject({
   messaging_product: z.string().optional(),
-  metadata: z.looseObject({ display_phone_number: z.string().optional(), phone_number_id: z.string() }),
+  metadata: z.looseObject({ display_phone_number: z.string().optional(), phone_number_id: metaId }),
   contacts: z.array(webhookContact).optional(),
   messages: z.array(z.unknown()).optional(),
   statuses: z.array(z.unknown()).optional(),
   errors: z.array(metaError).optional(),
 });
 
+/**
+ * What shared/whatsapp/split.ts needs to route the items of a `messages` change: the
+ * number. The rest of the value is read item by item (one malformed message, contact or
+ * error never hides the valid ones beside it).
+ */
+export const messagesRouting = z.looseObject({
+  metadata: z.looseObject({ phone_number_id: metaId }),
+});
+export { metaError };
+
 export const webhookChange = z.looseObject({ field: z.string(), value: z.unknown() });
+
+/** An entry: its WABA id when it is a string, its changes when they are a list. */
+export const webhookEntry = z.looseObject({
+  id: z.unknown().optional(),
+  changes: z.array(z.unknown()).optional(),
+});
+
+/** The envelope, entries unchecked (each is read on its own). */
+export const webhookRoot = z.looseObject({ object: z.string(), entry: z.array(z.unknown()) });
 
 export const webhookEnvelope = z.looseObject({
   object: z.string(),
