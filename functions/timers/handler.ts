@@ -1,14 +1,18 @@
 /**
  * fn timers: the target of one-time EventBridge Scheduler schedules (the schedule's Input
- * is the event). Wiring only; the contract and the work are in shared/engine/timers.ts.
+ * is the event) and of the recurring outbox sweep. Wiring only; the contract and the work
+ * are in shared/engine/timers.ts and shared/engine/sweeper.ts.
  */
 import middy from '@middy/core';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/deps.ts';
+import { sweepInput, sweepOutbox } from '#shared/engine/sweeper.ts';
 import { processTimer } from '#shared/engine/timers.ts';
 
 const deps = engineDepsFromConfig(loadConfig(), 'timers');
 
 export const handler = middy<unknown>().handler(async (input) => {
-  await processTimer(input, deps);
+  // The recurring outbox sweep (topology scheduler.recurring), else a one-time schedule.
+  if (sweepInput.safeParse(input).success) await sweepOutbox(deps);
+  else await processTimer(input, deps);
 });

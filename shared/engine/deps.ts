@@ -20,7 +20,18 @@ import { createGraphClient, type GraphClient } from '#shared/whatsapp/graph-clie
 import { outboundPolicy, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 
 export type EngineStep =
-  'claim' | 'open' | 'message' | 'conversation' | 'routed' | 'media' | 'sent' | 'bound';
+  | 'claim'
+  | 'open'
+  | 'message'
+  | 'conversation'
+  | 'routed'
+  | 'media'
+  /** The sender recorded `sendingAt`; the Graph call comes next. */
+  | 'sending'
+  /** Meta accepted the message; nothing of it is recorded yet. */
+  | 'accepted'
+  | 'sent'
+  | 'bound';
 
 export interface EngineDeps {
   ddb: DynamoDBDocumentClient;

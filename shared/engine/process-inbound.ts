@@ -21,6 +21,8 @@
 import { createHash } from 'node:crypto';
 import { topology } from '#infra/topology.ts';
 import { fromMetaStatus } from '#shared/domain/message-status.ts';
+import { parseCallbackData } from '#shared/domain/send-state.ts';
+import { settleByCallbackData } from '#shared/outbound/settle.ts';
 import { windowExpiresAt } from '#shared/domain/window.ts';
 import { messageForAgents, mediaKey, storeWhatsAppMedia } from '#shared/media/media.ts';
 import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
@@ -636,6 +638,30 @@ async function applyStatus(number: WhatsAppNumber, item: InboundQueueItem, deps:
   let claim = await getWamidClaim(deps.ddb, deps.tableName, accountId, s.id);
   if (claim?.direction === 'in') return; // statuses are for our messages only
   if (!claim?.messageId) {
+    // Our id, echoed by Meta: settles a send whose wamid we never recorded (a crash in doubt).
+    const ref = parseCallbackData(s.biz_opaque_callback_data);
+    const settled =
+      ref && (await settleByCallbackData(deps.ddb, deps.tableName, accountId, ref, s.id, status, error));
+    if (settled === 'other-send')
+      deps.log('warn', 'status of an earlier send of a message resent after its deadline', {
+        accountId,
+        ...ref,
+      });
+    if (settled && settled !== 'other-send') {
+      if (settled.recordedSend) bumpNumberStats(number, { sent: 1 }, deps);
+      await push(
+        accountId,
+        [
+          {
+            type: 'message.updated',
+            conversationId: settled.message.conversationId,
+            message: await forAgents(settled.message, deps),
+          },
+        ],
+        deps,
+      );
+      return;
+    }
     if ((await keepEarlyStatus(deps.ddb, deps.tableName, accountId, s.id, status, error)) === 'kept') return;
     claim = await getWamidClaim(deps.ddb, deps.tableName, accountId, s.id);
     if (!claim?.messageId || !claim.conversationId) return;

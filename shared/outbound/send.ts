@@ -12,9 +12,15 @@
  * - Permanent failures (131047 outside the window, 190 bad token, 131026…) are recorded on
  *   the message with Meta's code, title and text, pushed to the agents, never retried.
  *
- * A crash after Meta accepted the message and before the wamid is recorded makes the
- * redelivery send it again (Meta has no idempotency key); every other crash point is
- * finished by the redelivery without a second send.
+ * At most once (shared/domain/send-state.ts): the body carries our message's reference in
+ * `biz_opaque_callback_data`; `sendingAt` is recorded before the Graph call (only from
+ * `pending`), `sent` + wamid after. A redelivered job that finds the send in doubt (a crash
+ * after the call began, before its outcome was recorded) does not send: it comes back
+ * later (RetryLaterError) until a status webhook naming the message settles it (the engine
+ * records the wamid), or the deadline passes: then it resends once, logged, and a second
+ * send in doubt fails visibly instead. The sweeper (shared/engine/sweeper.ts) does the same
+ * for messages whose job is gone. Every other crash point is finished by the redelivery
+ * without a second send.
  */
 import { topology } from '#infra/topology.ts';
 import { readMedia } from '#shared/media/media.ts';
@@ -28,11 +34,16 @@ import {
   applyDeliveryStatus,
   bindOutboundWamid,
   failMessage,
+  failUnsettled,
   getMessage,
   markMessageSent,
+  markSending,
+  releaseSending,
 } from '#shared/store/messages.ts';
+import { callbackData, inDoubt, onRedelivery } from '#shared/domain/send-state.ts';
+import { RetryLaterError } from '#shared/errors.ts';
 import { getNumber } from '#shared/store/numbers.ts';
-import type { Message, MessageError } from '#shared/store/types.ts';
+import type { Conversation, Message, MessageError } from '#shared/store/types.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import { checkUrlShape, refusalText } from '#shared/domain/outbound-address.ts';
 import { createPacer, type Pacer } from './pacer.ts';
@@ -66,9 +77,44 @@ export async function processOutboundJob(
     return;
   }
   if (message.status !== 'pending') {
-    // A redelivered job: finish the bookkeeping of the earlier run, never send twice.
-    if (message.wamid) await bindAndCatchUp(message, message.wamid, deps);
+    // A redelivered job: finish the bookkeeping of the earlier run (or of the status
+    // webhook that settled a send in doubt), never send twice.
+    if (message.wamid) {
+      const latest = await bindAndCatchUp(message, message.wamid, deps);
+      const conv = await getConversationById(deps.ddb, deps.tableName, job.accountId, job.conversationId);
+      if (conv) await showInChat(conv, latest, deps);
+    }
     return;
+  }
+  let resendOf: number | undefined;
+  if (inDoubt(message)) {
+    const action = onRedelivery(message, deps.now());
+    const ref = {
+      accountId: message.accountId,
+      conversationId: message.conversationId,
+      messageId: message.id,
+    };
+    if (action.do === 'wait') {
+      // Meta may have it: its status webhook (carrying our id) would settle it. Not yet.
+      if (deps.lastAttempt ?? (deps.receiveCount ?? 1) >= SEND_ATTEMPTS) {
+        deps.log('warn', 'send in doubt left to the sweeper', ref);
+        return;
+      }
+      throw new RetryLaterError('send in doubt: waiting for the status webhook', {
+        retryAfterSeconds: action.retryAfterSeconds,
+      });
+    }
+    if (action.do === 'fail') {
+      deps.log('warn', 'send still unconfirmed after its resend: failed visibly', ref);
+      const failed = await failUnsettled(deps.ddb, deps.tableName, message, action.error);
+      if (failed) await pushUpdated(failed, deps);
+      return;
+    }
+    deps.log('warn', 'send unconfirmed past its deadline: resending once', {
+      ...ref,
+      sendingAt: message.sendingAt,
+    });
+    resendOf = message.sendingAt;
   }
   const conv = await getConversationById(deps.ddb, deps.tableName, job.accountId, job.conversationId);
   const number = conv && (await getNumber(deps.ddb, deps.tableName, job.accountId, conv.numberId));
@@ -86,15 +132,40 @@ export async function processOutboundJob(
   }
 
   let wamid: string;
+  let sending: Message | undefined;
   try {
     const token = await tokenFor(number, deps);
     const payload = await buildPayload(message, conv.contactPhone, number.phoneNumberId, token, deps);
     await pacer.take(number.phoneNumberId);
-    ({ wamid } = await deps.graph.sendMessage(number.phoneNumberId, token, payload));
+    // In doubt from here until Meta's answer (or its status webhook) is recorded.
+    sending = await markSending(deps.ddb, deps.tableName, message, deps.now(), resendOf);
+    if (!sending) {
+      deps.log('info', 'another run is sending this message', { messageId: message.id });
+      return;
+    }
+    await deps.afterStep?.('sending');
+    ({ wamid } = await deps.graph.sendMessage(number.phoneNumberId, token, {
+      ...payload,
+      biz_opaque_callback_data: callbackData({
+        conversationId: message.conversationId,
+        messageId: message.id,
+      }),
+    }));
   } catch (err) {
+    // Meta answered with an error: nothing was accepted, the message is plainly pending again.
+    // A network error or timeout may have been accepted: the send stays in doubt.
+    if (sending?.sendingAt !== undefined && answeredByMeta(err))
+      await releaseSending(deps.ddb, deps.tableName, message, sending.sendingAt);
     const permanent = err instanceof GraphApiError && !err.retryable;
     const lastTry = deps.lastAttempt ?? (deps.receiveCount ?? 1) >= SEND_ATTEMPTS;
     if (!permanent && !lastTry) throw err;
+    if (sending && !answeredByMeta(err)) {
+      // The last try, in doubt: the status webhook or the sweeper settles it.
+      deps.log('warn', 'last send attempt in doubt: left to the status webhook and the sweeper', {
+        messageId: message.id,
+      });
+      return;
+    }
     const error = errorOf(err);
     await recordFailure(message, error, deps);
     // Meta refused the token: the number's page says so until a new token is saved (NUM-4).
@@ -102,18 +173,24 @@ export async function processOutboundJob(
     return;
   }
 
+  await deps.afterStep?.('accepted');
   const sent = await markMessageSent(deps.ddb, deps.tableName, message, wamid);
   if (sent) bumpNumberStats(number, { sent: 1 }, deps);
   await deps.afterStep?.('sent');
   const latest = await bindAndCatchUp(sent ?? { ...message, wamid, status: 'sent' }, wamid, deps);
+  await showInChat(conv, latest, deps);
+}
+
+/** The conversation's last message becomes this one (once: conditional on its id), pushed. */
+async function showInChat(conv: Conversation, message: Message, deps: EngineDeps): Promise<void> {
   const touched = await touchConversation(deps.ddb, deps.tableName, conv, {
     messageId: message.id,
     at: message.createdAt,
-    preview: { text: previewText(latest), type: latest.type, direction: 'out' },
+    preview: { text: previewText(message), type: message.type, direction: 'out' },
   });
   if (touched)
     await push(
-      job.accountId,
+      conv.accountId,
       [{ type: 'conversation.updated', conversationId: conv.id, conversation: touched }],
       deps,
     );
@@ -178,18 +255,30 @@ async function recordFailure(message: Message, error: MessageError, deps: Engine
     code: error.code,
   });
   const failed = await failMessage(deps.ddb, deps.tableName, message, error);
+  await pushUpdated(failed, deps);
+}
+
+/** `message.updated` to the account's agents (a status change they see). */
+export async function pushUpdated(message: Message, deps: EngineDeps): Promise<void> {
   await push(
     message.accountId,
     [
       {
         type: 'message.updated',
         conversationId: message.conversationId,
-        message: await forAgents(failed, deps),
+        message: await forAgents(message, deps),
       },
     ],
     deps,
   );
 }
+
+/** Did Meta answer (an HTTP error response), rather than the call failing on the way? */
+function answeredByMeta(err: unknown): boolean {
+  return err instanceof GraphApiError && err.title !== NETWORK_ERROR_TITLE;
+}
+/** The title shared/whatsapp/graph-client.ts gives a network failure or timeout. */
+const NETWORK_ERROR_TITLE = 'Network error';
 
 /** The Cloud API body: text, or media (uploaded from our bucket, or by link); with the quoted reply. */
 async function buildPayload(

@@ -12,6 +12,8 @@ export const outboundJob = z.discriminatedUnion('kind', [
     accountId: z.string(),
     conversationId: z.string(),
     messageId: z.string(),
+    /** Queued again by the sweeper (shared/engine/sweeper.ts) at this time: its own dedup id. */
+    nudge: z.number().int().optional(),
   }),
   z.object({
     kind: z.literal('markRead'),
@@ -33,7 +35,10 @@ export function outboundAttributes(job: OutboundJob): {
   MessageDeduplicationId: string;
 } {
   if (job.kind === 'send')
-    return { MessageGroupId: job.conversationId, MessageDeduplicationId: job.messageId };
+    return {
+      MessageGroupId: job.conversationId,
+      MessageDeduplicationId: job.nudge === undefined ? job.messageId : `${job.messageId}.n${job.nudge}`,
+    };
   return {
     MessageGroupId: job.conversationId ?? job.wamid.slice(-128),
     MessageDeduplicationId: `read-${job.wamid}`.slice(-128),

@@ -25,12 +25,19 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { statusRank, type DeliveryStatus } from '#shared/domain/message-status.ts';
+import { SEND_UNCONFIRMED } from '#shared/domain/send-state.ts';
 import { keys } from './keys.ts';
 import { updateIfAllowed } from './ops.ts';
+import { outboxKeys, SETTLE_OUTBOX } from './outbox.ts';
 import { messageSchema, type Message, type MessageError, type MessageMedia } from './types.ts';
 
 export function messageItem(m: Message): Record<string, unknown> {
-  return { ...keys.message(m.accountId, m.conversationId, m.id), ...m };
+  return {
+    ...keys.message(m.accountId, m.conversationId, m.id),
+    ...m,
+    // Unsettled outgoing messages are in the outbox the sweeper reads (shared/store/outbox.ts).
+    ...(m.direction === 'out' && m.status === 'pending' ? outboxKeys(m) : {}),
+  };
 }
 
 export async function getMessage(
@@ -155,7 +162,7 @@ export async function applyDeliveryStatus(
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.message(ref.accountId, ref.conversationId, ref.messageId),
-    UpdateExpression: `SET #st = :s, statusRank = :r${error ? ', #err = :e' : ''}`,
+    UpdateExpression: `SET #st = :s, statusRank = :r${error ? ', #err = :e' : ''} ${SETTLE_OUTBOX}, sendingAt`,
     ConditionExpression:
       'attribute_exists(pk) AND #dir = :out AND (attribute_not_exists(statusRank) OR statusRank < :r)',
     ExpressionAttributeNames: {
@@ -175,8 +182,9 @@ export async function applyDeliveryStatus(
 }
 
 /**
- * Records Meta's acceptance of a pending message: its wamid and status 'sent'. Undefined
- * when the message was no longer pending (an earlier run recorded it).
+ * Records Meta's acceptance of a pending message: its wamid and status 'sent' (settled: out
+ * of the outbox, no longer in doubt). Undefined when the message was no longer pending (an
+ * earlier run, or a status webhook naming it by `biz_opaque_callback_data`, recorded it).
  */
 export async function markMessageSent(
   ddb: DynamoDBDocumentClient,
@@ -187,7 +195,7 @@ export async function markMessageSent(
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.message(message.accountId, message.conversationId, message.id),
-    UpdateExpression: 'SET wamid = :w, #st = :sent, statusRank = :r',
+    UpdateExpression: `SET wamid = :w, #st = :sent, statusRank = :r ${SETTLE_OUTBOX}, sendingAt`,
     ConditionExpression: '#st = :pending',
     ExpressionAttributeNames: { '#st': 'status' },
     ExpressionAttributeValues: {
@@ -212,13 +220,160 @@ export async function failMessage(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.message(message.accountId, message.conversationId, message.id),
-      UpdateExpression: 'SET #st = :f, statusRank = :r, #err = :e',
+      UpdateExpression: `SET #st = :f, statusRank = :r, #err = :e ${SETTLE_OUTBOX}, sendingAt`,
       ExpressionAttributeNames: { '#st': 'status', '#err': 'error' },
       ExpressionAttributeValues: { ':f': 'failed', ':r': statusRank('failed'), ':e': error },
       ReturnValues: 'ALL_NEW',
     }),
   );
   return messageSchema.parse(res.Attributes);
+}
+
+// --- at most once (shared/domain/send-state.ts) ----------------------------------------
+
+/**
+ * Records that a Graph call for this message begins: `sendingAt` (the send is in doubt
+ * until an outcome is recorded), `triedAt`, one more `sendAttempts`. Conditional: only
+ * from `pending` with no send in doubt, or — the one resend — with the in-doubt attempt
+ * `resendOf` still the recorded one. Undefined when another run got there first.
+ */
+export async function markSending(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  now: number,
+  resendOf?: number,
+): Promise<Message | undefined> {
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.message(message.accountId, message.conversationId, message.id),
+    UpdateExpression:
+      'SET sendingAt = :now, triedAt = :now, sendAttempts = if_not_exists(sendAttempts, :zero) + :one',
+    ConditionExpression:
+      resendOf === undefined
+        ? '#st = :pending AND attribute_not_exists(sendingAt)'
+        : '#st = :pending AND sendingAt = :prev',
+    ExpressionAttributeNames: { '#st': 'status' },
+    ExpressionAttributeValues: {
+      ':now': now,
+      ':zero': 0,
+      ':one': 1,
+      ':pending': 'pending',
+      ...(resendOf === undefined ? {} : { ':prev': resendOf }),
+    },
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && messageSchema.parse(updated);
+}
+
+/**
+ * Meta answered the call with an error: nothing was accepted, so the message is plainly
+ * `pending` again (no longer in doubt; the attempt does not count). Conditional on this
+ * run's attempt still being the recorded one.
+ */
+export async function releaseSending(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  sendingAt: number,
+): Promise<void> {
+  await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.message(message.accountId, message.conversationId, message.id),
+    UpdateExpression: 'REMOVE sendingAt SET sendAttempts = sendAttempts - :one',
+    ConditionExpression: '#st = :pending AND sendingAt = :sa',
+    ExpressionAttributeNames: { '#st': 'status' },
+    ExpressionAttributeValues: { ':pending': 'pending', ':sa': sendingAt, ':one': 1 },
+  });
+}
+
+/**
+ * A failure the send rules decided (unconfirmed, abandoned): only while the message is
+ * still as the decision saw it (pending, the same attempt in doubt). Undefined otherwise.
+ */
+export async function failUnsettled(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  error: MessageError,
+): Promise<Message | undefined> {
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.message(message.accountId, message.conversationId, message.id),
+    UpdateExpression: `SET #st = :f, statusRank = :r, #err = :e ${SETTLE_OUTBOX}, sendingAt`,
+    ConditionExpression:
+      message.sendingAt === undefined
+        ? '#st = :pending AND attribute_not_exists(sendingAt)'
+        : '#st = :pending AND sendingAt = :sa',
+    ExpressionAttributeNames: { '#st': 'status', '#err': 'error' },
+    ExpressionAttributeValues: {
+      ':f': 'failed',
+      ':r': statusRank('failed'),
+      ':e': error,
+      ':pending': 'pending',
+      ...(message.sendingAt === undefined ? {} : { ':sa': message.sendingAt }),
+    },
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && messageSchema.parse(updated);
+}
+
+/**
+ * The sweeper queues a message again: `nudgedAt`, conditional on nobody having done so
+ * since it read the message (two sweeps never queue it twice). False when another did.
+ */
+export async function markNudged(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  now: number,
+): Promise<boolean> {
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.message(message.accountId, message.conversationId, message.id),
+    UpdateExpression: 'SET nudgedAt = :now',
+    ConditionExpression:
+      message.nudgedAt === undefined
+        ? '#st = :pending AND attribute_not_exists(nudgedAt)'
+        : '#st = :pending AND nudgedAt = :prev',
+    ExpressionAttributeNames: { '#st': 'status' },
+    ExpressionAttributeValues: {
+      ':now': now,
+      ':pending': 'pending',
+      ...(message.nudgedAt === undefined ? {} : { ':prev': message.nudgedAt }),
+    },
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated !== undefined;
+}
+
+/**
+ * Meta's status for a message we failed as unconfirmed (no wamid was ever recorded): it
+ * did leave after all. Records the wamid and the status in place of the failure.
+ */
+export async function settleUnconfirmed(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  message: Message,
+  wamid: string,
+  status: DeliveryStatus,
+): Promise<Message | undefined> {
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.message(message.accountId, message.conversationId, message.id),
+    UpdateExpression: 'SET wamid = :w, #st = :s, statusRank = :r REMOVE #err',
+    ConditionExpression: '#st = :failed AND #err.details = :u AND attribute_not_exists(wamid)',
+    ExpressionAttributeNames: { '#st': 'status', '#err': 'error' },
+    ExpressionAttributeValues: {
+      ':w': wamid,
+      ':s': status,
+      ':r': statusRank(status),
+      ':failed': 'failed',
+      ':u': SEND_UNCONFIRMED,
+    },
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && messageSchema.parse(updated);
 }
 
 // --- wamid claims ----------------------------------------------------------------------

@@ -331,6 +331,16 @@ export const messageSchema = z.object({
   wamid: z.string().optional(),
   status: messageStatusSchema,
   error: messageErrorSchema.optional(),
+  /**
+   * An outgoing message's send (shared/domain/send-state.ts): when the Graph call in doubt
+   * began (present while `pending` with a call that may have been accepted), when one was
+   * last begun, how many may have been accepted (2 = resent once), when the sweeper last
+   * queued it again.
+   */
+  sendingAt: z.number().optional(),
+  triedAt: z.number().optional(),
+  sendAttempts: z.number().int().optional(),
+  nudgedAt: z.number().optional(),
   sender: senderSchema,
   /** The ad or post a customer's message came from (Meta's referral). */
   referral: z

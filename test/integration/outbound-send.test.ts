@@ -133,9 +133,15 @@ describe('an agent’s reply', () => {
     const sent = await stored(conv, message.id);
     assert.equal(sent.status, 'sent');
     assert.ok(sent.wamid);
-    const payload = kit.graph.sent.at(-1) as { to: string; text: { body: string } };
+    const payload = kit.graph.sent.at(-1) as {
+      to: string;
+      text: { body: string };
+      biz_opaque_callback_data: string;
+    };
     assert.equal(payload.to, conv.contactPhone);
     assert.equal(payload.text.body, 'Olá! Como posso ajudar?');
+    // Our id, which Meta echoes in the status webhooks (a send in doubt is found by it).
+    assert.equal(payload.biz_opaque_callback_data, `atende:${conv.id}:${message.id}`);
     const after = (await kit.conversations()).find((c) => c.id === conv.id)!;
     assert.equal(after.lastMessage?.direction, 'out');
     assert.equal(after.lastMessage?.text, 'Olá! Como posso ajudar?');
@@ -361,7 +367,10 @@ describe('Graph API failures', () => {
     kit.graph.failNext('send', 1, 429, 130429, 'Rate limit hit');
 
     await assert.rejects(processOutboundJob(job, { ...kit.deps, receiveCount: 1 }));
-    assert.equal((await stored(conv, message.id)).status, 'pending');
+    const refused = await stored(conv, message.id);
+    assert.equal(refused.status, 'pending');
+    // Meta answered: nothing was accepted, so the send is not in doubt and goes at once.
+    assert.equal(refused.sendingAt, undefined);
     await processOutboundJob(job, { ...kit.deps, receiveCount: 2 });
 
     assert.equal((await stored(conv, message.id)).status, 'sent');

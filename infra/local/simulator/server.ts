@@ -165,6 +165,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
             status,
             timestamp: String(Math.floor(Date.now() / 1000)),
             recipient_id: m.customer,
+            // Meta echoes the send's biz_opaque_callback_data in every status of that message.
+            ...(typeof m.payload.biz_opaque_callback_data === 'string'
+              ? { biz_opaque_callback_data: m.payload.biz_opaque_callback_data }
+              : {}),
           },
         ],
       },
