@@ -672,7 +672,8 @@ export class AtendeStack extends Stack {
       if (grants.includes('bucket:media:read')) {
         for (const a of ['s3:GetObject*', 's3:GetBucket*', 's3:List*']) findings.push([`Action::${a}`, why]);
       }
-      if (grants.includes('bucket:media:write')) findings.push(['Action::s3:Abort*', why]);
+      if (grants.includes('bucket:media:write'))
+        for (const a of ['s3:Abort*', 's3:DeleteObject*']) findings.push([`Action::${a}`, why]);
     }
     if (grants.includes('scheduler:manage')) {
       findings.push([
@@ -746,7 +747,11 @@ export class AtendeStack extends Stack {
         // no function could read media).
         fn.addEnvironment(envNames.mediaBucket, r.media.bucketName);
         if (target === 'read') r.media.grantRead(fn);
-        else r.media.grantPut(fn);
+        else {
+          r.media.grantPut(fn);
+          // fn api removes a knowledge document's file (shared/assistant/knowledge.ts).
+          r.media.grantDelete(fn);
+        }
         return;
       case 'account-secret': {
         // The accounts' own secrets, created at run time by fn api: `<stack>/acc/<id>/<kind>`

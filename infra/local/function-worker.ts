@@ -11,12 +11,15 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { startPoller, type SqsHandler } from './sqs-poller.ts';
+import { applyFunctionEnv } from './iam.ts';
 import type { WorkerMessage } from './worker-host.ts';
 
 export interface FunctionWorkerData {
   fn: string;
   /** Variables of this function only (its own AWS access key id: the stand-ins apply its grants). */
   env?: Record<string, string>;
+  /** The key the pollers sign with: Lambda's event source mapping, not the function. */
+  pollerAccessKeyId?: string;
   handlerFile: string;
   pollers: { queueUrl: string; queueArn: string; batchSize: number; concurrency: number }[];
   /**
@@ -39,11 +42,16 @@ if (data.nice) {
   }
 }
 
-Object.assign(process.env, data.env);
+applyFunctionEnv(data.env);
 const mod = (await import(pathToFileURL(data.handlerFile).href)) as { handler?: SqsHandler };
 if (typeof mod.handler !== 'function') throw new Error(`${data.handlerFile} exports no handler`);
 const handler = mod.handler;
-const sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
+const sqs = new SQSClient({
+  useQueueUrlAsEndpoint: false,
+  ...(data.pollerAccessKeyId
+    ? { credentials: { accessKeyId: data.pollerAccessKeyId, secretAccessKey: 'local' } }
+    : {}),
+});
 const pollers = data.pollers.map((p) => startPoller({ sqs, handler, log, ...p }));
 
 port.on('message', (m: unknown) => {

@@ -43,10 +43,10 @@ export async function freePortsFrom(ports: number[]): Promise<void> {
   await assertPortsFree(ports.map((port) => ({ name: 'local stack', port })));
 }
 
-/** A port base whose eight ports are all free (tests run several stacks side by side). */
-export async function freePortBase(span = 10): Promise<number> {
+/** A port base whose eleven ports are all free (tests run several stacks side by side). */
+export async function freePortBase(span = 11): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 4000) * 10;
+    const base = 20000 + Math.floor(Math.random() * 2000) * 20;
     const checks = await Promise.all(Array.from({ length: span }, (_, i) => isPortFree(base + i)));
     if (checks.every(Boolean)) return base;
   }

@@ -5,7 +5,8 @@
  * no CORS headers (its browser refuses the response). The SDK and the browser both talk
  * to it as "S3".
  */
-import { createServer, request, type Server } from 'node:http';
+import { Agent, createServer, request, type Server } from 'node:http';
+import { accessKeyIdOf, s3Request, type LocalIam } from './iam.ts';
 import { listen } from './scheduler.ts';
 
 export async function startS3CorsProxy(opts: {
@@ -13,8 +14,14 @@ export async function startS3CorsProxy(opts: {
   target: string;
   /** The web app's origin: the only one CORS answers for. */
   allowedOrigin: string;
+  /**
+   * IAM: each signed request (header or presigned URL) is checked against the signer's
+   * grants and refused with S3's 403 AccessDenied, as the bucket policy and IAM would.
+   */
+  iam?: LocalIam;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const target = new URL(opts.target);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const server: Server = createServer((req, res) => {
     const cors: Record<string, string> =
       req.headers.origin === opts.allowedOrigin
@@ -31,8 +38,23 @@ export async function startS3CorsProxy(opts: {
       res.end();
       return;
     }
+    if (opts.iam) {
+      const key = accessKeyIdOf(req.headers.authorization, req.url);
+      for (const check of s3Request(req.method ?? 'GET', req.url ?? '/', req.headers)) {
+        const decision = opts.iam.check(key, check.action, check.resources);
+        if (decision.ok) continue;
+        const code = decision.unknownKey ? 'InvalidAccessKeyId' : 'AccessDenied';
+        res.writeHead(403, { 'content-type': 'application/xml', ...cors });
+        res.end(
+          `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${decision.message.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</Message></Error>`,
+        );
+        req.resume();
+        return;
+      }
+    }
     const upstream = request(
       {
+        agent,
         host: target.hostname,
         port: target.port,
         method: req.method,
@@ -57,6 +79,7 @@ export async function startS3CorsProxy(opts: {
       new Promise<void>((r) => {
         server.close(() => r());
         server.closeAllConnections();
+        agent.destroy();
       }),
   };
 }

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { LocalStartError } from './errors.ts';
 import { coalescedWrite } from './coalesced-write.ts';
+import { accessKeyIdOf, schedulerRequest, type LocalIam } from './iam.ts';
 
 export interface StoredSchedule {
   Name: string;
@@ -42,6 +43,13 @@ export interface SchedulerOptions {
   /** How often due schedules are looked for (ms). */
   tickMs?: number;
   log?: (msg: string) => void;
+  /** IAM: each request is checked against the signer's grants (scheduler:*, iam:PassRole). */
+  iam?: LocalIam;
+  /**
+   * What the CDK stack lets a schedule name: its target (the timers function's exact ARN)
+   * and the role Scheduler assumes. Others are refused with ValidationException.
+   */
+  allowedTarget?: { functionArn: string; roleArn: string };
 }
 
 /** Parses `at(yyyy-mm-ddThh:mm:ss)` (UTC unless a time zone offset is given by the caller). */
@@ -133,6 +141,45 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
     if (chunks.length) body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>;
     const group = (body.GroupName as string) ?? url.searchParams.get('groupName') ?? 'default';
     const k = key(group, name);
+    if (opts.iam) {
+      const caller = accessKeyIdOf(req.headers.authorization);
+      const op = schedulerRequest(req.method ?? 'GET', group, name);
+      const target = body.Target as { RoleArn?: string } | undefined;
+      const checks = [op];
+      if ((req.method === 'POST' || req.method === 'PUT') && target?.RoleArn)
+        checks.push({ action: 'iam:PassRole', resources: [target.RoleArn] });
+      for (const c of checks) {
+        const d = opts.iam.check(caller, c.action, c.resources);
+        if (!d.ok)
+          return send(
+            res,
+            403,
+            { Message: d.message },
+            d.unknownKey ? 'UnrecognizedClientException' : 'AccessDeniedException',
+          );
+      }
+    }
+    if (opts.allowedTarget && (req.method === 'POST' || req.method === 'PUT')) {
+      const target = (body.Target ?? {}) as { Arn?: string; RoleArn?: string };
+      if (target.RoleArn !== opts.allowedTarget.roleArn)
+        return send(
+          res,
+          400,
+          {
+            Message: `The execution role ${String(target.RoleArn)} cannot be assumed by EventBridge Scheduler; this stack's schedules use ${opts.allowedTarget.roleArn}.`,
+          },
+          'ValidationException',
+        );
+      if (target.Arn !== opts.allowedTarget.functionArn)
+        return send(
+          res,
+          400,
+          {
+            Message: `Target ${String(target.Arn)} is not a function the role ${opts.allowedTarget.roleArn} may invoke (only ${opts.allowedTarget.functionArn}).`,
+          },
+          'ValidationException',
+        );
+    }
     const existing = schedules.get(k);
     const arn = `arn:aws:scheduler:local:000000000000:schedule/${group}/${name}`;
     switch (req.method) {

@@ -10,6 +10,7 @@ import webpush from 'web-push';
 import { accountSecretKinds, secrets as secretDefs, type Grant, type SecretName } from '#infra/topology.ts';
 import { LocalStartError } from './errors.ts';
 import { listen } from './scheduler.ts';
+import { localArn, type LocalIam } from './iam.ts';
 
 export type SecretValues = Record<SecretName, Record<string, string>>;
 
@@ -132,6 +133,8 @@ export async function startLocalSecrets(opts: {
   accountFile?: string;
   /** Access key id → that function's grants. Without it every caller may do everything. */
   identities?: Record<string, readonly Grant[]>;
+  /** The local stack's IAM (infra/local/iam.ts); takes precedence over `identities`. */
+  iam?: LocalIam;
 }): Promise<LocalSecrets> {
   const fixed = new Map<string, Record<string, string>>();
   for (const name of Object.keys(opts.values) as SecretName[])
@@ -179,7 +182,17 @@ export async function startLocalSecrets(opts: {
       }
       const id = String((op === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
       const arn = `arn:aws:secretsmanager:local:000000000000:secret:${id}`;
-      if (opts.identities) {
+      if (opts.iam) {
+        const d = opts.iam.check(accessKeyIdOf(req.headers.authorization), `secretsmanager:${op}`, [
+          localArn.secret(id),
+        ]);
+        if (!d.ok)
+          return reply(
+            400,
+            { message: d.message },
+            d.unknownKey ? 'UnrecognizedClientException' : 'AccessDeniedException',
+          );
+      } else if (opts.identities) {
         const caller = accessKeyIdOf(req.headers.authorization);
         const grants = caller ? opts.identities[caller] : undefined;
         if (!grants)

@@ -29,6 +29,7 @@ import {
   queues as queueDefs,
   scheduler as schedulerDef,
   secrets as secretDefs,
+  secretNames,
   wsRoutes,
   type FunctionName,
   type Grant,
@@ -43,6 +44,19 @@ import { startHttpGateway, type HttpHandler } from './http-gateway.ts';
 import { listen, startLocalScheduler } from './scheduler.ts';
 import { LOCAL_SECRET_PREFIX, loadOrCreateSecrets, localSecretId, startLocalSecrets } from './secrets.ts';
 import { startInvokeWorker } from './invoke-worker.ts';
+import { startAuthorizingProxy } from './aws-proxy.ts';
+import {
+  ADMIN_KEY,
+  dynamoRequest,
+  envForGrants,
+  functionKey,
+  LOCAL_REGION,
+  localIam,
+  localSchedulerTarget,
+  POLLER_KEY,
+  sqsRequest,
+  type LocalResources,
+} from './iam.ts';
 import { startS3CorsProxy } from './s3-cors-proxy.ts';
 import { startWsGateway, type WsHandler } from './ws-gateway.ts';
 import { freePortsFrom } from './ports.ts';
@@ -78,6 +92,10 @@ export const portOffsets = {
   fauxqs: 6,
   secrets: 7,
   s3: 8,
+  /** IAM in front of DynamoDB Local (infra/local/aws-proxy.ts): the functions' DynamoDB endpoint. */
+  dynamodbIam: 9,
+  /** IAM in front of fauxqs's SQS: the functions' SQS endpoint. */
+  sqsIam: 10,
 } as const;
 
 export interface StackOptions {
@@ -93,6 +111,21 @@ export interface StackOptions {
    * operator's OUTBOUND_ALLOWED_ORIGINS; a test's scripted model).
    */
   outboundAllowedOrigins?: string[];
+  /**
+   * The functions' grants, instead of the topology's for the functions named (a test
+   * removes one to show the local stack refuses what AWS would).
+   */
+  grants?: Partial<Record<FunctionName, Grant[]>>;
+  /**
+   * Every queue's visibility timeout instead of the topology's (the chaos run: a crashed
+   * batch comes back in seconds, not a minute).
+   */
+  visibilityTimeoutSeconds?: number;
+  /**
+   * Start the WhatsApp simulator on its port (default). The chaos run passes false and runs
+   * it in its own process, so that "Meta" outlives a `kill -9` of the stack.
+   */
+  simulator?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -140,6 +173,10 @@ export interface LocalInfo {
 
 export interface LocalStack extends LocalInfo {
   env: Record<string, string>;
+  /** The environment each function was started with (its grants' variables, its own key). */
+  functionEnv: Record<FunctionName, Record<string, string>>;
+  /** The environment a request-fed function's handler sees, read inside its thread (tests). */
+  handlerEnv(fn: FunctionName): Promise<Record<string, string>>;
   /** Drops every WebSocket connection (resynchronisation tests). */
   dropWebSockets(): void;
   stop(): Promise<void>;
@@ -157,30 +194,73 @@ export function describeLocalTopology() {
     ),
     buckets: Object.keys(buckets).map((b) => `atende-${b}`),
     secrets: (Object.keys(secretDefs) as SecretName[]).map(localSecretId),
+    /** The names of each function's variables (values are the stack's at run time). */
+    env: Object.fromEntries(
+      functionNames.map((fn) => {
+        const r = localResources({ wsEndpoint: '<ws>' });
+        const common = { [envNames.outboundAllowedOrigins]: '', [envNames.whatsappMediaHosts]: '' };
+        return [
+          fn,
+          Object.keys(localFunctionEnv(fn, functionDefs[fn].grants, r, common))
+            .filter((k) => !LOCAL_ONLY_ENV.test(k))
+            .sort(),
+        ];
+      }),
+    ) as Record<FunctionName, string[]>,
   };
 }
 
 /**
- * Local identities (access key ids) for the Secrets Manager stand-in. Functions in a
- * thread of their own (queue-fed ones, and fn webhook) sign with their own key and get
- * exactly their grants; those sharing the main thread (api, ws, timers, and the stack's
- * own set-up) share one key with the union of their grants — api's covers the others'.
+ * Local identities (access key ids) → grants, as the Secrets Manager stand-in's
+ * `identities` (tests of that stand-in alone). The stack itself uses LocalIam
+ * (infra/local/iam.ts): every function in a thread of its own, signing with its own key.
  */
-// Letters and digits only: DynamoDB Local refuses other access key ids.
-const functionKey = (fn: FunctionName) => `local${fn}`;
-const MAIN_THREAD_KEY = 'localmain';
-const ownThread = (fn: FunctionName) => fn === 'webhook';
 export function localIdentities(): Record<string, Grant[]> {
   const ids: Record<string, Grant[]> = {};
   for (const fn of functionNames) ids[functionKey(fn)] = functionDefs[fn].grants;
-  ids[MAIN_THREAD_KEY] = [
-    ...new Set(
-      functionNames
-        .filter((fn) => !ownThread(fn) && !functionDefs[fn].triggers.every((t) => t.kind === 'sqs'))
-        .flatMap((fn) => functionDefs[fn].grants),
-    ),
-  ];
   return ids;
+}
+
+/**
+ * Variables only the local runtime sets (the SDK's endpoints and credentials, the Graph
+ * API simulator, a local model): not the topology's, so not compared with CDK's.
+ */
+export const LOCAL_ONLY_ENV = /^(AWS_|WHATSAPP_GRAPH_URL$|OPENAI_BASE_URL$|LOG_LEVEL$)/;
+
+/**
+ * A function's whole environment: the SDK's local endpoints signed with the function's
+ * own key, what every function gets (CDK's common environment), and what its grants give
+ * (envForGrants, the mirror of the CDK stack's grantFor).
+ */
+export function localFunctionEnv(
+  fn: FunctionName,
+  grants: readonly Grant[],
+  resources: LocalResources,
+  common: Record<string, string>,
+): Record<string, string> {
+  return { ...common, AWS_ACCESS_KEY_ID: functionKey(fn), ...envForGrants(grants, resources) };
+}
+
+/** The stack's resources by name; the queues' URLs are filled in once the queues exist. */
+function localResources(urls: { wsEndpoint: string }): LocalResources {
+  return {
+    tableName: 'atende',
+    mediaBucket: 'atende-media',
+    queueNames: Object.fromEntries(
+      queueNames.map((q) => [q, { queue: localQueueName(q), dlq: localQueueName(q, true) }]),
+    ) as LocalResources['queueNames'],
+    queueUrls: Object.fromEntries(queueNames.map((q) => [q, `<${q} url>`])) as Record<QueueName, string>,
+    dlqUrls: Object.fromEntries(queueNames.map((q) => [q, `<${q} dlq url>`])) as Record<QueueName, string>,
+    secretIds: Object.fromEntries(secretNames.map((n) => [n, localSecretId(n)])) as Record<
+      SecretName,
+      string
+    >,
+    accountSecretsPrefix: LOCAL_SECRET_PREFIX,
+    schedulerGroup: schedulerDef.groupName,
+    schedulerRoleArn: localSchedulerTarget.roleArn,
+    schedulerTargetArn: localSchedulerTarget.functionArn,
+    wsEndpoint: urls.wsEndpoint,
+  };
 }
 
 export function localQueueName(q: QueueName, dlq = false): string {
@@ -190,20 +270,6 @@ export function localQueueName(q: QueueName, dlq = false): string {
 
 type AnyHandler = (event: never, context: unknown) => Promise<unknown>;
 
-async function loadHandler(fn: FunctionName, log: (m: string) => void): Promise<AnyHandler | undefined> {
-  const file = join(root, functionDefs[fn].handler);
-  if (!existsSync(file)) {
-    log(`warning: ${functionDefs[fn].handler} does not exist yet; function ${fn} is unavailable`);
-    return undefined;
-  }
-  const mod = (await import(pathToFileURL(file).href)) as { handler?: AnyHandler };
-  if (typeof mod.handler !== 'function') {
-    log(`warning: ${functionDefs[fn].handler} exports no handler; function ${fn} is unavailable`);
-    return undefined;
-  }
-  return mod.handler;
-}
-
 export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   const log = opts.log ?? ((m: string) => console.log(m));
   const dataDir = resolve(opts.dataDir ?? join(root, '.data'));
@@ -211,7 +277,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
   const port = Object.fromEntries(
     Object.entries(portOffsets).map(([k, off]) => [k, portBase + off]),
   ) as Record<keyof typeof portOffsets, number>;
-  await freePortsFrom(Object.values(port));
+  await freePortsFrom(
+    Object.entries(port).flatMap(([k, p]) => (k === 'simulator' && opts.simulator === false ? [] : [p])),
+  );
 
   if (opts.reset) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
@@ -257,12 +325,19 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       );
     }
 
-    // Each function signs with its own access key id; the stand-in applies its grants.
+    // IAM, locally: each function signs with its own access key id and every stand-in
+    // refuses what its grants do not allow (infra/local/iam.ts); the pollers and the
+    // stack's own set-up have identities of their own.
+    const resources = localResources({ wsEndpoint: `http://127.0.0.1:${port.ws}` });
+    const grants = Object.fromEntries(
+      functionNames.map((fn) => [fn, opts.grants?.[fn] ?? functionDefs[fn].grants]),
+    ) as Record<FunctionName, Grant[]>;
+    const iam = localIam(resources, grants);
     const secrets = await startLocalSecrets({
       port: port.secrets,
       values: secretValues,
       accountFile: join(dataDir, 'account-secrets.json'),
-      identities: localIdentities(),
+      iam,
     });
     stoppers.push(() => secrets.stop());
     // As on AWS, the media bucket answers CORS only for the web app's origin.
@@ -270,8 +345,30 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       port: port.s3,
       target: fauxqs.address,
       allowedOrigin: `http://localhost:${port.web}`,
+      iam,
     });
     stoppers.push(() => s3Proxy.stop());
+    const dynamoIam = await startAuthorizingProxy({
+      port: port.dynamodbIam,
+      target: dynamo.endpoint,
+      iam,
+      protocol: { errorPrefix: 'com.amazonaws.dynamodb.v20120810', describe: dynamoRequest },
+    });
+    stoppers.push(() => dynamoIam.stop());
+    const sqsIam = await startAuthorizingProxy({
+      port: port.sqsIam,
+      target: fauxqs.address,
+      iam,
+      protocol: {
+        errorPrefix: 'com.amazon.coral.service',
+        describe: sqsRequest,
+        // SQS's JSON protocol carries the query protocol's code, which the SDK reports.
+        refusalHeaders: (type) => ({
+          'x-amzn-query-error': `${type === 'AccessDeniedException' ? 'AccessDenied' : 'InvalidClientTokenId'};Sender`,
+        }),
+      },
+    });
+    stoppers.push(() => sqsIam.stop());
 
     const urls: LocalUrls = {
       web: `http://localhost:${port.web}`,
@@ -281,17 +378,18 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       wsManagement: `http://127.0.0.1:${port.ws}`,
       simulator: `http://localhost:${port.simulator}`,
       scheduler: `http://127.0.0.1:${port.scheduler}`,
-      dynamodb: dynamo.endpoint,
-      sqs: fauxqs.address,
+      dynamodb: dynamoIam.url,
+      sqs: sqsIam.url,
       s3: s3Proxy.url,
       secrets: secrets.url,
     };
 
     // The AWS SDK finds every stand-in through the standard endpoint variables.
-    const region = 'us-east-1';
+    const region = LOCAL_REGION;
+    // The stack's own set-up (and the developer's tools, through `env`) use the admin key.
     const sdkEnv: Record<string, string> = {
       AWS_REGION: region,
-      AWS_ACCESS_KEY_ID: MAIN_THREAD_KEY,
+      AWS_ACCESS_KEY_ID: ADMIN_KEY,
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: urls.dynamodb,
       AWS_ENDPOINT_URL_SQS: urls.sqs,
@@ -309,7 +407,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       ddbRaw.destroy();
     });
 
-    const tableName = 'atende';
+    const tableName = resources.tableName;
     await ensureTable(ddbRaw, tableName);
 
     const queueUrls = {} as Record<QueueName, string>;
@@ -337,7 +435,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
           QueueName: localQueueName(q),
           Attributes: {
             ...fifoAttrs,
-            VisibilityTimeout: String(def.visibilityTimeoutSeconds),
+            VisibilityTimeout: String(opts.visibilityTimeoutSeconds ?? def.visibilityTimeoutSeconds),
             RedrivePolicy: JSON.stringify({
               deadLetterTargetArn: dlqArn,
               maxReceiveCount: def.maxReceiveCount,
@@ -352,7 +450,11 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         )
       ).Attributes!.QueueArn!;
     }
-    const mediaBucket = 'atende-media';
+    for (const q of queueNames) {
+      resources.queueUrls[q] = queueUrls[q];
+      resources.dlqUrls[q] = dlqUrls[q];
+    }
+    const mediaBucket = resources.mediaBucket;
     try {
       await s3.send(new CreateBucketCommand({ Bucket: mediaBucket }));
     } catch (err) {
@@ -360,51 +462,54 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       if (name !== 'BucketAlreadyOwnedByYou' && name !== 'BucketAlreadyExists') throw err;
     }
 
-    const fnEnv: Record<string, string> = {
-      ...sdkEnv,
-      [envNames.table]: tableName,
-      [envNames.mediaBucket]: mediaBucket,
-      [envNames.schedulerGroup]: schedulerDef.groupName,
-      [envNames.schedulerTargetArn]: `arn:aws:lambda:${region}:000000000000:function:${schedulerDef.target}`,
-      [envNames.schedulerRoleArn]: 'arn:aws:iam::000000000000:role/atende-scheduler',
-      [envNames.wsEndpoint]: urls.wsManagement,
-      WHATSAPP_GRAPH_URL: urls.simulator,
-    };
-    for (const q of queueNames) fnEnv[envNames.queueUrl(q)] = queueUrls[q];
-    for (const q of queueNames) fnEnv[envNames.dlqUrl(q)] = dlqUrls[q];
-    for (const s of Object.keys(secretDefs) as SecretName[]) fnEnv[envNames.secretId(s)] = localSecretId(s);
-    fnEnv[envNames.accountSecretsPrefix] = LOCAL_SECRET_PREFIX;
-    if (secretValues.openai.baseUrl) fnEnv.OPENAI_BASE_URL = secretValues.openai.baseUrl;
+    // What every function gets besides its grants' variables: the SDK's endpoints, the
+    // Graph API simulator, a local model, and CDK's common environment.
+    const common: Record<string, string> = { ...sdkEnv, WHATSAPP_GRAPH_URL: urls.simulator };
+    if (secretValues.openai.baseUrl) common.OPENAI_BASE_URL = secretValues.openai.baseUrl;
     // The operator's exceptions to the outbound-URL guard: the simulator (Graph API and its
     // media downloads), a local model named by OPENAI_BASE_URL, and whatever the caller adds.
-    fnEnv[envNames.outboundAllowedOrigins] = [
+    common[envNames.outboundAllowedOrigins] = [
       ...new Set([
         new URL(urls.simulator).origin,
         ...(secretValues.openai.baseUrl ? [new URL(secretValues.openai.baseUrl).origin] : []),
         ...parseOrigins((opts.outboundAllowedOrigins ?? []).join(',')),
       ]),
     ].join(',');
-    fnEnv[envNames.whatsappMediaHosts] = new URL(urls.simulator).origin;
-    // Handlers read their configuration at cold start: set it before importing them.
-    Object.assign(process.env, fnEnv);
+    common[envNames.whatsappMediaHosts] = new URL(urls.simulator).origin;
+    // Each function gets exactly what its grants imply, as CDK's grantFor gives it.
+    const envOf = (fn: FunctionName) => localFunctionEnv(fn, grants[fn], resources, common);
+    // The developer's tools (the benchmark, scripts) get every variable, with the admin key.
+    const fnEnv: Record<string, string> = {
+      ...common,
+      ...envForGrants(
+        functionNames.flatMap((fn) => grants[fn]),
+        resources,
+      ),
+    };
     // One line per webhook is right for CloudWatch, too much for a developer's terminal.
     process.env.LOG_LEVEL ??= 'warn';
 
+    // Every function has a thread of its own, as Lambda gives each its own environments
+    // (its own variables and its own key): the queue-fed ones with their pollers (below),
+    // the others invoked by the gateways and the scheduler through a worker.
     const handlers = {} as Record<FunctionName, AnyHandler | undefined>;
-    // Queue-fed functions run in worker threads (below); the others here, on the main thread.
+    const envProbes = {} as Record<FunctionName, () => Promise<Record<string, string>>>;
     const queueFed = (fn: FunctionName) => functionDefs[fn].triggers.every((t) => t.kind === 'sqs');
-    for (const fn of functionNames) {
-      if (queueFed(fn)) continue;
-      if (ownThread(fn)) {
-        const w = await startInvokeWorker({
-          name: `function ${fn}`,
-          handlerFile: join(root, functionDefs[fn].handler),
-          env: { AWS_ACCESS_KEY_ID: functionKey(fn) },
-        });
-        stoppers.push(() => w.stop());
-        handlers[fn] = (event) => w.invoke(event);
-      } else handlers[fn] = await loadHandler(fn, log);
-    }
+    await Promise.all(
+      functionNames
+        .filter((fn) => !queueFed(fn))
+        .map(async (fn) => {
+          const handlerFile = join(root, functionDefs[fn].handler);
+          if (!existsSync(handlerFile)) {
+            log(`warning: ${functionDefs[fn].handler} does not exist yet; function ${fn} is unavailable`);
+            return;
+          }
+          const w = await startInvokeWorker({ name: `function ${fn}`, handlerFile, env: envOf(fn) });
+          stoppers.push(() => w.stop());
+          handlers[fn] = (event) => w.invoke(event);
+          envProbes[fn] = () => w.env();
+        }),
+    );
 
     const sched = await startLocalScheduler({
       port: port.scheduler,
@@ -415,6 +520,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         await (h as (e: unknown, c: unknown) => Promise<unknown>)(input, {});
       },
       log,
+      iam,
+      // Only the timers function, through the scheduler's role, as the CDK stack allows.
+      allowedTarget: localSchedulerTarget,
     });
     stoppers.push(() => sched.stop());
 
@@ -422,6 +530,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       port: port.ws,
       handler: () => handlers.ws as WsHandler | undefined,
       log,
+      iam,
     });
     stoppers.push(() => ws.stop());
 
@@ -455,7 +564,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       }
       const data: FunctionWorkerData = {
         fn,
-        env: { AWS_ACCESS_KEY_ID: functionKey(fn) },
+        env: envOf(fn),
+        // The pollers are Lambda's event source mapping: they read the queue as the service.
+        pollerAccessKeyId: POLLER_KEY,
         handlerFile: join(root, functionDefs[fn].handler),
         pollers,
         nice: 5,
@@ -473,7 +584,9 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       ...secretValues.whatsapp,
     };
     const simulatorFile = join(root, 'infra/local/simulator/server.ts');
-    if (existsSync(simulatorFile)) {
+    if (opts.simulator === false) {
+      // The caller runs the simulator on urls.simulator.
+    } else if (existsSync(simulatorFile)) {
       const { startSimulator } = (await import(pathToFileURL(simulatorFile).href)) as {
         startSimulator: (o: unknown) => Promise<{ url: string; stop(): Promise<void> }>;
       };
@@ -534,14 +647,28 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       resources: {
         region,
         tableName,
-        schedulerGroup: fnEnv[envNames.schedulerGroup]!,
-        schedulerTargetArn: fnEnv[envNames.schedulerTargetArn]!,
-        schedulerRoleArn: fnEnv[envNames.schedulerRoleArn]!,
-        accessKeyId: MAIN_THREAD_KEY,
+        schedulerGroup: resources.schedulerGroup,
+        schedulerTargetArn: resources.schedulerTargetArn,
+        schedulerRoleArn: resources.schedulerRoleArn,
+        accessKeyId: ADMIN_KEY,
       },
     };
     writeFileSync(join(dataDir, 'local.json'), JSON.stringify(info, null, 2));
-    return { ...info, env: fnEnv, dropWebSockets: () => ws.dropAll(), stop: stopAll };
+    return {
+      ...info,
+      env: fnEnv,
+      functionEnv: Object.fromEntries(functionNames.map((fn) => [fn, envOf(fn)])) as Record<
+        FunctionName,
+        Record<string, string>
+      >,
+      handlerEnv: async (fn) => {
+        const probe = envProbes[fn];
+        if (!probe) throw new Error(`function ${fn} is queue-fed: its environment is functionEnv's`);
+        return probe();
+      },
+      dropWebSockets: () => ws.dropAll(),
+      stop: stopAll,
+    };
   } catch (err) {
     await stopAll();
     throw err;

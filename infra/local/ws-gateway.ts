@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { listen } from './scheduler.ts';
+import { accessKeyIdOf, connectionsRequest, type LocalIam } from './iam.ts';
 
 export type WsHandler = (event: WsEvent, context: unknown) => Promise<unknown>;
 
@@ -38,6 +39,8 @@ export interface WsGatewayOptions {
   /** The ws function's handler; undefined refuses connections with 503. */
   handler: () => WsHandler | undefined;
   log?: (msg: string) => void;
+  /** IAM on the management API: execute-api:ManageConnections (the `ws:manage` grant). */
+  iam?: LocalIam;
 }
 
 export interface WsGateway {
@@ -98,6 +101,17 @@ export async function startWsGateway(opts: WsGatewayOptions): Promise<WsGateway>
         return;
       }
       const id = decodeURIComponent(m[1]!);
+      if (opts.iam) {
+        const check = connectionsRequest(req.method ?? 'POST', id);
+        const d = opts.iam.check(accessKeyIdOf(req.headers.authorization), check.action, check.resources);
+        if (!d.ok) {
+          const type = d.unknownKey ? 'UnrecognizedClientException' : 'AccessDeniedException';
+          res.writeHead(403, { 'content-type': 'application/json', 'x-amzn-errortype': type });
+          res.end(JSON.stringify({ message: d.message }));
+          req.resume();
+          return;
+        }
+      }
       const conn = sockets.get(id);
       if (!conn) {
         res.writeHead(410, { 'content-type': 'application/json', 'x-amzn-errortype': 'GoneException' });

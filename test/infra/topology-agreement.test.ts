@@ -4,11 +4,20 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { App } from 'aws-cdk-lib';
+import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AtendeStack } from '#infra/cdk/atende-stack.ts';
 import { describeLocalTopology } from '#infra/local/stack.ts';
-import { functionNames, httpRoutes, queueNames, topology, wsRoutes } from '#infra/topology.ts';
+import { statementsForGrants, triggerStatements, type LocalResources } from '#infra/local/iam.ts';
+import {
+  envNames,
+  functionNames,
+  httpRoutes,
+  queueNames,
+  topology,
+  wsRoutes,
+  type FunctionName,
+} from '#infra/topology.ts';
 
 test('every function, queue and route of the topology exists in the CDK template and the local runtime', () => {
   const stack = new AtendeStack(new App(), 'Agreement', { bundle: false });
@@ -51,4 +60,65 @@ test('every function, queue and route of the topology exists in the CDK template
     assert.ok(local.wsRoutes.includes(r.route), `local ws route ${r.route}`);
   }
   assert.equal(cdkRoutes.length, httpRoutes.length + wsRoutes.length);
+});
+
+/** Each function's role's actions in the template (its own log group's aside). */
+function cdkActions(template: Template, stack: AtendeStack, fn: FunctionName): string[] {
+  const role = stack.getLogicalId(stack.functions[fn].role!.node.defaultChild as CfnElement);
+  const actions = Object.values(template.findResources('AWS::IAM::Policy'))
+    .filter((p) => (p.Properties.Roles as { Ref: string }[]).some((r) => r.Ref === role))
+    .flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[])
+    .flatMap((s) => (Array.isArray(s.Action) ? s.Action : [s.Action]))
+    .filter((a) => !a.startsWith('logs:'));
+  return [...new Set(actions)].sort();
+}
+
+test('each function has the same variables in the CDK template and the local runtime (names)', () => {
+  const stack = new AtendeStack(new App(), 'EnvAgreement', {
+    bundle: false,
+    outboundAllowedOrigins: ['http://127.0.0.1:9'],
+  });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<
+    string,
+    { Properties: { Environment: { Variables: Record<string, unknown> } } }
+  >;
+  const local = describeLocalTopology();
+  for (const fn of functionNames) {
+    const id = stack.getLogicalId(stack.functions[fn].node.defaultChild as CfnElement);
+    const cdk = Object.keys(resources[id]!.Properties.Environment.Variables)
+      .filter((k) => k !== 'NODE_OPTIONS')
+      .sort();
+    assert.deepEqual(local.env[fn], cdk, `variables of fn ${fn}`);
+  }
+  // What a function does not hold, it cannot reach: fn webhook has no media bucket nor table writes' queue.
+  assert.ok(!local.env.webhook.includes(envNames.mediaBucket));
+  assert.ok(!local.env.ws.includes(envNames.queueUrl('outbound')));
+});
+
+test('each function may perform the same actions in the CDK template and under the local IAM', () => {
+  const stack = new AtendeStack(new App(), 'IamAgreement', { bundle: false });
+  const template = Template.fromStack(stack);
+  const r = {
+    tableName: 't',
+    queueNames: Object.fromEntries(queueNames.map((q) => [q, { queue: q, dlq: `${q}-dlq` }])),
+    queueUrls: {},
+    dlqUrls: {},
+    mediaBucket: 'b',
+    secretIds: {},
+    accountSecretsPrefix: 'p',
+    schedulerGroup: 'g',
+    schedulerRoleArn: 'role',
+    schedulerTargetArn: 'fn',
+    wsEndpoint: 'ws',
+  } as unknown as LocalResources;
+  for (const fn of functionNames) {
+    const local = [
+      ...new Set(
+        [...statementsForGrants(topology.functions[fn].grants, r), ...triggerStatements(fn, r)].flatMap(
+          (s) => s.actions,
+        ),
+      ),
+    ].sort();
+    assert.deepEqual(local, cdkActions(template, stack, fn), `actions of fn ${fn}`);
+  }
 });
