@@ -323,8 +323,30 @@ export const wsRoutes: WsRouteDef[] = [
   { route: '$default', function: 'ws' },
 ];
 
-/** Schedules created by the functions go to this group and invoke this function. */
-export const scheduler = { groupName: 'atende', target: 'timers' as FunctionName };
+/** A schedule of the deployment itself, firing the scheduler's target with `input` at a rate. */
+export interface RecurringScheduleDef {
+  name: string;
+  everyMinutes: number;
+  input: Record<string, unknown>;
+}
+
+/**
+ * Schedules created by the functions go to this group and invoke this function; the
+ * recurring ones are the deployment's own (CDK: AWS::Scheduler::Schedule `rate(…)` with the
+ * scheduler role; locally a timer of infra/local/stack.ts).
+ */
+export const scheduler: {
+  groupName: string;
+  target: FunctionName;
+  recurring: readonly RecurringScheduleDef[];
+} = {
+  groupName: 'atende',
+  target: 'timers',
+  recurring: [
+    // The outbox sweeper (shared/engine/sweeper.ts): unsettled sends past their deadline.
+    { name: 'sweep-outbox', everyMinutes: 1, input: { kind: 'sweep-outbox' } },
+  ],
+};
 
 /**
  * Environment variables each function receives, by resource. The CDK app fills them

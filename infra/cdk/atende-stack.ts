@@ -424,6 +424,20 @@ export class AtendeStack extends Stack {
       }
     }
 
+    // The deployment's recurring schedules (topology scheduler.recurring: the outbox sweep),
+    // on the scheduler role, invoking the target function by its exact ARN.
+    for (const r of topology.scheduler.recurring) {
+      const schedule = new scheduler.CfnSchedule(this, `recurring-${r.name}`, {
+        description: `Atende: ${r.name}, every ${r.everyMinutes} min`,
+        groupName: topology.scheduler.groupName,
+        scheduleExpression: `rate(${r.everyMinutes} ${r.everyMinutes === 1 ? 'minute' : 'minutes'})`,
+        flexibleTimeWindow: { mode: 'OFF' },
+        target: { arn: schedulerTargetArn, roleArn: schedulerRole.roleArn, input: JSON.stringify(r.input) },
+      });
+      schedule.addDependency(scheduleGroup);
+      schedule.node.addDependency(this.functions[topology.scheduler.target]);
+    }
+
     // --- Web app: S3 + CloudFront -------------------------------------------------------
     const webBucket = new s3.Bucket(this, 'Web', {
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,

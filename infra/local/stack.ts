@@ -511,20 +511,34 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
         }),
     );
 
+    const fireTarget = async (input: unknown) => {
+      const h = handlers[schedulerDef.target];
+      if (!h) throw new Error(`function ${schedulerDef.target} is unavailable`);
+      await (h as (e: unknown, c: unknown) => Promise<unknown>)(input, {});
+    };
     const sched = await startLocalScheduler({
       port: port.scheduler,
       file: join(dataDir, 'schedules.json'),
-      fire: async (input) => {
-        const h = handlers[schedulerDef.target];
-        if (!h) throw new Error(`function ${schedulerDef.target} is unavailable`);
-        await (h as (e: unknown, c: unknown) => Promise<unknown>)(input, {});
-      },
+      fire: fireTarget,
       log,
       iam,
       // Only the timers function, through the scheduler's role, as the CDK stack allows.
       allowedTarget: localSchedulerTarget,
     });
     stoppers.push(() => sched.stop());
+    // The deployment's recurring schedules (the outbox sweep), as CDK's rate() schedules fire them.
+    for (const r of schedulerDef.recurring) {
+      let running = false;
+      const timer = setInterval(() => {
+        if (running) return;
+        running = true;
+        fireTarget(r.input)
+          .catch((err: Error) => log(`recurring schedule ${r.name} failed: ${err.message}`))
+          .finally(() => (running = false));
+      }, r.everyMinutes * 60_000);
+      timer.unref();
+      stoppers.push(async () => clearInterval(timer));
+    }
 
     const ws = await startWsGateway({
       port: port.ws,
