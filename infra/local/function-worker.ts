@@ -10,9 +10,10 @@ import { setPriority } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { chaosFromEnv, installCrashPoints } from './chaos.ts';
 import { startPoller, type SqsHandler } from './sqs-poller.ts';
 import { applyFunctionEnv } from './iam.ts';
-import type { WorkerMessage } from './worker-host.ts';
+import type { Restarted, WorkerMessage } from './worker-host.ts';
 
 export interface FunctionWorkerData {
   fn: string;
@@ -29,7 +30,7 @@ export interface FunctionWorkerData {
   nice?: number;
 }
 
-const data = workerData as FunctionWorkerData;
+const data = workerData as FunctionWorkerData & Partial<Restarted>;
 const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
 const log = (line: string) => post({ type: 'log', line: `[${data.fn}] ${line}` });
@@ -43,6 +44,16 @@ if (data.nice) {
 }
 
 applyFunctionEnv(data.env);
+// Injected crashes (ATENDE_CHAOS_CRASH; off by default): see chaos.ts.
+const chaos = chaosFromEnv();
+if (chaos)
+  installCrashPoints({
+    fn: data.fn,
+    config: chaos,
+    generation: data.generation ?? 0,
+    crashesSoFar: data.injectedCrashes ?? 0,
+    log,
+  });
 const mod = (await import(pathToFileURL(data.handlerFile).href)) as { handler?: SqsHandler };
 if (typeof mod.handler !== 'function') throw new Error(`${data.handlerFile} exports no handler`);
 const handler = mod.handler;

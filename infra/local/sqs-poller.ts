@@ -12,6 +12,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import { batchWork } from './chaos.ts';
 
 export type SqsHandler = (event: SQSEvent, context: unknown) => Promise<unknown>;
 
@@ -89,26 +90,30 @@ export function startPoller(opts: PollerOptions): Poller {
       }
       if (!messages.length) continue;
       const records = messages.map((m) => toRecord(m, opts.queueArn, region));
-      let failed: Set<string>;
+      // The batch's work (handler and delete) is where injected crashes may strike (chaos.ts).
+      await batchWork.run({ queueArn: opts.queueArn }, () => work(records));
+    }
+  };
+  const work = async (records: SQSRecord[]) => {
+    let failed: Set<string>;
+    try {
+      const result = await opts.handler({ Records: records }, { awsRequestId: records[0]!.messageId });
+      failed = failedIds(result, records);
+    } catch (err) {
+      opts.log?.(`handler for ${opts.queueArn} threw: ${(err as Error).stack ?? String(err)}`);
+      failed = new Set(records.map((r) => r.messageId));
+    }
+    const done = records.filter((r) => !failed.has(r.messageId));
+    if (done.length) {
       try {
-        const result = await opts.handler({ Records: records }, { awsRequestId: records[0]!.messageId });
-        failed = failedIds(result, records);
+        await opts.sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: opts.queueUrl,
+            Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
+          }),
+        );
       } catch (err) {
-        opts.log?.(`handler for ${opts.queueArn} threw: ${(err as Error).stack ?? String(err)}`);
-        failed = new Set(records.map((r) => r.messageId));
-      }
-      const done = records.filter((r) => !failed.has(r.messageId));
-      if (done.length) {
-        try {
-          await opts.sqs.send(
-            new DeleteMessageBatchCommand({
-              QueueUrl: opts.queueUrl,
-              Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
-            }),
-          );
-        } catch (err) {
-          opts.log?.(`delete from ${opts.queueUrl} failed: ${(err as Error).message}`);
-        }
+        opts.log?.(`delete from ${opts.queueUrl} failed: ${(err as Error).message}`);
       }
     }
   };

@@ -588,6 +588,8 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       const worker = await startWorkerThread(new URL('./function-worker.ts', import.meta.url), data, {
         name: `function ${fn}`,
         log,
+        // A crashed function gets a new worker, as Lambda starts a new environment.
+        restart: true,
       });
       stoppers.push(() => worker.stop());
     }
