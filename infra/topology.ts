@@ -205,6 +205,8 @@ export const functions: Record<FunctionName, FunctionDef> = {
     grants: [
       'table:read',
       'queue:send:inbound',
+      // Malformed webhook items, kept raw with their reason (shared/webhook/handle-webhook.ts).
+      'queue:dead-letter:inbound',
       'secret:read:whatsapp-webhook',
       'account-secret:read:webhook',
     ],

@@ -5,6 +5,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { dynamo, secretsManager, sqs } from '#shared/aws/clients.ts';
+import { envNames } from '#infra/topology.ts';
 import { loadConfig } from '#shared/config.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { handleWebhook, type WebhookDeps } from '#shared/webhook/handle-webhook.ts';
@@ -31,6 +32,8 @@ const deps: WebhookDeps = {
   ),
   sqs: sqs(),
   queueUrl: config.queueUrls.inbound!,
+  // Grant queue:dead-letter:inbound: malformed items go there with their reason.
+  deadLetterQueueUrl: process.env[envNames.dlqUrl('inbound')],
   now: Date.now,
   log: (level, msg, data) => log(level, msg, { fn: 'webhook', ...data }),
 };

@@ -112,10 +112,28 @@ const system = z.looseObject({
   type: z.literal('system'),
   system: z.looseObject({ body: z.string().optional(), type: z.string().optional() }),
 });
-/** Types whose payload is media: a malformed one must not pass as `other`. */
-const MEDIA_TYPES: readonly string[] = ['image', 'audio', 'video', 'document', 'sticker'];
+/**
+ * Types with a schema of their own: a malformed one must not pass as `other` (a media
+ * payload with a URL for an id would be fetched; a text without a body would fail in the
+ * engine on every retry). It does not parse: the webhook dead-letters it.
+ */
+const KNOWN_TYPES: readonly string[] = [
+  'text',
+  'image',
+  'audio',
+  'video',
+  'document',
+  'sticker',
+  'location',
+  'contacts',
+  'interactive',
+  'button',
+  'reaction',
+  'order',
+  'system',
+];
 /** unsupported, unknown, and every type Meta adds before we know it. */
-const other = z.looseObject({ ...common, type: z.string().refine((t) => !MEDIA_TYPES.includes(t)) });
+const other = z.looseObject({ ...common, type: z.string().refine((t) => !KNOWN_TYPES.includes(t)) });
 
 export const inboundMessage = z.union([
   text,
