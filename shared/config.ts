@@ -11,6 +11,9 @@ const schema = z.object({
   [envNames.queueUrl('inbound')]: z.string().min(1).optional(),
   [envNames.queueUrl('outbound')]: z.string().min(1).optional(),
   [envNames.queueUrl('assistant')]: z.string().min(1).optional(),
+  [envNames.dlqUrl('inbound')]: z.string().min(1).optional(),
+  [envNames.dlqUrl('outbound')]: z.string().min(1).optional(),
+  [envNames.dlqUrl('assistant')]: z.string().min(1).optional(),
   [envNames.mediaBucket]: z.string().min(1).optional(),
   [envNames.secretId('whatsapp')]: z.string().min(1).optional(),
   [envNames.secretId('whatsapp-webhook')]: z.string().min(1).optional(),
@@ -43,6 +46,8 @@ const schema = z.object({
 export type Config = {
   tableName: string;
   queueUrls: { inbound?: string; outbound?: string; assistant?: string };
+  /** The queues' dead-letter queues (grants queue:dead-letter:<q>, queue:redrive:<q>). */
+  dlqUrls: { inbound?: string; outbound?: string; assistant?: string };
   mediaBucket?: string;
   /**
    * whatsapp: the deployment's Graph API token (functions that call Graph);
@@ -76,6 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       inbound: e[envNames.queueUrl('inbound')],
       outbound: e[envNames.queueUrl('outbound')],
       assistant: e[envNames.queueUrl('assistant')],
+    },
+    dlqUrls: {
+      inbound: e[envNames.dlqUrl('inbound')],
+      outbound: e[envNames.dlqUrl('outbound')],
+      assistant: e[envNames.dlqUrl('assistant')],
     },
     mediaBucket: e[envNames.mediaBucket],
     secretIds: {

@@ -24,6 +24,7 @@ import { readSecret } from '#shared/secrets/read-secret.ts';
 import { accountSecrets } from '#shared/secrets/account-secrets.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
+import { queueNames } from '#infra/topology.ts';
 
 export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
   const secretId = config.secretIds.auth;
@@ -35,6 +36,12 @@ export function defaultApiDeps(config: Config = loadConfig()): ApiDeps {
     sqs: sqs(),
     outboundQueueUrl: config.queueUrls.outbound,
     assistantQueueUrl: config.queueUrls.assistant,
+    deadLetters: Object.fromEntries(
+      queueNames.flatMap((q) => {
+        const dlqUrl = config.dlqUrls[q];
+        return dlqUrl ? [[q, { dlqUrl, queueUrl: config.queueUrls[q] }]] : [];
+      }),
+    ),
     ws: config.wsEndpoint ? wsManagement(config.wsEndpoint) : undefined,
     scheduler: schedulerTargetFromConfig(config),
     vapid: vapidFromSecret(secretsManager(), config.secretIds.push),

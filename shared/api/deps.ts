@@ -13,6 +13,7 @@ import type { LlmDefault } from '#shared/assistant/llm-config.ts';
 import type { OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { GraphClient } from '#shared/whatsapp/graph-client.ts';
 import type { AccountSecrets } from '#shared/secrets/account-secrets.ts';
+import type { QueueName } from '#infra/topology.ts';
 
 export interface ApiDeps {
   ddb: DynamoDBDocumentClient;
@@ -24,6 +25,11 @@ export interface ApiDeps {
   outboundQueueUrl?: string;
   /** fn assistant's queue: test-panel turns and knowledge ingestion. */
   assistantQueueUrl?: string;
+  /**
+   * Each queue's dead-letter queue and the queue a redrive sends back to (grants
+   * `queue:redrive:<q>`): the dead-letters page (shared/api/dead-letters-service.ts).
+   */
+  deadLetters?: Partial<Record<QueueName, { dlqUrl: string; queueUrl?: string }>>;
   /** WebSocket management API: other agents see assignments and internal notes at once. */
   ws?: ApiGatewayManagementApiClient;
   /** EventBridge Scheduler: postponed chats come back (INB-9); close deletes pending timers. */

@@ -72,6 +72,7 @@ import {
   updateSettings,
 } from './integrations-service.ts';
 import { buildOpenApiDocument } from './openapi.ts';
+import { discardDeadLetter, listDeadLetters, redriveDeadLetter } from './dead-letters-service.ts';
 
 export interface RouteContext<P, Q, B> {
   deps: ApiDeps;
@@ -437,6 +438,39 @@ export const routes: RouteDef[] = [
     response: { status: 201, description: 'O token do link', schema: schemas.resetLinkSchema },
     errors: [403, 404, 409],
     handle: ({ deps, auth, params }) => createResetLink(deps, auth, params.id),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/dead-letters',
+    operationId: 'listDeadLetters',
+    summary:
+      'Falhas: mensagens e tarefas que o sistema desistiu de processar, com o motivo (administradores)',
+    tags: ['dead-letters'],
+    response: { status: 200, description: 'As falhas da conta', schema: schemas.deadLetterListSchema },
+    errors: [403],
+    handle: ({ deps, auth }) => listDeadLetters(deps, auth),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/dead-letters/{queue}/{id}/redrive',
+    operationId: 'redriveDeadLetter',
+    summary: 'Reprocessar uma falha: volta para a fila de origem e sai da lista (administradores)',
+    tags: ['dead-letters'],
+    params: schemas.deadLetterParamsSchema,
+    response: { status: 204, description: 'Devolvida à fila' },
+    errors: [403, 404],
+    handle: ({ deps, auth, params }) => redriveDeadLetter(deps, auth, params.queue, params.id),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/dead-letters/{queue}/{id}',
+    operationId: 'discardDeadLetter',
+    summary: 'Descartar uma falha para sempre (administradores)',
+    tags: ['dead-letters'],
+    params: schemas.deadLetterParamsSchema,
+    response: { status: 204, description: 'Descartada' },
+    errors: [403, 404],
+    handle: ({ deps, auth, params }) => discardDeadLetter(deps, auth, params.queue, params.id),
   }),
   route({
     method: 'GET',

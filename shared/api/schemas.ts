@@ -28,6 +28,7 @@ import { workingHoursSchema } from '#shared/domain/hours.ts';
 import { priceTableSchema } from '#shared/domain/pricing.ts';
 import { sorts } from './inbox-views.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
+import { queueNames } from '#infra/topology.ts';
 
 /** Ids in paths and bodies: ULIDs, or similar opaque ids; nothing that could break a key. */
 export const idSchema = z
@@ -540,3 +541,32 @@ export const updateSettingsBodySchema = z
   })
   .partial()
   .meta({ id: 'UpdateSettingsRequest' });
+
+// --- Dead letters (admins; shared/api/dead-letters-service.ts) --------------------------
+export const deadLetterParamsSchema = z.object({
+  queue: z.enum(queueNames),
+  id: z.string().min(1).max(100),
+});
+export const deadLetterSchema = z
+  .object({
+    queue: z.enum(queueNames),
+    id: z.string().meta({ description: "The record's SQS message id in the dead-letter queue" }),
+    type: z
+      .string()
+      .meta({ description: 'What it is: message:text, status:delivered, send, reply, ingest…' }),
+    customer: z.string().optional().meta({ description: "The customer's phone, masked (last 4 digits)" }),
+    conversationId: z.string().optional(),
+    failedAt: z.number().int().meta({ description: 'Epoch ms: when the function gave up (or SQS moved it)' }),
+    reason: z
+      .string()
+      .nullable()
+      .meta({ description: 'CODE: detail; null when SQS moved it after too many receives' }),
+    source: z.string().optional().meta({ description: 'The function that gave up' }),
+  })
+  .meta({ id: 'DeadLetter' });
+export const deadLetterListSchema = z
+  .object({
+    items: z.array(deadLetterSchema),
+    truncated: z.boolean().meta({ description: 'A queue had more records than one page shows' }),
+  })
+  .meta({ id: 'DeadLetterList' });

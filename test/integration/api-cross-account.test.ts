@@ -17,6 +17,7 @@ import {
   putConversation,
   putMessage,
   seedTenant,
+  putDeadLetter,
   type ApiKit,
   type SeededTenant,
 } from './api-test-kit.ts';
@@ -36,6 +37,8 @@ describe('cross-account isolation', () => {
   let bDepartmentId: string;
   let bAssistantId: string;
   let bKbId: string;
+  /** B's records in the dead-letter queues (an outbound job, an inbound message). */
+  let bDeadLetters: { queue: 'inbound' | 'outbound'; id: string }[];
 
   /** Every item of B: its account partition and its conversations' message partitions. */
   async function snapshotB() {
@@ -92,6 +95,32 @@ describe('cross-account isolation', () => {
     ).body.id;
     await kit.call('PATCH', '/api/ai/settings', { token: bTokens.accessToken, body: { apiKey: 'sk-de-b' } });
     await rememberCampaign(kit.deps, b.accountId, { sourceId: 'AD-B', headline: 'Campanha de B' });
+    bDeadLetters = [
+      {
+        queue: 'outbound',
+        id: await putDeadLetter(
+          kit,
+          'outbound',
+          { kind: 'send', accountId: b.accountId, conversationId: bConv.id, messageId: 'm-b' },
+          bConv.id,
+        ),
+      },
+      {
+        queue: 'inbound',
+        id: await putDeadLetter(
+          kit,
+          'inbound',
+          {
+            kind: 'message',
+            phoneNumberId: b.number.phoneNumberId,
+            contact: { waId: '5511988887777' },
+            message: { from: '5511988887777', id: 'wamid.b', type: 'text', text: { body: 'segredo de B' } },
+            receivedAt: kit.clock.now,
+          },
+          `${b.number.phoneNumberId}:5511988887777`,
+        ),
+      },
+    ];
     await putAppointment(kit.deps.ddb, kit.deps.tableName, {
       id: 'appt-b',
       accountId: b.accountId,
@@ -543,6 +572,32 @@ describe('cross-account isolation', () => {
         body: { endpoint: 'https://push.example.com/b-device' },
       });
       assert.equal(res.status, 204);
+    },
+    listDeadLetters: async () => {
+      const res = await kit.call('GET', '/api/dead-letters', { token: aToken });
+      assert.equal(res.status, 200);
+      assert.deepEqual(res.body.items, []);
+      assert.ok(!JSON.stringify(res.body).includes('7777'));
+      // B's admin sees both of B's.
+      const own = await kit.call('GET', '/api/dead-letters', { token: bTokens.accessToken });
+      assert.deepEqual(
+        own.body.items.map((i: { id: string }) => i.id).sort(),
+        bDeadLetters.map((d) => d.id).sort(),
+      );
+    },
+    redriveDeadLetter: async () => {
+      for (const d of bDeadLetters)
+        expectNotFound(
+          await kit.call('POST', `/api/dead-letters/${d.queue}/${d.id}/redrive`, { token: aToken }),
+        );
+      const own = await kit.call('GET', '/api/dead-letters', { token: bTokens.accessToken });
+      assert.equal(own.body.items.length, bDeadLetters.length, 'still in the DLQ');
+    },
+    discardDeadLetter: async () => {
+      for (const d of bDeadLetters)
+        expectNotFound(await kit.call('DELETE', `/api/dead-letters/${d.queue}/${d.id}`, { token: aToken }));
+      const own = await kit.call('GET', '/api/dead-letters', { token: bTokens.accessToken });
+      assert.equal(own.body.items.length, bDeadLetters.length, 'still in the DLQ');
     },
     getOpenApi: async () => {
       const res = await kit.call('GET', '/api/openapi.json', { token: aToken });

@@ -8,7 +8,12 @@ import { randomBytes } from 'node:crypto';
 import type { Context } from 'aws-lambda';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  CreateQueueCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { monotonicFactory } from 'ulid';
 import { ensureTable } from '#shared/store/table.ts';
@@ -75,6 +80,24 @@ export async function createApiKit(): Promise<ApiKit> {
   const queueUrl = `${process.env.AWS_ENDPOINT_URL_SQS}${new URL(queue.QueueUrl!).pathname}`;
   const assistantQueue = await sqs.send(new CreateQueueCommand({ QueueName: `test-assistant-${suffix()}` }));
   const assistantQueueUrl = `${process.env.AWS_ENDPOINT_URL_SQS}${new URL(assistantQueue.QueueUrl!).pathname}`;
+  // The dead-letters page's queues: each DLQ, and an inbound queue a redrive sends back to.
+  const localUrl = (u: string) => `${process.env.AWS_ENDPOINT_URL_SQS}${new URL(u).pathname}`;
+  const create = async (name: string, fifo: boolean) =>
+    localUrl(
+      (
+        await sqs.send(
+          new CreateQueueCommand({
+            QueueName: `${name}-${suffix()}${fifo ? '.fifo' : ''}`,
+            Attributes: fifo ? { FifoQueue: 'true' } : {},
+          }),
+        )
+      ).QueueUrl!,
+    );
+  const deadLetters = {
+    inbound: { dlqUrl: await create('test-inbound-dlq', true), queueUrl: await create('test-inbound', true) },
+    outbound: { dlqUrl: await create('test-outbound-dlq', true), queueUrl },
+    assistant: { dlqUrl: await create('test-assistant-dlq', false), queueUrl: assistantQueueUrl },
+  };
   const s3 = new S3Client({ forcePathStyle: true });
   const mediaBucket = `test-media-${suffix()}`;
   await s3.send(new CreateBucketCommand({ Bucket: mediaBucket }));
@@ -91,6 +114,7 @@ export async function createApiKit(): Promise<ApiKit> {
     sqs,
     outboundQueueUrl: queueUrl,
     assistantQueueUrl,
+    deadLetters,
     getJwtKey: async () => key,
     now: () => clock.now,
     newId: () => ids(clock.now),
@@ -290,4 +314,31 @@ export async function loginAs(kit: ApiKit, tenant: SeededTenant) {
   });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { accessToken: string; refreshToken: string };
+}
+
+/** A record in one of the kit's dead-letter queues, as a function that gave up writes it; its message id. */
+export async function putDeadLetter(
+  kit: ApiKit,
+  queue: 'inbound' | 'outbound' | 'assistant',
+  body: unknown,
+  group: string,
+  attrs: { reason?: string; failedAt?: string; source?: string } = {
+    reason: 'RETRIES_EXHAUSTED: 40 attempts over 6 h',
+    failedAt: new Date(kit.clock.now).toISOString(),
+    source: queue,
+  },
+): Promise<string> {
+  const out = await kit.deps.sqs.send(
+    new SendMessageCommand({
+      QueueUrl: kit.deps.deadLetters![queue]!.dlqUrl,
+      MessageBody: typeof body === 'string' ? body : JSON.stringify(body),
+      MessageAttributes: Object.fromEntries(
+        Object.entries(attrs).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+      ),
+      ...(queue === 'assistant'
+        ? {}
+        : { MessageGroupId: group, MessageDeduplicationId: randomBytes(8).toString('hex') }),
+    }),
+  );
+  return out.MessageId!;
 }

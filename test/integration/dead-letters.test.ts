@@ -26,6 +26,15 @@ import { recordsHandler } from '#shared/queue/batch.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { inboundQueueItem, type InboundQueueItem } from '#shared/whatsapp/split.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
+import {
+  createApiKit,
+  loginAs,
+  putConversation,
+  putDeadLetter,
+  seedTenant,
+  type ApiKit,
+  type SeededTenant,
+} from './api-test-kit.ts';
 import { testSecretsManager } from './secrets-kit.ts';
 
 type Handler = (event: SQSEvent, context?: unknown) => Promise<SQSBatchResponse>;
@@ -309,5 +318,128 @@ describe('the retry horizon', () => {
     );
     // Acknowledged: nothing of it is left in the queue.
     assert.equal(await pollOnce(handler), 0);
+  });
+});
+
+describe('the dead-letters page (API)', () => {
+  let api: ApiKit;
+  let a: SeededTenant;
+  let aToken: string;
+  let agentToken: string;
+
+  before(async () => {
+    api = await createApiKit();
+    a = await seedTenant(api, { name: 'Loja A', role: 'admin' });
+    aToken = (await loginAs(api, a)).accessToken;
+    const agent = await seedTenant(api, { name: 'Loja A2', role: 'agent' });
+    agentToken = (await loginAs(api, agent)).accessToken;
+  });
+
+  const list = async () => (await api.call('GET', '/api/dead-letters', { token: aToken })).body;
+
+  test('what, when and why of each record of the account; unattributable ones are shown to no one', async () => {
+    const conv = await putConversation(api, a, { contactName: 'Cliente', contactPhone: '5521987654321' });
+    const sendId = await putDeadLetter(
+      api,
+      'outbound',
+      { kind: 'send', accountId: a.accountId, conversationId: conv.id, messageId: 'm1' },
+      conv.id,
+      {
+        reason: 'RETRIES_EXHAUSTED: 40 attempts over 6 h',
+        failedAt: '2026-11-22T12:00:00.000Z',
+        source: 'outbound',
+      },
+    );
+    const inboundId = await putDeadLetter(
+      api,
+      'inbound',
+      {
+        kind: 'message',
+        phoneNumberId: a.number.phoneNumberId,
+        contact: { waId: '5521911112222' },
+        message: { from: '5521911112222', id: 'wamid.x', type: 'text', text: { body: 'oi' } },
+        receivedAt: api.clock.now,
+      },
+      `${a.number.phoneNumberId}:5521911112222`,
+      {
+        reason: 'PERMANENT: ValidationException: Item size has exceeded',
+        failedAt: '2026-11-22T11:00:00.000Z',
+        source: 'inbound',
+      },
+    );
+    // Moved by SQS's own redrive (no attributes): "too many attempts".
+    const movedId = await putDeadLetter(
+      api,
+      'assistant',
+      { kind: 'reply', accountId: a.accountId, conversationId: conv.id, assistantId: 'x', messageId: 'm2' },
+      '',
+      {},
+    );
+    // Names no account (a webhook item without a number): nobody's page.
+    await putDeadLetter(api, 'inbound', '{"kind":"unparsed","raw":"{"}', 'g', {
+      reason: 'INVALID_PAYLOAD: x',
+    });
+
+    const body = await list();
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const byId = new Map<string, any>(body.items.map((i: { id: string }) => [i.id, i]));
+    assert.equal(body.items.length, 3);
+    assert.deepEqual(byId.get(sendId), {
+      queue: 'outbound',
+      id: sendId,
+      type: 'send',
+      customer: '•••• 4321',
+      conversationId: conv.id,
+      failedAt: Date.parse('2026-11-22T12:00:00.000Z'),
+      reason: 'RETRIES_EXHAUSTED: 40 attempts over 6 h',
+      source: 'outbound',
+    });
+    assert.equal(byId.get(inboundId).type, 'message:text');
+    assert.equal(byId.get(inboundId).customer, '•••• 2222');
+    assert.match(byId.get(inboundId).reason, /^PERMANENT: ValidationException/);
+    assert.equal(byId.get(movedId).reason, null);
+    assert.ok(byId.get(movedId).failedAt > 0, 'when SQS sent it');
+    assert.ok(!JSON.stringify(body).includes('5521911112222'), 'phones are masked');
+    // Listing hides nothing: a second look sees the same records at once.
+    assert.equal((await list()).items.length, 3);
+
+    // Reprocessar: back to the inbound queue in its conversation's group, out of the DLQ.
+    const redrive = await api.call('POST', `/api/dead-letters/inbound/${inboundId}/redrive`, {
+      token: aToken,
+    });
+    assert.equal(redrive.status, 204);
+    const back = await api.deps.sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: api.deps.deadLetters!.inbound!.queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 1,
+        MessageSystemAttributeNames: ['All'],
+      }),
+    );
+    assert.equal(back.Messages?.length, 1);
+    assert.equal(JSON.parse(back.Messages![0]!.Body!).message.id, 'wamid.x');
+    assert.equal(back.Messages![0]!.Attributes?.MessageGroupId, `${a.number.phoneNumberId}:5521911112222`);
+    // Descartar: gone.
+    assert.equal(
+      (await api.call('DELETE', `/api/dead-letters/outbound/${sendId}`, { token: aToken })).status,
+      204,
+    );
+    assert.deepEqual(
+      (await list()).items.map((i: { id: string }) => i.id),
+      [movedId],
+    );
+    // Twice: the record is no longer there.
+    assert.equal(
+      (await api.call('DELETE', `/api/dead-letters/outbound/${sendId}`, { token: aToken })).status,
+      404,
+    );
+  });
+
+  test('agents and supervisors may not see nor act on dead letters', async () => {
+    assert.equal((await api.call('GET', '/api/dead-letters', { token: agentToken })).status, 403);
+    assert.equal(
+      (await api.call('DELETE', '/api/dead-letters/inbound/x', { token: agentToken })).status,
+      403,
+    );
   });
 });
