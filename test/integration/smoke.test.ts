@@ -12,10 +12,19 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GetScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateScheduleCommand,
+  GetScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startStack, type LocalStack } from '#infra/local/stack.ts';
 import { freePortBase } from '#infra/local/ports.ts';
 import { localSecretId } from '#infra/local/secrets.ts';
+import { atExpression } from '#shared/engine/schedules.ts';
+import { getSmokeMarker } from '#shared/store/smoke.ts';
 import { main, type SmokeReport } from '../../scripts/smoke.ts';
 
 let stack: LocalStack;
@@ -83,6 +92,57 @@ test('npm run smoke -- --local: handshake, signed webhook, the message in the AP
     'the smoke schedule deleted itself',
   );
   scheduler.destroy();
+});
+
+test('fn timers takes a smoke input only by its contract: a malformed one fires, is dropped, and writes no marker', async () => {
+  const r = stack.resources;
+  const scheduler = new SchedulerClient({
+    region: r.region,
+    endpoint: stack.urls.scheduler,
+    credentials: { accessKeyId: r.accessKeyId, secretAccessKey: 'local' },
+  });
+  const ddb = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      region: r.region,
+      endpoint: stack.urls.dynamodb,
+      credentials: { accessKeyId: r.accessKeyId, secretAccessKey: 'local' },
+    }),
+  );
+  try {
+    const smokeId = 'bad id!';
+    await scheduler.send(
+      new CreateScheduleCommand({
+        Name: 'smoke-malformed',
+        GroupName: r.schedulerGroup,
+        ScheduleExpression: atExpression(Date.now()),
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: {
+          Arn: r.schedulerTargetArn,
+          RoleArn: r.schedulerRoleArn,
+          Input: JSON.stringify({ kind: 'smoke', smokeId, at: Date.now() }),
+        },
+      }),
+    );
+    // Fired (the schedule deleted itself after fn timers ran) …
+    for (;;) {
+      try {
+        await scheduler.send(
+          new GetScheduleCommand({ Name: 'smoke-malformed', GroupName: r.schedulerGroup }),
+        );
+      } catch (err) {
+        if (err instanceof ResourceNotFoundException) break;
+        throw err;
+      }
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    // … and dropped: no marker under that id.
+    assert.equal(await getSmokeMarker(ddb, r.tableName, smokeId), undefined);
+  } finally {
+    scheduler.destroy();
+    ddb.destroy();
+  }
 });
 
 test('a verify token other than fn webhook’s: the handshake step fails saying so, the run exits non-zero', async () => {
