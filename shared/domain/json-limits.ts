@@ -139,3 +139,41 @@ export function safeJson(value: unknown): string | undefined {
     return undefined;
   }
 }
+
+/** What of an inbound queue item ends up in DynamoDB keys and items. */
+export interface InboundItemShape {
+  kind: string;
+  phoneNumberId?: string;
+  contact?: { waId?: string; userId?: string };
+  message?: { id?: unknown; from?: unknown; from_user_id?: unknown; context?: { id?: unknown } };
+  status?: { id?: unknown; recipient_id?: unknown; recipient_user_id?: unknown };
+}
+
+/**
+ * Why an inbound item can never be stored (an English detail for the dead-letter reason),
+ * or undefined: the item (its JSON) over what a DynamoDB item holds, or an id over
+ * MAX_ID_CHARS (ids become parts of keys: 1024 bytes at most in a sort key).
+ */
+export function inboundItemProblem(item: InboundItemShape): string | undefined {
+  const ids: [string, unknown][] = [
+    ['phoneNumberId', item.phoneNumberId],
+    ['contact.waId', item.contact?.waId],
+    ['contact.userId', item.contact?.userId],
+    ['message.id', item.message?.id],
+    ['message.from', item.message?.from],
+    ['message.from_user_id', item.message?.from_user_id],
+    ['message.context.id', item.message?.context?.id],
+    ['status.id', item.status?.id],
+    ['status.recipient_id', item.status?.recipient_id],
+    ['status.recipient_user_id', item.status?.recipient_user_id],
+  ];
+  for (const [name, id] of ids) {
+    if (typeof id === 'string' && id.length > MAX_ID_CHARS)
+      return `${name} of ${id.length} characters, over ${MAX_ID_CHARS} (a key)`;
+  }
+  // The stored message is about as big as the item; leave room for its other attributes.
+  const bytes = utf8Bytes(safeJson(item) ?? '');
+  if (bytes > DYNAMO_MAX_ITEM_BYTES - 16 * 1024)
+    return `${item.kind} item of ${bytes} bytes, over what a DynamoDB item holds (400 KB)`;
+  return undefined;
+}

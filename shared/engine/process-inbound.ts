@@ -21,6 +21,9 @@
 import { createHash } from 'node:crypto';
 import { topology } from '#infra/topology.ts';
 import { fromMetaStatus } from '#shared/domain/message-status.ts';
+import { inboundItemProblem } from '#shared/domain/json-limits.ts';
+import { REASONS } from '#shared/domain/retry-policy.ts';
+import { PermanentError } from '#shared/errors.ts';
 import { parseCallbackData } from '#shared/domain/send-state.ts';
 import { settleByCallbackData } from '#shared/outbound/settle.ts';
 import { windowExpiresAt } from '#shared/domain/window.ts';
@@ -103,6 +106,10 @@ export async function processInboundItem(item: InboundQueueItem, deps: EngineDep
     });
     return;
   }
+  // Content that can never be stored goes to the dead-letter queue at once, before any
+  // write (shared/queue/batch.ts): retrying cannot fix it, and a half-done item would show.
+  const problem = inboundItemProblem(item);
+  if (problem) throw new PermanentError(problem, REASONS.invalidPayload);
   if (!item.phoneNumberId) {
     deps.log('warn', 'webhook payload without a phone number id acknowledged', {
       kind: item.kind,
