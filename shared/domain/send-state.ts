@@ -114,6 +114,32 @@ export function sweepAction(m: SendState, now: number): SweepAction {
  */
 export const SWEEP_AFTER_MS = Math.min(IN_DOUBT_MS, PENDING_IDLE_MS);
 
+/** Failures of the connection itself: the request never reached Meta, so nothing was accepted. */
+const NEVER_SENT_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
+
+/**
+ * Could Meta have accepted a call that failed with `err`? Not when Meta answered with an
+ * error (`answered`), nor when the connection never opened; a timeout, a reset or a crash
+ * mid-call may have been accepted: the send is in doubt.
+ */
+export function mayHaveBeenAccepted(err: unknown, answered: boolean): boolean {
+  if (answered) return false;
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && NEVER_SENT_CODES.has(code)) return false;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return true;
+}
+
 // --- biz_opaque_callback_data ---------------------------------------------------------
 
 const PREFIX = 'atende:';

@@ -40,7 +40,7 @@ import {
   markSending,
   releaseSending,
 } from '#shared/store/messages.ts';
-import { callbackData, inDoubt, onRedelivery } from '#shared/domain/send-state.ts';
+import { callbackData, inDoubt, mayHaveBeenAccepted, onRedelivery } from '#shared/domain/send-state.ts';
 import { RetryLaterError } from '#shared/errors.ts';
 import { getNumber } from '#shared/store/numbers.ts';
 import type { Conversation, Message, MessageError } from '#shared/store/types.ts';
@@ -152,14 +152,14 @@ export async function processOutboundJob(
       }),
     }));
   } catch (err) {
-    // Meta answered with an error: nothing was accepted, the message is plainly pending again.
-    // A network error or timeout may have been accepted: the send stays in doubt.
-    if (sending?.sendingAt !== undefined && answeredByMeta(err))
+    // Meta answered with an error, or the connection never opened: nothing was accepted, the
+    // message is plainly pending again. A timeout or a reset may have been: it stays in doubt.
+    if (sending?.sendingAt !== undefined && notAccepted(err))
       await releaseSending(deps.ddb, deps.tableName, message, sending.sendingAt);
     const permanent = err instanceof GraphApiError && !err.retryable;
     const lastTry = deps.lastAttempt ?? (deps.receiveCount ?? 1) >= SEND_ATTEMPTS;
     if (!permanent && !lastTry) throw err;
-    if (sending && !answeredByMeta(err)) {
+    if (sending && !notAccepted(err)) {
       // The last try, in doubt: the status webhook or the sweeper settles it.
       deps.log('warn', 'last send attempt in doubt: left to the status webhook and the sweeper', {
         messageId: message.id,
@@ -273,9 +273,10 @@ export async function pushUpdated(message: Message, deps: EngineDeps): Promise<v
   );
 }
 
-/** Did Meta answer (an HTTP error response), rather than the call failing on the way? */
-function answeredByMeta(err: unknown): boolean {
-  return err instanceof GraphApiError && err.title !== NETWORK_ERROR_TITLE;
+/** Did the call end with nothing accepted: Meta's error answer, or a connection never opened? */
+function notAccepted(err: unknown): boolean {
+  const answered = err instanceof GraphApiError && err.title !== NETWORK_ERROR_TITLE;
+  return !mayHaveBeenAccepted(err, answered);
 }
 /** The title shared/whatsapp/graph-client.ts gives a network failure or timeout. */
 const NETWORK_ERROR_TITLE = 'Network error';

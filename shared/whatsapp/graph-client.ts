@@ -231,14 +231,20 @@ export function createGraphClient(opts: {
   };
 }
 
-/** A network failure or timeout: worth another try. */
+/**
+ * A network failure or timeout: worth another try. Its cause is kept: a send refused before
+ * it reached Meta (ECONNREFUSED…) was not accepted, a timeout may have been (send-state.ts).
+ */
 const networkError = (err: unknown) =>
-  new GraphApiError({
-    httpStatus: 503,
-    code: 131000,
-    title: 'Network error',
-    message: (err as Error).message,
-  });
+  Object.assign(
+    new GraphApiError({
+      httpStatus: 503,
+      code: 131000,
+      title: 'Network error',
+      message: (err as Error).message,
+    }),
+    { cause: err },
+  );
 
 async function toError(res: Response): Promise<GraphApiError> {
   let e: {

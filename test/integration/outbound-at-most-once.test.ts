@@ -28,6 +28,9 @@ import { verifySignature } from '#shared/whatsapp/signature.ts';
 import { splitWebhook } from '#shared/whatsapp/split.ts';
 import type { EngineDeps } from '#shared/engine/process-inbound.ts';
 import type { Conversation, Message } from '#shared/store/types.ts';
+import { forgetConnections } from '#shared/push/push.ts';
+import { putConnection, viewerOf } from '#shared/store/connections.ts';
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 const appSecret = `secret-${randomBytes(4).toString('hex')}`;
@@ -110,7 +113,13 @@ beforeEach(() => {
   holdStatuses = false;
 });
 
-async function releaseStatuses() {
+/** Once the simulator has sent `sends` deliveries' statuses for the message, lets them all through. */
+async function releaseStatuses(messageId: string, sends = 1) {
+  await eventually(
+    async () =>
+      held.filter((b) => b.includes(messageId) && b.includes('"delivered"')).length >= sends || undefined,
+    'the statuses were sent',
+  );
   holdStatuses = false;
   for (const body of held.splice(0)) await deliver(body);
 }
@@ -217,7 +226,7 @@ describe('a crash while sending', () => {
     assert.equal(onPhone(phone, 'Chega amanhã.').length, 1);
     assert.equal((await stored(conv, message.id)).status, 'pending');
 
-    await releaseStatuses();
+    await releaseStatuses(message.id);
     await processOutboundJob(job, kit.deps);
     assert.equal(onPhone(phone, 'Chega amanhã.').length, 1);
     assert.equal((await stored(conv, message.id)).status, 'delivered');
@@ -258,7 +267,7 @@ describe('a crash while sending', () => {
     assert.match(failed.error?.message ?? '', /Não foi possível confirmar o envio/);
 
     // Meta's statuses arrive after all: the message shows what the phone got.
-    await releaseStatuses();
+    await releaseStatuses(message.id, 2);
     const settled = await stored(conv, message.id);
     assert.equal(settled.status, 'delivered');
     assert.ok(onPhone(phone, 'Confirmado.').some((m) => m.wamid === settled.wamid));
@@ -298,15 +307,39 @@ describe('the sweeper', () => {
     await statusOf(conv, message.id, 'delivered');
   });
 
-  test('what stays unsettled for hours fails visibly with a Portuguese reason', async () => {
+  test('what stays unsettled for hours fails visibly with a Portuguese reason, pushed to the agents’ chat', async () => {
     const { conv, phone } = await customerWrites();
     const { message } = await agentReplies(conv, 'Nunca saiu.');
+    // An admin's inbox is open (a WebSocket connection; API Gateway's client records the frames).
+    const frames: string[] = [];
+    const ws = {
+      send: async (cmd: { input: { Data?: Uint8Array } }) => {
+        frames.push(new TextDecoder().decode(cmd.input.Data));
+        return {};
+      },
+    } as unknown as ApiGatewayManagementApiClient;
+    await putConnection(
+      kit.deps.ddb,
+      kit.deps.tableName,
+      {
+        connectionId: `c-${randomBytes(4).toString('hex')}`,
+        accountId: conv.accountId,
+        userId: 'admin-1',
+        viewer: viewerOf({ role: 'admin', departmentIds: [] }),
+      },
+      Date.now(),
+    );
+    forgetConnections(kit.deps.tableName, conv.accountId);
 
     kit.clock.now += GIVE_UP_MS;
-    assert.equal((await sweepOutbox(kit.deps)).failed, 1);
+    assert.equal((await sweepOutbox({ ...kit.deps, ws })).failed, 1);
     const m = await stored(conv, message.id);
     assert.equal(m.status, 'failed');
     assert.match(m.error?.message ?? '', /^Não foi possível enviar esta mensagem/);
+    const pushed = frames.find((f) => f.includes('message.updated') && f.includes(message.id));
+    assert.ok(pushed, 'the failure reached the open inbox');
+    assert.match(pushed, /"status":"failed"/);
+    assert.match(pushed, /Não foi possível enviar esta mensagem/);
     assert.equal(onPhone(phone, 'Nunca saiu.').length, 0);
     assert.deepEqual(await sweepOutbox(kit.deps), { requeued: 0, failed: 0 });
   });

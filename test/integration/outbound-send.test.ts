@@ -17,6 +17,8 @@ import { WindowClosedError } from '#shared/errors.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Conversation } from '#shared/store/types.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
+import { freePort } from '#infra/local/ports.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
@@ -373,6 +375,22 @@ describe('Graph API failures', () => {
     assert.equal(refused.sendingAt, undefined);
     await processOutboundJob(job, { ...kit.deps, receiveCount: 2 });
 
+    assert.equal((await stored(conv, message.id)).status, 'sent');
+  });
+
+  test('Meta unreachable (connection refused): nothing was accepted, so the retry sends at once, once', async () => {
+    const conv = await customerWrote();
+    const { message, job } = await agentSends(conv, 'sem rede');
+    const unreachable = createGraphClient({
+      baseUrl: `http://127.0.0.1:${await freePort()}`,
+      version: 'v23.0',
+    });
+    await assert.rejects(processOutboundJob(job, { ...kit.deps, graph: unreachable, receiveCount: 1 }));
+    assert.equal((await stored(conv, message.id)).sendingAt, undefined);
+
+    const sends = kit.graph.sent.length;
+    await processOutboundJob(job, { ...kit.deps, receiveCount: 2 });
+    assert.equal(kit.graph.sent.length, sends + 1);
     assert.equal((await stored(conv, message.id)).status, 'sent');
   });
 

@@ -4,6 +4,7 @@ import {
   callbackData,
   GIVE_UP_MS,
   IN_DOUBT_MS,
+  mayHaveBeenAccepted,
   onRedelivery,
   parseCallbackData,
   PENDING_IDLE_MS,
@@ -73,4 +74,15 @@ test('biz_opaque_callback_data names the message; anything else is not ours', ()
   assert.ok(callbackData(ref).length <= 512);
   for (const other of [undefined, '', 'some data', 'atende:a:b:c', 'atende:', 'atende:x'])
     assert.equal(parseCallbackData(other), undefined);
+});
+
+test('only a call that may have reached Meta leaves the send in doubt', () => {
+  const refused = Object.assign(new TypeError('fetch failed'), {
+    cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+  });
+  assert.equal(mayHaveBeenAccepted(new Error('Network error', { cause: refused }), false), false);
+  assert.equal(mayHaveBeenAccepted(new Error('Meta said 400'), true), false);
+  const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+  assert.equal(mayHaveBeenAccepted(new Error('Network error', { cause: reset }), false), true);
+  assert.equal(mayHaveBeenAccepted(new DOMException('timed out', 'TimeoutError'), false), true);
 });
