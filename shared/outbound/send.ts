@@ -176,6 +176,19 @@ export async function processOutboundJob(
   await deps.afterStep?.('accepted');
   const sent = await markMessageSent(deps.ddb, deps.tableName, message, wamid);
   if (sent) bumpNumberStats(number, { sent: 1 }, deps);
+  else {
+    // Settled meanwhile: by this send's status webhook (same wamid), or — a call that outlived
+    // its deadline — by the resend, in which case this is the rare duplicate: say so.
+    const now = await getMessage(deps.ddb, deps.tableName, job.accountId, job.conversationId, job.messageId);
+    if (now?.wamid && now.wamid !== wamid) {
+      deps.log('warn', 'a send in doubt was accepted after its resend: the customer got it twice', {
+        accountId: job.accountId,
+        conversationId: job.conversationId,
+        messageId: job.messageId,
+      });
+      return;
+    }
+  }
   await deps.afterStep?.('sent');
   const latest = await bindAndCatchUp(sent ?? { ...message, wamid, status: 'sent' }, wamid, deps);
   await showInChat(conv, latest, deps);
