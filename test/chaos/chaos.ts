@@ -472,6 +472,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
   try {
     log(`starting the stack (port base ${portBase}, data in ${dataDir})`);
     let info = await stack.start();
+    log(`stack ready (${Math.round((Date.now() - t0) / 1000)} s)`);
     proxy = await startMetaProxy({
       target: () => info.urls.webhook,
       random,
@@ -545,6 +546,16 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       replies.push(entry);
       const id = await conversationOf(phones[c]!);
       if (!id) return;
+      // As an agent would: answer once the chat shows the customer's message (its window open).
+      for (let waited = 0; waited < 600_000; waited += 1000) {
+        try {
+          const conv = await agent.read<{ windowExpiresAt?: number }>(`/api/conversations/${id}`);
+          if ((conv.windowExpiresAt ?? 0) > Date.now()) break;
+        } catch {
+          /* the stack may be down */
+        }
+        await sleep(1000);
+      }
       try {
         const res = await agent.call('POST', `/api/conversations/${id}/messages`, { text: entry.text });
         const code = (res.json as { error?: { code?: string } } | undefined)?.error?.code;
@@ -592,6 +603,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       if (k % 1000 === 999) log(`${k + 1} sent, ${ackedCount} acknowledged`);
     }
     await Promise.all(chains);
+    log(`customers done (${Math.round((Date.now() - t0) / 1000)} s)`);
     await killing;
     await Promise.all(replyTasks);
     log(`all sent (${Math.round((Date.now() - t0) / 1000)} s); waiting for quiet`);
