@@ -3,7 +3,10 @@
  * account (`ACC#<id>`), so no query can cross tenants — except the global lookups
  * used before the tenant is known (phone-number id → number, e-mail → user, WebSocket
  * connection id → connection), which live on gsi1 or their own partition and return
- * only ids, the login throttling counters (`RATE#…`, counts only) and the smoke check's markers (`SMOKE#…`). docs/data-model.md lists each access pattern and the key that serves it.
+ * only ids, the login throttling counters (`RATE#…`, counts only), the smoke check's
+ * markers (`SMOKE#…`) and the outbox sweeper's sparse gsi3 entries (`OUTBOX#<shard>`, keys
+ * only: shared/store/outbox.ts). docs/data-model.md lists each access pattern and the key
+ * that serves it.
  */
 
 const pad = (n: number, width = 15) => String(Math.max(0, Math.floor(n))).padStart(width, '0');
