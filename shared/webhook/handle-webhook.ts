@@ -7,6 +7,7 @@
  * malformed item goes to the inbound dead-letter queue while the valid ones beside it are
  * enqueued.
  */
+import { createHash } from 'node:crypto';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { safeEqual, verifySignature } from '#shared/whatsapp/signature.ts';
@@ -113,11 +114,19 @@ function splitSafely(raw: Buffer, now: number): QueueEntry[] {
   try {
     return splitWebhook(raw.toString('utf8'), now);
   } catch (err) {
-    return splitWebhook(JSON.stringify({ unsplittable: (err as Error).name }), now).map((e) => ({
-      ...e,
-      item: { ...e.item, raw: raw.toString('utf8').slice(0, QUEUE_ITEM_MAX_BYTES / 6) },
-      invalid: `INVALID_PAYLOAD: body could not be split (${(err as Error).name})`,
-    }));
+    const name = err instanceof Error ? err.name : 'Error';
+    return [
+      {
+        item: {
+          kind: 'unparsed',
+          raw: raw.toString('utf8').slice(0, QUEUE_ITEM_MAX_BYTES / 8),
+          receivedAt: now,
+        },
+        groupId: 'unknown:unparsed',
+        dedupId: createHash('sha256').update(raw).digest('hex'),
+        invalid: `INVALID_PAYLOAD: body could not be split (${name})`,
+      },
+    ];
   }
 }
 
