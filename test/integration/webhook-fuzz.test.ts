@@ -105,6 +105,6 @@ test('any signed mutated webhook body: 200 or 4xx, never 5xx; valid items reach 
         await sqs().send(new DeleteQueueCommand({ QueueUrl: deps.deadLetterQueueUrl }));
       }
     }),
-    { numRuns: 60 },
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 60) },
   );
 });

@@ -41,7 +41,7 @@ test('any mutated webhook body: the split never throws and keeps every valid ite
         assert.ok(out.some((e) => e.invalid && /truncated copy/.test(e.invalid)));
       }
     }),
-    { numRuns: 200 },
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 200) },
   );
 });
 
@@ -59,6 +59,6 @@ test('any text, however deep or broken, splits without throwing into items that 
         assert.match(e.dedupId, SQS_ID);
       }
     }),
-    { numRuns: 200 },
+    { numRuns: Number(process.env.FUZZ_RUNS ?? 200) },
   );
 });
