@@ -10,12 +10,12 @@
  *
  * SQS has no "peek": listing receives the messages (a 30-second visibility, so paging
  * through a queue does not see the same ones again), then makes them visible again at
- * once (ChangeMessageVisibility 0). A list shows at most 100 records per queue, and SQS's
+ * within a second (ChangeMessageVisibility 1). A list shows at most 100 records per queue, and SQS's
  * short polling may leave some out of one answer; a redrive or discard looks the record up
  * the same way.
  */
 import {
-  ChangeMessageVisibilityBatchCommand,
+  ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   ReceiveMessageCommand,
   SendMessageCommand,
@@ -69,18 +69,24 @@ async function peek(
 ): Promise<{ messages: Message[]; found?: Message }> {
   const seen = new Map<string, Message>();
   let found: Message | undefined;
-  for (let round = 0; round < 15 && seen.size < max && !found; round++) {
+  // Long polls of a second: a record another reader just released comes back within it.
+  // Looking for one record, a few empty answers in a row before giving up.
+  for (let round = 0, empty = 0; round < 20 && seen.size < max && !found; round++) {
     const out = await sqs.send(
       new ReceiveMessageCommand({
         QueueUrl: url,
         MaxNumberOfMessages: 10,
         VisibilityTimeout: PEEK_VISIBILITY_SECONDS,
-        WaitTimeSeconds: 0,
+        WaitTimeSeconds: 1,
         MessageAttributeNames: ['All'],
         MessageSystemAttributeNames: ['All'],
       }),
     );
-    if (!out.Messages?.length) break;
+    if (!out.Messages?.length) {
+      if (++empty >= (stop ? 3 : 1)) break;
+      continue;
+    }
+    empty = 0;
     for (const m of out.Messages) {
       if (!found && stop?.(m)) found = m;
       else if (!seen.has(m.MessageId!)) seen.set(m.MessageId!, m);
@@ -90,25 +96,28 @@ async function peek(
   return { messages: [...seen.values()], ...(found ? { found } : {}) };
 }
 
-/** Visible again at once: listing hides nothing from the next reader. */
+/**
+ * Visible again within a second: listing hides nothing from the next reader for long.
+ * One second rather than 0: the local stand-in (fauxqs, persisted) loses a message whose
+ * visibility is set to 0 (its SQLite update fails after the message left the in-flight set).
+ */
+const RELEASE_VISIBILITY_SECONDS = 1;
 async function release(sqs: SQSClient, url: string, messages: Message[]): Promise<void> {
-  for (let i = 0; i < messages.length; i += 10) {
-    const chunk = messages.slice(i, i + 10);
-    try {
-      await sqs.send(
-        new ChangeMessageVisibilityBatchCommand({
-          QueueUrl: url,
-          Entries: chunk.map((m, j) => ({
-            Id: String(j),
+  await Promise.all(
+    messages.map(async (m) => {
+      try {
+        await sqs.send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: url,
             ReceiptHandle: m.ReceiptHandle!,
-            VisibilityTimeout: 0,
-          })),
-        }),
-      );
-    } catch {
-      // They come back by themselves after the peek's short visibility.
-    }
-  }
+            VisibilityTimeout: RELEASE_VISIBILITY_SECONDS,
+          }),
+        );
+      } catch {
+        // It comes back by itself after the peek's short visibility.
+      }
+    }),
+  );
 }
 
 /** The account a record belongs to, or undefined when it names none we know. */

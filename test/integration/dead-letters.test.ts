@@ -18,7 +18,7 @@ import {
   type Message as SqsMessage,
 } from '@aws-sdk/client-sqs';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { toRecord } from '#infra/local/sqs-poller.ts';
 import { topology } from '#infra/topology.ts';
@@ -267,7 +267,7 @@ describe('what can never succeed goes to the dead-letter queue at once, with its
     assert.equal(dl!.Attributes?.MessageGroupId ?? group(caio), group(caio));
   });
 
-  test('a message over DynamoDB’s 400 KB item limit: dead-lettered on its first receive (ValidationException), not retried', async () => {
+  test('a message over DynamoDB’s 400 KB item limit: dead-lettered on its first receive, not retried', async () => {
     const duda = '5521980000004';
     const huge = 'a'.repeat(450_000);
     const db = throttled('never-matches', 0);
@@ -280,8 +280,36 @@ describe('what can never succeed goes to the dead-letter queue at once, with its
     const [dl, ...rest] = await drainDlq();
     assert.deepEqual(rest, []);
     assert.equal(JSON.parse(dl!.Body!).message.id, 'wamid.dl-duda-1');
-    assert.match(attr(dl!, 'reason')!, /^PERMANENT: ValidationException/);
+    // The engine sees the size before writing (INVALID_PAYLOAD); DynamoDB would refuse it anyway.
+    assert.match(attr(dl!, 'reason')!, /^(INVALID_PAYLOAD: .*400 KB|PERMANENT: ValidationException)/);
     assert.ok((await textsOf(duda)).includes('depois'), 'the customer’s next message is not held');
+  });
+
+  test('DynamoDB’s own ValidationException (an item over 400 KB) is permanent: dead-lettered on the first receive', async () => {
+    const attempts: number[] = [];
+    // Work that writes the record to the real DynamoDB Local as it is.
+    const handler = recordsHandler({
+      queue: 'inbound',
+      source: 'inbound',
+      schema: inboundQueueItem,
+      work: async (item, receiveCount) => {
+        attempts.push(receiveCount);
+        await kit.deps.ddb.send(
+          new PutCommand({ TableName: kit.deps.tableName, Item: { pk: 'DL#big', sk: 'x', item } }),
+        );
+      },
+      log: () => {},
+      sqs,
+      dlqUrl,
+    });
+    await send(kit.text('5521980000006', 'b'.repeat(450_000), 'wamid.dl-big'), 'big', 'wamid.dl-big');
+    await pollOnce(handler);
+
+    assert.deepEqual(attempts, [1]);
+    const [dl, ...rest] = await drainDlq();
+    assert.deepEqual(rest, []);
+    assert.match(attr(dl!, 'reason')!, /^PERMANENT: ValidationException: /);
+    assert.equal(await pollOnce(handler), 0, 'acknowledged, not retried');
   });
 });
 

@@ -490,6 +490,21 @@ async function authed(path: string, init: RequestInit = {}): Promise<Response> {
   return res;
 }
 
+/** A record a function gave up on (the dead-letters page, admins). */
+export interface DeadLetter {
+  queue: 'inbound' | 'outbound' | 'assistant';
+  id: string;
+  /** message:text, status:delivered, send, markRead, reply, ingest, unknown… */
+  type: string;
+  /** Masked: `•••• 4321`. */
+  customer?: string;
+  conversationId?: string;
+  failedAt: number;
+  /** `CODE: detail`; null when SQS moved it after too many attempts. */
+  reason: string | null;
+  source?: string;
+}
+
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await authed(path, init);
   if (res.status === 204) return undefined as T;
@@ -556,6 +571,11 @@ export const api = {
       `/api/conversations/${encodeURIComponent(id)}/search?q=${encodeURIComponent(q)}`,
     ),
   users: () => call<{ items: User[] }>('/api/users'),
+  deadLetters: () => call<{ items: DeadLetter[]; truncated: boolean }>('/api/dead-letters'),
+  redriveDeadLetter: (d: Pick<DeadLetter, 'queue' | 'id'>) =>
+    call<void>(`/api/dead-letters/${d.queue}/${encodeURIComponent(d.id)}/redrive`, { method: 'POST' }),
+  discardDeadLetter: (d: Pick<DeadLetter, 'queue' | 'id'>) =>
+    call<void>(`/api/dead-letters/${d.queue}/${encodeURIComponent(d.id)}`, { method: 'DELETE' }),
   createUser: (body: Omit<User, 'id'> & { password: string; permissions: Permission[] }) =>
     call<User>('/api/users', { method: 'POST', body: JSON.stringify(body) }),
   updateUser: (id: string, body: Partial<Pick<User, 'name' | 'role' | 'departmentIds' | 'permissions'>>) =>

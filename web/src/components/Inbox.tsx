@@ -20,6 +20,7 @@ import {
 } from '../api.ts';
 import { Integrations } from './Integrations.tsx';
 import { Team } from './Team.tsx';
+import { DeadLetters } from './DeadLetters.tsx';
 import { Assistants } from './Assistants.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
 import { lastStoredId, mergeMessages, upsertConversations } from '../inbox-state.ts';
@@ -41,7 +42,10 @@ const SYNCED_NOTICE_MS = 6000;
 const COUNTS_EVERY_MS = 2000;
 const PAGE_SIZE = 30;
 
-type AppPage = 'inbox' | 'integrations' | 'team' | 'assistants';
+type AppPage = 'inbox' | 'integrations' | 'team' | 'assistants' | 'failures';
+
+/** The failures page has an address of its own (an alarm's e-mail can link to it). */
+const FAILURES_PATH = '/admin/falhas';
 
 /** Digits of the `?target_phone=` deep link, if any. */
 function targetPhone(): string | undefined {
@@ -76,7 +80,14 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const [newChat, setNewChat] = useState<string>();
   const [live, setLive] = useState<LiveState>('connecting');
   const [sync, setSync] = useState<SyncState>('idle');
-  const [page, setPage] = useState<AppPage>('inbox');
+  const [page, setPage] = useState<AppPage>(() =>
+    window.location.pathname === FAILURES_PATH ? 'failures' : 'inbox',
+  );
+  useEffect(() => {
+    const path = window.location.pathname;
+    if (page === 'failures' && path !== FAILURES_PATH) window.history.pushState(null, '', FAILURES_PATH);
+    else if (page !== 'failures' && path === FAILURES_PATH) window.history.pushState(null, '', '/');
+  }, [page]);
 
   const reloadDirectory = useCallback(() => {
     void api
@@ -551,6 +562,13 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
                   >
                     {t.team}
                   </button>
+                  <button
+                    className={`ghost ${page === 'failures' ? 'active' : ''}`}
+                    data-testid="nav-failures"
+                    onClick={() => setPage('failures')}
+                  >
+                    {t.deadLetters}
+                  </button>
                 </>
               )}
               <button
@@ -594,6 +612,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
           <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
           {page === 'integrations' && <Integrations />}
           {page === 'team' && <Team onChanged={reloadDirectory} />}
+          {page === 'failures' && <DeadLetters onOpenConversation={(id) => void openConversation(id)} />}
           {page === 'assistants' && <Assistants me={me} />}
           {page === 'inbox' && (
             <>

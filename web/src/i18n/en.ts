@@ -265,6 +265,40 @@ export const en: Messages = {
   templatesUnavailable: 'Message templates are not available yet.',
   startConversation: 'Start conversation',
 
+  // dead letters (admin page "Falhas", /admin/falhas)
+  deadLetters: 'Failures',
+  deadLettersTitle: 'Messages and tasks that failed',
+  deadLettersHelp:
+    'The system tried to process these items for hours (or saw they could never succeed) and gave up. Retry sends an item back to its queue; discard deletes it for good.',
+  deadLettersEmpty: 'No failures. Everything was processed.',
+  deadLettersTruncated: 'There are more failures than this list shows: resolve these and refresh.',
+  deadLettersRefresh: 'Refresh',
+  deadLetterWhat: 'What',
+  deadLetterWhen: 'When',
+  deadLetterWhy: 'Why',
+  deadLetterQueue: (q: string) =>
+    ({ inbound: 'Received', outbound: 'Sending', assistant: 'Assistant' })[q] ?? q,
+  deadLetterType: (type: string) =>
+    ({
+      send: 'Message sent',
+      markRead: 'Read receipt',
+      reply: 'Assistant reply',
+      ingest: 'Knowledge base document',
+      unknown: 'Unreadable content',
+      unparsed: 'Unrecognised event',
+      event: 'WhatsApp event',
+    })[type] ??
+    (type.startsWith('message:')
+      ? `Customer message (${type.slice(8)})`
+      : type.startsWith('status:')
+        ? `Delivery status (${type.slice(7)})`
+        : type),
+  deadLetterMaxReceives: 'exceeded the number of attempts',
+  deadLetterOpenChat: 'Open chat',
+  redrive: 'Retry',
+  discard: 'Discard',
+  confirmDiscard: 'Discard this item? It will be deleted and cannot be retried.',
+
   // team
   savedShort: 'Saved.',
   team: 'Team',

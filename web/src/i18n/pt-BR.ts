@@ -267,6 +267,40 @@ export const ptBR = {
   templatesUnavailable: 'Modelos de mensagem ainda não estão disponíveis.',
   startConversation: 'Iniciar conversa',
 
+  // dead letters (admin page "Falhas", /admin/falhas)
+  deadLetters: 'Falhas',
+  deadLettersTitle: 'Mensagens e tarefas que falharam',
+  deadLettersHelp:
+    'O sistema tentou processar estes itens por horas (ou viu que nunca daria certo) e desistiu. Reprocessar devolve o item à fila; descartar o apaga para sempre.',
+  deadLettersEmpty: 'Nenhuma falha. Tudo foi processado.',
+  deadLettersTruncated: 'Há mais falhas do que esta lista mostra: resolva estas e atualize.',
+  deadLettersRefresh: 'Atualizar',
+  deadLetterWhat: 'O quê',
+  deadLetterWhen: 'Quando',
+  deadLetterWhy: 'Por quê',
+  deadLetterQueue: (q: string) =>
+    ({ inbound: 'Recebida', outbound: 'Envio', assistant: 'Assistente' })[q] ?? q,
+  deadLetterType: (type: string) =>
+    ({
+      send: 'Mensagem enviada',
+      markRead: 'Confirmação de leitura',
+      reply: 'Resposta do assistente',
+      ingest: 'Documento da base de conhecimento',
+      unknown: 'Conteúdo ilegível',
+      unparsed: 'Evento não reconhecido',
+      event: 'Evento do WhatsApp',
+    })[type] ??
+    (type.startsWith('message:')
+      ? `Mensagem do cliente (${type.slice(8)})`
+      : type.startsWith('status:')
+        ? `Status de entrega (${type.slice(7)})`
+        : type),
+  deadLetterMaxReceives: 'excedeu o número de tentativas',
+  deadLetterOpenChat: 'Abrir conversa',
+  redrive: 'Reprocessar',
+  discard: 'Descartar',
+  confirmDiscard: 'Descartar este item? Ele será apagado e não poderá ser reprocessado.',
+
   // team
   savedShort: 'Salvo.',
   team: 'Equipe',
