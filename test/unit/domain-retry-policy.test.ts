@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import {
   backoffSeconds,
   classifyError,
@@ -148,4 +149,36 @@ test('retry-later asks for at least its delay, never past the ceiling', () => {
     action: 'retry',
     delaySeconds: 900,
   });
+});
+
+test('properties: a delay is within 1 s and the ceiling; a permanent error is never retried; nothing is retried past the horizon', () => {
+  const transientErrors = [
+    aws('ProvisionedThroughputExceededException', 400),
+    aws('InternalServerError', 500),
+    net('ECONNRESET'),
+    graph(131056, 400),
+    new RetryLaterError('later', { retryAfterSeconds: 30 }),
+    new Error('surprise'),
+  ];
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 1000 }),
+      fc.double({ min: 0, max: 0.999999, noNaN: true }),
+      fc.integer({ min: 0, max: 48 * H }),
+      fc.integer({ min: 0, max: transientErrors.length - 1 }),
+      (receiveCount, random, elapsed, which) => {
+        const a = { receiveCount, firstReceivedAt: t0, now: t0 + elapsed };
+        const b = backoffSeconds(receiveCount, random);
+        assert.ok(b >= 1 && b <= Math.min(900, 2 * 2 ** Math.min(30, receiveCount - 1)));
+        assert.equal(decide(new PermanentError('x'), a, random).action, 'dead-letter');
+        const d = decide(transientErrors[which], a, random);
+        const last =
+          elapsed >= DEFAULT_RETRY_POLICY.horizonMs || receiveCount >= DEFAULT_RETRY_POLICY.maxReceives;
+        assert.equal(d.action, last ? 'dead-letter' : 'retry');
+        if (d.action === 'retry')
+          assert.ok(d.delaySeconds >= 1 && d.delaySeconds <= DEFAULT_RETRY_POLICY.capSeconds);
+        else assert.match(d.reason, /^RETRIES_EXHAUSTED: /);
+      },
+    ),
+  );
 });
