@@ -5,8 +5,10 @@
  * workerData: { port, dataDir? }. Posts {type:'ready', address} or {type:'error', message};
  * on 'stop' stops the server and posts {type:'stopped'}.
  */
+import { join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { startLoopbackFauxqs } from './fauxqs.ts';
+import { persistFifoDeduplication } from './fauxqs-dedup.ts';
 import type { WorkerMessage } from './worker-host.ts';
 
 export interface FauxqsWorkerData {
@@ -19,6 +21,8 @@ const port = parentPort!;
 const post = (m: WorkerMessage) => port.postMessage(m);
 
 try {
+  // Kept data keeps its FIFO deduplication window too, as SQS does across our restarts.
+  if (data.dataDir) await persistFifoDeduplication(join(data.dataDir, 'dedup.jsonl'));
   const server = await startLoopbackFauxqs({
     port: data.port,
     ...(data.dataDir ? { dataDir: data.dataDir } : {}),

@@ -631,6 +631,10 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         break;
       }
       if (Date.now() > deadline) break;
+      if ((Date.now() - settleStart) % 30_000 < 1000)
+        log(
+          `waiting: ${depth ?? '?'} messages in the queues, webhooks ${proxy.idle() ? 'done' : 'in flight'}`,
+        );
       await sleep(1000);
     }
     const settleSeconds = Math.round((Date.now() - settleStart) / 1000);
