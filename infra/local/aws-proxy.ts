@@ -34,7 +34,7 @@ export async function startAuthorizingProxy(opts: {
   protocol: Protocol;
 }): Promise<AuthorizingProxy> {
   const target = new URL(opts.target);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new Agent({ keepAlive: true });
   const forward = (req: IncomingMessage, body: Buffer, res: import('node:http').ServerResponse) => {
     const upstream = request(
       {

@@ -21,7 +21,7 @@ export async function startS3CorsProxy(opts: {
   iam?: LocalIam;
 }): Promise<{ url: string; stop(): Promise<void> }> {
   const target = new URL(opts.target);
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const agent = new Agent({ keepAlive: true });
   const server: Server = createServer((req, res) => {
     const cors: Record<string, string> =
       req.headers.origin === opts.allowedOrigin

@@ -7,10 +7,10 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import webpush from 'web-push';
-import { accountSecretKinds, secrets as secretDefs, type Grant, type SecretName } from '#infra/topology.ts';
+import { secretNames, secrets as secretDefs, type Grant, type SecretName } from '#infra/topology.ts';
 import { LocalStartError } from './errors.ts';
 import { listen } from './scheduler.ts';
-import { localArn, type LocalIam } from './iam.ts';
+import { accessKeyIdOf, localArn, LocalIam, statementsForGrants, type LocalResources } from './iam.ts';
 
 export type SecretValues = Record<SecretName, Record<string, string>>;
 
@@ -86,34 +86,31 @@ export interface LocalSecrets {
 export type SecretAction = 'read' | 'write';
 
 /** The access key id of a SigV4-signed request (`Credential=<id>/<date>/…`), or undefined. */
-export function accessKeyIdOf(authorization: string | undefined): string | undefined {
-  return /Credential=([^/,\s]+)\//.exec(authorization ?? '')?.[1];
-}
+export { accessKeyIdOf };
 
 /**
- * Whether these grants (infra/topology.ts) let a function read or write this secret, as
- * the IAM policies the CDK app writes do: `secret:read:<name>` reads `<prefix>/<name>`;
- * `account-secret:read|write:<kind>` covers `<prefix>/acc/<any account>/<kind>` (write
- * includes read).
+ * A LocalIam for this stand-in alone, from identities' grants: only the secret grants'
+ * rows of infra/local/iam.ts matter here (`secret:read:<name>` reads `<prefix>/<name>`;
+ * `account-secret:read|write:<kind>` covers `<prefix>/acc/<any account>/<kind>`).
  */
-export function grantsAllow(
-  grants: readonly Grant[],
-  action: SecretAction,
-  secretId: string,
-  prefix = LOCAL_SECRET_PREFIX,
-): boolean {
-  const account = new RegExp(`^${prefix}/acc/[A-Za-z0-9]+/(${accountSecretKinds.join('|')})$`).exec(secretId);
-  if (account)
-    return grants.some(
-      (g) =>
-        g === `account-secret:write:${account[1]}` ||
-        (action === 'read' && g === `account-secret:read:${account[1]}`),
-    );
-  return (
-    action === 'read' &&
-    grants.some(
-      (g) => g.startsWith('secret:read:') && secretId === `${prefix}/${g.slice('secret:read:'.length)}`,
-    )
+function iamOfIdentities(identities: Record<string, readonly Grant[]>): LocalIam {
+  const r = {
+    secretIds: Object.fromEntries(secretNames.map((n) => [n, localSecretId(n)])),
+    accountSecretsPrefix: LOCAL_SECRET_PREFIX,
+  } as unknown as LocalResources;
+  return new LocalIam(
+    Object.fromEntries(
+      Object.entries(identities).map(([key, grants]) => [
+        key,
+        {
+          name: key,
+          statements: statementsForGrants(
+            grants.filter((g) => g.startsWith('secret:') || g.startsWith('account-secret:')),
+            r,
+          ),
+        },
+      ]),
+    ),
   );
 }
 
@@ -136,6 +133,7 @@ export async function startLocalSecrets(opts: {
   /** The local stack's IAM (infra/local/iam.ts); takes precedence over `identities`. */
   iam?: LocalIam;
 }): Promise<LocalSecrets> {
+  const iam = opts.iam ?? (opts.identities ? iamOfIdentities(opts.identities) : undefined);
   const fixed = new Map<string, Record<string, string>>();
   for (const name of Object.keys(opts.values) as SecretName[])
     fixed.set(localSecretId(name), opts.values[name]);
@@ -182,8 +180,8 @@ export async function startLocalSecrets(opts: {
       }
       const id = String((op === 'CreateSecret' ? input.Name : input.SecretId) ?? '');
       const arn = `arn:aws:secretsmanager:local:000000000000:secret:${id}`;
-      if (opts.iam) {
-        const d = opts.iam.check(accessKeyIdOf(req.headers.authorization), `secretsmanager:${op}`, [
+      if (iam) {
+        const d = iam.check(accessKeyIdOf(req.headers.authorization), `secretsmanager:${op}`, [
           localArn.secret(id),
         ]);
         if (!d.ok)
@@ -191,23 +189,6 @@ export async function startLocalSecrets(opts: {
             400,
             { message: d.message },
             d.unknownKey ? 'UnrecognizedClientException' : 'AccessDeniedException',
-          );
-      } else if (opts.identities) {
-        const caller = accessKeyIdOf(req.headers.authorization);
-        const grants = caller ? opts.identities[caller] : undefined;
-        if (!grants)
-          return reply(
-            400,
-            { message: 'The security token included in the request is invalid.' },
-            'UnrecognizedClientException',
-          );
-        if (!grantsAllow(grants, action, id))
-          return reply(
-            400,
-            {
-              message: `User: arn:aws:sts::000000000000:assumed-role/${caller}/${caller} is not authorized to perform: secretsmanager:${op} on resource: ${id} because no identity-based policy allows the secretsmanager:${op} action`,
-            },
-            'AccessDeniedException',
           );
       }
       if (op === 'GetSecretValue') {
