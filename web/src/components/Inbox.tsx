@@ -121,6 +121,11 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const known = useRef(new Map<string, Conversation>());
   /** Each list request gets a number: an answer to an older query is dropped. */
   const listSeq = useRef(0);
+  /**
+   * Bumped only when the agent asks another query: a next page fetched meanwhile belongs
+   * to the old one. A refetch of the first page (catch-up) does not invalidate it.
+   */
+  const querySeq = useRef(0);
   /** Once the agent paged further, refetching the first page must not reset the cursor. */
   const pagedFurther = useRef(false);
   useEffect(() => {
@@ -222,6 +227,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const setQuery = useCallback(
     (q: ConversationQuery) => {
       queryRef.current = q;
+      querySeq.current++;
       setQueryState(q);
       pagedFurther.current = false;
       setConversations([]);
@@ -240,11 +246,11 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     loadingMoreRef.current = true;
     setLoadingMore(true);
     pagedFurther.current = true;
-    const seq = listSeq.current;
+    const seq = querySeq.current;
     const q = queryRef.current;
     try {
       const page = await api.conversations(q, cursor, PAGE_SIZE);
-      if (seq !== listSeq.current) return;
+      if (seq !== querySeq.current) return;
       remember(page.items);
       setConversations((cur) => upsertConversations(cur, page.items, comparatorOf(q.sort)));
       cursorRef.current = page.nextCursor;
