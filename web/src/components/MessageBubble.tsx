@@ -80,7 +80,12 @@ export function MessageBubble({
   const isSystem = m.type === 'system' || m.sender.type === 'system';
   const kind = isSystem ? 'system' : m.direction;
   const label = statusLabel(t, m.status);
-  const errorText = m.error ? `${t.errorCode(m.error.code)}: ${m.error.message || m.error.title}` : undefined;
+  // Code 0 is ours (the send could not be confirmed or finished), not one of Meta's codes.
+  const errorText = m.error
+    ? m.error.code
+      ? `${t.errorCode(m.error.code)}: ${m.error.message || m.error.title}`
+      : m.error.message || m.error.title
+    : undefined;
   const canReply = Boolean(m.wamid) && !isSystem && m.direction !== 'internal';
 
   if (m.tool) return <ToolRecord m={m} />;
