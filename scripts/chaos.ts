@@ -16,7 +16,7 @@ const { values: args } = parseArgs({
     conversations: { type: 'string', default: '200' },
     seed: { type: 'string', default: '1' },
     /** Probability of a crash at each crash point of a batch's work. */
-    'crash-rate': { type: 'string', default: '0.002' },
+    'crash-rate': { type: 'string', default: '0.0003' },
     'duplicate-rate': { type: 'string', default: '0.3' },
     'status-repeat-rate': { type: 'string', default: '0.3' },
     'reply-every': { type: 'string', default: '20' },
@@ -24,7 +24,7 @@ const { values: args } = parseArgs({
     /** Share of acknowledged messages after which the stack is killed (none: no kill). */
     'kill-at': { type: 'string', default: '0.5' },
     'visibility-seconds': { type: 'string', default: '10' },
-    'settle-seconds': { type: 'string', default: '300' },
+    'settle-seconds': { type: 'string', default: '420' },
     'keep-data': { type: 'boolean', default: false },
   },
 });

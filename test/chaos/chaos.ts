@@ -63,7 +63,10 @@ export interface ChaosOptions {
   /** Kill the stack with SIGKILL (and restart it) once this share of messages was acknowledged. */
   killAt?: number;
   visibilitySeconds: number;
-  /** Longest wait for quiet after the last message, before counting what is stuck. */
+  /**
+   * Longest wait for quiet with no progress (queues not getting shorter) after the last
+   * message, before counting what is stuck.
+   */
   settleSeconds: number;
   /** Progress lines (the stack's own log goes to a file in its data folder). */
   log?: (line: string) => void;
@@ -104,8 +107,10 @@ export interface ChaosResult {
     attempted: number;
     /** Answered 202. */
     accepted: number;
-    /** No answer (the stack died meanwhile) or 5xx: may or may not exist. */
+    /** No answer (the stack died meanwhile, or none within 30 s) or 5xx: may or may not exist. */
     inDoubt: number;
+    /** Why, by cause: `timeout`, `5xx <status> <code>`, or the network error's code. */
+    inDoubtWhy: Record<string, number>;
     /** Refused with a 4xx, by code. */
     refused: Record<string, number>;
     inChat: number;
@@ -514,6 +519,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       r: number;
       text: string;
       outcome?: 'accepted' | 'inDoubt' | `refused ${number}${string}`;
+      why?: string;
     }[] = [];
     let ackedCount = 0;
     let killed = 0;
@@ -561,10 +567,12 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
         const code = (res.json as { error?: { code?: string } } | undefined)?.error?.code;
         entry.outcome =
           res.status === 202 ? 'accepted' : res.status >= 500 ? 'inDoubt' : `refused ${res.status} ${code}`;
+        if (res.status >= 500) entry.why = `5xx ${res.status} ${code}`;
       } catch (err) {
         // A refused connection never reached the API; anything else may have.
         const code = ((err as Error).cause as { code?: string } | undefined)?.code;
         entry.outcome = code === 'ECONNREFUSED' ? 'refused 0' : 'inDoubt';
+        entry.why = (err as Error).name === 'TimeoutError' ? 'timeout' : (code ?? (err as Error).name);
       }
     };
 
@@ -620,17 +628,26 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       return chats;
     };
     const settleStart = Date.now();
-    const deadline = settleStart + opts.settleSeconds * 1000;
+    // The settle timeout runs from the last time the queues got shorter: a backlog that is
+    // still draining is waited for (up to four timeouts in all); what stays is counted.
+    let lastProgress = settleStart;
+    let lowest = Infinity;
     let settled = false;
     let quietChecks = 0;
     for (;;) {
       const depth = await queueDepth(sqs, queueUrls);
+      if (depth !== undefined && depth < lowest) {
+        lowest = depth;
+        lastProgress = Date.now();
+      }
       quietChecks = depth === 0 && proxy.idle() ? quietChecks + 1 : 0;
       if (quietChecks >= 3) {
         settled = true;
         break;
       }
-      if (Date.now() > deadline) break;
+      const now = Date.now();
+      if (now - lastProgress > opts.settleSeconds * 1000) break;
+      if (now - settleStart > 4 * opts.settleSeconds * 1000) break;
       if ((Date.now() - settleStart) % 30_000 < 1000)
         log(
           `waiting: ${depth ?? '?'} messages in the queues, webhooks ${proxy.idle() ? 'done' : 'in flight'}`,
@@ -696,6 +713,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
       attempted: replies.length,
       accepted: 0,
       inDoubt: 0,
+      inDoubtWhy: {},
       refused: {},
       inChat: 0,
       onPhone: 0,
@@ -705,8 +723,11 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosResult> {
     };
     for (const r of replies) {
       if (r.outcome === 'accepted') agentReplies.accepted++;
-      else if (r.outcome === 'inDoubt') agentReplies.inDoubt++;
-      else {
+      else if (r.outcome === 'inDoubt') {
+        agentReplies.inDoubt++;
+        const why = r.why ?? 'unknown';
+        agentReplies.inDoubtWhy[why] = (agentReplies.inDoubtWhy[why] ?? 0) + 1;
+      } else {
         const code = r.outcome?.slice('refused '.length) ?? 'no conversation';
         agentReplies.refused[code] = (agentReplies.refused[code] ?? 0) + 1;
       }
