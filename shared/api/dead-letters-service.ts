@@ -69,8 +69,10 @@ async function peek(
 ): Promise<{ messages: Message[]; found?: Message }> {
   const seen = new Map<string, Message>();
   let found: Message | undefined;
-  // Long polls of a second: a record another reader just released comes back within it.
-  // Looking for one record, a few empty answers in a row before giving up.
+  // Long polls of a second: a record another reader just released (visible again after
+  // RELEASE_VISIBILITY_SECONDS) comes back within two of them, so a list needs two empty
+  // answers in a row (a page reloaded right after a list still shows everything); looking
+  // for one record, three.
   for (let round = 0, empty = 0; round < 20 && seen.size < max && !found; round++) {
     const out = await sqs.send(
       new ReceiveMessageCommand({
@@ -83,7 +85,7 @@ async function peek(
       }),
     );
     if (!out.Messages?.length) {
-      if (++empty >= (stop ? 3 : 1)) break;
+      if (++empty >= (stop ? 3 : 2)) break;
       continue;
     }
     empty = 0;
@@ -118,6 +120,21 @@ async function release(sqs: SQSClient, url: string, messages: Message[]): Promis
       }
     }),
   );
+}
+
+/**
+ * One listing of a DLQ at a time per process: a second list asked while one runs (a page
+ * reloaded at once, two admins) shares its answer instead of finding every record hidden
+ * by the first and showing "no failures".
+ */
+const listing = new Map<string, Promise<{ messages: Message[] }>>();
+function listOnce(sqs: SQSClient, url: string): Promise<{ messages: Message[] }> {
+  let running = listing.get(url);
+  if (!running) {
+    running = peek(sqs, url, LIST_MAX).finally(() => listing.delete(url));
+    listing.set(url, running);
+  }
+  return running;
 }
 
 /** The account a record belongs to, or undefined when it names none we know. */
@@ -174,7 +191,7 @@ export async function listDeadLetters(
     queueNames.map(async (queue) => {
       const q = configured(deps, queue);
       if (!q) return [];
-      const { messages } = await peek(deps.sqs, q.dlqUrl, LIST_MAX);
+      const { messages } = await listOnce(deps.sqs, q.dlqUrl);
       if (messages.length >= LIST_MAX) truncated = true;
       const items: DeadLetterItem[] = [];
       for (const m of messages) {
