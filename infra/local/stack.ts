@@ -138,6 +138,8 @@ export interface LocalUrls {
   simulator: string;
   scheduler: string;
   dynamodb: string;
+  /** DynamoDB Local itself, behind the IAM proxy (`dynamodb`): the benchmark's floor. */
+  dynamodbDirect: string;
   sqs: string;
   s3: string;
   secrets: string;
@@ -379,6 +381,7 @@ export async function startStack(opts: StackOptions = {}): Promise<LocalStack> {
       simulator: `http://localhost:${port.simulator}`,
       scheduler: `http://127.0.0.1:${port.scheduler}`,
       dynamodb: dynamoIam.url,
+      dynamodbDirect: dynamo.endpoint,
       sqs: sqsIam.url,
       s3: s3Proxy.url,
       secrets: secrets.url,
