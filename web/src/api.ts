@@ -297,6 +297,8 @@ export interface Message {
   wamid?: string;
   status: MessageStatus;
   error?: { code: number; title: string; message: string; details?: string };
+  /** How many times the sender called Meta for it: 2 after a send in doubt was resent. */
+  sendAttempts?: number;
   sender: { type: 'contact' | 'agent' | 'system' | 'assistant'; id?: string; name?: string };
   createdAt: number;
   clientId?: string;

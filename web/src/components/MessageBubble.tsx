@@ -160,6 +160,11 @@ export function MessageBubble({
           </span>
         )}
       </div>
+      {m.direction === 'out' && (m.sendAttempts ?? 0) > 1 && m.status !== 'failed' && (
+        <div className="message-note" data-testid="message-resent">
+          {t.resentNote}
+        </div>
+      )}
       {errorText && (
         <div className="message-error" data-testid="message-error" title={m.error?.details ?? m.error?.title}>
           {errorText}

@@ -88,6 +88,7 @@ export const en: Messages = {
   statusFailed: 'Failed',
   statusReceived: 'Received',
   errorCode: (code: number) => `Error ${code}`,
+  resentNote: 'Resent: WhatsApp did not confirm the first attempt',
 
   you: 'You',
   customer: 'Customer',

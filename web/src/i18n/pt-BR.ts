@@ -90,6 +90,7 @@ export const ptBR = {
   statusFailed: 'Falhou',
   statusReceived: 'Recebida',
   errorCode: (code: number) => `Erro ${code}`,
+  resentNote: 'Reenviada: o WhatsApp não confirmou a primeira tentativa',
 
   you: 'Você',
   customer: 'Cliente',
