@@ -12,6 +12,7 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { samePhone } from '#shared/domain/phone.ts';
 import { atExpression } from '#shared/engine/schedules.ts';
+import { smokeTimerInput } from '#shared/contracts/jobs.ts';
 import { getSmokeMarker } from '#shared/store/smoke.ts';
 import { signBody } from '#shared/whatsapp/signature.ts';
 import type { SmokeTargets } from './targets.ts';
@@ -223,7 +224,7 @@ export async function scheduleFires(ctx: SmokeContext): Promise<string> {
         Target: {
           Arn: scheduler.targetArn,
           RoleArn: scheduler.roleArn,
-          Input: JSON.stringify({ kind: 'smoke', smokeId: ctx.smokeId, at }),
+          Input: JSON.stringify(smokeTimerInput.parse({ kind: 'smoke', smokeId: ctx.smokeId, at })),
         },
       }),
     );

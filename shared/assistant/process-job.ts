@@ -11,7 +11,6 @@
  * The answer is stored under an id derived from the job's message, so a redelivered job
  * that gets this far again stores and sends it once.
  */
-import { z } from 'zod';
 import { listMessages } from '#shared/api/inbox-queries.ts';
 import { agentMessageDeps, type EngineDeps } from '#shared/engine/deps.ts';
 import { push } from '#shared/engine/process-inbound.ts';
@@ -30,15 +29,10 @@ import {
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
 
-export const assistantJobSchema = z.object({
-  kind: z.literal('reply'),
-  accountId: z.string(),
-  conversationId: z.string(),
-  attendanceId: z.string().optional(),
-  assistantId: z.string(),
-  messageId: z.string(),
-});
-export type AssistantJobInput = z.infer<typeof assistantJobSchema>;
+// The queue's contract, shared with its producer (shared/engine/route.ts).
+export { assistantJobSchema } from '#shared/contracts/jobs.ts';
+import type { AssistantJob as AssistantJobInput } from '#shared/contracts/jobs.ts';
+export type { AssistantJobInput };
 
 export interface AssistantTurn {
   conversation: Conversation;

@@ -35,15 +35,8 @@ import {
 import { agentMessageDeps, type EngineDeps } from './deps.ts';
 import { accountSettings } from './settings.ts';
 
-/** What fn assistant receives: answer the conversation up to this customer message. */
-export interface AssistantJob {
-  kind: 'reply';
-  accountId: string;
-  conversationId: string;
-  attendanceId?: string;
-  assistantId: string;
-  messageId: string;
-}
+import type { AssistantJob } from '#shared/contracts/jobs.ts';
+export type { AssistantJob } from '#shared/contracts/jobs.ts';
 
 function stateOf(conv: Conversation): RoutingState {
   switch (conv.routingStage) {

@@ -18,14 +18,8 @@ import { updateIfAllowed } from '#shared/store/ops.ts';
 import type { EngineDeps } from './deps.ts';
 import { accountSettings } from './settings.ts';
 
-export interface TimerInput {
-  kind: TimerKind;
-  accountId: string;
-  conversationId: string;
-  attendanceId: string;
-  /** When it was meant to fire (epoch ms). */
-  at: number;
-}
+import type { TimerInput } from '#shared/contracts/jobs.ts';
+export type { TimerInput } from '#shared/contracts/jobs.ts';
 
 const short: Record<TimerKind, string> = {
   'window.expiring': 'wexp',

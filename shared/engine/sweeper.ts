@@ -12,7 +12,6 @@
  *   horizon, fails visibly: status `failed` with a Portuguese reason, pushed to the chat as
  *   every status change is.
  */
-import { z } from 'zod';
 import { sweepAction, SWEEP_AFTER_MS } from '#shared/domain/send-state.ts';
 import { pushUpdated } from '#shared/outbound/send.ts';
 import { enqueueOutbound } from '#shared/queue/send.ts';
@@ -21,7 +20,7 @@ import { listUnsettledBefore } from '#shared/store/outbox.ts';
 import type { EngineDeps } from './deps.ts';
 
 /** The recurring schedule's input (infra/topology.ts `scheduler.recurring`). */
-export const sweepInput = z.object({ kind: z.literal('sweep-outbox') });
+export { sweepInput } from '#shared/contracts/jobs.ts';
 
 export interface SweepResult {
   requeued: number;

@@ -16,8 +16,7 @@
  * Unknown inputs are logged and dropped, never retried.
  */
 import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
-import { onTimer, timerKinds, type TimerAction } from '#shared/domain/clock.ts';
+import { onTimer, type TimerAction } from '#shared/domain/clock.ts';
 import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
 import { syncInboxKeys } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
@@ -27,20 +26,9 @@ import { push } from './process-inbound.ts';
 import { accountSettings } from './settings.ts';
 import { armTimer, disarmConversationTimers, scheduleName } from './schedules.ts';
 
-export const timerInput = z.object({
-  kind: z.enum(timerKinds),
-  accountId: z.string(),
-  conversationId: z.string(),
-  attendanceId: z.string(),
-  at: z.number(),
-});
-
-/** The smoke check's schedule: its id (letters, digits, dashes) and when it was due. */
-export const smokeTimerInput = z.object({
-  kind: z.literal('smoke'),
-  smokeId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
-  at: z.number(),
-});
+// The schedules' contracts, shared with their producers (schedules.ts, the smoke check).
+import { smokeTimerInput, timerInput } from '#shared/contracts/jobs.ts';
+export { smokeTimerInput, timerInput } from '#shared/contracts/jobs.ts';
 
 export type TimerOutcome = TimerAction['do'] | 'smoke' | 'ignored';
 

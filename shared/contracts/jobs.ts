@@ -1,0 +1,42 @@
+/**
+ * The payloads of fn assistant's queue and of fn timers' schedules, one zod contract each:
+ * the producers build their values from these types and the consumers parse with these
+ * schemas, so the two sides cannot drift. (The inbound and outbound queues' contracts are
+ * `inboundQueueItem` in shared/whatsapp/webhook-schema.ts and `outboundJob` in
+ * shared/queue/send.ts.)
+ */
+import { z } from 'zod';
+import { timerKinds } from '#shared/domain/clock.ts';
+
+/** fn assistant: answer the conversation up to this customer message. */
+export const assistantJobSchema = z.object({
+  kind: z.literal('reply'),
+  accountId: z.string(),
+  conversationId: z.string(),
+  attendanceId: z.string().optional(),
+  assistantId: z.string(),
+  messageId: z.string(),
+});
+export type AssistantJob = z.infer<typeof assistantJobSchema>;
+
+/** A conversation's one-time timer (window expiring/expired, auto-close, snooze). */
+export const timerInput = z.object({
+  kind: z.enum(timerKinds),
+  accountId: z.string(),
+  conversationId: z.string(),
+  attendanceId: z.string(),
+  /** When it was meant to fire (epoch ms). */
+  at: z.number(),
+});
+export type TimerInput = z.infer<typeof timerInput>;
+
+/** The smoke check's schedule: its id (letters, digits, dashes) and when it was due. */
+export const smokeTimerInput = z.object({
+  kind: z.literal('smoke'),
+  smokeId: z.string().regex(/^[A-Za-z0-9-]{8,64}$/),
+  at: z.number(),
+});
+export type SmokeTimerInput = z.infer<typeof smokeTimerInput>;
+
+/** The recurring outbox sweep (topology `scheduler.recurring`). */
+export const sweepInput = z.object({ kind: z.literal('sweep-outbox') });
