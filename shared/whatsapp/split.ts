@@ -324,6 +324,16 @@ function fitted(e: QueueEntry): QueueEntry {
     // Nested too deep to serialize: kept as far as it goes, below.
   }
   if (sent !== undefined && sent.length <= QUEUE_ITEM_MAX_BYTES) return e;
+  // What only describes a valid item (the number's display phone, the contact's profile
+  // name, copied into every item of the change) gives way before the item itself does.
+  if (!e.invalid && sent !== undefined) {
+    const { displayPhone: _shown, contact, ...rest } = e.item;
+    const lean: InboundQueueItem = {
+      ...rest,
+      ...(contact ? { contact: { waId: contact.waId, userId: contact.userId } } : {}),
+    };
+    if (asciiJson(lean).length <= QUEUE_ITEM_MAX_BYTES) return { ...e, item: lean };
+  }
   const full =
     e.item.raw ??
     rawOf(
