@@ -88,8 +88,22 @@ const NETWORK_CODES = new Set([
   'UND_ERR_CLOSED',
 ]);
 
-/** Meta's "later" codes: rate limits (app, account, pair), throughput, temporary errors. */
-const META_TRANSIENT_CODES = new Set([1, 2, 4, 17, 32, 613, 80007, 130429, 131000, 131016, 131056, 133004]);
+/**
+ * Meta's "later" codes: rate limits (app, user, page, account, pair), throughput, temporary
+ * errors, maintenance. The one list: the Graph client's GraphApiError.retryable and the
+ * queues' retry policy both read it through isMetaRetryable.
+ */
+const META_TRANSIENT_CODES = new Set([
+  1, 2, 4, 17, 32, 613, 80007, 130429, 131000, 131016, 131056, 131057, 133004,
+]);
+/** Meta's codes that no retry fixes even when the HTTP status is 429 or 5xx. */
+const META_PERMANENT_CODES = new Set([131047, 190, 131026, 131051, 368]);
+
+/** Can calling Meta again help? Its "later" codes, and 429/5xx unless the code is final. */
+export function isMetaRetryable(code: number, httpStatus: number): boolean {
+  if (META_TRANSIENT_CODES.has(code)) return true;
+  return (httpStatus === 429 || httpStatus >= 500) && !META_PERMANENT_CODES.has(code);
+}
 
 /** DynamoDB (and other AWS) errors about the request itself: the same content fails again. */
 const AWS_PERMANENT = new Set([
@@ -132,8 +146,7 @@ function classifyOne(e: ErrorLike): ErrorClass | undefined {
     return { kind: 'permanent', reason: `${REASONS.invalidPayload}: ${name}` };
   if (name === 'GraphApiError' && typeof e.code === 'number') {
     const status = typeof e.httpStatus === 'number' ? e.httpStatus : 0;
-    if (META_TRANSIENT_CODES.has(e.code) || status === 429 || status >= 500 || e.retryable === true)
-      return { kind: 'transient' };
+    if (isMetaRetryable(e.code, status) || e.retryable === true) return { kind: 'transient' };
     return { kind: 'permanent', reason: `${REASONS.permanent}: Graph API error ${e.code} (HTTP ${status})` };
   }
   if (AWS_PERMANENT.has(name))

@@ -9,6 +9,7 @@
  */
 import { metaMediaHosts } from '#infra/topology.ts';
 import { mediaHostAllowed } from '#shared/domain/outbound-address.ts';
+import { isMetaRetryable } from '#shared/domain/retry-policy.ts';
 import { guardedFetch, outboundPolicy, outboundRefusalOf, type Resolver } from '#shared/net/outbound-url.ts';
 
 export class GraphApiError extends Error {
@@ -40,15 +41,8 @@ export class GraphApiError extends Error {
   }
 }
 
-/** Codes that mean "later": throughput, pair rate, temporary errors. */
-const RETRYABLE_CODES = new Set([1, 2, 4, 80007, 130429, 131000, 131016, 131056, 131057, 133004]);
-
-/** Can sending again help? 429 and 5xx yes; Meta's permanent codes (131047, 190, 100…) no. */
-export function isRetryable(code: number, httpStatus: number): boolean {
-  if (RETRYABLE_CODES.has(code)) return true;
-  if (httpStatus === 429 || httpStatus >= 500) return ![131047, 190, 131026, 131051, 368].includes(code);
-  return false;
-}
+/** Can sending again help? The one rule of Meta's codes (shared/domain/retry-policy.ts). */
+export const isRetryable = isMetaRetryable;
 
 export interface SendResult {
   wamid: string;
