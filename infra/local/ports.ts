@@ -43,10 +43,14 @@ export async function freePortsFrom(ports: number[]): Promise<void> {
   await assertPortsFree(ports.map((port) => ({ name: 'local stack', port })));
 }
 
-/** A port base whose eleven ports are all free (tests run several stacks side by side). */
+/**
+ * A port base whose eleven ports are all free (tests run several stacks side by side). The
+ * blocks lie below Linux's ephemeral range (32768–60999): a port there that is free when
+ * checked can be taken a moment later as the source port of any outgoing connection.
+ */
 export async function freePortBase(span = 11): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20000 + Math.floor(Math.random() * 2000) * 20;
+    const base = 20000 + Math.floor(Math.random() * 600) * 20;
     const checks = await Promise.all(Array.from({ length: span }, (_, i) => isPortFree(base + i)));
     if (checks.every(Boolean)) return base;
   }
