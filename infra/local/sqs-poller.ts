@@ -106,12 +106,18 @@ export function startPoller(opts: PollerOptions): Poller {
     const done = records.filter((r) => !failed.has(r.messageId));
     if (done.length) {
       try {
-        await opts.sqs.send(
+        const out = await opts.sqs.send(
           new DeleteMessageBatchCommand({
             QueueUrl: opts.queueUrl,
             Entries: done.map((r, i) => ({ Id: String(i), ReceiptHandle: r.receiptHandle })),
           }),
         );
+        // A record received again meanwhile (its visibility ran out) has a newer receipt
+        // handle: this delete may not remove it, and it comes back, as on AWS.
+        if (out.Failed?.length)
+          opts.log?.(
+            `delete from ${opts.queueUrl}: ${out.Failed.length} not deleted (${out.Failed[0]!.Code})`,
+          );
       } catch (err) {
         opts.log?.(`delete from ${opts.queueUrl} failed: ${(err as Error).message}`);
       }

@@ -25,6 +25,14 @@
 
 /** How long a send in doubt waits for Meta's status webhook before it may be resent. */
 export const IN_DOUBT_MS = 3 * 60_000;
+/**
+ * How often a redelivered job looks again at a send in doubt. Short, because the send is
+ * often not lost but slow: a first run still waiting for Meta when the visibility timeout
+ * ran out. That run records `sent` a moment later, but its delete (an older receipt
+ * handle) may not remove the record; a look every few seconds lets the conversation's
+ * later replies go on instead of waiting out the whole deadline behind it.
+ */
+export const IN_DOUBT_POLL_SECONDS = 10;
 /** A pending message untouched this long has no queue record working on it (backoff ≤ 15 min). */
 export const PENDING_IDLE_MS = 20 * 60_000;
 /** Still unsettled this long after it was written: the queue gave up (6 h horizon); fail it. */
@@ -81,7 +89,11 @@ export const abandonedError = {
 /** A redelivered job and a message in doubt: wait for the status, resend once, or fail visibly. */
 export function onRedelivery(m: SendState, now: number): RedeliveryAction {
   const deadline = (m.sendingAt ?? 0) + IN_DOUBT_MS;
-  if (now < deadline) return { do: 'wait', retryAfterSeconds: Math.ceil((deadline - now) / 1000) };
+  if (now < deadline)
+    return {
+      do: 'wait',
+      retryAfterSeconds: Math.min(IN_DOUBT_POLL_SECONDS, Math.ceil((deadline - now) / 1000)),
+    };
   if ((m.sendAttempts ?? 1) < MAX_SEND_ATTEMPTS) return { do: 'resend' };
   return { do: 'fail', error: unconfirmedError };
 }
