@@ -7,7 +7,7 @@
 import middy from '@middy/core';
 import { monotonicFactory } from 'ulid';
 import { dynamo, s3, secretsManager, sqs, wsManagement } from '#shared/aws/clients.ts';
-import { schedulerTargetFromConfig } from '#shared/engine/deps.ts';
+import { schedulerTargetFromConfig } from '#shared/engine/engine-deps.ts';
 import { vapidFromSecret } from '#shared/push/web-push.ts';
 import { defaultLlmFromSecret } from '#shared/assistant/llm-config.ts';
 import { loadConfig, type Config } from '#shared/config.ts';
@@ -16,7 +16,7 @@ import { cors } from '#shared/http/cors.ts';
 import { httpErrorHandler } from '#shared/http/error-handler.ts';
 import { jsonBody } from '#shared/http/json-body.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
-import type { ApiDeps } from '#shared/api/deps.ts';
+import type { ApiDeps } from '#shared/api/api-deps.ts';
 import { createRouter } from '#shared/api/router.ts';
 import { routes } from '#shared/api/routes.ts';
 import { checkAccessClaims } from '#shared/api/auth-service.ts';

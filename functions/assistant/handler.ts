@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
 import { secretsManager, sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
-import { engineDepsFromConfig } from '#shared/engine/deps.ts';
+import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
 import { createAiPort } from '#shared/assistant/ai-port.ts';
 import {

@@ -7,7 +7,7 @@ import middy from '@middy/core';
 import type { SQSEvent } from 'aws-lambda';
 import { sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
-import { engineDepsFromConfig } from '#shared/engine/deps.ts';
+import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
 import { flushNumberStatsQuietly } from '#shared/store/numbers.ts';

@@ -5,7 +5,7 @@
  */
 import middy from '@middy/core';
 import { loadConfig } from '#shared/config.ts';
-import { engineDepsFromConfig } from '#shared/engine/deps.ts';
+import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
 import { sweepInput, sweepOutbox } from '#shared/engine/sweeper.ts';
 import { processTimer } from '#shared/engine/timers.ts';
 

@@ -45,7 +45,7 @@ import {
   type Message,
   type PublicAssistant,
 } from '#shared/store/types.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 import { requireSettings } from './integrations-service.ts';
 import type * as schemas from './schemas.ts';
 import { uploadKey } from './uploads-service.ts';

@@ -53,7 +53,7 @@ import {
 import type { Session, User } from '#shared/store/types.ts';
 import { effectivePermissions } from '#shared/domain/inbox.ts';
 import { disconnectUser } from '#shared/push/push.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 
 export interface Tokens {
   accessToken: string;

@@ -35,7 +35,7 @@ import {
   type User,
 } from '#shared/store/types.ts';
 import { log } from '#shared/log.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 import { findLastCustomerMessage, listMessages, markConversationRead } from './inbox-queries.ts';
 import { listView, searchView, viewCounts, type ListViewInput } from './inbox-views.ts';
 

@@ -34,7 +34,7 @@ import {
 import { ForbiddenError, NotFoundError } from '#shared/errors.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 
 const LIST_MAX = 100;
 const PEEK_VISIBILITY_SECONDS = 30;

@@ -24,7 +24,7 @@ import {
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
 import { can } from '#shared/domain/inbox.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 import { caller } from './conversations-service.ts';
 import { forgetDirectory } from './inbox-views.ts';
 import type { z } from 'zod';

@@ -6,7 +6,7 @@ import { messageForAgents } from '#shared/media/media.ts';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import type { Message } from '#shared/store/types.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 import type { ApiMessage, SendMessageBody } from './schemas.ts';
 import { listMessages, type Page } from './inbox-queries.ts';
 import { internalText } from '#shared/domain/inbox.ts';

@@ -8,7 +8,7 @@ import { MethodNotAllowedError, NotFoundError, UnauthorizedError } from '#shared
 import { json, noContent, RawResponse } from '#shared/http/response.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
 import { parseInput } from '#shared/http/validate.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 import type { RouteDef } from './routes.ts';
 
 interface Compiled {

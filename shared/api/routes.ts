@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 import * as schemas from './schemas.ts';
 import { changeOwnPassword, login, logout, me, refresh, resetPassword } from './auth-service.ts';
 import {

@@ -7,7 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { InternalError, PayloadTooLargeError, ValidationError } from '#shared/errors.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 
 export const UPLOAD_URL_TTL_SECONDS = 15 * 60;
 

@@ -28,7 +28,7 @@ import type { z } from 'zod';
 import { removeSubscription, saveSubscription } from '#shared/push/web-push.ts';
 import { deleteUserPushSubscriptions } from '#shared/store/push-subscriptions.ts';
 import { refreshUserConnections } from '#shared/push/push.ts';
-import type { ApiDeps } from './deps.ts';
+import type { ApiDeps } from './api-deps.ts';
 import { accountDirectory, forgetDirectory } from './inbox-views.ts';
 import type * as schemas from './schemas.ts';
 

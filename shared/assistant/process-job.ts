@@ -12,7 +12,7 @@
  * that gets this far again stores and sends it once.
  */
 import { listMessages } from '#shared/api/inbox-queries.ts';
-import { agentMessageDeps, type EngineDeps } from '#shared/engine/deps.ts';
+import { agentMessageDeps, type EngineDeps } from '#shared/engine/engine-deps.ts';
 import { push } from '#shared/engine/process-inbound.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';

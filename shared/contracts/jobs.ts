@@ -3,7 +3,7 @@
  * the producers build their values from these types and the consumers parse with these
  * schemas, so the two sides cannot drift. (The inbound and outbound queues' contracts are
  * `inboundQueueItem` in shared/whatsapp/webhook-schema.ts and `outboundJob` in
- * shared/queue/send.ts.)
+ * shared/contracts/outbound-queue.ts.)
  */
 import { z } from 'zod';
 import { timerKinds } from '#shared/domain/clock.ts';

@@ -65,12 +65,12 @@ import {
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
 import type { MetaError } from '#shared/whatsapp/webhook-schema.ts';
-import { tokenFor, type EngineDeps } from './deps.ts';
+import { tokenFor, type EngineDeps } from './engine-deps.ts';
 import { mediaIdOf, previewText, toMessageFields } from './message-fields.ts';
 import { routeCustomerMessage } from './route.ts';
 import { ensureConversationTimers } from './schedules.ts';
 
-export type { EngineDeps } from './deps.ts';
+export type { EngineDeps } from './engine-deps.ts';
 
 /**
  * From this receive on, a failing media download is recorded as failed instead of being

@@ -32,7 +32,7 @@ import {
   type Message,
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
-import { agentMessageDeps, type EngineDeps } from './deps.ts';
+import { agentMessageDeps, type EngineDeps } from './engine-deps.ts';
 import { accountSettings } from './settings.ts';
 
 import type { AssistantJob } from '#shared/contracts/jobs.ts';

@@ -15,7 +15,7 @@ import { timerDueTimes, type TimerKind } from '#shared/domain/clock.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Conversation } from '#shared/store/types.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
-import type { EngineDeps } from './deps.ts';
+import type { EngineDeps } from './engine-deps.ts';
 import { accountSettings } from './settings.ts';
 
 import type { TimerInput } from '#shared/contracts/jobs.ts';

@@ -1,7 +1,7 @@
 /** The account's settings the engine reads on its paths (routing, the clock), cached briefly. */
 import { getAccount } from '#shared/store/accounts.ts';
 import { DEFAULT_INACTIVITY_HOURS, DEFAULT_TIMEZONE, type Account } from '#shared/store/types.ts';
-import type { EngineDeps } from './deps.ts';
+import type { EngineDeps } from './engine-deps.ts';
 
 const ACCOUNT_CACHE_MS = 30_000;
 const accounts = new Map<string, { at: number; account: Account | undefined }>();

@@ -14,10 +14,10 @@
  */
 import { sweepAction, SWEEP_AFTER_MS } from '#shared/domain/send-state.ts';
 import { pushUpdated } from '#shared/outbound/send.ts';
-import { enqueueOutbound } from '#shared/queue/send.ts';
+import { enqueueOutbound } from '#shared/contracts/outbound-queue.ts';
 import { failUnsettled, markNudged } from '#shared/store/messages.ts';
 import { listUnsettledBefore } from '#shared/store/outbox.ts';
-import type { EngineDeps } from './deps.ts';
+import type { EngineDeps } from './engine-deps.ts';
 
 /** The recurring schedule's input (infra/topology.ts `scheduler.recurring`). */
 export { sweepInput } from '#shared/contracts/jobs.ts';

@@ -21,7 +21,7 @@ import { closeConversation, getConversationById } from '#shared/store/conversati
 import { syncInboxKeys } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
 import { putSmokeMarker } from '#shared/store/smoke.ts';
-import type { EngineDeps } from './deps.ts';
+import type { EngineDeps } from './engine-deps.ts';
 import { push } from './process-inbound.ts';
 import { accountSettings } from './settings.ts';
 import { armTimer, disarmConversationTimers, scheduleName } from './schedules.ts';

@@ -14,7 +14,7 @@ import { canSendFreeForm } from '#shared/domain/window.ts';
 import { InternalError, NotFoundError, ValidationError, WindowClosedError } from '#shared/errors.ts';
 import { messageForAgents } from '#shared/media/media.ts';
 import { pushToAccount } from '#shared/push/push.ts';
-import { enqueueOutbound } from '#shared/queue/send.ts';
+import { enqueueOutbound } from '#shared/contracts/outbound-queue.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { getMessage, putMessageOnce } from '#shared/store/messages.ts';
 import { messageSchema, type Message, type MessageSender, type MessageType } from '#shared/store/types.ts';

@@ -26,9 +26,9 @@ import { topology } from '#infra/topology.ts';
 import { readMedia } from '#shared/media/media.ts';
 import { bumpNumberStats, setNumberTokenError } from '#shared/store/numbers.ts';
 import { forAgents, push } from '#shared/engine/process-inbound.ts';
-import { tokenFor, type EngineDeps } from '#shared/engine/deps.ts';
+import { tokenFor, type EngineDeps } from '#shared/engine/engine-deps.ts';
 import { previewText } from '#shared/engine/message-fields.ts';
-import type { OutboundJob } from '#shared/queue/send.ts';
+import type { OutboundJob } from '#shared/contracts/outbound-queue.ts';
 import { getConversationById, touchConversation } from '#shared/store/conversations.ts';
 import {
   applyDeliveryStatus,
@@ -48,7 +48,7 @@ import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import { checkUrlShape, refusalText } from '#shared/domain/outbound-address.ts';
 import { createPacer, type Pacer } from './pacer.ts';
 
-export { outboundJob, type OutboundJob } from '#shared/queue/send.ts';
+export { outboundJob, type OutboundJob } from '#shared/contracts/outbound-queue.ts';
 
 /**
  * Receives after which a retryable failure is recorded instead of retried (SQS's own

@@ -24,7 +24,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '#shared/config.ts';
-import { engineDepsFromConfig } from '#shared/engine/deps.ts';
+import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
 import WebSocket from 'ws';

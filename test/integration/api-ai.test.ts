@@ -12,7 +12,7 @@ import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { ingestDocument, ingestJobSchema, searchKnowledge } from '#shared/assistant/knowledge.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
-import type { EngineDeps } from '#shared/engine/deps.ts';
+import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { createApiKit, loginAs, seedTenant, type ApiKit, type SeededTenant } from './api-test-kit.ts';
 import { startScriptedLlm, type ScriptedLlm } from './llm-server.ts';
 import { hashPassword } from '#shared/auth/password.ts';

@@ -26,7 +26,7 @@ import { createNumber } from '#shared/store/numbers.ts';
 import { hashPassword } from '#shared/auth/password.ts';
 import { jwtKeyFromSecret } from '#shared/auth/tokens.ts';
 import type { Conversation, Message, Role, User, WhatsAppNumber } from '#shared/store/types.ts';
-import type { ApiDeps } from '#shared/api/deps.ts';
+import type { ApiDeps } from '#shared/api/api-deps.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
 import { buildApiHandler } from '#functions/api/handler.ts';
 import { testAccountSecrets } from './secrets-kit.ts';

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { processTimer, type TimerOutcome } from '#shared/engine/timers.ts';
-import type { EngineDeps } from '#shared/engine/deps.ts';
+import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { createAccount } from '#shared/store/accounts.ts';
 import { startLocalScheduler, type LocalScheduler } from '#infra/local/scheduler.ts';
 import { freePort } from '#infra/local/ports.ts';
@@ -18,7 +18,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/store/keys.ts';
 import { windowState } from '#shared/domain/window.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
-import type { ApiDeps } from '#shared/api/deps.ts';
+import type { ApiDeps } from '#shared/api/api-deps.ts';
 import { postpone } from '#shared/api/conversations-service.ts';
 import { createUser } from '#shared/store/users.ts';
 

@@ -8,7 +8,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { EngineDeps } from '#shared/engine/deps.ts';
+import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { touchConversation } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';

@@ -20,7 +20,7 @@ import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { mediaUrl } from '#shared/media/media.ts';
 import { processOutboundJob } from '#shared/outbound/send.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
-import { outboundJob } from '#shared/queue/send.ts';
+import { outboundJob } from '#shared/contracts/outbound-queue.ts';
 import { verifySignature } from '#shared/whatsapp/signature.ts';
 import { splitWebhook } from '#shared/whatsapp/split.ts';
 import type { Conversation, Message } from '#shared/store/types.ts';

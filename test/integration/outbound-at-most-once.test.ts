@@ -23,7 +23,7 @@ import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { sweepOutbox } from '#shared/engine/sweeper.ts';
 import { processOutboundJob } from '#shared/outbound/send.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
-import { outboundJob, type OutboundJob } from '#shared/queue/send.ts';
+import { outboundJob, type OutboundJob } from '#shared/contracts/outbound-queue.ts';
 import { verifySignature } from '#shared/whatsapp/signature.ts';
 import { splitWebhook } from '#shared/whatsapp/split.ts';
 import type { EngineDeps } from '#shared/engine/process-inbound.ts';

@@ -12,7 +12,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { processOutboundJob, SEND_ATTEMPTS } from '#shared/outbound/send.ts';
 import { queueAgentMessage, type QueueAgentMessageDeps } from '#shared/outbound/queue-agent-message.ts';
-import { outboundJob, type OutboundJob } from '#shared/queue/send.ts';
+import { outboundJob, type OutboundJob } from '#shared/contracts/outbound-queue.ts';
 import { WindowClosedError } from '#shared/errors.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Conversation } from '#shared/store/types.ts';

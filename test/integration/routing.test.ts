@@ -15,7 +15,7 @@ import {
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import type { EngineDeps } from '#shared/engine/deps.ts';
+import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import {
   processAssistantJob,
   assistantJobSchema,

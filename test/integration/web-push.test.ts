@@ -13,7 +13,7 @@ import type { AddressInfo } from 'node:net';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import webpush from 'web-push';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import type { EngineDeps } from '#shared/engine/deps.ts';
+import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { rearmNotification, saveSubscription } from '#shared/push/web-push.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { putDepartment } from '#shared/store/catalog.ts';
@@ -21,7 +21,7 @@ import { keys } from '#shared/store/keys.ts';
 import { createUser, updateUserFields } from '#shared/store/users.ts';
 import { userPushSubscriptions } from '#shared/store/push-subscriptions.ts';
 import { deactivateUser } from '#shared/api/users-service.ts';
-import type { ApiDeps } from '#shared/api/deps.ts';
+import type { ApiDeps } from '#shared/api/api-deps.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
