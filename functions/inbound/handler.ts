@@ -11,7 +11,7 @@ import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
 import { flushNumberStatsQuietly } from '#shared/store/numbers.ts';
-import { inboundQueueItem, type InboundQueueItem } from '#shared/whatsapp/split.ts';
+import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 
 const deps = engineDepsFromConfig(loadConfig(), 'inbound');
 

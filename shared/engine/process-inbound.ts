@@ -63,7 +63,7 @@ import {
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import type { MetaError } from '#shared/whatsapp/webhook-schema.ts';
 import { tokenFor, type EngineDeps } from './engine-deps.ts';
 import { mediaIdOf, previewText, toMessageFields } from './message-fields.ts';

@@ -26,7 +26,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import WebSocket from 'ws';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { LocalInfo } from '#infra/local/stack.ts';

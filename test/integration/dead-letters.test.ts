@@ -24,7 +24,7 @@ import { toRecord } from '#infra/local/sqs-poller.ts';
 import { topology } from '#infra/topology.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
-import { inboundQueueItem, type InboundQueueItem } from '#shared/whatsapp/split.ts';
+import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 import {
   createApiKit,

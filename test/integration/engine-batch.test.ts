@@ -18,7 +18,7 @@ import {
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { toRecord } from '#infra/local/sqs-poller.ts';
 import { processBatch } from '#shared/queue/batch.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 import { testSecretsManager } from './secrets-kit.ts';
 

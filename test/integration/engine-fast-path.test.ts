@@ -12,7 +12,7 @@ import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { touchConversation } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;

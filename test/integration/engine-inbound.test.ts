@@ -10,7 +10,7 @@ import { findConversationByProtocol } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import { startWsGateway } from '#infra/local/ws-gateway.ts';
 import { freePort } from '#infra/local/ports.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, wsClient, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;

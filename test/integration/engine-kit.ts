@@ -17,7 +17,7 @@ import { closeConversation } from '#shared/store/conversations.ts';
 import { testAccountSecrets } from './secrets-kit.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 import type { EngineDeps } from '#shared/engine/process-inbound.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
 import { freePort } from '#infra/local/ports.ts';
 

@@ -14,7 +14,7 @@ import { sqs } from '#shared/aws/clients.ts';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
 import { PermanentError } from '#shared/errors.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
-import { inboundQueueItem, type InboundQueueItem } from '#shared/whatsapp/split.ts';
+import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;

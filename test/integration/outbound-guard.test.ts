@@ -21,7 +21,7 @@ import { putAiSettings } from '#shared/store/ai.ts';
 import { assistantSchema, type Conversation } from '#shared/store/types.ts';
 import { createGraphClient, GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import { inboundMessage } from '#shared/whatsapp/webhook-schema.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { createApiKit, loginAs, seedTenant, type ApiKit, type SeededTenant } from './api-test-kit.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 import { startScriptedLlm, type ScriptedLlm } from './llm-server.ts';

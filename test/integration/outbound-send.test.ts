@@ -16,7 +16,7 @@ import { outboundJob, type OutboundJob } from '#shared/contracts/outbound-queue.
 import { WindowClosedError } from '#shared/errors.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Conversation } from '#shared/store/types.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 import { freePort } from '#infra/local/ports.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';

@@ -26,7 +26,7 @@ import { createNumber, flushNumberStats, getNumberStats } from '#shared/store/nu
 import { keys } from '#shared/store/keys.ts';
 import type { NumberRouting, TriageMenu } from '#shared/domain/routing.ts';
 import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
-import type { InboundQueueItem } from '#shared/whatsapp/split.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
