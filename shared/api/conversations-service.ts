@@ -21,10 +21,10 @@ import { armTimer, disarmConversationTimers } from '#shared/engine/schedules.ts'
 import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
 import { rearmNotification } from '#shared/push/web-push.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
-import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
+import { closeConversation, getConversationById, markConversationRead } from '#shared/store/conversations.ts';
 import { bucketSets, chatStateOf, normalizeText } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
-import { putMessageOnce } from '#shared/store/messages.ts';
+import { findLastCustomerMessage, putMessageOnce } from '#shared/store/messages.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
 import { getUser, markUserUsed } from '#shared/store/users.ts';
 import {
@@ -36,7 +36,7 @@ import {
 } from '#shared/store/types.ts';
 import { log } from '#shared/log.ts';
 import type { ApiDeps } from './api-deps.ts';
-import { findLastCustomerMessage, listMessages, markConversationRead } from './inbox-queries.ts';
+import { listMessages } from './inbox-queries.ts';
 import { listView, searchView, viewCounts, type ListViewInput } from './inbox-views.ts';
 
 const notFound = () => new NotFoundError('Conversa não encontrada.', 'NOT_FOUND');

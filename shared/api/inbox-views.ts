@@ -9,19 +9,19 @@
  * Search reads the search-term items (name words, phone digits) and the protocol lookup,
  * then applies the same view and filters.
  */
-import {
-  BatchGetCommand,
-  QueryCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { bucketsOf, can, canSee, inView, type Bucket, type View, type Viewer } from '#shared/domain/inbox.ts';
 import { windowState } from '#shared/domain/window.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { findConversationByProtocol } from '#shared/store/conversations.ts';
 import { chatStateOf, normalizeText } from '#shared/store/inbox.ts';
-import { keys } from '#shared/store/keys.ts';
+import {
+  batchGetConversations,
+  countInboxBucket,
+  readInboxBucket,
+  searchTermHits,
+} from '#shared/store/inbox-views.ts';
 import { conversationSchema, type Conversation, type User } from '#shared/store/types.ts';
 import { accountUsers, forgetAccountUsers } from '#shared/store/users.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
@@ -122,71 +122,6 @@ function perBucket(round: number, want: number, buckets: number, filtered: boole
 const opening = (sort: Sort) => sort === 'newestOpening' || sort === 'oldestOpening';
 const descending = (sort: Sort) => sort === 'latest' || sort === 'newestOpening';
 
-interface Row {
-  sk: string;
-  id: string;
-  /** gsi2 projects the item; gsi3 rows are keys only. */
-  item?: Record<string, unknown>;
-}
-
-export async function batchGetConversations(
-  ddb: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  ids: string[],
-): Promise<Map<string, Conversation>> {
-  const out = new Map<string, Conversation>();
-  for (let i = 0; i < ids.length; i += 100) {
-    let request: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) =>
-      keys.conversation(accountId, id),
-    );
-    for (let attempt = 0; request?.length && attempt < 6; attempt++) {
-      const res: BatchGetCommandOutput = await ddb.send(
-        new BatchGetCommand({ RequestItems: { [tableName]: { Keys: request } } }),
-      );
-      for (const item of res.Responses?.[tableName] ?? []) {
-        const conv = conversationSchema.parse(item);
-        out.set(conv.id, conv);
-      }
-      request = res.UnprocessedKeys?.[tableName]?.Keys;
-      if (request?.length) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-    }
-  }
-  return out;
-}
-
-/** Up to `limit` rows of one bucket after `bound`, and whether the bucket has more. */
-async function readBucket(
-  ddb: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  bucket: Bucket,
-  sort: Sort,
-  bound: string | undefined,
-  limit: number,
-): Promise<{ rows: Row[]; more: boolean }> {
-  const ix = opening(sort) ? 'gsi3' : 'gsi2';
-  const desc = descending(sort);
-  const parts = keys.inboxPartitions(accountId, bucket);
-  const pk = opening(sort) ? parts.gsi3pk : parts.gsi2pk;
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      IndexName: ix,
-      KeyConditionExpression: `${ix}pk = :pk${bound ? ` AND ${ix}sk ${desc ? '<' : '>'} :b` : ''}`,
-      ExpressionAttributeValues: { ':pk': pk, ...(bound ? { ':b': bound } : {}) },
-      ScanIndexForward: !desc,
-      Limit: limit,
-    }),
-  );
-  const rows = (res.Items ?? []).map((r) => ({
-    sk: String(r[`${ix}sk`]),
-    id: String(r.sk).slice('CONV#'.length),
-    ...(ix === 'gsi2' ? { item: r } : {}),
-  }));
-  return { rows, more: Boolean(res.LastEvaluatedKey) };
-}
-
 const cursorSchema = z.object({ s: z.enum(sorts), k: z.string().regex(/^\d{15}#[0-9A-Za-z]+$/) });
 
 /**
@@ -230,12 +165,13 @@ export async function listView(
     const read = await Promise.all(
       buckets.map(async (b) => ({
         bucket: b,
-        ...(await readBucket(
+        ...(await readInboxBucket(
           ddb,
           tableName,
           accountId,
           b,
-          input.sort,
+          opening(input.sort) ? 'opening' : 'lastMessage',
+          desc,
           bound,
           perBucket(round, want, buckets.length, filtered),
         )),
@@ -289,29 +225,14 @@ async function countBucket(
   // Buckets whose every chat the viewer may see are counted without reading the items.
   const plain =
     can(viewer, 'seeAllChats') || !bucket.startsWith('AGENT#') || bucket === `AGENT#${viewer.userId}`;
-  let n = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: 'gsi2',
-        KeyConditionExpression: 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.inboxPartitions(accountId, bucket).gsi2pk },
-        ...(plain
-          ? { Select: 'COUNT' as const }
-          : { ProjectionExpression: 'agentId, departmentId, inboxBucket' }),
-        Limit: cap - n,
-        ExclusiveStartKey: start,
-      }),
-    );
-    if (plain) n += res.Count ?? 0;
-    else
-      for (const item of res.Items ?? [])
-        if (canSee(viewer, item as Pick<Conversation, 'agentId' | 'departmentId'>)) n++;
-    start = res.LastEvaluatedKey;
-  } while (start && n < cap);
-  return Math.min(n, cap);
+  return countInboxBucket(
+    ddb,
+    tableName,
+    accountId,
+    bucket,
+    cap,
+    plain ? undefined : (c) => canSee(viewer, c),
+  );
 }
 
 /** How many chats Open, Mine and In service list for the viewer, up to COUNT_CAP each. */
@@ -348,22 +269,8 @@ export async function viewCounts(
 
 const SEARCH_LIMIT = 60;
 
-async function termHits(
-  ddb: DynamoDBDocumentClient,
-  tableName: string,
-  accountId: string,
-  prefix: string,
-): Promise<string[]> {
-  const res = await ddb.send(
-    new QueryCommand({
-      TableName: tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': keys.searchPartition(accountId, prefix), ':p': prefix },
-      Limit: SEARCH_LIMIT,
-    }),
-  );
-  return (res.Items ?? []).map((i) => String(i.conversationId));
-}
+const termHits = (ddb: DynamoDBDocumentClient, tableName: string, accountId: string, prefix: string) =>
+  searchTermHits(ddb, tableName, accountId, prefix, SEARCH_LIMIT);
 
 /**
  * Conversations whose contact name has words starting with each word of `q`, whose phone

@@ -427,3 +427,21 @@ export async function closeConversation(
   }
   return getConversationById(ddb, tableName, conv.accountId, conv.id);
 }
+
+/** Sets unread to 0 and clears an "unread" mark; returns the conversation before the change, or undefined if not found. */
+export async function markConversationRead(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+): Promise<Conversation | undefined> {
+  const before = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(accountId, conversationId),
+    UpdateExpression: 'SET unread = :zero REMOVE markedUnread',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':zero': 0 },
+    ReturnValues: 'ALL_OLD',
+  });
+  return before && conversationSchema.parse(before);
+}

@@ -11,6 +11,30 @@
 
 const pad = (n: number, width = 15) => String(Math.max(0, Math.floor(n))).padStart(width, '0');
 
+/**
+ * The table's secondary indexes by what they serve (infra/topology.ts declares them; each
+ * has `<name>pk` / `<name>sk` attributes). Queries name an index only through this.
+ */
+export const indexes = {
+  /** gsi1: global and per-account lookups (number by phone-number id, user by e-mail, protocol, a user's sessions). */
+  lookup: 'gsi1',
+  /** gsi2: the inbox views by last message, one partition per bucket (projects the item). */
+  inboxByLastMessage: 'gsi2',
+  /** gsi3 (keys only): the inbox views by attendance opening, and the outbox sweeper's shards. */
+  inboxByOpening: 'gsi3',
+  outbox: 'gsi3',
+} as const;
+export type IndexName = (typeof indexes)[keyof typeof indexes];
+
+/** Sort-key prefixes that queries select by (begins_with) or parse; keys below build the rest. */
+export const prefixes = {
+  message: 'MSG#',
+  conversation: 'CONV#',
+} as const;
+
+/** The conversation id of a conversation item's sort key (`CONV#<id>`). */
+export const conversationIdOfSk = (sk: string) => sk.slice(prefixes.conversation.length);
+
 export const acc = (accountId: string) => `ACC#${accountId}`;
 const searchShard = (term: string) => term.slice(0, term.startsWith('p:') ? 6 : 4);
 const inboxPartition = (accountId: string, bucket: string) => `${acc(accountId)}#INBOX#${bucket}`;
@@ -94,7 +118,7 @@ export const keys = {
 
   conversation: (accountId: string, conversationId: string) => ({
     pk: acc(accountId),
-    sk: `CONV#${conversationId}`,
+    sk: `${prefixes.conversation}${conversationId}`,
   }),
   /** Lookup item: the conversation of a contact on a number (one thread per pair). */
   conversationByContact: (accountId: string, numberId: string, contactId: string) => ({
@@ -144,7 +168,7 @@ export const keys = {
   messagePartition: (accountId: string, conversationId: string) => `${acc(accountId)}#CONV#${conversationId}`,
   message: (accountId: string, conversationId: string, messageId: string) => ({
     pk: `${acc(accountId)}#CONV#${conversationId}`,
-    sk: `MSG#${messageId}`,
+    sk: `${prefixes.message}${messageId}`,
   }),
   /** Dedup/claim item per WhatsApp message id: conversation and message it belongs to, and its status. */
   wamid: (accountId: string, wamid: string) => ({ pk: acc(accountId), sk: `WAMID#${wamid}` }),

@@ -26,7 +26,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { statusRank, type DeliveryStatus } from '#shared/domain/message-status.ts';
 import { SEND_UNCONFIRMED } from '#shared/domain/send-state.ts';
-import { keys } from './keys.ts';
+import { keys, prefixes } from './keys.ts';
 import { updateIfAllowed } from './ops.ts';
 import { outboxKeys, SETTLE_OUTBOX } from './outbox.ts';
 import { messageSchema, type Message, type MessageError, type MessageMedia } from './types.ts';
@@ -88,7 +88,7 @@ export async function findMessageByWamid(
             }
           : {
               KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-              ExpressionAttributeValues: { ':pk': pk, ':p': 'MSG#', ':w': wamid },
+              ExpressionAttributeValues: { ':pk': pk, ':p': prefixes.message, ':w': wamid },
               ScanIndexForward: false,
               Limit: range.newest,
             }),
@@ -515,10 +515,74 @@ export async function listConversationMessages(
     new QueryCommand({
       TableName: tableName,
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :m)',
-      ExpressionAttributeValues: { ':pk': keys.messagePartition(accountId, conversationId), ':m': 'MSG#' },
+      ExpressionAttributeValues: {
+        ':pk': keys.messagePartition(accountId, conversationId),
+        ':m': prefixes.message,
+      },
       ScanIndexForward: false,
       Limit: limit,
     }),
   );
   return (res.Items ?? []).map((i) => messageSchema.parse(i)).reverse();
+}
+
+/**
+ * One page of a conversation's messages in sort-key order (`newestFirst`: backwards),
+ * resuming after `startSk` (a position, not necessarily an existing item: DynamoDB resumes
+ * after it), and the sort key to resume after when there is more.
+ */
+export async function queryMessagePage(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  opts: { newestFirst: boolean; startSk?: string; limit: number },
+): Promise<{ items: Message[]; lastSk?: string }> {
+  const pk = keys.messagePartition(accountId, conversationId);
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ':prefix': prefixes.message },
+      ScanIndexForward: !opts.newestFirst,
+      Limit: opts.limit,
+      ExclusiveStartKey: opts.startSk ? { pk, sk: opts.startSk } : undefined,
+    }),
+  );
+  const items = (res.Items ?? []).map((item) => messageSchema.parse(item));
+  const lastSk = res.LastEvaluatedKey?.sk;
+  return { items, ...(typeof lastSk === 'string' ? { lastSk } : {}) };
+}
+
+/** The newest customer message that has a WhatsApp id (what "mark as read" acknowledges). */
+export async function findLastCustomerMessage(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+): Promise<Message | undefined> {
+  let start: Record<string, unknown> | undefined;
+  // Bounded: the last customer message is almost always among the last few dozen.
+  for (let page = 0; page < 4; page++) {
+    const res = await ddb.send(
+      new QueryCommand({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        FilterExpression: 'direction = :in AND attribute_exists(wamid)',
+        ExpressionAttributeValues: {
+          ':pk': keys.messagePartition(accountId, conversationId),
+          ':prefix': prefixes.message,
+          ':in': 'in',
+        },
+        ScanIndexForward: false,
+        Limit: 25,
+        ExclusiveStartKey: start,
+      }),
+    );
+    const item = res.Items?.[0];
+    if (item) return messageSchema.parse(item);
+    start = res.LastEvaluatedKey;
+    if (!start) return undefined;
+  }
+  return undefined;
 }
