@@ -8,7 +8,7 @@
  * quotes the knowledge base. The conversations appear under "Conversas com assistentes",
  * and the CSV and JSON exports download files.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +33,7 @@ O prazo de entrega é de até 5 dias úteis para todo o Brasil. Pedidos pagos at
 Você pode trocar ou devolver um produto em até 30 dias depois de recebê-lo, com a nota fiscal.
 `;
 
-before(async () => {
+beforeAll(async () => {
   llm = await startScriptedLlm();
   // The scripted model is plain http on this machine: the operator's allow-list lets it through.
   e2e = await startE2E('ai', { outboundAllowedOrigins: [new URL(llm.baseUrl).origin] });
@@ -41,7 +41,7 @@ before(async () => {
   page = await e2e.browser.newPage({ viewport: { width: 1360, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
-after(async () => {
+afterAll(async () => {
   await page?.close();
   await llm?.stop();
   await e2e?.close();

@@ -5,17 +5,17 @@
  * "Descartar"-ed after a confirmation. A record moved by SQS itself says "excedeu o número
  * de tentativas"; one no account can be attributed to is not shown.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { envNames, type FunctionName, type QueueName } from '#infra/topology.ts';
 import { type E2E, apiAs, eventually, login, startE2E } from './browser.ts';
 
 let e2e: E2E;
-before(async () => {
+beforeAll(async () => {
   e2e = await startE2E('dead-letters');
 });
-after(async () => {
+afterAll(async () => {
   await e2e?.close();
 });
 

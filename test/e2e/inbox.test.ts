@@ -6,7 +6,7 @@
  * phone; the list's search (protocol, name) and unread filter; and a search inside a
  * conversation that scrolls back to a message older than the loaded page.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -15,10 +15,10 @@ import { adminApi, closeWindow, customerSends, type E2E, eventually, login, star
 
 let e2e: E2E;
 const shots = process.env.E2E_SCREENSHOTS;
-before(async () => {
+beforeAll(async () => {
   e2e = await startE2E('inbox');
 });
-after(async () => {
+afterAll(async () => {
   await e2e?.close();
 });
 

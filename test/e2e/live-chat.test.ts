@@ -4,7 +4,7 @@
  * shows the read tick; media both ways; the 24-hour window; and a dropped connection
  * that the inbox recovers from by itself, saying so.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { deflateSync, crc32 } from 'node:zlib';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,11 +16,11 @@ import { apiAs, closeWindow, customerSends, eventually, login, startE2E, type E2
 let e2e: E2E;
 const shots = process.env.E2E_SCREENSHOTS;
 
-before(async () => {
+beforeAll(async () => {
   e2e = await startE2E('live');
 });
 
-after(async () => {
+afterAll(async () => {
   await e2e?.close();
 });
 

@@ -2,17 +2,17 @@
  * The web app as a person opens it: the login page in Portuguese, a refused password, the
  * demo login reaching the live inbox, the language switch, and signing out.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { startE2E, type E2E } from './browser.ts';
 
 let e2e: E2E;
 
-before(async () => {
+beforeAll(async () => {
   e2e = await startE2E('login');
 });
 
-after(async () => {
+afterAll(async () => {
   await e2e?.close();
 });
 

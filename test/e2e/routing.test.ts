@@ -3,15 +3,15 @@
  * page; a customer on the simulator's phone page gets the menu and picks an option; the
  * conversation lands in that department's list, with the number's colour.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { customerSends, eventually, login, startE2E, type E2E } from './browser.ts';
 
 let e2e: E2E;
-before(async () => {
+beforeAll(async () => {
   e2e = await startE2E('routing');
 });
-after(async () => {
+afterAll(async () => {
   await e2e?.close();
 });
 

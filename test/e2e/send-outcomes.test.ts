@@ -5,7 +5,7 @@
  * "Erro 0" (0 is our own code, not one of Meta's). The two replies are stored as the
  * sender leaves them (through shared/store), beside a real customer message.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -16,10 +16,10 @@ import type { Message } from '#shared/store/types.ts';
 import { type E2E, adminApi, customerSends, eventually, login, startE2E } from './browser.ts';
 
 let e2e: E2E;
-before(async () => {
+beforeAll(async () => {
   e2e = await startE2E('send-outcomes');
 });
-after(async () => {
+afterAll(async () => {
   await e2e?.close();
 });
 

@@ -8,16 +8,16 @@
  * the old password is refused and the link does not work twice. "Esqueci a senha" tells
  * an agent to ask their admin.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Browser, Page, WebSocket } from 'playwright-core';
 import { type E2E, eventually, login, startE2E } from './browser.ts';
 
 let e2e: E2E;
-before(async () => {
+beforeAll(async () => {
   e2e = await startE2E('team-cutoff');
 });
-after(async () => {
+afterAll(async () => {
   await e2e?.close();
 });
 

@@ -5,7 +5,7 @@
  * deployment's Meta secrets, fn webhook reads `whatsapp-webhook` (app secret, verify token),
  * never `whatsapp` (the access token).
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';

@@ -4,7 +4,7 @@
  * invoking the timers function with their input. (test/infra/template-rules.test.ts checks
  * every schedule's target and role in general.)
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';

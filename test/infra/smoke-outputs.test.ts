@@ -3,7 +3,7 @@
  * outputs: every output it reads exists, and it arms its schedule with the target the
  * engine's functions are given, which the scheduler role it passes may invoke.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';

@@ -9,7 +9,7 @@
  * `${LogicalId.Attr}`, `${AWS::Region}`, partition `aws`) and matched the way IAM matches
  * (`*`, `?`), so a wildcard grant counts only where IAM would honour it.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { App } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';

@@ -2,7 +2,7 @@
  * The CDK app and the local runtime both realise infra/topology.ts: every declared
  * function, queue and route exists in both.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';

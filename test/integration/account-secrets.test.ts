@@ -5,7 +5,7 @@
  * token, app secret and verify token, and the account's LLM key, never appear in the table
  * nor in API answers.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ describe("each function reads only the tenants' secrets its grants cover (local 
     });
   const as = (fn: string) => accountSecrets(clientAs(fn), LOCAL_SECRET_PREFIX);
 
-  before(async () => {
+  beforeAll(async () => {
     server = await startLocalSecrets({
       port: await freePort(),
       values: {
@@ -57,7 +57,7 @@ describe("each function reads only the tenants' secrets its grants cover (local 
       d.numbers.N1 = { appSecret: 'app-secret-of-n1', verifyToken: 'verify-of-n1' };
     });
   });
-  after(() => server.stop());
+  afterAll(() => server.stop());
 
   test('fn webhook reads app secrets and verify tokens, and is refused the access tokens', async () => {
     assert.equal((await as('webhook').read(accountId, 'webhook')).numbers.N1?.appSecret, 'app-secret-of-n1');
@@ -128,7 +128,7 @@ describe("numbers' secrets are in Secrets Manager only", () => {
     verifyToken: `verify-${randomBytes(8).toString('hex')}`,
   };
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit, { role: 'admin' });
     token = (await loginAs(kit, tenant)).accessToken;
@@ -174,7 +174,7 @@ describe("the account's LLM key is in its credentials secret only (issue 12, fin
       credentials: { accessKeyId: `local${fn}`, secretAccessKey: 'local' },
     });
 
-  before(async () => {
+  beforeAll(async () => {
     // The stand-in enforcing each function's grants: fn api saves, fn assistant reads.
     server = await startLocalSecrets({
       port: await freePort(),
@@ -194,7 +194,7 @@ describe("the account's LLM key is in its credentials secret only (issue 12, fin
       });
     }
   });
-  after(async () => {
+  afterAll(async () => {
     await llm.stop();
     await server.stop();
   });

@@ -5,7 +5,7 @@
  * against a scripted OpenAI-compatible server, the assistant conversations list and its
  * CSV export, and who may change what.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createAiPort } from '#shared/assistant/ai-port.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
@@ -47,7 +47,7 @@ describe('AI pages API', () => {
   let agent: string;
   let llm: ScriptedLlm;
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit, { role: 'admin' });
     admin = (await loginAs(kit, tenant)).accessToken;
@@ -65,7 +65,7 @@ describe('AI pages API', () => {
     // The scripted model is plain http on this machine: the operator's allow-list lets it through.
     kit.deps.outbound = outboundPolicy(llm.baseUrl);
   });
-  after(() => llm.stop());
+  afterAll(() => llm.stop());
 
   const engine = (): EngineDeps =>
     ({

@@ -4,7 +4,7 @@
  * account cannot reach the assistant at all. A header saved without a value keeps the
  * stored one only while the endpoint stays on the same origin; one left out is removed.
  */
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { hashPassword } from '#shared/auth/password.ts';
 import { getAssistant } from '#shared/store/catalog.ts';
@@ -45,7 +45,7 @@ describe('assistant endpoint headers are write-only', () => {
   const stored = async () =>
     (await getAssistant(kit.deps.ddb, kit.deps.tableName, tenant.accountId, assistantId))!.httpTools;
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit, { role: 'admin' });
     other = await seedTenant(kit, { role: 'admin', name: 'Outra Loja' });

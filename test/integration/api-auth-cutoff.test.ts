@@ -3,7 +3,7 @@
  * resets, role changes, refresh-token reuse, the absolute session lifetime and login
  * throttling — each test performs the attack and checks it fails.
  */
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -59,7 +59,7 @@ describe('cutting users off', () => {
   const me = (token: string) => kit.call('GET', '/api/me', { token });
   const refresh = (refreshToken: string) => kit.call('POST', '/api/auth/refresh', { body: { refreshToken } });
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     admin = await seedTenant(kit, { name: 'Loja A', role: 'admin' });
     other = await seedTenant(kit, { name: 'Loja B', role: 'admin' });
@@ -395,7 +395,7 @@ describe('login throttling', () => {
   let kit: ApiKit;
   let tenant: SeededTenant;
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit);
   });

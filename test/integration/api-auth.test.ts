@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { routes } from '#shared/api/routes.ts';
 import { createApiKit, loginAs, seedTenant, type ApiKit, type SeededTenant } from './api-test-kit.ts';
@@ -7,7 +7,7 @@ describe('auth', () => {
   let kit: ApiKit;
   let tenant: SeededTenant;
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit, { role: 'supervisor' });
   });

@@ -3,7 +3,7 @@
  * account B's ids, cursors and tokens, and neither reads nor changes anything of B.
  * A new route without a case here fails the first test, on purpose.
  */
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { routes } from '#shared/api/routes.ts';
@@ -63,7 +63,7 @@ describe('cross-account isolation', () => {
     return all;
   }
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     a = await seedTenant(kit, { name: 'Loja A', role: 'admin' });
     b = await seedTenant(kit, { name: 'Loja B', role: 'admin' });

@@ -4,7 +4,7 @@
  * opens right in Excel pt-BR (";" separator, UTF-8 BOM, CRLF, decimal comma); `sep=comma`
  * is RFC 4180 for programs; another account's rows never appear.
  */
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Context } from 'aws-lambda';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -64,7 +64,7 @@ describe('CSV export of the assistant conversations', () => {
     return String(res.body);
   }
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit);
     other = await seedTenant(kit, { name: 'Outra' });

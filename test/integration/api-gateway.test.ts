@@ -1,5 +1,5 @@
 /** The API behind the local HTTP gateway (the same event shapes API Gateway builds), over real HTTP. */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { httpRoutes } from '#infra/topology.ts';
 import { freePort } from '#infra/local/ports.ts';
@@ -12,7 +12,7 @@ describe('API through the local HTTP gateway', () => {
   let tenant: SeededTenant;
   let gateway: HttpGateway;
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit);
     gateway = await startHttpGateway({
@@ -23,7 +23,7 @@ describe('API through the local HTTP gateway', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await gateway.stop();
   });
 

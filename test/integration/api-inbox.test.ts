@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import {
@@ -19,7 +19,7 @@ describe('inbox API', () => {
   let tenant: SeededTenant;
   let token: string;
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit);
     token = (await loginAs(kit, tenant)).accessToken;

@@ -3,7 +3,7 @@
  * departments and assistants; the account's inactivity period. Admins change, everyone
  * of the account reads, nobody ever reads a token.
  */
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { putAssistant, putDepartment } from '#shared/store/catalog.ts';
 import { findNumberByPhoneNumberId, setNumberTokenError } from '#shared/store/numbers.ts';
@@ -17,7 +17,7 @@ describe('integrations API', () => {
   let vendas: string;
   let assistant: string;
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     admin = await seedTenant(kit, { role: 'admin' });
     adminToken = (await loginAs(kit, admin)).accessToken;

@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { seedDemo, DEMO_ADMIN_EMAIL, DEMO_AGENT_EMAIL, DEMO_PASSWORD } from '#shared/store/seed.ts';
 import { findNumberByPhoneNumberId, listNumbers } from '#shared/store/numbers.ts';
@@ -12,7 +12,7 @@ describe('demo seed', () => {
     wabaId: 'waba-demo',
   };
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
   });
 

@@ -3,7 +3,7 @@
  * user, assignment rules with their log lines, close, postpone, unread/answered, internal
  * notes, filters, sorts, search, counts and permissions.
  */
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { hashPassword } from '#shared/auth/password.ts';
 import { putDepartment } from '#shared/store/catalog.ts';
@@ -53,7 +53,7 @@ describe('inbox views, assignment and permissions', () => {
   };
   const ids = (items: Conversation[]) => items.map((c) => c.id);
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit, { role: 'admin' });
     admin = (await loginAs(kit, tenant)).accessToken;

@@ -5,7 +5,7 @@
  * variables, an appointment, an admin's HTTP endpoint, hand-over to a person, retries and
  * hand-over on errors and timeouts, and offline mode without an LLM.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -57,7 +57,7 @@ async function searchKnowledge(_a: string, _kb: string[], query: string, k: numb
     .slice(0, k);
 }
 
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
   sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const suffix = randomBytes(4).toString('hex');
@@ -85,7 +85,7 @@ before(async () => {
   await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
   endpointUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}`;
 });
-after(async () => {
+afterAll(async () => {
   sqs.destroy();
   endpoint.closeAllConnections();
   endpoint.close();

@@ -7,7 +7,7 @@
  * nothing acknowledged goes missing, nothing shows twice or out of order, no reply
  * reaches the phone twice or stays pending.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { runChaos } from '../chaos/chaos.ts';
 

@@ -4,7 +4,7 @@
  * Expirando / Expirado notifications, the auto-close after the account's inactivity
  * period, a timer that re-arms because the customer wrote since, and a stale timer.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { processInboundItem } from '#shared/engine/process-inbound.ts';
@@ -29,7 +29,7 @@ let scheduler: LocalScheduler;
 let client: SchedulerClient;
 const fired: { kind: string; conversationId: string; outcome: TimerOutcome }[] = [];
 
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
   // The account closes attendances after 2 hours without messages.
   await createAccount(kit.deps.ddb, kit.deps.tableName, {
@@ -60,7 +60,7 @@ before(async () => {
     },
   };
 });
-after(async () => {
+afterAll(async () => {
   client.destroy();
   await scheduler.stop();
   await kit.stop();

@@ -5,7 +5,7 @@
  * past the retry horizon goes there as RETRIES_EXHAUSTED. The clock (horizon) and the
  * jitter are injected instead of waiting hours.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
@@ -47,7 +47,7 @@ let dlqUrl: string;
 /** fn inbound as deployed (its module, reading INBOUND_DLQ_URL at cold start). */
 let deployedHandler: Handler;
 
-before(async () => {
+beforeAll(async () => {
   process.env.LOG_LEVEL = 'error';
   kit = await engineKit();
   sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
@@ -90,7 +90,7 @@ before(async () => {
     handler: Handler;
   });
 });
-after(async () => {
+afterAll(async () => {
   sqs.destroy();
   await kit.stop();
 });
@@ -355,7 +355,7 @@ describe('the dead-letters page (API)', () => {
   let aToken: string;
   let agentToken: string;
 
-  before(async () => {
+  beforeAll(async () => {
     api = await createApiKit();
     a = await seedTenant(api, { name: 'Loja A', role: 'admin' });
     aToken = (await loginAs(api, a)).accessToken;

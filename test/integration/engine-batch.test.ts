@@ -3,7 +3,7 @@
  * stand-in. A record that fails holds back the later records of its conversation (and only
  * those), comes back after a short backoff, and the conversation ends in order.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
@@ -28,7 +28,7 @@ let queueUrl: string;
 let queueArn: string;
 let handler: (event: SQSEvent, context: unknown) => Promise<SQSBatchResponse>;
 
-before(async () => {
+beforeAll(async () => {
   process.env.LOG_LEVEL = 'error';
   kit = await engineKit();
   sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
@@ -53,7 +53,7 @@ before(async () => {
   process.env.WHATSAPP_MEDIA_HOSTS = kit.graph.url;
   ({ handler } = (await import('#functions/inbound/handler.ts')) as unknown as { handler: typeof handler });
 });
-after(async () => {
+afterAll(async () => {
   sqs.destroy();
   await kit.stop();
 });

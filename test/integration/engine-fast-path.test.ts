@@ -5,7 +5,7 @@
  * conversation and the message only — no claim, no read — and must still store every
  * message once, in order, whatever is redelivered, duplicated, closed or raced meanwhile.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
@@ -16,10 +16,10 @@ import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
 });
-after(async () => kit.stop());
+afterAll(async () => kit.stop());
 
 let sequence = 1000;
 /** One queue record: a new sequence number, first received now. */
@@ -39,7 +39,9 @@ const claimOf = async (wamid: string) =>
     )
   ).Item;
 
-test('in an open conversation a text message costs the conversation update and the message put', async (t) => {
+test('in an open conversation a text message costs the conversation update and the message put', async ({
+  annotate,
+}) => {
   await receive(kit.text('5521911110000', 'abre a conversa'));
   kit.clock.now += 1000;
 
@@ -48,7 +50,7 @@ test('in an open conversation a text message costs the conversation update and t
   const uses = kit.meter.stop();
 
   const total = uses.reduce((n, u) => n + u.total, 0);
-  t.diagnostic(`write units per inbound text message: ${total} — ${JSON.stringify(uses)}`);
+  await annotate(`write units per inbound text message: ${total} — ${JSON.stringify(uses)}`);
   // No claim item: the queue deduplicates the wamid, the record's id makes a redelivery a
   // no-op. On AWS the moved gsi2 entry is billed 2 (delete + put): 1 + 2 + 1 = 4.
   assert.deepEqual(

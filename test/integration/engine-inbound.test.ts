@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
@@ -14,10 +14,10 @@ import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, wsClient, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
 });
-after(async () => kit.stop());
+afterAll(async () => kit.stop());
 
 const conversationOf = async (phone: string) =>
   (await kit.conversations()).find((c) => c.contactPhone === phone);
@@ -299,7 +299,9 @@ describe('customer messages', () => {
   });
 });
 
-test('write units of a text message on the full path (no queue record: claim, message, conversation)', async (t) => {
+test('write units of a text message on the full path (no queue record: claim, message, conversation)', async ({
+  annotate,
+}) => {
   await processInboundItem(kit.text('5521900009999', 'abre a conversa'), kit.deps);
   kit.clock.now += 1000; // a later message: its inbox position moves
 
@@ -308,7 +310,7 @@ test('write units of a text message on the full path (no queue record: claim, me
   const uses = kit.meter.stop();
 
   const total = uses.reduce((n, u) => n + u.total, 0);
-  t.diagnostic(`write units per inbound text message: ${total} — ${JSON.stringify(uses)}`);
+  await annotate(`write units per inbound text message: ${total} — ${JSON.stringify(uses)}`);
   // Without its FIFO record (a direct call, as here) a message cannot rely on the queue's
   // deduplication: the wamid claim, the message, the conversation and its inbox entry on
   // gsi2 (nothing on gsi1/gsi3). The usual path costs one write less:

@@ -5,7 +5,7 @@
  * (shared/queue/batch.ts) instead of being retried, and leaves nothing half-done in the
  * inbox — while the same customer's next message is stored as usual.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -18,10 +18,10 @@ import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbou
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
 });
-after(async () => kit.stop());
+afterAll(async () => kit.stop());
 
 const conversationOf = async (phone: string) =>
   (await kit.conversations()).find((c) => c.contactPhone === phone);

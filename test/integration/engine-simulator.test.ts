@@ -4,7 +4,7 @@
  * the engine (retried as the queue would redeliver them), the agent's reply goes out
  * through the simulator's Graph API, and its status webhooks come back.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -37,7 +37,7 @@ let sqs: SQSClient;
 let queueUrl: string;
 const rejected: string[] = [];
 
-before(async () => {
+beforeAll(async () => {
   process.env.LOG_LEVEL = 'error';
   const webhookPort = await freePort();
   // fn webhook + the inbound queue, reduced to what the engine sees: verified, split items,
@@ -88,7 +88,7 @@ before(async () => {
     )
   ).QueueUrl!;
 });
-after(async () => {
+afterAll(async () => {
   sqs.destroy();
   await sim.stop();
   webhook.closeAllConnections();

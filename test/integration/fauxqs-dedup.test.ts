@@ -4,7 +4,7 @@
  * killed must not be queued again after it restarts (the engine relies on the window; the
  * chaos run showed such messages twice in the chat).
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -5,7 +5,7 @@
  * once, with fn api's `table:write` removed (an altered grants map, as a mistake in
  * infra/topology.ts would be), to show a handler that lacks a grant fails locally.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -64,7 +64,7 @@ describe('the local stack applies each function’s grants, as IAM does on AWS',
   const scheduler = (fn: FunctionName) =>
     track(new SchedulerClient({ endpoint: stack.urls.scheduler, region, credentials: credentials(fn) }));
 
-  before(async () => {
+  beforeAll(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'atende-grants-'));
     stack = await startStack({
       dataDir,
@@ -77,7 +77,7 @@ describe('the local stack applies each function’s grants, as IAM does on AWS',
       grants: { api: functions.api.grants.filter((g) => g !== 'table:write') },
     });
   });
-  after(async () => {
+  afterAll(async () => {
     for (const c of clients) c.destroy();
     await stack?.stop();
     rmSync(dataDir, { recursive: true, force: true });

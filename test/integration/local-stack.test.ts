@@ -3,7 +3,7 @@
  * answered through the HTTP gateway, .data/local.json written, data kept across a
  * restart, nothing left running after stop.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';

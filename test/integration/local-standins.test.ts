@@ -3,7 +3,7 @@
  * clients: one-time schedules fire at their time (and survive a restart), and the SQS
  * event-source poller redelivers partial batch failures and dead-letters poison messages.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

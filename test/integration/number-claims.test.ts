@@ -4,7 +4,7 @@
  * use it; here the local simulator) before it is accepted, and an id or e-mail another
  * account holds answers a neutral "unavailable" that names nobody.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { freePort } from '#infra/local/ports.ts';
@@ -24,7 +24,7 @@ describe('claiming numbers and e-mails across accounts', () => {
   const simToken = `sim-token-${randomBytes(6).toString('hex')}`;
   const shared = { phoneNumberId: digits(), displayPhone: '5511940000001', wabaId: '1000001', name: 'Loja' };
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     sim = await startSimulator({
       port: await freePort(),
@@ -42,7 +42,7 @@ describe('claiming numbers and e-mails across accounts', () => {
     aToken = (await loginAs(kit, a)).accessToken;
     bToken = (await loginAs(kit, b)).accessToken;
   });
-  after(() => sim.stop());
+  afterAll(() => sim.stop());
 
   const add = (token: string, over: Record<string, unknown> = {}) =>
     kit.call('POST', '/api/numbers', {

@@ -6,7 +6,7 @@
  * the sender's steps (deps.afterStep) and the job redelivered as the queue would; the
  * clock is moved past deadlines instead of waiting.
  */
-import { after, before, beforeEach, describe, test } from 'node:test';
+import { afterAll, beforeAll, beforeEach, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -59,7 +59,7 @@ async function deliver(raw: string) {
   }
 }
 
-before(async () => {
+beforeAll(async () => {
   process.env.LOG_LEVEL = 'error';
   const webhookPort = await freePort();
   webhook = createServer((req, res) => {
@@ -101,7 +101,7 @@ before(async () => {
   kit.deps.sqs = sqs;
   kit.deps.queueUrls = { outbound: queueUrl };
 });
-after(async () => {
+afterAll(async () => {
   sqs.destroy();
   await sim.stop();
   webhook.closeAllConnections();

@@ -5,7 +5,7 @@
  * none. Save time answers 400 URL_NOT_ALLOWED through the real API; call time refuses in
  * the assistant's HTTP tool, the LLM base URL, embeddings, web push and media downloads.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -41,7 +41,7 @@ const listen = async (s: Server) => {
   return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
 };
 
-before(async () => {
+beforeAll(async () => {
   secrets = createServer((req, res) => {
     saw.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -68,7 +68,7 @@ before(async () => {
   });
   hopUrl = await listen(hop);
 });
-after(() => {
+afterAll(() => {
   for (const s of [secrets, hop]) {
     s.closeAllConnections();
     s.close();
@@ -147,10 +147,10 @@ describe('finding 2: media ids and media URLs never carry the token elsewhere', 
 
   describe('through the engine', () => {
     let kit: EngineKit;
-    before(async () => {
+    beforeAll(async () => {
       kit = await engineKit();
     });
-    after(() => kit.stop());
+    afterAll(() => kit.stop());
 
     test("a customer's image whose id is a URL is marked failed with its reason, and nothing is fetched", async () => {
       saw.length = 0;
@@ -182,7 +182,7 @@ describe('findings 3 and 5 through the real API (save time)', () => {
   let kit: ApiKit;
   let tenant: SeededTenant;
   let admin: string;
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     tenant = await seedTenant(kit, { role: 'admin' });
     admin = (await loginAs(kit, tenant)).accessToken;
@@ -283,11 +283,11 @@ describe('findings 3 and 5 through the real API (save time)', () => {
 describe('the HTTP tool at call time', () => {
   let llm: ScriptedLlm;
   let kit: ApiKit;
-  before(async () => {
+  beforeAll(async () => {
     llm = await startScriptedLlm();
     kit = await createApiKit();
   });
-  after(() => llm.stop());
+  afterAll(() => llm.stop());
 
   const ctx = (url: string, outbound = outboundPolicy([hopUrl])) => ({
     assistant: assistantSchema.parse({

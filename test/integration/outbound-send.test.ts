@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
@@ -26,7 +26,7 @@ let sqs: SQSClient;
 let queueUrl: string;
 let api: QueueAgentMessageDeps;
 
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
   sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const q = await sqs.send(
@@ -47,7 +47,7 @@ before(async () => {
     newId: kit.deps.newId,
   };
 });
-after(async () => {
+afterAll(async () => {
   sqs.destroy();
   await kit.stop();
 });

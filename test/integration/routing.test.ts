@@ -3,7 +3,7 @@
  * the triage menu round trip, the backup department outside hours, active routing,
  * grouping of quick messages into one assistant answer, and the phone filter.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import {
@@ -41,7 +41,7 @@ let assistantId = '';
 /** Monday 2026-11-23, São Paulo time. */
 const monday = (hhmm: string) => Date.parse(`2026-11-23T${hhmm}:00-03:00`);
 
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
   sqs = new SQSClient({ useQueueUrlAsEndpoint: false });
   const suffix = randomBytes(4).toString('hex');
@@ -73,7 +73,7 @@ before(async () => {
   ).id;
   kit.clock.now = monday('10:00');
 });
-after(async () => {
+afterAll(async () => {
   sqs.destroy();
   await kit.stop();
 });

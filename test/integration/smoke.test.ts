@@ -6,7 +6,7 @@
  * for CloudFormation's DescribeStacks gives the local stack's resources as the stack's
  * outputs, and the webhook secret is read from the Secrets Manager stand-in.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -31,7 +31,7 @@ let stack: LocalStack;
 let dataDir: string;
 const dirs: string[] = [];
 
-before(async () => {
+beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'atende-smoke-'));
   dirs.push(dataDir);
   stack = await startStack({
@@ -44,7 +44,7 @@ before(async () => {
   });
 });
 
-after(async () => {
+afterAll(async () => {
   await stack?.stop();
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });

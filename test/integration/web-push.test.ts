@@ -5,7 +5,7 @@
  * the chat, a subscription the push service says is gone is forgotten, and a deactivated
  * user is told nothing (issue 12, finding 6).
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
@@ -39,7 +39,7 @@ function clientKeys() {
   return { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
 }
 
-before(async () => {
+beforeAll(async () => {
   kit = await engineKit();
   const vapid = { ...webpush.generateVAPIDKeys(), subject: 'mailto:teste@atende.local' };
   deps = { ...kit.deps, vapid: async () => vapid };
@@ -83,7 +83,7 @@ before(async () => {
     await saveSubscription(deps, accountId, u.id, { endpoint: `${base}/${name}`, keys: clientKeys() });
   }
 });
-after(async () => {
+afterAll(async () => {
   server.closeAllConnections();
   server.close();
   await kit.stop();

@@ -5,7 +5,7 @@
  * queue, and every malformed item the dead-letter queue with its reason. On a failure
  * fast-check prints the seed and the shrunk counterexample.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';

@@ -5,7 +5,7 @@
  * B's own entry still goes through. Two accounts, each number's app secret saved through
  * the API, the webhook reading them as fn webhook does.
  */
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, DeleteMessageCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
@@ -71,7 +71,7 @@ describe('webhook: a number’s own app secret vouches for that number only (two
   const secretOfB = `b-own-app-secret-${randomUUID()}`;
   const warnings: string[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     kit = await createApiKit();
     a = await seedTenant(kit, { role: 'admin', name: 'Loja A' });
     b = await seedTenant(kit, { role: 'admin', name: 'Loja B' });

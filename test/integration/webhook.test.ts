@@ -1,4 +1,4 @@
-import { before, describe, test } from 'node:test';
+import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,7 +63,7 @@ async function newQueue(): Promise<string> {
 }
 
 describe('webhook → inbound FIFO queue', () => {
-  before(async () => {
+  beforeAll(async () => {
     deps = {
       secrets: async () => ({ appSecret, verifyToken: 'verify-me' }),
       sqs: sqs(),

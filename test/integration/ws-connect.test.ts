@@ -1,4 +1,4 @@
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyWebsocketEventV2, Context } from 'aws-lambda';
@@ -65,7 +65,7 @@ describe('WebSocket function', () => {
   const key = jwtKeyFromSecret(randomBytes(32).toString('hex'));
   const posted: { connectionId: string; data: unknown }[] = [];
 
-  before(async () => {
+  beforeAll(async () => {
     tableName = `test-ws-${randomBytes(4).toString('hex')}`;
     const raw = new DynamoDBClient({});
     await ensureTable(raw, tableName);
@@ -186,7 +186,7 @@ describe('WebSocket function behind the local WebSocket gateway', () => {
   let tableName: string;
   const key = jwtKeyFromSecret(randomBytes(32).toString('hex'));
 
-  before(async () => {
+  beforeAll(async () => {
     tableName = `test-ws-${randomBytes(4).toString('hex')}`;
     await ensureTable(new DynamoDBClient({}), tableName);
     const port = await freePort();
@@ -202,7 +202,7 @@ describe('WebSocket function behind the local WebSocket gateway', () => {
     });
   });
 
-  after(async () => {
+  afterAll(async () => {
     await gateway.stop();
   });
 

@@ -3,7 +3,7 @@
  * Through the real WebSocket function behind the local gateway and the real API: each
  * socket gets what its user may see over REST, and nothing of the rest.
  */
-import { after, before, test } from 'node:test';
+import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Context } from 'aws-lambda';
 import { WebSocket } from 'ws';
@@ -111,7 +111,7 @@ async function login(email: string): Promise<string> {
   return res.body.accessToken as string;
 }
 
-before(async () => {
+beforeAll(async () => {
   kit = await createApiKit();
   // Connection items expire 2 h after the (kit's) connect time; push reads them at the real time.
   kit.clock.now = Date.now();
@@ -150,7 +150,7 @@ before(async () => {
   sockets.other = await open(tokens.other);
 });
 
-after(async () => {
+afterAll(async () => {
   for (const s of Object.values(sockets)) s.ws.close();
   await gateway.stop();
 });

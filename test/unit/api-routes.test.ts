@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createRouter } from '#shared/api/router.ts';
 import { openApiDocument, routes } from '#shared/api/routes.ts';

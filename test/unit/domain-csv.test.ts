@@ -2,7 +2,7 @@
  * The one CSV writer: formula cells neutralised, RFC 4180 quoting, the pt-BR Excel and
  * RFC 4180 dialects (table-driven).
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { csvCell, csvDialects, neutralise, toCsv, type CsvKind } from '#shared/domain/csv.ts';
 

@@ -2,7 +2,7 @@
  * Write-only endpoint headers: which stored value a header without a value keeps, and that
  * an endpoint echoing its request never puts a header value into the call record agents read.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
   publicHeaders,

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { mediaIdOf, previewText, toMessageFields } from '#shared/engine/message-fields.ts';
 import type { InboundMessage } from '#shared/whatsapp/webhook-schema.ts';

@@ -1,4 +1,4 @@
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { canonicalPhone, isPlausiblePhone, samePhone } from '#shared/domain/phone.ts';
 import { canSendFreeForm, windowExpiresAt, windowState, WINDOW_MS } from '#shared/domain/window.ts';

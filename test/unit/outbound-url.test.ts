@@ -4,7 +4,7 @@
  * checked hop by hop, DNS answers are checked where the socket connects, responses are
  * capped.
  */
-import { after, before, describe, test } from 'node:test';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -118,7 +118,7 @@ describe('guardedFetch and checkOutboundUrl', () => {
     return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
   };
 
-  before(async () => {
+  beforeAll(async () => {
     // Stands for something internal (the secrets stand-in, the metadata service).
     target = createServer((req, res) => {
       targetSaw.push(`${req.method} ${req.url} ${req.headers.authorization ?? ''}`);
@@ -147,7 +147,7 @@ describe('guardedFetch and checkOutboundUrl', () => {
     });
     hopUrl = await listen(hop);
   });
-  after(() => {
+  afterAll(() => {
     target.closeAllConnections();
     target.close();
     hop.closeAllConnections();

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { chatsCarried, selectFrames, type PushEvent } from '#shared/push/frames.ts';
 import type { Connection, Conversation, KbDocument, Message } from '#shared/store/types.ts';

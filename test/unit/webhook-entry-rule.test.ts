@@ -2,7 +2,7 @@
  * The webhook's entry rule (issue 12, finding 1), its constant-time verify-token check and
  * its bounded per-number secret cache.
  */
-import { describe, test } from 'node:test';
+import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
   candidateNumbers,

@@ -4,7 +4,7 @@
  * output beside the malformed ones (each kept raw, with a reason). On a failure
  * fast-check prints the seed and the shrunk counterexample.
  */
-import { test } from 'node:test';
+import { test } from 'vitest';
 import assert from 'node:assert/strict';
 import { isDeepStrictEqual } from 'node:util';
 import fc from 'fast-check';
