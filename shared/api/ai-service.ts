@@ -4,7 +4,6 @@
  * conversations list with CSV/JSON export. Reading is for every user of the account;
  * changing needs the "settings" permission. The API key is write-only.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
@@ -45,6 +44,7 @@ import {
   type Message,
   type PublicAssistant,
 } from '#shared/store/types.ts';
+import { enqueueAssistant } from '#shared/contracts/jobs.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { requireSettings } from './integrations-service.ts';
 import type * as schemas from './schemas.ts';
@@ -307,17 +307,12 @@ export async function addKnowledgeDocument(
     passages: 0,
     createdAt: deps.now(),
   });
-  await deps.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: deps.assistantQueueUrl,
-      MessageBody: JSON.stringify({
-        kind: 'ingest',
-        accountId: auth.accountId,
-        knowledgeBaseId: id,
-        documentId: doc.id,
-      }),
-    }),
-  );
+  await enqueueAssistant(deps.sqs, deps.assistantQueueUrl, {
+    kind: 'ingest',
+    accountId: auth.accountId,
+    knowledgeBaseId: id,
+    documentId: doc.id,
+  });
   return doc;
 }
 
@@ -428,19 +423,14 @@ export async function sendTestMessage(
     ConditionExpression: 'attribute_exists(pk)',
     ExpressionAttributeValues: { ':m': message.id, ':t': message.createdAt },
   });
-  await deps.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: deps.assistantQueueUrl,
-      MessageBody: JSON.stringify({
-        kind: 'reply',
-        accountId: auth.accountId,
-        conversationId,
-        attendanceId: conv.attendanceId,
-        assistantId,
-        messageId: message.id,
-      }),
-    }),
-  );
+  await enqueueAssistant(deps.sqs, deps.assistantQueueUrl, {
+    kind: 'reply',
+    accountId: auth.accountId,
+    conversationId,
+    ...(conv.attendanceId ? { attendanceId: conv.attendanceId } : {}),
+    assistantId,
+    messageId: message.id,
+  });
   return message;
 }
 

@@ -4,7 +4,6 @@
  * the caller's account (from the token) and to what the caller may see (INB-1 visibility):
  * another account's id, or a chat of a department the caller may not see, is a 404.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import {
   assign,
@@ -35,6 +34,7 @@ import {
   type User,
 } from '#shared/store/types.ts';
 import { log } from '#shared/log.ts';
+import { enqueueOutbound } from '#shared/contracts/outbound-queue.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { listMessages } from './inbox-queries.ts';
 import { listView, searchView, viewCounts, type ListViewInput } from './inbox-views.ts';
@@ -116,18 +116,11 @@ export async function markRead(deps: ApiDeps, auth: AccessClaims, id: string): P
   if (before.unread > 0 && deps.outboundQueueUrl) {
     const last = await findLastCustomerMessage(deps.ddb, deps.tableName, auth.accountId, id);
     if (last?.wamid) {
-      await deps.sqs.send(
-        new SendMessageCommand({
-          QueueUrl: deps.outboundQueueUrl,
-          MessageBody: JSON.stringify({
-            kind: 'markRead',
-            accountId: auth.accountId,
-            numberId: before.numberId,
-            wamid: last.wamid,
-          }),
-          MessageGroupId: id,
-          MessageDeduplicationId: `read-${last.id}`,
-        }),
+      await enqueueOutbound(
+        deps.sqs,
+        deps.outboundQueueUrl,
+        { kind: 'markRead', accountId: auth.accountId, numberId: before.numberId, wamid: last.wamid },
+        { MessageGroupId: id, MessageDeduplicationId: `read-${last.id}` },
       );
     }
   }

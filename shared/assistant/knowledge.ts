@@ -15,7 +15,6 @@
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { chunkDocument, chunksToPassages } from '#shared/knowledge/chunk.ts';
 import { buildIndex, search, type LexicalIndex } from '#shared/knowledge/lexical.ts';
 import { keys } from '#shared/store/keys.ts';
@@ -51,13 +50,9 @@ interface StoredDoc {
   embeddingModel?: string;
 }
 
-export const ingestJobSchema = z.object({
-  kind: z.literal('ingest'),
-  accountId: z.string(),
-  knowledgeBaseId: z.string(),
-  documentId: z.string(),
-});
-export type IngestJob = z.infer<typeof ingestJobSchema>;
+// fn assistant's queue contract (shared/contracts/jobs.ts).
+export { ingestJobSchema, type IngestJob } from '#shared/contracts/jobs.ts';
+import type { IngestJob } from '#shared/contracts/jobs.ts';
 
 export const KNOWLEDGE_MIME_TYPES = ['text/plain', 'text/markdown', 'application/pdf'] as const;
 /** At most this many characters of text per document (≈ a 600-page book). */

@@ -2,9 +2,10 @@
  * The payloads of fn assistant's queue and of fn timers' schedules, one zod contract each:
  * the producers build their values from these types and the consumers parse with these
  * schemas, so the two sides cannot drift. (The inbound and outbound queues' contracts are
- * `inboundQueueItem` in shared/whatsapp/webhook-schema.ts and `outboundJob` in
- * shared/contracts/outbound-queue.ts.)
+ * their siblings: `inboundQueueItem` in shared/contracts/inbound-queue.ts and `outboundJob`
+ * in shared/contracts/outbound-queue.ts.)
  */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
 import { timerKinds } from '#shared/domain/clock.ts';
 
@@ -18,6 +19,38 @@ export const assistantJobSchema = z.object({
   messageId: z.string(),
 });
 export type AssistantJob = z.infer<typeof assistantJobSchema>;
+
+/** fn assistant: read, split and index a knowledge-base document (shared/assistant/knowledge.ts). */
+export const ingestJobSchema = z.object({
+  kind: z.literal('ingest'),
+  accountId: z.string(),
+  knowledgeBaseId: z.string(),
+  documentId: z.string(),
+});
+export type IngestJob = z.infer<typeof ingestJobSchema>;
+
+/** Everything fn assistant's queue carries: what the consumer parses each record with. */
+export const assistantQueueJob = z.union([assistantJobSchema, ingestJobSchema]);
+export type AssistantQueueJob = z.infer<typeof assistantQueueJob>;
+
+/**
+ * Sends a job to fn assistant's (standard) queue, checked against the contract first;
+ * `delaySeconds` holds a reply back while the customer may still be typing (RT-6).
+ */
+export async function enqueueAssistant(
+  sqs: SQSClient,
+  queueUrl: string,
+  job: AssistantQueueJob,
+  delaySeconds?: number,
+): Promise<void> {
+  await sqs.send(
+    new SendMessageCommand({
+      QueueUrl: queueUrl,
+      MessageBody: JSON.stringify(assistantQueueJob.parse(job)),
+      ...(delaySeconds ? { DelaySeconds: delaySeconds } : {}),
+    }),
+  );
+}
 
 /** A conversation's one-time timer (window expiring/expired, auto-close, snooze). */
 export const timerInput = z.object({

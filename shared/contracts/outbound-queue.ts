@@ -1,6 +1,8 @@
 /**
- * Sending work to Atende's queues with the FIFO attributes each one expects, so every
- * producer (engine, API, timers, assistant) groups and deduplicates the same way.
+ * The outbound queue's contract (fn outbound's jobs) and its one way in: every producer
+ * (engine, API, sweeper, assistant) sends through `enqueueOutbound`, which checks the job
+ * against the schema and gives it the FIFO attributes, so all group and deduplicate the
+ * same way.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
@@ -45,12 +47,21 @@ export function outboundAttributes(job: OutboundJob): {
   };
 }
 
-export async function enqueueOutbound(sqs: SQSClient, queueUrl: string, job: OutboundJob): Promise<void> {
+/**
+ * `attributes` default to the job's own (outboundAttributes); the API's read receipt gives
+ * its conversation's group without naming the conversation in the job.
+ */
+export async function enqueueOutbound(
+  sqs: SQSClient,
+  queueUrl: string,
+  job: OutboundJob,
+  attributes: { MessageGroupId: string; MessageDeduplicationId: string } = outboundAttributes(job),
+): Promise<void> {
   await sqs.send(
     new SendMessageCommand({
       QueueUrl: queueUrl,
-      MessageBody: JSON.stringify(job),
-      ...outboundAttributes(job),
+      MessageBody: JSON.stringify(outboundJob.parse(job)),
+      ...attributes,
     }),
   );
 }

@@ -14,7 +14,6 @@
  * message is no longer the customer's newest (a newer message brought its own job), which
  * is how grouping works without any function waiting.
  */
-import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import {
   decideRouting,
   menuInteractive,
@@ -35,7 +34,7 @@ import {
 import { agentMessageDeps, type EngineDeps } from './engine-deps.ts';
 import { accountSettings } from './settings.ts';
 
-import type { AssistantJob } from '#shared/contracts/jobs.ts';
+import { enqueueAssistant, type AssistantJob } from '#shared/contracts/jobs.ts';
 export type { AssistantJob } from '#shared/contracts/jobs.ts';
 
 function stateOf(conv: Conversation): RoutingState {
@@ -195,11 +194,5 @@ async function sendAssistantJob(
     assistantId,
     messageId: message.id,
   };
-  await deps.sqs.send(
-    new SendMessageCommand({
-      QueueUrl: url,
-      MessageBody: JSON.stringify(job),
-      ...(number.groupMessagesSeconds ? { DelaySeconds: number.groupMessagesSeconds } : {}),
-    }),
-  );
+  await enqueueAssistant(deps.sqs, url, job, number.groupMessagesSeconds);
 }

@@ -8,7 +8,6 @@
  * dead-letter queue, where an operator sees it. Pure: no I/O.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 import {
   asciiJson,
   issueSummary,
@@ -27,39 +26,9 @@ import {
   webhookContact,
   webhookEntry,
   webhookRoot,
-  type InboundMessage,
-  type MessageStatus,
   type MetaError,
 } from './webhook-schema.ts';
-
-export const inboundQueueItem = z.object({
-  kind: z.enum(['message', 'status', 'event', 'unparsed']),
-  phoneNumberId: z.string().optional(),
-  wabaId: z.string().optional(),
-  displayPhone: z.string().optional(),
-  contact: z
-    .object({
-      waId: z.string().optional(),
-      userId: z.string().optional(),
-      name: z.string().optional(),
-      username: z.string().optional(),
-    })
-    .optional(),
-  message: z.unknown().optional(),
-  status: z.unknown().optional(),
-  field: z.string().optional(),
-  value: z.unknown().optional(),
-  /** Errors Meta attached to the change (e.g. an unsupported message). */
-  errors: z.array(z.unknown()).optional(),
-  /** The JSON that did not fit the schemas, as received. */
-  raw: z.string().optional(),
-  receivedAt: z.number(),
-});
-export type InboundQueueItem = Omit<z.infer<typeof inboundQueueItem>, 'message' | 'status' | 'errors'> & {
-  message?: InboundMessage;
-  status?: MessageStatus;
-  errors?: MetaError[];
-};
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 
 export interface QueueEntry {
   item: InboundQueueItem;
