@@ -16,7 +16,7 @@ import {
   searchKnowledge,
   type KnowledgeDeps,
 } from '#shared/assistant/knowledge.ts';
-import { push } from '#shared/engine/process-inbound.ts';
+import { pushBestEffort as push } from '#shared/push/best-effort.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { defaultLlmFromSecret } from '#shared/assistant/llm-config.ts';
 import { z } from 'zod';

@@ -8,7 +8,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
 import { flushNumberStatsQuietly } from '#shared/store/numbers.ts';
 import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';

@@ -13,7 +13,7 @@
  */
 import { listMessages } from '#shared/api/inbox-queries.ts';
 import { agentMessageDeps, type EngineDeps } from '#shared/engine/engine-deps.ts';
-import { push } from '#shared/engine/process-inbound.ts';
+import { pushBestEffort as push } from '#shared/push/best-effort.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { getConversationById } from '#shared/store/conversations.ts';

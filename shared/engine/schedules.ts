@@ -96,7 +96,7 @@ export async function armTimers(timers: TimerInput[], deps: TimerDeps): Promise<
 export async function armConversationTimers(
   conv: Conversation,
   inactivityHours: number,
-  deps: EngineDeps,
+  deps: TimerDeps,
 ): Promise<void> {
   const attendanceId = conv.attendanceId;
   if (!attendanceId) return;
@@ -118,7 +118,10 @@ export async function armConversationTimers(
  * once per attendance, and again after a crash between arming and marking (arming twice
  * is a no-op).
  */
-export async function ensureConversationTimers(conv: Conversation, deps: EngineDeps): Promise<void> {
+export async function ensureConversationTimers(
+  conv: Conversation,
+  deps: TimerDeps & Pick<EngineDeps, 'now'>,
+): Promise<void> {
   if (!deps.scheduler || !conv.attendanceId || conv.timersArmedFor === conv.attendanceId) return;
   const { inactivityHours } = await accountSettings(conv.accountId, deps);
   await armConversationTimers(conv, inactivityHours, deps);

@@ -9,7 +9,7 @@ const accounts = new Map<string, { at: number; account: Account | undefined }>()
 /** Account settings (time zone, inactivity), cached briefly: they change rarely. */
 export async function accountSettings(
   accountId: string,
-  deps: EngineDeps,
+  deps: Pick<EngineDeps, 'ddb' | 'tableName' | 'now'>,
 ): Promise<{ timeZone: string; inactivityHours: number }> {
   const key = `${deps.tableName}:${accountId}`;
   let hit = accounts.get(key);

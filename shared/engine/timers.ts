@@ -22,7 +22,7 @@ import { syncInboxKeys } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
 import { putSmokeMarker } from '#shared/store/smoke.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { push } from './process-inbound.ts';
+import { pushBestEffort as push } from '#shared/push/best-effort.ts';
 import { accountSettings } from './settings.ts';
 import { armTimer, disarmConversationTimers, scheduleName } from './schedules.ts';
 

@@ -56,6 +56,11 @@ export async function messageForAgents(
   };
 }
 
+/** The same, with the bucket and client of a set of deps (the engine's, the API's, the listeners'). */
+export function forAgents(message: Message, deps: { s3?: S3Client; mediaBucket?: string }) {
+  return messageForAgents(message, deps.s3 ? { s3: deps.s3, bucket: deps.mediaBucket } : undefined);
+}
+
 export async function readMedia(
   s3: S3Client,
   bucket: string,

@@ -25,7 +25,8 @@
 import { topology } from '#infra/topology.ts';
 import { readMedia } from '#shared/media/media.ts';
 import { bumpNumberStats, setNumberTokenError } from '#shared/store/numbers.ts';
-import { forAgents, push } from '#shared/engine/process-inbound.ts';
+import { forAgents } from '#shared/media/media.ts';
+import { pushBestEffort as push } from '#shared/push/best-effort.ts';
 import { tokenFor, type EngineDeps } from '#shared/engine/engine-deps.ts';
 import { previewText } from '#shared/engine/message-fields.ts';
 import type { OutboundJob } from '#shared/contracts/outbound-queue.ts';

@@ -25,7 +25,7 @@ import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/cli
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import WebSocket from 'ws';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';

@@ -17,7 +17,7 @@ import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
 import type { KnowledgePassage } from '#shared/assistant/tools.ts';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { listAppointments, putAiSettings } from '#shared/store/ai.ts';
 import { saveLlmKey } from '#shared/secrets/account-secrets.ts';
 import { putAssistant, putDepartment } from '#shared/store/catalog.ts';

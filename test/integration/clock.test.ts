@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { processTimer, type TimerOutcome } from '#shared/engine/timers.ts';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { createAccount } from '#shared/store/accounts.ts';

@@ -23,7 +23,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { toRecord } from '#infra/local/sqs-poller.ts';
 import { topology } from '#infra/topology.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 import {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { touchConversation } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';

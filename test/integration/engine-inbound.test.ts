@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { mediaUrl } from '#shared/media/media.ts';
 import { putConnection } from '#shared/store/connections.ts';
 import { findContactByPhone } from '#shared/store/contacts.ts';

@@ -16,7 +16,7 @@ import { keys } from '#shared/store/keys.ts';
 import { closeConversation } from '#shared/store/conversations.ts';
 import { testAccountSecrets } from './secrets-kit.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
-import type { EngineDeps } from '#shared/engine/process-inbound.ts';
+import type { EngineDeps } from '#shared/engine/inbound/dispatch.ts';
 import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
 import { freePort } from '#infra/local/ports.ts';

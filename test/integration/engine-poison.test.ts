@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, ReceiveMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
 import { sqs } from '#shared/aws/clients.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { PermanentError } from '#shared/errors.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
 import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { startSimulator, type Simulator } from '#infra/local/simulator/server.ts';
 import { freePort } from '#infra/local/ports.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { mediaUrl } from '#shared/media/media.ts';
 import { processOutboundJob } from '#shared/outbound/send.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';

@@ -19,14 +19,14 @@ import {
 import { startSimulator, type Simulator } from '#infra/local/simulator/server.ts';
 import { freePort } from '#infra/local/ports.ts';
 import { GIVE_UP_MS, IN_DOUBT_MS, PENDING_IDLE_MS } from '#shared/domain/send-state.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { sweepOutbox } from '#shared/engine/sweeper.ts';
 import { processOutboundJob } from '#shared/outbound/send.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { outboundJob, type OutboundJob } from '#shared/contracts/outbound-queue.ts';
 import { verifySignature } from '#shared/whatsapp/signature.ts';
 import { splitWebhook } from '#shared/whatsapp/split.ts';
-import type { EngineDeps } from '#shared/engine/process-inbound.ts';
+import type { EngineDeps } from '#shared/engine/inbound/dispatch.ts';
 import type { Conversation, Message } from '#shared/store/types.ts';
 import { forgetConnections } from '#shared/push/push.ts';
 import { putConnection, viewerOf } from '#shared/store/connections.ts';

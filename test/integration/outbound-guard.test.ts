@@ -14,7 +14,7 @@ import webpush from 'web-push';
 import { createAiPort } from '#shared/assistant/ai-port.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { runTool } from '#shared/assistant/tools.ts';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { notifyCustomerMessage, saveSubscription } from '#shared/push/web-push.ts';
 import { putAiSettings } from '#shared/store/ai.ts';

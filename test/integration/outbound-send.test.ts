@@ -9,7 +9,7 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { processOutboundJob, SEND_ATTEMPTS } from '#shared/outbound/send.ts';
 import { queueAgentMessage, type QueueAgentMessageDeps } from '#shared/outbound/queue-agent-message.ts';
 import { outboundJob, type OutboundJob } from '#shared/contracts/outbound-queue.ts';

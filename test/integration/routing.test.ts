@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { monotonicFactory } from 'ulid';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import {
   processAssistantJob,

@@ -12,7 +12,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import webpush from 'web-push';
-import { processInboundItem } from '#shared/engine/process-inbound.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { rearmNotification, saveSubscription } from '#shared/push/web-push.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
