@@ -1,6 +1,6 @@
 /**
  * The security headers of the web app, one definition for both realisations: CloudFront's
- * response-headers policy (infra/cdk/atende-stack.ts) and the local static server
+ * response-headers policy (infra/cdk/web.ts) and the local static server
  * (infra/local/stack.ts), so a Content-Security-Policy violation shows on `npm start` and
  * in the browser tests before it shows in production.
  *

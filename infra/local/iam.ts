@@ -1,8 +1,8 @@
 /**
  * The local realisation of the topology's grants: what IAM is on AWS. One table
  * (`grantRows`) says, for each kind of grant, the environment variables it gives a
- * function and the actions it allows on which resources, mirroring AtendeStack.grantFor
- * (infra/cdk/atende-stack.ts) row by row; a new grant is one row here and one case there.
+ * function and the actions it allows on which resources, mirroring the CDK stack's grantFor
+ * (infra/cdk/functions.ts) row by row; a new grant is one row here and one case there.
  *
  * The stand-ins ask `LocalIam.check(accessKeyId, action, resource)` before serving a
  * request (infra/local/aws-proxy.ts in front of DynamoDB Local and fauxqs's SQS, the S3
@@ -205,12 +205,12 @@ function rowOf(grant: Grant, r: LocalResources): Row {
   return row(r, grant.slice(cut + 1));
 }
 
-/** The environment a function's grants give it (AtendeStack.grantFor's addEnvironment calls). */
+/** The environment a function's grants give it (the CDK grantFor's addEnvironment calls). */
 export function envForGrants(grants: readonly Grant[], r: LocalResources): Record<string, string> {
   return Object.assign({}, ...grants.map((g) => rowOf(g, r).env)) as Record<string, string>;
 }
 
-/** The permissions a function's grants give it (AtendeStack.grantFor's IAM statements). */
+/** The permissions a function's grants give it (the CDK grantFor's IAM statements). */
 export function statementsForGrants(grants: readonly Grant[], r: LocalResources): Statement[] {
   return grants.flatMap((g) => rowOf(g, r).allow);
 }
