@@ -3,11 +3,19 @@
  * left, the selected one's form (or the connection's) on the right.
  */
 import { useEffect, useState } from 'react';
+import { useLocation, useNavigate } from 'react-router';
+import { paths, placeOf } from '../routes.ts';
 import type { AiSettings, Assistant, KnowledgeBase } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ModeBadge } from './AiCommon.tsx';
 import { AssistantForm } from './AssistantForm.tsx';
 import { AiConnection } from './AiConnection.tsx';
+
+/** The form of a new assistant and the AI connection have pt-BR addresses of their own. */
+const segments: Record<string, string> = { new: 'novo', connection: 'conexao' };
+const toSegment = (id: string) => segments[id] ?? id;
+const fromSegment = (segment: string | undefined) =>
+  segment && (Object.entries(segments).find(([, s]) => s === segment)?.[0] ?? segment);
 
 export function AssistantList({
   assistants,
@@ -25,14 +33,18 @@ export function AssistantList({
   onSettings: (s: AiSettings) => void;
 }) {
   const { t } = useI18n();
-  /** An assistant's id, 'new', 'connection' (the AI connection), or nothing. */
-  const [selected, setSelected] = useState<string>();
+  /** An assistant's id, 'new', 'connection' (the AI connection), or nothing: the address's. */
+  const location = useLocation();
+  const navigate = useNavigate();
+  const selected = fromSegment(placeOf(location.pathname)?.assistantId);
+  const setSelected = (id: string | undefined, replace = false) =>
+    navigate(id ? paths.assistant(toSegment(id)) : paths.assistants, { replace });
   /** The assistant just created (its form, remounted, still says "saved"). */
   const [created, setCreated] = useState<string>();
   const current = assistants.find((a) => a.id === selected);
   useEffect(() => {
-    if (!selected && assistants[0]) setSelected(assistants[0].id);
-  }, [selected, assistants]);
+    if (!selected && assistants[0]) navigate(paths.assistant(assistants[0].id), { replace: true });
+  }, [selected, assistants, navigate]);
 
   return (
     <div className="ai-split">
@@ -99,7 +111,8 @@ export function AssistantList({
                   ? assistants.map((x) => (x.id === a.id ? a : x))
                   : [...assistants, a],
               );
-              setSelected(a.id);
+              // A new one's address replaces the blank form's: Back does not return to it.
+              setSelected(a.id, selected === 'new');
             }}
             onDeleted={(id) => {
               onAssistants(assistants.filter((x) => x.id !== id));

@@ -7,7 +7,10 @@
  * or URL the page says the assistants answer in offline mode.
  */
 import { useCallback, useEffect, useState } from 'react';
-import { api, type AiSettings, type Assistant, type KnowledgeBase, type Me } from '../api.ts';
+import { useLocation, useNavigate } from 'react-router';
+import type { AiSettings, Assistant, KnowledgeBase, Me } from '../api.ts';
+import { aiTabPaths, placeOf, type AiTab } from '../routes.ts';
+import { queryClient, queryKeys, useAiSettings, useAssistants, useKnowledgeBases } from '../queries.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ModeBadge } from './AiCommon.tsx';
 import { AssistantList } from './AssistantList.tsx';
@@ -15,29 +18,37 @@ import { KnowledgeBases } from './KnowledgeBases.tsx';
 import { TestPanel } from './TestPanel.tsx';
 import { AiConversations } from './AiConversations.tsx';
 
-type Tab = 'assistants' | 'knowledge' | 'test' | 'conversations';
+type Tab = AiTab;
+
+const EMPTY: never[] = [];
 
 export function Assistants({ me }: { me?: Me }) {
   const { t } = useI18n();
   const canEdit = Boolean(me?.permissions?.includes('settings'));
-  const [tab, setTab] = useState<Tab>('assistants');
-  const [assistants, setAssistants] = useState<Assistant[]>([]);
-  const [bases, setBases] = useState<KnowledgeBase[]>([]);
-  const [settings, setSettings] = useState<AiSettings>();
-  const [failed, setFailed] = useState(false);
-  const [testOpened, setTestOpened] = useState(false);
+  // The tab and the selected assistant are the address's (/assistentes/…).
+  const location = useLocation();
+  const navigate = useNavigate();
+  const place = placeOf(location.pathname);
+  const tab: Tab = place?.aiTab ?? 'assistants';
+  const assistantsQuery = useAssistants();
+  const basesQuery = useKnowledgeBases();
+  const settingsQuery = useAiSettings();
+  const assistants: Assistant[] = assistantsQuery.data ?? EMPTY;
+  const bases: KnowledgeBase[] = basesQuery.data ?? EMPTY;
+  const settings = settingsQuery.data;
+  const failed = assistantsQuery.isError || basesQuery.isError || settingsQuery.isError;
+  const [testOpened, setTestOpened] = useState(tab === 'test');
+  useEffect(() => {
+    if (tab === 'test') setTestOpened(true);
+  }, [tab]);
 
+  const setAssistants = (a: Assistant[]) => queryClient.setQueryData(queryKeys.assistants, a);
+  const setBases = (b: KnowledgeBase[]) => queryClient.setQueryData(queryKeys.knowledgeBases, b);
+  const setSettings = (s: AiSettings) => queryClient.setQueryData(queryKeys.aiSettings, s);
   const reload = useCallback(() => {
-    void Promise.all([api.assistants(), api.knowledgeBases(), api.aiSettings()])
-      .then(([a, k, s]) => {
-        setAssistants(a.items);
-        setBases(k.items);
-        setSettings(s);
-        setFailed(false);
-      })
-      .catch(() => setFailed(true));
+    for (const queryKey of [queryKeys.assistants, queryKeys.knowledgeBases, queryKeys.aiSettings])
+      void queryClient.invalidateQueries({ queryKey });
   }, []);
-  useEffect(reload, [reload]);
 
   const tabs: [Tab, string][] = [
     ['assistants', t.aiTabAssistants],
@@ -58,7 +69,7 @@ export function Assistants({ me }: { me?: Me }) {
               className={`view-tab ${tab === id ? 'active' : ''}`}
               data-testid={`ai-tab-${id}`}
               onClick={() => {
-                setTab(id);
+                navigate(aiTabPaths[id]);
                 if (id === 'test') setTestOpened(true);
                 reload();
               }}

@@ -18,7 +18,8 @@ export interface Thread {
   messages: Message[];
   /** Pages back to older messages. */
   olderCursor?: string;
-  state: 'loading' | 'ready' | 'failed';
+  /** notFound: gone, another account's, or out of this user's sight. */
+  state: 'loading' | 'ready' | 'failed' | 'notFound';
 }
 
 export function Chat({

@@ -7,8 +7,10 @@
  * last one it has (`?after=`), and tells the agent it did.
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useLocation, useNavigate } from 'react-router';
 import {
   api,
+  ApiError,
   type Conversation,
   type ConversationCounts,
   type ConversationQuery,
@@ -37,29 +39,21 @@ import { ConnectionBanner, type SyncState } from './ConnectionBanner.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { ChatIcon } from './icons.tsx';
+import { paths, placeOf, type AppPage } from '../routes.ts';
 
 const SYNCED_NOTICE_MS = 6000;
 const COUNTS_EVERY_MS = 2000;
 const PAGE_SIZE = 30;
 
-type AppPage = 'inbox' | 'integrations' | 'team' | 'assistants' | 'failures';
-
-/** The failures page has an address of its own (an alarm's e-mail can link to it). */
-const FAILURES_PATH = '/admin/falhas';
-
 /** Digits of the `?target_phone=` deep link, if any. */
-function targetPhone(): string | undefined {
-  const v = new URLSearchParams(window.location.search).get('target_phone');
+function targetPhone(search: string): string | undefined {
+  const v = new URLSearchParams(search).get('target_phone');
   const digits = v?.replace(/\D/g, '');
   return digits || undefined;
 }
 
-function dropTargetPhone() {
-  const url = new URL(window.location.href);
-  if (!url.searchParams.has('target_phone')) return;
-  url.searchParams.delete('target_phone');
-  window.history.replaceState(null, '', url.pathname + url.search + url.hash);
-}
+/** The conversation could not be read: gone, another account's, or out of this user's sight. */
+const isNotFound = (err: unknown) => err instanceof ApiError && (err.status === 404 || err.status === 403);
 
 export function Inbox({ onLogout }: { onLogout: () => void }) {
   const { t } = useI18n();
@@ -80,14 +74,20 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const [newChat, setNewChat] = useState<string>();
   const [live, setLive] = useState<LiveState>('connecting');
   const [sync, setSync] = useState<SyncState>('idle');
-  const [page, setPage] = useState<AppPage>(() =>
-    window.location.pathname === FAILURES_PATH ? 'failures' : 'inbox',
+  // The page and the open chat are the address's (web/src/routes.ts).
+  const location = useLocation();
+  const navigate = useNavigate();
+  const place = placeOf(location.pathname) ?? { page: 'inbox' as const };
+  const page: AppPage = place.page;
+  const routeConversationId = place.conversationId;
+  const setPage = useCallback(
+    (p: AppPage) => {
+      // The inbox comes back to the chat that was open.
+      const open = selectedRef.current;
+      navigate(p === 'inbox' ? (open ? paths.conversation(open) : paths.inbox) : paths[p]);
+    },
+    [navigate],
   );
-  useEffect(() => {
-    const path = window.location.pathname;
-    if (page === 'failures' && path !== FAILURES_PATH) window.history.pushState(null, '', FAILURES_PATH);
-    else if (page !== 'failures' && path === FAILURES_PATH) window.history.pushState(null, '', '/');
-  }, [page]);
 
   const reloadDirectory = useCallback(() => {
     void api
@@ -314,11 +314,11 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     if (id) await catchUpThread(id);
   }, [loadFirstPage, catchUpThread, refreshCounts]);
 
-  const openConversation = useCallback(
+  /** Shows a conversation (the address already says it is open): its copy and its messages. */
+  const showConversation = useCallback(
     async (target: Conversation | string) => {
       const id = typeof target === 'string' ? target : target.id;
       setNewChat(undefined);
-      setPage('inbox');
       setSelectedId(id);
       selectedRef.current = id;
       setHighlight(undefined);
@@ -336,7 +336,9 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
             remember([c]);
             if (selectedRef.current === id) setSelected({ ...c, unread: 0, markedUnread: false });
           })
-          .catch(() => updateThread(id, (cur) => ({ ...cur, state: 'failed' })));
+          .catch((err: unknown) =>
+            updateThread(id, (cur) => ({ ...cur, state: isNotFound(err) ? 'notFound' : 'failed' })),
+          );
       try {
         const page = await api.messages(id);
         // Events that arrived while loading are kept (merge), a newer selection wins.
@@ -347,11 +349,35 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
           state: 'ready',
         }));
       } catch {
-        updateThread(id, (cur) => ({ ...cur, state: 'failed' }));
+        updateThread(id, (cur) => ({ ...cur, state: cur.state === 'notFound' ? cur.state : 'failed' }));
       }
     },
     [updateThread],
   );
+
+  /** Opens a conversation: its address (the route below shows it). */
+  const openConversation = useCallback(
+    (target: Conversation | string, opts: { replace?: boolean } = {}) => {
+      if (typeof target !== 'string') remember([target]);
+      const id = typeof target === 'string' ? target : target.id;
+      navigate(paths.conversation(id), opts);
+    },
+    [navigate],
+  );
+
+  const closeChat = useCallback(() => {
+    setSelectedId(undefined);
+    selectedRef.current = undefined;
+    setSelected(undefined);
+  }, []);
+
+  // The address decides which chat is open: a link, Back, reload, or a click on a row.
+  useEffect(() => {
+    if (page !== 'inbox') return;
+    if (routeConversationId && routeConversationId !== selectedRef.current)
+      void showConversation(routeConversationId);
+    else if (!routeConversationId && selectedRef.current) closeChat();
+  }, [page, routeConversationId, showConversation, closeChat]);
 
   const notifications = useNotifications({
     meRef,
@@ -422,22 +448,20 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   );
 
   // The deep link `?target_phone=`: that contact's chat, or a "new chat" panel.
+  const phone = targetPhone(location.search);
   useEffect(() => {
-    const phone = targetPhone();
     if (!phone) return;
     let cancelled = false;
     void api
       .conversations({ q: phone }, undefined, 10)
       .then((page) => {
         if (cancelled) return;
-        dropTargetPhone();
         const found = page.items.find((c) => c.contactPhone === phone) ?? page.items[0];
-        if (found) {
-          remember([found]);
-          void openConversation(found);
-        } else {
-          setSelectedId(undefined);
-          selectedRef.current = undefined;
+        // The link is consumed: the chat's own address, or the inbox's.
+        if (found) openConversation(found, { replace: true });
+        else {
+          navigate(paths.inbox, { replace: true });
+          closeChat();
           setNewChat(phone);
         }
       })
@@ -447,20 +471,11 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     return () => {
       cancelled = true;
     };
-  }, [openConversation]);
+  }, [phone, openConversation, navigate, closeChat]);
 
-  // A tapped phone notification: `?conversation=<id>` (the app was closed) or a message
-  // from the service worker (it was open).
-  useEffect(() => {
-    const url = new URL(window.location.href);
-    const id = url.searchParams.get('conversation');
-    if (id) {
-      url.searchParams.delete('conversation');
-      window.history.replaceState(null, '', url);
-      void openConversation(id);
-    }
-    return onOpenConversationRequest((cid) => void openConversation(cid));
-  }, [openConversation]);
+  // A tapped phone notification: `?conversation=<id>` (the app was closed; App redirects it
+  // to the chat's address) or a message from the service worker (it was open).
+  useEffect(() => onOpenConversationRequest((cid) => openConversation(cid)), [openConversation]);
 
   // Coming back to the tab: what arrived while it was hidden is now read.
   useEffect(() => {
@@ -519,10 +534,10 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     updateThread(th.conversationId, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, page.items) }));
   }, [updateThread]);
 
-  const closeChat = () => {
-    setSelectedId(undefined);
-    selectedRef.current = undefined;
-    setSelected(undefined);
+  /** Back to the list (the chat's address goes too). */
+  const leaveChat = () => {
+    closeChat();
+    navigate(paths.inbox);
   };
 
   const current = selected && selected.id === selectedId ? selected : undefined;
@@ -586,7 +601,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
               </button>
             </nav>
             <span className="spacer" />
-            <Notifications state={notifications} onOpen={(id) => void openConversation(id)} />
+            <Notifications state={notifications} onOpen={(id) => openConversation(id)} />
             <button
               data-testid="resync"
               className="ghost"
@@ -618,7 +633,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
           <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
           {page === 'integrations' && <Integrations />}
           {page === 'team' && <Team onChanged={reloadDirectory} />}
-          {page === 'failures' && <DeadLetters onOpenConversation={(id) => void openConversation(id)} />}
+          {page === 'failures' && <DeadLetters onOpenConversation={(id) => openConversation(id)} />}
           {page === 'assistants' && <Assistants me={me} />}
           {page === 'inbox' && (
             <>
@@ -628,7 +643,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
                 selectedId={selectedId}
                 hasMore={Boolean(listCursor)}
                 loadingMore={loadingMore}
-                onSelect={(c) => void openConversation(c)}
+                onSelect={(c) => openConversation(c)}
                 onLoadMore={() => void loadMore()}
                 onRetry={() => {
                   setListState('loading');
@@ -642,19 +657,29 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
               <section className="chat" data-testid="chat">
                 {newChat && !selectedId ? (
                   <NewChat phone={newChat} onClose={() => setNewChat(undefined)} />
+                ) : selectedId && thread?.conversationId === selectedId && thread.state === 'notFound' ? (
+                  <div className="empty-chat" data-testid="chat-not-found" role="alert">
+                    <span className="logo big" aria-hidden="true">
+                      <ChatIcon size={64} />
+                    </span>
+                    <p>{t.conversationNotFound}</p>
+                    <button className="ghost" data-testid="chat-not-found-back" onClick={leaveChat}>
+                      {t.backToInbox}
+                    </button>
+                  </div>
                 ) : current && thread?.conversationId === current.id ? (
                   <Chat
                     key={current.id}
                     conversation={current}
                     thread={thread}
                     highlight={highlight}
-                    onBack={closeChat}
+                    onBack={leaveChat}
                     onLoadOlder={loadOlder}
                     onJumpTo={jumpTo}
                     onChanged={conversationChanged}
-                    onMarkedUnread={closeChat}
+                    onMarkedUnread={leaveChat}
                     onMediaError={() => void refreshMedia().catch(() => {})}
-                    onRetry={() => void openConversation(current.id)}
+                    onRetry={() => void showConversation(current.id)}
                     onLocalMessages={(msgs) =>
                       updateThread(current.id, (cur) => ({
                         ...cur,

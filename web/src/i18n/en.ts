@@ -39,6 +39,9 @@ export const en: Messages = {
   loadOlder: 'Load earlier messages',
   loadFailed: 'Could not load. Please try again.',
   pickConversation: 'Pick a conversation on the left.',
+  conversationNotFound:
+    'Conversation not found or not yours to see: it may have been transferred, or the link is from another account.',
+  backToInbox: 'Back to conversations',
   noMessages: 'No messages in this conversation.',
   back: 'Back',
   unreadCount: (n: number) => (n === 1 ? '1 unread message' : `${n} unread messages`),

@@ -41,6 +41,9 @@ export const ptBR = {
   loadOlder: 'Carregar mensagens anteriores',
   loadFailed: 'Não foi possível carregar. Tente novamente.',
   pickConversation: 'Escolha uma conversa à esquerda.',
+  conversationNotFound:
+    'Conversa não encontrada ou sem acesso: ela pode ter sido transferida, ou o link é de outra conta.',
+  backToInbox: 'Voltar às conversas',
   noMessages: 'Nenhuma mensagem nesta conversa.',
   back: 'Voltar',
   unreadCount: (n: number) => (n === 1 ? '1 mensagem não lida' : `${n} mensagens não lidas`),
