@@ -11,29 +11,20 @@ import {
   canSee,
   checkPostpone,
   type AssignmentEvent,
-  type AssignmentLog,
   type ChatState,
   type Viewer,
 } from '#shared/domain/inbox.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '#shared/errors.ts';
-import { armTimer, disarmConversationTimers } from '#shared/engine/schedules.ts';
-import { pushToAccount, type PushEvent } from '#shared/push/push.ts';
+import { emit } from '#shared/events/listeners.ts';
 import { rearmNotification } from '#shared/push/web-push.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { closeConversation, getConversationById, markConversationRead } from '#shared/store/conversations.ts';
 import { bucketSets, chatStateOf, normalizeText } from '#shared/store/inbox.ts';
 import { keys } from '#shared/store/keys.ts';
-import { findLastCustomerMessage, putMessageOnce } from '#shared/store/messages.ts';
+import { findLastCustomerMessage } from '#shared/store/messages.ts';
 import { updateIfAllowed } from '#shared/store/ops.ts';
 import { getUser, markUserUsed } from '#shared/store/users.ts';
-import {
-  conversationSchema,
-  messageSchema,
-  type Conversation,
-  type Message,
-  type User,
-} from '#shared/store/types.ts';
-import { log } from '#shared/log.ts';
+import { conversationSchema, type Conversation, type User } from '#shared/store/types.ts';
 import { enqueueOutbound } from '#shared/contracts/outbound-queue.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { listMessages } from './inbox-queries.ts';
@@ -96,12 +87,6 @@ export async function getOwnConversation(
   return (await visibleConversation(deps, auth, id)).conversation;
 }
 
-async function pushEvents(deps: ApiDeps, accountId: string, events: PushEvent[]): Promise<void> {
-  await pushToAccount(accountId, events, { ddb: deps.ddb, tableName: deps.tableName, ws: deps.ws }).catch(
-    (err: Error) => log('warn', 'push failed', { accountId, error: err.message }),
-  );
-}
-
 /**
  * Unread goes to 0 (and an agent's "unread" mark goes), and if there was something
  * unread, WhatsApp is told the last customer message was read (blue ticks) through the
@@ -127,9 +112,7 @@ export async function markRead(deps: ApiDeps, auth: AccessClaims, id: string): P
   const { markedUnread: _m, ...rest } = before;
   const after = { ...rest, unread: 0 };
   if (before.unread > 0 || before.markedUnread)
-    await pushEvents(deps, auth.accountId, [
-      { type: 'conversation.updated', conversationId: id, conversation: after },
-    ]);
+    await emit([{ type: 'conversation.updated', conversation: after }], deps);
   return after;
 }
 
@@ -168,9 +151,7 @@ async function setFlags(
   });
   if (!updated) throw notFound();
   const conversation = conversationSchema.parse(updated);
-  await pushEvents(deps, auth.accountId, [
-    { type: 'conversation.updated', conversationId: id, conversation },
-  ]);
+  await emit([{ type: 'conversation.updated', conversation }], deps);
   return conversation;
 }
 
@@ -181,37 +162,6 @@ export const markAnswered = (deps: ApiDeps, auth: AccessClaims, id: string, answ
   setFlags(deps, auth, id, { set: { answered } });
 
 // ── assignment ─────────────────────────────────────────────────────────────────────────
-
-const LOG_TEXT: Record<AssignmentLog['kind'] | 'postponed', string> = {
-  agent: 'Conversa atribuída a um agente.',
-  department: 'Conversa encaminhada a um setor.',
-  joined: 'Um agente entrou na conversa.',
-  closed: 'Atendimento encerrado.',
-  postponed: 'Conversa adiada.',
-};
-
-/** An assignment line in the conversation (internal: agents see it, the customer never). */
-async function logEvent(
-  deps: ApiDeps,
-  conv: Conversation,
-  event: NonNullable<Message['event']>,
-): Promise<Message> {
-  const message = messageSchema.parse({
-    id: deps.newId(),
-    accountId: conv.accountId,
-    conversationId: conv.id,
-    ...(conv.attendanceId ? { attendanceId: conv.attendanceId } : {}),
-    direction: 'internal',
-    type: 'system',
-    text: LOG_TEXT[event.kind],
-    status: 'received',
-    sender: { type: 'system' },
-    event,
-    createdAt: deps.now(),
-  });
-  await putMessageOnce(deps.ddb, deps.tableName, message);
-  return message;
-}
 
 /**
  * Writes a new chat state (agent, department, postponement; people take over from the
@@ -294,19 +244,19 @@ async function applyAssignment(
     if (!result.changed && !extra) return { conversation: current, changed: false };
     const updated = await writeChatState(deps, current, result.chat, extra);
     if (updated) {
-      const events: PushEvent[] = [];
-      if (result.changed && result.log) {
-        const line = await logEvent(deps, updated, result.log);
-        events.push({ type: 'message.created', conversationId: updated.id, message: line });
-      }
-      events.push({
-        type: 'conversation.updated',
-        conversationId: updated.id,
-        conversation: updated,
-        // Agents who saw it before and no longer do (a transfer) are told to drop it.
-        previous: current,
-      });
-      await pushEvents(deps, updated.accountId, events);
+      // The chat log's line and the push (agents who saw it before and no longer do are
+      // told to drop it): shared/events/listeners.ts.
+      await emit(
+        [
+          {
+            type: event.kind === 'toDepartment' ? 'conversation.transferred' : 'conversation.assigned',
+            conversation: updated,
+            previous: current,
+            ...(result.changed && result.log ? { log: result.log } : {}),
+          },
+        ],
+        deps,
+      );
       return { conversation: updated, changed: result.changed };
     }
     const fresh = await getConversationById(deps.ddb, deps.tableName, conv.accountId, conv.id);
@@ -380,12 +330,19 @@ export async function closeNow(deps: ApiDeps, auth: AccessClaims, id: string): P
     'agent',
   );
   if (!closed) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
-  await disarmConversationTimers(closed, deps);
-  const line = await logEvent(deps, conversation, { kind: 'closed', by: auth.userId });
-  await pushEvents(deps, auth.accountId, [
-    { type: 'message.created', conversationId: id, message: line },
-    { type: 'conversation.updated', conversationId: id, conversation: closed },
-  ]);
+  // Its pending timers go, the chat log says so, agents see it (shared/events/listeners.ts).
+  await emit(
+    [
+      {
+        type: 'conversation.closed',
+        conversation: closed,
+        previous: conversation,
+        reason: 'agent',
+        by: auth.userId,
+      },
+    ],
+    deps,
+  );
   return closed;
 }
 
@@ -420,22 +377,8 @@ export async function postpone(
     postponedUntil: until,
   });
   if (!updated) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
-  if (deps.scheduler && updated.attendanceId)
-    await armTimer(
-      {
-        kind: 'conversation.unpostpone',
-        accountId: updated.accountId,
-        conversationId: updated.id,
-        attendanceId: updated.attendanceId,
-        at: until,
-      },
-      deps,
-    );
-  const line = await logEvent(deps, updated, { kind: 'postponed', by: auth.userId, until });
-  await pushEvents(deps, auth.accountId, [
-    { type: 'message.created', conversationId: id, message: line },
-    { type: 'conversation.updated', conversationId: id, conversation: updated },
-  ]);
+  // The schedule that brings it back, the chat log's line, the push (shared/events/listeners.ts).
+  await emit([{ type: 'conversation.postponed', conversation: updated, until, by: auth.userId }], deps);
   return { conversation: updated, warnWindow: check.warnWindow };
 }
 
@@ -449,9 +392,7 @@ export async function reactivateBot(deps: ApiDeps, auth: AccessClaims, id: strin
     throw new ConflictError('O atendimento está encerrado.', 'CONVERSATION_CLOSED');
   const updated = await writeChatState(deps, conversation, { closed: false }, { routingStage: 'new' });
   if (!updated) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
-  await pushEvents(deps, auth.accountId, [
-    { type: 'conversation.updated', conversationId: id, conversation: updated },
-  ]);
+  await emit([{ type: 'conversation.updated', conversation: updated }], deps);
   return updated;
 }
 

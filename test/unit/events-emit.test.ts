@@ -16,8 +16,9 @@ const logged: { level: string; msg: string; data?: Record<string, unknown> }[] =
 const deps = {
   now: () => 0,
   newId: () => 'x',
-  log: (level, msg, data) => logged.push({ level, msg, ...(data ? { data } : {}) }),
-} as EventDeps;
+  log: (level: string, msg: string, data?: Record<string, unknown>) =>
+    void logged.push({ level, msg, ...(data ? { data } : {}) }),
+} as unknown as EventDeps;
 
 function recorder(name: string, seen: string[], more?: (e: DomainEvent) => DomainEvent[] | void): Listener {
   return listener({
