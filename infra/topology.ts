@@ -335,7 +335,7 @@ export interface RecurringScheduleDef {
 /**
  * Schedules created by the functions go to this group and invoke this function; the
  * recurring ones are the deployment's own (CDK: AWS::Scheduler::Schedule `rate(…)` with the
- * scheduler role; locally a timer of infra/local/stack.ts).
+ * scheduler role; locally a timer of infra/local/stack/schedules.ts).
  */
 export const scheduler: {
   groupName: string;

@@ -1,7 +1,7 @@
 /**
  * The security headers of the web app, one definition for both realisations: CloudFront's
  * response-headers policy (infra/cdk/web.ts) and the local static server
- * (infra/local/stack.ts), so a Content-Security-Policy violation shows on `npm start` and
+ * (infra/local/stack/web-server.ts), so a Content-Security-Policy violation shows on `npm start` and
  * in the browser tests before it shows in production.
  *
  * - CSP: scripts, styles, fonts and workers only from the app's own origin (the built

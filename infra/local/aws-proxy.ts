@@ -10,7 +10,7 @@
  */
 import { Agent, createServer, request, type IncomingMessage, type Server } from 'node:http';
 import { accessKeyIdOf, type LocalIam, type RequestAuth } from './iam.ts';
-import { listen } from './scheduler.ts';
+import { closeServer, listen } from './server-lifecycle.ts';
 
 export interface AuthorizingProxy {
   url: string;
@@ -93,11 +93,6 @@ export async function startAuthorizingProxy(opts: {
   await listen(server, opts.port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${opts.port}`,
-    stop: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
+    stop: () => closeServer(server, agent),
   };
 }

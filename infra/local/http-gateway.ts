@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
 import type { HttpRouteDef } from '#infra/topology.ts';
-import { listen } from './scheduler.ts';
+import { closeServer, listen } from './server-lifecycle.ts';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: unknown) => Promise<unknown>;
 
@@ -199,10 +199,6 @@ export async function startHttpGateway(opts: HttpGatewayOptions): Promise<HttpGa
   return {
     url: `http://127.0.0.1:${opts.port}`,
     port: opts.port,
-    stop: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-      }),
+    stop: () => closeServer(server),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { Agent, createServer, request, type Server } from 'node:http';
 import { accessKeyIdOf, s3Request, type LocalIam } from './iam.ts';
-import { listen } from './scheduler.ts';
+import { closeServer, listen } from './server-lifecycle.ts';
 
 export async function startS3CorsProxy(opts: {
   port: number;
@@ -75,11 +75,6 @@ export async function startS3CorsProxy(opts: {
   await listen(server, opts.port, '127.0.0.1');
   return {
     url: `http://127.0.0.1:${opts.port}`,
-    stop: () =>
-      new Promise<void>((r) => {
-        server.close(() => r());
-        server.closeAllConnections();
-        agent.destroy();
-      }),
+    stop: () => closeServer(server, agent),
   };
 }

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { LocalStartError } from './errors.ts';
 import { coalescedWrite } from './coalesced-write.ts';
+import { listen } from './server-lifecycle.ts';
 import { accessKeyIdOf, schedulerRequest, type LocalIam } from './iam.ts';
 
 export interface StoredSchedule {
@@ -250,20 +251,4 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
       stateFile.flush();
     },
   };
-}
-
-/** Listens, turning "address in use" into a sentence the developer can act on. */
-export function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new LocalStartError(
-              `Port ${port} is already in use. Stop what uses it or move every port with \`npm start -- --port-base <n>\`.`,
-            )
-          : err,
-      );
-    });
-    server.listen(port, host, () => resolve());
-  });
 }

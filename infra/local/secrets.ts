@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import webpush from 'web-push';
 import { secretNames, secrets as secretDefs, type Grant, type SecretName } from '#infra/topology.ts';
 import { LocalStartError } from './errors.ts';
-import { listen } from './scheduler.ts';
+import { listen } from './server-lifecycle.ts';
 import { accessKeyIdOf, localArn, LocalIam, statementsForGrants, type LocalResources } from './iam.ts';
 
 export type SecretValues = Record<SecretName, Record<string, string>>;
@@ -120,7 +120,7 @@ function iamOfIdentities(identities: Record<string, readonly Grant[]>): LocalIam
  * (persisted in `accountFile`). With `identities`, each request is refused with
  * AccessDeniedException, as IAM would, unless the grants of the function whose access key
  * id signed it cover the secret; locally each function runs with its own access key id
- * (infra/local/stack.ts). The signature itself is not verified.
+ * (infra/local/stack/function-env.ts). The signature itself is not verified.
  */
 export async function startLocalSecrets(opts: {
   port: number;

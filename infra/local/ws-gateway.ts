@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { listen } from './scheduler.ts';
+import { listen } from './server-lifecycle.ts';
 import { accessKeyIdOf, connectionsRequest, type LocalIam } from './iam.ts';
 
 export type WsHandler = (event: WsEvent, context: unknown) => Promise<unknown>;

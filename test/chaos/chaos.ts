@@ -33,7 +33,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-s
 import { seededRandom } from '#infra/local/chaos.ts';
 import { ADMIN_KEY } from '#infra/local/iam.ts';
 import { freePortBase } from '#infra/local/ports.ts';
-import { listen } from '#infra/local/scheduler.ts';
+import { listen } from '#infra/local/server-lifecycle.ts';
 import { startSimulator, type Simulator } from '#infra/local/simulator/server.ts';
 import { DEMO_NUMBER, DEMO_TRIAGE_NUMBER, localQueueName, type LocalInfo } from '#infra/local/stack.ts';
 import { canonicalPhone } from '#shared/domain/phone.ts';

@@ -28,7 +28,7 @@ import { jwtKeyFromSecret } from '#shared/auth/tokens.ts';
 import type { Conversation, Message, Role, User, WhatsAppNumber } from '#shared/store/types.ts';
 import type { ApiDeps } from '#shared/api/api-deps.ts';
 import type { HttpEvent, HttpResult } from '#shared/http/types.ts';
-import { buildApiHandler } from '#functions/api/handler.ts';
+import { buildApiHandler } from '#functions/api/build.ts';
 import { testAccountSecrets } from './secrets-kit.ts';
 
 export const T0 = Date.UTC(2026, 10, 22, 12, 0, 0);

@@ -23,8 +23,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { toRecord } from '#infra/local/sqs-poller.ts';
 import { topology } from '#infra/topology.ts';
 import { recordsHandler } from '#shared/queue/batch.ts';
-import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
-import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
+import { inboundQueueItem } from '#shared/contracts/inbound-queue.ts';
+import { buildInboundHandler } from '#functions/inbound/build.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 import {
   createApiKit,
@@ -35,7 +35,6 @@ import {
   type ApiKit,
   type SeededTenant,
 } from './api-test-kit.ts';
-import { testSecretsManager } from './secrets-kit.ts';
 
 type Handler = (event: SQSEvent, context?: unknown) => Promise<SQSBatchResponse>;
 
@@ -44,7 +43,7 @@ let sqs: SQSClient;
 let queueUrl: string;
 let queueArn: string;
 let dlqUrl: string;
-/** fn inbound as deployed (its module, reading INBOUND_DLQ_URL at cold start). */
+/** fn inbound as deployed (its builder, with the queue's dead-letter queue). */
 let deployedHandler: Handler;
 
 beforeAll(async () => {
@@ -78,17 +77,7 @@ beforeAll(async () => {
   queueArn = (
     await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
   ).Attributes!.QueueArn!;
-  process.env.TABLE_NAME = kit.deps.tableName;
-  process.env.MEDIA_BUCKET = kit.bucket;
-  process.env.WHATSAPP_GRAPH_URL = kit.graph.url;
-  process.env.WHATSAPP_GRAPH_VERSION = 'v23.0';
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = (await testSecretsManager()).url;
-  process.env.ACCOUNT_SECRETS_PREFIX = kit.secretsPrefix;
-  process.env.WHATSAPP_MEDIA_HOSTS = kit.graph.url;
-  process.env.INBOUND_DLQ_URL = dlqUrl;
-  ({ handler: deployedHandler } = (await import('#functions/inbound/handler.ts')) as unknown as {
-    handler: Handler;
-  });
+  deployedHandler = buildInboundHandler({ engine: kit.deps, queue: { sqs, dlqUrl } }) as Handler;
 });
 afterAll(async () => {
   sqs.destroy();
@@ -173,31 +162,14 @@ async function textsOf(phone: string): Promise<string[]> {
 }
 
 /**
- * fn inbound's wiring (functions/inbound/handler.ts) with its DynamoDB client, jitter and
- * clock given: the jitter's smallest draw (1 s delays), and a clock `skewMs` ahead.
+ * fn inbound (functions/inbound/build.ts) with its DynamoDB client, jitter and clock
+ * given: the jitter's smallest draw (1 s delays), and a clock `skewMs` ahead.
  */
 function inboundWith(ddb: DynamoDBDocumentClient, opts: { skewMs?: number } = {}): Handler {
-  const deps = { ...kit.deps, ddb };
-  return recordsHandler({
-    queue: 'inbound',
-    source: 'inbound',
-    schema: inboundQueueItem,
-    work: (item, receiveCount, record, { lastAttempt }) =>
-      processInboundItem(item as InboundQueueItem, {
-        ...deps,
-        receiveCount,
-        lastAttempt,
-        delivery: {
-          firstReceivedAt: Number(record.attributes.ApproximateFirstReceiveTimestamp),
-          sequenceNumber: record.attributes.SequenceNumber ?? '',
-        },
-      }),
-    log: () => {},
-    sqs,
-    dlqUrl,
-    random: () => 0,
-    now: () => Date.now() + (opts.skewMs ?? 0),
-  });
+  return buildInboundHandler({
+    engine: { ...kit.deps, ddb },
+    queue: { sqs, dlqUrl, random: () => 0, now: () => Date.now() + (opts.skewMs ?? 0) },
+  }) as Handler;
 }
 
 /**
@@ -292,7 +264,7 @@ describe('what can never succeed goes to the dead-letter queue at once, with its
       queue: 'inbound',
       source: 'inbound',
       schema: inboundQueueItem,
-      work: async (item, receiveCount) => {
+      work: async (item, _record, { receiveCount }) => {
         attempts.push(receiveCount);
         await kit.deps.ddb.send(
           new PutCommand({ TableName: kit.deps.tableName, Item: { pk: 'DL#big', sk: 'x', item } }),
@@ -322,7 +294,7 @@ describe('the retry horizon', () => {
       queue: 'inbound',
       source: 'inbound',
       schema: inboundQueueItem,
-      work: async (_item, _n, _record, { lastAttempt }) => {
+      work: async (_item, _record, { lastAttempt }) => {
         lastAttempts.push(lastAttempt);
         throw Object.assign(new Error('Rate exceeded'), {
           name: 'ThrottlingException',

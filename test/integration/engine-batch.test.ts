@@ -20,7 +20,7 @@ import { toRecord } from '#infra/local/sqs-poller.ts';
 import { processBatch } from '#shared/queue/batch.ts';
 import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
-import { testSecretsManager } from './secrets-kit.ts';
+import { buildInboundHandler } from '#functions/inbound/build.ts';
 
 let kit: EngineKit;
 let sqs: SQSClient;
@@ -42,16 +42,8 @@ beforeAll(async () => {
   queueArn = (
     await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))
   ).Attributes!.QueueArn!;
-  // The function reads its configuration at cold start, as on Lambda.
-  process.env.TABLE_NAME = kit.deps.tableName;
-  process.env.MEDIA_BUCKET = kit.bucket;
-  process.env.WHATSAPP_GRAPH_URL = kit.graph.url;
-  process.env.WHATSAPP_GRAPH_VERSION = 'v23.0';
-  // The number's token is in the kit's account secrets; media downloads from the Graph stand-in.
-  process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER = (await testSecretsManager()).url;
-  process.env.ACCOUNT_SECRETS_PREFIX = kit.secretsPrefix;
-  process.env.WHATSAPP_MEDIA_HOSTS = kit.graph.url;
-  ({ handler } = (await import('#functions/inbound/handler.ts')) as unknown as { handler: typeof handler });
+  // fn inbound's handler with the kit's engine (its configuration is tested in test/unit/config.test.ts).
+  handler = buildInboundHandler({ engine: kit.deps, queue: { sqs } }) as unknown as typeof handler;
 });
 afterAll(async () => {
   sqs.destroy();

@@ -13,8 +13,8 @@ import type { SQSEvent } from 'aws-lambda';
 import { sqs } from '#shared/aws/clients.ts';
 import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { PermanentError } from '#shared/errors.ts';
-import { recordsHandler } from '#shared/queue/batch.ts';
-import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
+import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
+import { buildInboundHandler } from '#functions/inbound/build.ts';
 import { engineKit, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
@@ -70,15 +70,7 @@ test('through the inbound queue handler: such a record goes to the dead-letter q
     )
   ).QueueUrl!;
   const item = kit.text('5521977770003', 'oi', `wamid.${'y'.repeat(2000)}`);
-  const handler = recordsHandler({
-    queue: 'inbound',
-    source: 'inbound',
-    schema: inboundQueueItem,
-    work: (i) => processInboundItem(i as InboundQueueItem, kit.deps),
-    log: () => {},
-    sqs: sqs(),
-    dlqUrl,
-  });
+  const handler = buildInboundHandler({ engine: kit.deps, queue: { sqs: sqs(), dlqUrl } });
   const event = {
     Records: [
       {

@@ -10,7 +10,7 @@ import { listConnections } from '#shared/store/connections.ts';
 import { createUser } from '#shared/store/users.ts';
 import { jwtKeyFromSecret, signAccessToken } from '#shared/auth/tokens.ts';
 import type { WsDeps, WsEvent } from '#shared/api/websocket.ts';
-import { buildWsHandler, defaultWsDeps } from '#functions/ws/handler.ts';
+import { buildWsHandler, defaultWsDeps } from '#functions/ws/build.ts';
 import { WebSocket } from 'ws';
 import { loadConfig } from '#shared/config.ts';
 import { dynamo } from '#shared/aws/clients.ts';

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
 import type { Context } from 'aws-lambda';
 import { WebSocket } from 'ws';
-import { buildWsHandler } from '#functions/ws/handler.ts';
+import { buildWsHandler } from '#functions/ws/build.ts';
 import { freePort } from '#infra/local/ports.ts';
 import { startWsGateway, type WsGateway } from '#infra/local/ws-gateway.ts';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';

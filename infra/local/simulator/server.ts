@@ -12,7 +12,7 @@ import { signBody } from '#shared/whatsapp/signature.ts';
 import { validateOutbound } from '#shared/whatsapp/limits.ts';
 import { canonicalPhone } from '#shared/domain/phone.ts';
 import { coalescedWrite } from '../coalesced-write.ts';
-import { listen } from '../scheduler.ts';
+import { listen } from '../server-lifecycle.ts';
 import { phonePage } from './phone-page.ts';
 
 export interface SimNumber {
