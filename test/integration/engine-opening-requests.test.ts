@@ -1,0 +1,102 @@
+/**
+ * What the opening message of a new customer costs in AWS requests (count, not time):
+ * every DynamoDB, Scheduler and S3 request fn inbound makes for it, in a warm process (the
+ * number and the account settings already cached, as on a busy number), with the
+ * conversation clock on (EventBridge Scheduler), the number routing to nobody and no agent
+ * connected (a connected agent adds the socket push: the connections read, once a second
+ * per account, and one post per connection).
+ *
+ * Measured 2026-12-03: 12 — contact read, contact create (transaction), protocol counter,
+ * conversation + attendance (transaction), message put, conversation touch, routing
+ * state, 3 schedules created, their records (batch), the timers-armed mark. Issue 14's
+ * target is 8: merge the contact, conversation and attendance creation (with the first
+ * touch) into one transaction, and arm one schedule per attendance lazily (the next due
+ * one, each firing arming the next) recorded in that same transaction. Not done yet: the
+ * bound below guards the count from growing until then.
+ */
+import { afterAll, beforeAll, test } from 'vitest';
+import assert from 'node:assert/strict';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import type { EngineDeps } from '#shared/engine/engine-deps.ts';
+import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
+import { createAccount } from '#shared/store/accounts.ts';
+import { startLocalScheduler, type LocalScheduler } from '#infra/local/scheduler.ts';
+import { freePort } from '#infra/local/ports.ts';
+import { engineKit, type EngineKit } from './engine-kit.ts';
+
+let kit: EngineKit;
+let deps: EngineDeps;
+let scheduler: LocalScheduler;
+let client: SchedulerClient;
+let counted: string[] | undefined;
+
+/** Counts every request a client sends, by service and command, while `counted` is set. */
+function count(service: string, c: { middlewareStack: { add: (...a: never[]) => void } }) {
+  (c.middlewareStack.add as (mw: unknown, opts: unknown) => void)(
+    (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+      async (args: unknown) => {
+        const input = (args as { input?: { Key?: { sk?: unknown } } }).input;
+        // The item's kind (CONV, COUNTER, PHONE…) says which write it is.
+        const kind = typeof input?.Key?.sk === 'string' ? ` ${input.Key.sk.split('#')[0]}` : '';
+        counted?.push(`${service}:${String(context.commandName).replace(/Command$/, '')}${kind}`);
+        return next(args);
+      },
+    { step: 'initialize', name: `count-${service}` },
+  );
+}
+
+beforeAll(async () => {
+  kit = await engineKit();
+  await createAccount(kit.deps.ddb, kit.deps.tableName, {
+    id: kit.number.accountId,
+    name: 'Loja',
+    timezone: 'America/Sao_Paulo',
+    inactivityHours: 24,
+  });
+  scheduler = await startLocalScheduler({
+    port: await freePort(),
+    now: () => kit.clock.now,
+    tickMs: 60_000,
+    fire: async () => {},
+  });
+  client = new SchedulerClient({ endpoint: scheduler.url });
+  deps = {
+    ...kit.deps,
+    scheduler: {
+      client,
+      group: 'atende',
+      targetArn: 'arn:aws:lambda:local:0:function:timers',
+      roleArn: 'arn:role',
+    },
+  };
+  count('dynamodb', kit.deps.ddb);
+  count('scheduler', client);
+  count('s3', kit.deps.s3);
+});
+afterAll(async () => {
+  client.destroy();
+  await scheduler.stop();
+  await kit.stop();
+});
+
+let sequence = 5000;
+const record = (): Pick<EngineDeps, 'delivery'> => ({
+  delivery: { firstReceivedAt: kit.clock.now, sequenceNumber: String(++sequence).padStart(20, '0') },
+});
+
+test('the opening message of a new customer: its AWS requests, counted', async ({ annotate }) => {
+  // A warm process: another customer's message read the number and the account's settings.
+  await processInboundItem(kit.text('5521900000001', 'oi'), { ...deps, ...record() });
+  kit.clock.now += 1000;
+
+  counted = [];
+  await processInboundItem(kit.text('5521977776666', 'Olá, quero fazer um pedido'), { ...deps, ...record() });
+  const requests = counted;
+  counted = undefined;
+
+  await annotate(`requests of the opening message: ${requests.length} — ${requests.join(', ')}`);
+  const conv = (await kit.conversations()).find((c) => c.contactPhone === '5521977776666');
+  assert.equal(conv?.status, 'open');
+  assert.equal(conv?.timersArmedFor, conv?.attendanceId);
+  assert.ok(requests.length <= 12, `${requests.length} requests: ${requests.join(', ')}`);
+});
