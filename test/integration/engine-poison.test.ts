@@ -87,7 +87,7 @@ test('through the inbound queue handler: such a record goes to the dead-letter q
       },
     ],
   } as unknown as SQSEvent;
-  assert.deepEqual((await handler(event)).batchItemFailures, []);
+  assert.deepEqual((await handler(event, {} as never))!.batchItemFailures, []);
   const out = await sqs().send(
     new ReceiveMessageCommand({ QueueUrl: dlqUrl, MessageAttributeNames: ['All'], MaxNumberOfMessages: 10 }),
   );

@@ -3,137 +3,80 @@
  * at a time on 401 (refresh tokens rotate: two concurrent refreshes would revoke each
  * other), and the API's typed calls (see the API contract / GET /api/openapi.json).
  */
-export interface Conversation {
-  id: string;
-  numberId?: string;
-  contactId?: string;
-  contactName: string;
-  contactPhone: string;
-  numberName: string;
-  numberColor: string;
-  status: 'open' | 'closed';
-  protocol?: string;
-  lastMessageAt: number;
-  lastCustomerMessageAt?: number;
-  windowExpiresAt?: number;
-  lastMessage?: { text: string; type: string; direction: string; at: number };
-  unread: number;
-  departmentId?: string;
-  agentId?: string;
-  campaign?: { id: string; name: string };
-  /** Not guaranteed: the UI looks the name up in the users list. */
-  agentName?: string;
-  routingStage?: 'new' | 'menu' | 'people' | 'assistant';
-  bot?: 'running' | 'ended' | 'off';
-  /** The chatbot was switched off for this attendance (people hold it). */
-  answered?: boolean;
-  markedUnread?: boolean;
-  /** Out of the open lists until then (epoch ms). */
-  postponedUntil?: number;
-  /** When the current attendance opened (the "abertura" sorts); createdAt otherwise. */
-  openedAt?: number;
-  createdAt?: number;
-  /** 'test': a "Testar" conversation with an assistant (no WhatsApp). */
-  channel?: 'whatsapp' | 'test' | 'api';
-  /** What an assistant collected with set_variable. */
-  variables?: Record<string, string>;
-  aiPromptTokens?: number;
-  aiCompletionTokens?: number;
-  aiCachedTokens?: number;
-  aiCostUsd?: number;
-}
+export type {
+  AiConversationQuery,
+  AiConversationRow,
+  AiSettings,
+  AiSettingsBody,
+  Assistant,
+  AssistantBody,
+  AssistantTool,
+  AssistantVariable,
+  AssignmentLogEvent,
+  Conversation,
+  ConversationCounts,
+  ConversationQuery,
+  ConversationSort,
+  ConversationView,
+  DeadLetter,
+  Department,
+  HttpMethod,
+  HttpTool,
+  HttpToolInput,
+  KnowledgeBase,
+  KnowledgeDocument,
+  KnowledgeHit,
+  Me,
+  Message,
+  MessageStatus,
+  MessageType,
+  ModelPrice,
+  NumberRouting,
+  Page,
+  Permission,
+  Role,
+  RouteTarget,
+  SessionUser,
+  Settings,
+  TimeRange,
+  TriageMenu,
+  TriageOption,
+  User,
+  VariableType,
+  Weekday,
+  WhatsAppNumber,
+  WorkingHours,
+} from './api-types.ts';
+import type {
+  AiConversationQuery,
+  AiConversationRow,
+  AiSettings,
+  AiSettingsBody,
+  Assistant,
+  AssistantBody,
+  Conversation,
+  ConversationCounts,
+  ConversationQuery,
+  CreateUserBody,
+  DeadLetter,
+  Department,
+  KnowledgeBase,
+  KnowledgeDocument,
+  KnowledgeHit,
+  Me,
+  Message,
+  Page,
+  SessionUser,
+  Settings,
+  UpdateUserBody,
+  Upload,
+  User,
+  WhatsAppNumber,
+} from './api-types.ts';
 
+/** The values the forms offer (the server's schemas hold the same lists). */
 export const conversationViews = ['all', 'open', 'mine', 'service'] as const;
-export type ConversationView = (typeof conversationViews)[number];
 export const conversationSorts = ['latest', 'oldest', 'newestOpening', 'oldestOpening'] as const;
-export type ConversationSort = (typeof conversationSorts)[number];
-
-/** What the list asks the server for (GET /api/conversations). */
-export interface ConversationQuery {
-  view: ConversationView;
-  sort: ConversationSort;
-  departmentId?: string;
-  agentId?: string;
-  numberId?: string;
-  /** The ad or post the customer came from. */
-  campaignId?: string;
-  tag?: 'expiring' | 'expired';
-  unread?: boolean;
-  q?: string;
-}
-
-export interface ConversationCounts {
-  open: number;
-  mine: number;
-  service: number;
-}
-
-export type Permission = 'seeAllChats' | 'contactNotes' | 'supportCode' | 'approveQuickReplies' | 'settings';
-export type Role = 'admin' | 'supervisor' | 'agent';
-
-export interface User {
-  id: string;
-  name: string;
-  email: string;
-  role: Role;
-  departmentIds: string[];
-  /** Absent: the role's defaults (shared/domain/inbox.ts roleDefaults). */
-  permissions?: Permission[];
-  /** Set while deactivated (epoch ms): cannot sign in. */
-  deactivatedAt?: number;
-}
-
-/** An assignment-log line (a system message with direction 'internal'). */
-export type AssignmentLogEvent =
-  | { kind: 'agent'; by: string; agentId: string }
-  | { kind: 'department'; by: string; departmentId: string }
-  | { kind: 'joined'; agentId: string }
-  | { kind: 'closed'; by?: string }
-  | { kind: 'postponed'; by: string; until: number };
-
-export type RouteTarget =
-  | { kind: 'department'; departmentId: string; autoMessage?: string }
-  | { kind: 'assistant'; assistantId: string; backupDepartmentId: string };
-export interface TriageOption {
-  id: string;
-  title: string;
-  description?: string;
-  target: RouteTarget;
-}
-export interface TriageMenu {
-  header?: string;
-  body: string;
-  footer?: string;
-  button: string;
-  options: TriageOption[];
-  invalidReply?: string;
-}
-export type NumberRouting =
-  | { kind: 'none' }
-  | { kind: 'department'; departmentId: string; autoMessage?: string }
-  | { kind: 'assistant'; assistantId: string; backupDepartmentId: string }
-  | { kind: 'menu'; menu: TriageMenu };
-export interface WhatsAppNumber {
-  id: string;
-  name: string;
-  phoneNumberId: string;
-  wabaId: string;
-  displayPhone: string;
-  color: string;
-  routing: NumberRouting;
-  activeRouting?: { enabled: boolean; departmentId?: string };
-  groupMessagesSeconds: number;
-  allowlist: string[];
-  hasToken: boolean;
-  hasAppSecret?: boolean;
-  hasVerifyToken?: boolean;
-  tokenError?: { code: number; message: string; at: number };
-  stats: { received: number; sent: number; conversations: number; contacts: number; ignored: number };
-}
-export interface Department {
-  id: string;
-  name: string;
-}
 export const assistantTools = [
   'transfer_to_human',
   'set_variable',
@@ -141,200 +84,9 @@ export const assistantTools = [
   'schedule_appointment',
   'http_request',
 ] as const;
-export type AssistantTool = (typeof assistantTools)[number];
 export const httpMethods = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export type HttpMethod = (typeof httpMethods)[number];
 export const variableTypes = ['text', 'email', 'cpf', 'cnpj', 'phone', 'date'] as const;
-export type VariableType = (typeof variableTypes)[number];
 export const weekdays = ['0', '1', '2', '3', '4', '5', '6'] as const;
-export type Weekday = (typeof weekdays)[number];
-
-export interface TimeRange {
-  from: string;
-  to: string;
-}
-/** Weekday (0 = Sunday) → ranges; a missing day is closed. Absent hours: 24 h. */
-export interface WorkingHours {
-  days: Partial<Record<Weekday, TimeRange[]>>;
-}
-export interface HttpTool {
-  name: string;
-  description: string;
-  method: HttpMethod;
-  url: string;
-  /** Header values are write-only: the API says only whether each one is set. */
-  headers: { name: string; set: boolean }[];
-  parameters: Record<string, unknown>;
-  timeoutMs: number;
-}
-/** An endpoint as saved: a header without `value` keeps its stored value; one left out is removed. */
-export interface HttpToolInput extends Omit<HttpTool, 'headers'> {
-  headers: { name: string; value?: string }[];
-}
-export interface AssistantVariable {
-  name: string;
-  type: VariableType;
-  description: string;
-}
-export interface Assistant {
-  id: string;
-  name: string;
-  enabled: boolean;
-  systemPrompt: string;
-  model: string;
-  temperature: number;
-  workingHours?: WorkingHours;
-  tools: AssistantTool[];
-  knowledgeBaseIds: string[];
-  httpTools: HttpTool[];
-  variables: AssistantVariable[];
-}
-/** What the form sends: `workingHours: null` (on PATCH) means 24 hours. */
-export type AssistantBody = Omit<Assistant, 'id' | 'workingHours' | 'httpTools'> & {
-  workingHours: WorkingHours | null;
-  httpTools: HttpToolInput[];
-};
-
-export interface ModelPrice {
-  input: number;
-  output: number;
-  cachedInput?: number;
-}
-export interface AiSettings {
-  baseUrl?: string;
-  hasApiKey: boolean;
-  embeddingModel?: string;
-  prices: Record<string, ModelPrice>;
-  mode: 'online' | 'offline';
-  /** Online: whose endpoint answers, the account's own or the deployment's default. */
-  source?: 'account' | 'deployment';
-}
-export interface AiSettingsBody {
-  baseUrl?: string;
-  /** Write-only; an empty string clears it. */
-  apiKey?: string;
-  embeddingModel?: string;
-  prices?: Record<string, ModelPrice>;
-}
-
-export interface KnowledgeBase {
-  id: string;
-  name: string;
-  documents: number;
-  passages: number;
-  updatedAt?: number;
-}
-export interface KnowledgeDocument {
-  id: string;
-  knowledgeBaseId?: string;
-  filename: string;
-  mimeType: string;
-  size: number;
-  status: 'queued' | 'processing' | 'ready' | 'failed';
-  progress: number;
-  passages: number;
-  error?: string;
-  createdAt: number;
-}
-export interface KnowledgeHit {
-  id: string;
-  title?: string;
-  text: string;
-  score: number;
-}
-
-export interface AiConversationRow {
-  conversationId: string;
-  attendanceId: string;
-  assistantId: string;
-  assistantName: string;
-  type: 'whatsapp' | 'test' | 'api';
-  contactName: string;
-  contactPhone: string;
-  startedAt: number;
-  lastAt: number;
-  replies: number;
-  toolCalls: number;
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  costUsd: number;
-  outcome: 'answering' | 'handed-over' | 'closed';
-}
-export interface AiConversationQuery {
-  type?: 'whatsapp' | 'test' | 'api';
-  assistantId?: string;
-  from?: number;
-  to?: number;
-  q?: string;
-}
-export interface Settings {
-  name: string;
-  timezone: string;
-  inactivityHours: number;
-}
-
-export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
-
-export interface Message {
-  id: string;
-  conversationId: string;
-  direction: 'in' | 'out' | 'internal';
-  type: string;
-  text?: string;
-  media?: {
-    url?: string;
-    mimeType: string;
-    filename?: string;
-    caption?: string;
-    voice?: boolean;
-    status: 'pending' | 'stored' | 'failed';
-  };
-  location?: { latitude: number; longitude: number; name?: string; address?: string };
-  reaction?: { emoji: string; messageId: string };
-  replyTo?: { wamid: string; messageId?: string };
-  forwarded?: boolean;
-  wamid?: string;
-  status: MessageStatus;
-  error?: { code: number; title: string; message: string; details?: string };
-  /** How many times the sender called Meta for it: 2 after a send in doubt was resent. */
-  sendAttempts?: number;
-  sender: { type: 'contact' | 'agent' | 'system' | 'assistant'; id?: string; name?: string };
-  createdAt: number;
-  clientId?: string;
-  event?: AssignmentLogEvent;
-  /** An assistant's reply: the model's tokens and what they cost. */
-  usage?: {
-    model: string;
-    promptTokens: number;
-    completionTokens: number;
-    cachedTokens: number;
-    costUsd?: number;
-    offline?: boolean;
-  };
-  /** An internal record of a tool the assistant called. */
-  tool?: { name: string; arguments: string; result: string; error?: boolean };
-}
-
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
-export interface SessionUser {
-  id: string;
-  name: string;
-  email: string;
-  role: string;
-  accountId: string;
-}
-
-export interface Me extends SessionUser {
-  account?: { id: string; name: string; timezone: string };
-  departmentIds?: string[];
-  /** The effective list. */
-  permissions?: Permission[];
-}
 
 export interface Attachment {
   uploadId: string;
@@ -492,21 +244,6 @@ async function authed(path: string, init: RequestInit = {}): Promise<Response> {
   return res;
 }
 
-/** A record a function gave up on (the dead-letters page, admins). */
-export interface DeadLetter {
-  queue: 'inbound' | 'outbound' | 'assistant';
-  id: string;
-  /** message:text, status:delivered, send, markRead, reply, ingest, unknown… */
-  type: string;
-  /** Masked: `•••• 4321`. */
-  customer?: string;
-  conversationId?: string;
-  failedAt: number;
-  /** `CODE: detail`; null when SQS moved it after too many attempts. */
-  reason: string | null;
-  source?: string;
-}
-
 async function call<T>(path: string, init: RequestInit = {}): Promise<T> {
   const res = await authed(path, init);
   if (res.status === 204) return undefined as T;
@@ -578,9 +315,9 @@ export const api = {
     call<void>(`/api/dead-letters/${d.queue}/${encodeURIComponent(d.id)}/redrive`, { method: 'POST' }),
   discardDeadLetter: (d: Pick<DeadLetter, 'queue' | 'id'>) =>
     call<void>(`/api/dead-letters/${d.queue}/${encodeURIComponent(d.id)}`, { method: 'DELETE' }),
-  createUser: (body: Omit<User, 'id'> & { password: string; permissions: Permission[] }) =>
+  createUser: (body: CreateUserBody) =>
     call<User>('/api/users', { method: 'POST', body: JSON.stringify(body) }),
-  updateUser: (id: string, body: Partial<Pick<User, 'name' | 'role' | 'departmentIds' | 'permissions'>>) =>
+  updateUser: (id: string, body: Omit<UpdateUserBody, 'password'>) =>
     call<User>(`/api/users/${encodeURIComponent(id)}`, { method: 'PATCH', body: JSON.stringify(body) }),
   deactivateUser: (id: string) =>
     call<User>(`/api/users/${encodeURIComponent(id)}/deactivate`, { method: 'POST' }),
@@ -708,18 +445,15 @@ export const api = {
    */
   async upload(file: File, opts: { mimeType?: string; purpose?: 'knowledge' } = {}): Promise<Attachment> {
     const mimeType = opts.mimeType ?? (file.type || 'application/octet-stream');
-    const up = await call<{ uploadId: string; uploadUrl: string; headers?: Record<string, string> }>(
-      '/api/uploads',
-      {
-        method: 'POST',
-        body: JSON.stringify({
-          filename: file.name,
-          mimeType,
-          size: file.size,
-          ...(opts.purpose ? { purpose: opts.purpose } : {}),
-        }),
-      },
-    );
+    const up = await call<Upload>('/api/uploads', {
+      method: 'POST',
+      body: JSON.stringify({
+        filename: file.name,
+        mimeType,
+        size: file.size,
+        ...(opts.purpose ? { purpose: opts.purpose } : {}),
+      }),
+    });
     const put = await fetch(up.uploadUrl, {
       method: 'PUT',
       body: file,

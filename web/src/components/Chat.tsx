@@ -136,7 +136,7 @@ export function Chat({
   const agent = conversation.agentId
     ? conversation.agentId === me?.id
       ? me.name
-      : (userName(conversation.agentId) ?? conversation.agentName ?? t.agent)
+      : (userName(conversation.agentId) ?? t.agent)
     : undefined;
   const dept = deptName(conversation.departmentId);
   let lastDay = '';

@@ -6,7 +6,7 @@
  * team only, never sent to the contact, allowed with the 24-hour window closed.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { api, ApiError, type Attachment, type Conversation, type Message } from '../api.ts';
+import { api, ApiError, type Attachment, type Conversation, type Message, type MessageType } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
 import { tempId } from '../inbox-state.ts';
 import { internalText } from '../../../shared/domain/inbox.ts';
@@ -130,6 +130,7 @@ export function Composer({
     const local: Message = {
       id: tempId(clientId),
       clientId,
+      accountId: conversation.accountId,
       conversationId: conversation.id,
       direction: asInternal ? 'internal' : 'out',
       type: attachment ? attachmentType(attachment.mimeType) : 'text',
@@ -265,7 +266,7 @@ export function Composer({
   );
 }
 
-function attachmentType(mime: string): string {
+function attachmentType(mime: string): MessageType {
   if (mime.startsWith('image/')) return 'image';
   if (mime.startsWith('audio/')) return 'audio';
   if (mime.startsWith('video/')) return 'video';

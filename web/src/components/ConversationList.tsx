@@ -292,7 +292,7 @@ export function ConversationList({
             const phone = formatPhone(c.contactPhone);
             const name = c.contactName || phone;
             const unread = isUnread(c);
-            const agent = c.agentId ? (userName(c.agentId) ?? c.agentName ?? t.agent) : undefined;
+            const agent = c.agentId ? (userName(c.agentId) ?? t.agent) : undefined;
             const dept = deptName(c.departmentId);
             return (
               <li

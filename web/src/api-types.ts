@@ -1,0 +1,82 @@
+/**
+ * The API's shapes as the web app sees them: inferred from the server's own zod schemas
+ * (shared/api/schemas.ts, the same ones that validate requests, strip responses and
+ * generate /api/openapi.json), never hand copies. Type-only imports: nothing of the
+ * server is bundled (`npm run build:web` is the same size with or without this file).
+ */
+import type { z } from 'zod';
+import type * as s from '../../shared/api/schemas.ts';
+
+// ── responses ─────────────────────────────────────────────────────────────────────────
+export type Conversation = z.infer<typeof s.apiConversationSchema>;
+export type ConversationCounts = z.infer<typeof s.viewCountsSchema>;
+type WireMessage = z.infer<typeof s.apiMessageSchema>;
+type WireLogEvent = NonNullable<WireMessage['event']>;
+/**
+ * An assignment-log line (a system message with direction 'internal'): the schema's
+ * `event`, narrowed by kind to the fields the engine writes for each.
+ */
+export type AssignmentLogEvent =
+  | { kind: 'agent'; by: string; agentId: string }
+  | { kind: 'department'; by: string; departmentId: string }
+  | { kind: 'joined'; agentId: string }
+  | { kind: 'closed'; by?: string }
+  | { kind: 'postponed'; by: string; until: number };
+// The narrowing stays true to the schema: every variant is one of its values.
+type Narrows<T extends WireLogEvent> = T;
+export type Message = Omit<WireMessage, 'event'> & { event?: Narrows<AssignmentLogEvent> };
+export type MessageStatus = Message['status'];
+export type MessageType = Message['type'];
+export type User = z.infer<typeof s.apiUserSchema>;
+export type Role = User['role'];
+export type Permission = z.infer<typeof s.meResponseSchema>['permissions'][number];
+export type SessionUser = z.infer<typeof s.sessionUserSchema>;
+export type Me = z.infer<typeof s.meResponseSchema>;
+export type WhatsAppNumber = z.infer<typeof s.apiNumberSchema>;
+export type NumberRouting = WhatsAppNumber['routing'];
+export type TriageMenu = Extract<NumberRouting, { kind: 'menu' }>['menu'];
+export type TriageOption = TriageMenu['options'][number];
+export type RouteTarget = TriageOption['target'];
+export type Department = z.infer<typeof s.apiDepartmentSchema>;
+export type Assistant = z.infer<typeof s.apiAssistantSchema>;
+export type AssistantTool = Assistant['tools'][number];
+export type AssistantVariable = Assistant['variables'][number];
+export type VariableType = AssistantVariable['type'];
+export type HttpTool = Assistant['httpTools'][number];
+export type HttpMethod = HttpTool['method'];
+export type WorkingHours = NonNullable<Assistant['workingHours']>;
+export type Weekday = keyof WorkingHours['days'];
+export type TimeRange = NonNullable<WorkingHours['days'][Weekday]>[number];
+export type AiSettings = z.infer<typeof s.aiSettingsSchema>;
+export type ModelPrice = AiSettings['prices'][string];
+export type KnowledgeBase = z.infer<typeof s.apiKnowledgeBaseSchema>;
+export type KnowledgeDocument = z.infer<typeof s.apiKbDocumentSchema>;
+export type KnowledgeHit = z.infer<typeof s.knowledgeSearchSchema>['items'][number];
+export type AiConversationRow = z.infer<typeof s.aiConversationListSchema>['items'][number];
+export type Settings = z.infer<typeof s.settingsSchema>;
+/** A record a function gave up on (the dead-letters page, admins). */
+export type DeadLetter = z.infer<typeof s.deadLetterSchema>;
+export type Upload = z.infer<typeof s.uploadResponseSchema>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}
+
+// ── requests (what the forms send: the schemas' input side) ───────────────────────────
+/** An endpoint as saved: a header without `value` keeps its stored value; one left out is removed. */
+export type HttpToolInput = z.infer<typeof s.httpToolRequestSchema>;
+/** What the assistant form sends: `workingHours: null` (on PATCH) means 24 hours. */
+export type AssistantBody = Required<z.infer<typeof s.assistantPatchSchema>>;
+export type CreateUserBody = z.input<typeof s.createUserBodySchema>;
+export type UpdateUserBody = z.input<typeof s.updateUserBodySchema>;
+export type AiSettingsBody = Partial<z.input<typeof s.aiSettingsBodySchema>>;
+export type ConversationView = z.infer<typeof s.conversationListQuerySchema>['view'];
+export type ConversationSort = z.infer<typeof s.conversationListQuerySchema>['sort'];
+
+/** What the list asks the server for (GET /api/conversations), before it becomes a query string. */
+export type ConversationQuery = Pick<
+  z.infer<typeof s.conversationListQuerySchema>,
+  'view' | 'sort' | 'departmentId' | 'agentId' | 'numberId' | 'campaignId' | 'tag' | 'q'
+> & { unread?: boolean };
+export type AiConversationQuery = Omit<z.infer<typeof s.aiConversationsQuerySchema>, 'format' | 'sep'>;
