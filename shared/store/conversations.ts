@@ -384,7 +384,10 @@ export async function closeConversation(
   now: number,
   reason: 'inactivity' | 'agent',
 ): Promise<Conversation | undefined> {
-  const closed = { inboxBucket: CLOSED_BUCKET, ...keys.inboxPartitions(conv.accountId, CLOSED_BUCKET) };
+  const closed = {
+    inboxBucket: CLOSED_BUCKET,
+    ...keys.inboxPartitions(conv.accountId, CLOSED_BUCKET, conv.id),
+  };
   try {
     const res = await ddb.send(
       new TransactWriteCommand({

@@ -53,22 +53,19 @@ export async function batchGetConversations(
 }
 
 /**
- * Up to `limit` rows of one bucket's partition of the `order` index, strictly after `bound`
- * (an index sort key) in the direction asked, and whether the partition has more.
+ * Up to `limit` rows of one shard of one bucket's partition of the `order` index, strictly
+ * after `bound` (an index sort key) in the direction asked, and whether it has more.
  */
-export async function readInboxBucket(
+async function readInboxShard(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  accountId: string,
-  bucket: string,
+  pk: string,
   order: InboxOrder,
   descending: boolean,
   bound: string | undefined,
   limit: number,
 ): Promise<{ rows: InboxRow[]; more: boolean }> {
   const ix = order === 'opening' ? indexes.inboxByOpening : indexes.inboxByLastMessage;
-  const parts = keys.inboxPartitions(accountId, bucket);
-  const pk = order === 'opening' ? parts.gsi3pk : parts.gsi2pk;
   const res = await ddb.send(
     new QueryCommand({
       TableName: tableName,
@@ -88,6 +85,52 @@ export async function readInboxBucket(
 }
 
 /**
+ * Rows of one bucket of the `order` index, strictly after `bound` (an index sort key) in
+ * the direction asked, in that order, and whether the bucket has more. A sharded bucket
+ * (keys.ts inboxShardCount) reads up to `limit` rows of every shard and merges them up to
+ * the nearest point a shard with more rows has reached — past it, an unread row of that
+ * shard could come first — so the rows returned are exactly the bucket's next ones (their
+ * number may differ from `limit`), and `more` says rows were left.
+ */
+export async function readInboxBucket(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  bucket: string,
+  order: InboxOrder,
+  descending: boolean,
+  bound: string | undefined,
+  limit: number,
+): Promise<{ rows: InboxRow[]; more: boolean }> {
+  const shards = keys.inboxShardPartitions(accountId, bucket);
+  const read = await Promise.all(
+    shards.map((parts) =>
+      readInboxShard(
+        ddb,
+        tableName,
+        order === 'opening' ? parts.gsi3pk : parts.gsi2pk,
+        order,
+        descending,
+        bound,
+        limit,
+      ),
+    ),
+  );
+  if (read.length === 1) return read[0]!;
+  const before = (a: string, b: string) => (descending ? a > b : a < b);
+  let cut: string | undefined;
+  for (const r of read) {
+    const last = r.rows.at(-1)?.sk;
+    if (r.more && last && (cut === undefined || before(last, cut))) cut = last;
+  }
+  const rows = read
+    .flatMap((r) => r.rows)
+    .filter((row) => cut === undefined || !before(cut, row.sk))
+    .sort((a, b) => (before(a.sk, b.sk) ? -1 : 1));
+  return { rows, more: read.some((r) => r.more) };
+}
+
+/**
  * How many conversations of one bucket pass `visible`, up to `cap`. `visible` undefined:
  * every one counts and no item is read (Select COUNT); otherwise only the visibility
  * fields are read.
@@ -102,28 +145,37 @@ export async function countInboxBucket(
 ): Promise<number> {
   const ix = indexes.inboxByLastMessage;
   let n = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await ddb.send(
-      new QueryCommand({
-        TableName: tableName,
-        IndexName: ix,
-        KeyConditionExpression: `${ix}pk = :pk`,
-        ExpressionAttributeValues: { ':pk': keys.inboxPartitions(accountId, bucket).gsi2pk },
-        ...(visible
-          ? { ProjectionExpression: 'agentId, departmentId, inboxBucket' }
-          : { Select: 'COUNT' as const }),
-        Limit: cap - n,
-        ExclusiveStartKey: start,
-      }),
-    );
-    if (!visible) n += res.Count ?? 0;
-    else
-      for (const item of res.Items ?? [])
-        if (visible(item as Pick<Conversation, 'agentId' | 'departmentId'>)) n++;
-    start = res.LastEvaluatedKey;
-  } while (start && n < cap);
+  for (const { gsi2pk } of keys.inboxShardPartitions(accountId, bucket)) {
+    if (n >= cap) break;
+    n += await countShard(gsi2pk, cap - n);
+  }
   return Math.min(n, cap);
+
+  async function countShard(pk: string, shardCap: number): Promise<number> {
+    let n = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await ddb.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: ix,
+          KeyConditionExpression: `${ix}pk = :pk`,
+          ExpressionAttributeValues: { ':pk': pk },
+          ...(visible
+            ? { ProjectionExpression: 'agentId, departmentId, inboxBucket' }
+            : { Select: 'COUNT' as const }),
+          Limit: shardCap - n,
+          ExclusiveStartKey: start,
+        }),
+      );
+      if (!visible) n += res.Count ?? 0;
+      else
+        for (const item of res.Items ?? [])
+          if (visible(item as Pick<Conversation, 'agentId' | 'departmentId'>)) n++;
+      start = res.LastEvaluatedKey;
+    } while (start && n < shardCap);
+    return n;
+  }
 }
 
 /** Conversation ids of the search terms starting with `prefix` (`n:<word>` or `p:<digits>`), up to `limit`. */

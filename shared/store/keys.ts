@@ -37,7 +37,32 @@ export const conversationIdOfSk = (sk: string) => sk.slice(prefixes.conversation
 
 export const acc = (accountId: string) => `ACC#${accountId}`;
 const searchShard = (term: string) => term.slice(0, term.startsWith('p:') ? 6 : 4);
-const inboxPartition = (accountId: string, bucket: string) => `${acc(accountId)}#INBOX#${bucket}`;
+
+/**
+ * Write sharding of the view-index partitions (docs/capacity.md): every message moves its
+ * conversation's gsi2 entry (a delete and a put, 2 write units) in its bucket's partition,
+ * and one partition takes 1,000 write units a second. A bucket many conversations share —
+ * the open queue, a department, the bots, the postponed — is split into INBOX_SHARDS
+ * partitions by the conversation id (a conversation's entry always moves within one); an
+ * agent's own bucket and the closed one (no message lands there) stay one partition. Shard
+ * 0 keeps the unsuffixed name, so entries written before sharding are read where they are.
+ * Reads query every shard of a bucket and merge them (shared/store/inbox-views.ts).
+ */
+export const INBOX_SHARDS = 4;
+export const inboxShardCount = (bucket: string): number =>
+  bucket === 'OPEN' || bucket === 'BOT' || bucket === 'LATER' || bucket.startsWith('DEPT#')
+    ? INBOX_SHARDS
+    : 1;
+/** The shard of a conversation in a bucket: from its id's last character (random in a ULID). */
+export const inboxShardOf = (bucket: string, conversationId: string): number => {
+  const n = inboxShardCount(bucket);
+  return n === 1 || !conversationId ? 0 : conversationId.charCodeAt(conversationId.length - 1) % n;
+};
+const shardSuffix = (shard: number) => (shard ? `#S${shard}` : '');
+const inboxPartition = (accountId: string, bucket: string, shard = 0) =>
+  `${acc(accountId)}#INBOX#${bucket}${shardSuffix(shard)}`;
+const openedPartition = (accountId: string, bucket: string, shard = 0) =>
+  `${acc(accountId)}#OPENED#${bucket}${shardSuffix(shard)}`;
 
 export const keys = {
   account: (accountId: string) => ({ pk: acc(accountId), sk: 'ACCOUNT' }),
@@ -135,17 +160,26 @@ export const keys = {
    * a view reads the union of its buckets. Moves with every message (the one index write).
    */
   inboxByLastMessage: (accountId: string, bucket: string, lastMessageAt: number, conversationId: string) => ({
-    gsi2pk: inboxPartition(accountId, bucket),
+    gsi2pk: inboxPartition(accountId, bucket, inboxShardOf(bucket, conversationId)),
     gsi2sk: `${pad(lastMessageAt)}#${conversationId}`,
   }),
-  /** The two view-index partitions of a bucket (where a view reads, where a move writes). */
-  inboxPartitions: (accountId: string, bucket: string) => ({
-    gsi2pk: inboxPartition(accountId, bucket),
-    gsi3pk: `${acc(accountId)}#OPENED#${bucket}`,
-  }),
+  /** The two view-index partitions a conversation moving into `bucket` is written to. */
+  inboxPartitions: (accountId: string, bucket: string, conversationId: string) => {
+    const shard = inboxShardOf(bucket, conversationId);
+    return {
+      gsi2pk: inboxPartition(accountId, bucket, shard),
+      gsi3pk: openedPartition(accountId, bucket, shard),
+    };
+  },
+  /** Every shard's pair of view-index partitions of a bucket (where a view reads). */
+  inboxShardPartitions: (accountId: string, bucket: string) =>
+    Array.from({ length: inboxShardCount(bucket) }, (_, shard) => ({
+      gsi2pk: inboxPartition(accountId, bucket, shard),
+      gsi3pk: openedPartition(accountId, bucket, shard),
+    })),
   /** gsi3 (keys only): the inbox by attendance opening, per bucket; written only when either changes. */
   inboxByOpening: (accountId: string, bucket: string, openedAt: number, conversationId: string) => ({
-    gsi3pk: `${acc(accountId)}#OPENED#${bucket}`,
+    gsi3pk: openedPartition(accountId, bucket, inboxShardOf(bucket, conversationId)),
     gsi3sk: `${pad(openedAt)}#${conversationId}`,
   }),
   /**
