@@ -1,9 +1,16 @@
 /**
  * The environment, validated once at cold start. A missing variable fails with its name.
  * Variable names come from the topology (infra/topology.ts → envNames).
+ *
+ * Each function's schema is derived from its grants (topology `functions[fn].grants`, the
+ * variables each grant gives in infra/local/iam.ts `envForGrants`, as CDK's grantFor
+ * does): every variable of its grants is required, variables of resources it was not
+ * granted are not read. `loadConfig(env)` without a function (tools, tests) requires the
+ * table only.
  */
 import { z } from 'zod';
-import { envNames, metaMediaHosts } from '#infra/topology.ts';
+import { envNames, functions as functionDefs, metaMediaHosts, type FunctionName } from '#infra/topology.ts';
+import { envForGrants, everyFunctionEnvNames, type LocalResources } from '#infra/local/iam.ts';
 import { parseOrigins } from '#shared/domain/outbound-address.ts';
 
 const schema = z.object({
@@ -67,12 +74,52 @@ export type Config = {
   whatsappMediaHosts: string[];
 };
 
-/** Reads and validates the environment; throws naming the first bad variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+/**
+ * A stand-in for the resources' values: any property, at any depth, is a string. Only the
+ * names of the variables a grant gives are wanted from envForGrants, not their values.
+ */
+const anyResources = (): LocalResources => {
+  const any: object = new Proxy(() => 'x', {
+    get: (_t, key) => (key === Symbol.toPrimitive ? () => 'x' : any),
+  });
+  return any as LocalResources;
+};
+
+/** The variables a function's grants give it (all required at its cold start). */
+export function grantedEnvNames(fn: FunctionName): string[] {
+  return Object.keys(envForGrants(functionDefs[fn].grants, anyResources())).sort();
+}
+
+const knownNames = Object.keys(schema.shape);
+const alwaysRead = new Set<string>([
+  ...everyFunctionEnvNames,
+  'WHATSAPP_GRAPH_URL',
+  'WHATSAPP_GRAPH_VERSION',
+  'OPENAI_BASE_URL',
+]);
+
+/** The schema of one function's environment: its grants' variables required, the others not read. */
+export function configSchemaOf(fn: FunctionName) {
+  const granted = new Set(grantedEnvNames(fn));
+  const required = Object.fromEntries([...granted].map((name) => [name, z.string().min(1)]));
+  const notGranted = knownNames.filter((n) => !granted.has(n) && !alwaysRead.has(n));
+  return schema
+    .omit(Object.fromEntries(notGranted.map((n) => [n, true])) as Record<string, true>)
+    .extend(required);
+}
+
+/**
+ * Reads and validates the environment (of function `fn`, by its grants); throws naming
+ * every missing or malformed variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, fn?: FunctionName): Config {
+  const parsed = (fn ? configSchemaOf(fn) : schema).safeParse(env);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`Invalid environment variable ${String(issue?.path[0])}: ${issue?.message}`);
+    const names = parsed.error.issues.map(
+      (issue) =>
+        `${String(issue.path[0])}: ${env[String(issue.path[0])] === undefined ? 'missing' : issue.message}`,
+    );
+    throw new Error(`Invalid environment variable ${names.join('; ')}${fn ? ` (function ${fn})` : ''}`);
   }
   const e = parsed.data as Record<string, string | undefined>;
   return {

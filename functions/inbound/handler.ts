@@ -1,38 +1,10 @@
 /**
- * fn inbound: the conversation engine, fed by the inbound FIFO queue. Wiring only: records
- * in order with partial batch failures (a failed record holds back the later records of
- * its group) from shared/queue, the work in shared/engine.
+ * fn inbound's Lambda entry (topology `functions.inbound.handler`): the handler built by
+ * ./build.ts from the environment, read and validated here, at cold start (shared/config.ts:
+ * every variable of the function's grants; a missing or malformed one fails with its name).
+ * Tests import ./build.ts and give their own dependencies.
  */
-import middy from '@middy/core';
-import type { SQSEvent } from 'aws-lambda';
-import { sqs } from '#shared/aws/clients.ts';
-import { loadConfig } from '#shared/config.ts';
-import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
-import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
-import { recordsHandler } from '#shared/queue/batch.ts';
-import { flushNumberStatsQuietly } from '#shared/store/numbers.ts';
-import { inboundQueueItem, type InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
+import { buildInboundHandler, depsFromEnv } from './build.ts';
 
-const deps = engineDepsFromConfig(loadConfig(), 'inbound');
-
-export const handler = middy<SQSEvent>().handler(
-  recordsHandler({
-    queue: 'inbound',
-    source: 'inbound',
-    schema: inboundQueueItem,
-    work: (item, receiveCount, record, { lastAttempt }) =>
-      processInboundItem(item as InboundQueueItem, {
-        ...deps,
-        receiveCount,
-        lastAttempt,
-        delivery: {
-          firstReceivedAt: Number(record.attributes.ApproximateFirstReceiveTimestamp),
-          sequenceNumber: record.attributes.SequenceNumber ?? '',
-        },
-      }),
-    log: (msg, data) => deps.log('warn', msg, data),
-    sqs: sqs(),
-    // Statistics counted during the batch, one write per number (NUM-2).
-    after: () => flushNumberStatsQuietly(deps),
-  }),
-);
+export { buildInboundHandler };
+export const handler = buildInboundHandler(depsFromEnv());

@@ -1,28 +1,10 @@
 /**
- * fn outbound: sends what agents, automations and the assistant queued, through the Graph
- * API. Wiring only: records in order with partial batch failures and backoff from
- * shared/queue, the work in shared/outbound/send.ts.
+ * fn outbound's Lambda entry (topology `functions.outbound.handler`): the handler built by
+ * ./build.ts from the environment, read and validated here, at cold start (shared/config.ts:
+ * every variable of the function's grants; a missing or malformed one fails with its name).
+ * Tests import ./build.ts and give their own dependencies.
  */
-import middy from '@middy/core';
-import type { SQSEvent } from 'aws-lambda';
-import { sqs } from '#shared/aws/clients.ts';
-import { loadConfig } from '#shared/config.ts';
-import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
-import { outboundJob, processOutboundJob } from '#shared/outbound/send.ts';
-import { recordsHandler } from '#shared/queue/batch.ts';
-import { flushNumberStatsQuietly } from '#shared/store/numbers.ts';
+import { buildOutboundHandler, depsFromEnv } from './build.ts';
 
-const deps = engineDepsFromConfig(loadConfig(), 'outbound');
-
-export const handler = middy<SQSEvent>().handler(
-  recordsHandler({
-    queue: 'outbound',
-    source: 'outbound',
-    schema: outboundJob,
-    work: (job, receiveCount, _record, { lastAttempt }) =>
-      processOutboundJob(job, { ...deps, receiveCount, lastAttempt }),
-    log: (msg, data) => deps.log('warn', msg, data),
-    sqs: sqs(),
-    after: () => flushNumberStatsQuietly(deps),
-  }),
-);
+export { buildOutboundHandler };
+export const handler = buildOutboundHandler(depsFromEnv());

@@ -1,18 +1,10 @@
 /**
- * fn timers: the target of one-time EventBridge Scheduler schedules (the schedule's Input
- * is the event) and of the recurring outbox sweep. Wiring only; the contract and the work
- * are in shared/engine/timers.ts and shared/engine/sweeper.ts.
+ * fn timers's Lambda entry (topology `functions.timers.handler`): the handler built by
+ * ./build.ts from the environment, read and validated here, at cold start (shared/config.ts:
+ * every variable of the function's grants; a missing or malformed one fails with its name).
+ * Tests import ./build.ts and give their own dependencies.
  */
-import middy from '@middy/core';
-import { loadConfig } from '#shared/config.ts';
-import { engineDepsFromConfig } from '#shared/engine/engine-deps.ts';
-import { sweepInput, sweepOutbox } from '#shared/engine/sweeper.ts';
-import { processTimer } from '#shared/engine/timers.ts';
+import { buildTimersHandler, depsFromEnv } from './build.ts';
 
-const deps = engineDepsFromConfig(loadConfig(), 'timers');
-
-export const handler = middy<unknown>().handler(async (input) => {
-  // The recurring outbox sweep (topology scheduler.recurring), else a one-time schedule.
-  if (sweepInput.safeParse(input).success) await sweepOutbox(deps);
-  else await processTimer(input, deps);
-});
+export { buildTimersHandler };
+export const handler = buildTimersHandler(depsFromEnv());

@@ -1,41 +1,10 @@
 /**
- * fn webhook: Meta's webhook (GET handshake, POST events). Wiring only: configuration and
- * clients at cold start, the service in shared/webhook.
+ * fn webhook's Lambda entry (topology `functions.webhook.handler`): the handler built by
+ * ./build.ts from the environment, read and validated here, at cold start (shared/config.ts:
+ * every variable of the function's grants; a missing or malformed one fails with its name).
+ * Tests import ./build.ts and give their own dependencies.
  */
-import middy from '@middy/core';
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { dynamo, secretsManager, sqs } from '#shared/aws/clients.ts';
-import { envNames } from '#infra/topology.ts';
-import { loadConfig } from '#shared/config.ts';
-import { readSecret } from '#shared/secrets/read-secret.ts';
-import { handleWebhook, type WebhookDeps } from '#shared/webhook/handle-webhook.ts';
-import { cachedNumberSecrets, numberSecretsFrom } from '#shared/webhook/number-secrets-cache.ts';
-import { accountSecrets } from '#shared/secrets/account-secrets.ts';
-import { log } from '#shared/log.ts';
+import { buildWebhookHandler, depsFromEnv } from './build.ts';
 
-const config = loadConfig();
-const deps: WebhookDeps = {
-  // The `whatsapp-webhook` secret: app secret and verify token, never the access token.
-  secrets: async () => {
-    const s = await readSecret(secretsManager(), config.secretIds.whatsappWebhook!);
-    return { appSecret: String(s.appSecret ?? ''), verifyToken: String(s.verifyToken ?? '') };
-  },
-  // A minute per number, at most 500 numbers (shared/webhook/number-secrets-cache.ts).
-  numberSecrets: cachedNumberSecrets(
-    numberSecretsFrom({
-      ddb: dynamo(),
-      tableName: config.tableName,
-      secrets: config.accountSecretsPrefix
-        ? accountSecrets(secretsManager(), config.accountSecretsPrefix)
-        : undefined,
-    }),
-  ),
-  sqs: sqs(),
-  queueUrl: config.queueUrls.inbound!,
-  // Grant queue:dead-letter:inbound: malformed items go there with their reason.
-  deadLetterQueueUrl: process.env[envNames.dlqUrl('inbound')],
-  now: Date.now,
-  log: (level, msg, data) => log(level, msg, { fn: 'webhook', ...data }),
-};
-
-export const handler = middy<APIGatewayProxyEventV2>().handler((event) => handleWebhook(event, deps));
+export { buildWebhookHandler };
+export const handler = buildWebhookHandler(depsFromEnv());

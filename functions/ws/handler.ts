@@ -1,46 +1,11 @@
 /**
- * fn ws: the WebSocket API's $connect, $disconnect and $default routes. Wiring only; the
- * logic is shared/api/websocket.ts. Replies go through the management API
- * (WS_MANAGEMENT_ENDPOINT) when it is configured.
+ * fn ws's Lambda entry (topology `functions.ws.handler`): the handler built by
+ * ./build.ts from the environment, read and validated here, at cold start (shared/config.ts:
+ * every variable of the function's grants; a missing or malformed one fails with its name).
+ * Tests import ./build.ts and give their own dependencies.
  */
-import middy from '@middy/core';
-import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { dynamo, secretsManager, wsManagement } from '#shared/aws/clients.ts';
-import { loadConfig, type Config } from '#shared/config.ts';
-import { wsErrorHandler } from '#shared/http/ws-error-handler.ts';
-import { handleWsEvent, type WsDeps, type WsEvent, type WsResult } from '#shared/api/websocket.ts';
+import { buildWsHandler, depsFromEnv } from './build.ts';
 
-export function defaultWsDeps(config: Config = loadConfig()): WsDeps {
-  const secretId = config.secretIds.auth;
-  const endpoint = config.wsEndpoint;
-  return {
-    ddb: dynamo(),
-    tableName: config.tableName,
-    getJwtKey: async () => {
-      if (!secretId) throw new Error('AUTH_SECRET_ID is not configured');
-      // Loaded on first use: tests build the handler with their own key.
-      const { loadJwtKey } = await import('#shared/auth/jwt-key.ts');
-      return loadJwtKey(secretsManager(), secretId);
-    },
-    now: Date.now,
-    post: endpoint
-      ? async (connectionId, data) => {
-          await wsManagement(endpoint).send(
-            new PostToConnectionCommand({
-              ConnectionId: connectionId,
-              Data: Buffer.from(JSON.stringify(data)),
-            }),
-          );
-        }
-      : undefined,
-  };
-}
-
-export function buildWsHandler(getDeps: () => WsDeps) {
-  let deps: WsDeps | undefined;
-  return middy<WsEvent, WsResult>()
-    .use(wsErrorHandler())
-    .handler((event) => handleWsEvent(event, (deps ??= getDeps())));
-}
-
-export const handler = buildWsHandler(() => defaultWsDeps());
+export { buildWsHandler };
+const deps = depsFromEnv();
+export const handler = buildWsHandler(() => deps);

@@ -197,6 +197,17 @@ export interface RecordContext {
 }
 
 /**
+ * How a queue-fed function reaches its queue: the client, its dead-letter queue (the
+ * function's `queue:dead-letter:<q>` grant), and for tests the clock and the jitter.
+ */
+export interface QueueWiring {
+  sqs: SQSClient;
+  dlqUrl?: string;
+  now?: () => number;
+  random?: () => number;
+}
+
+/**
  * The handler of a queue-fed function: each record parsed against the queue's schema (one
  * that fits no version of the producer goes to the dead-letter queue as INVALID_PAYLOAD:
  * retrying cannot fix it), worked on with its delivery context, then `after` once per
@@ -208,7 +219,7 @@ export function recordsHandler<T extends z.ZodType>(opts: {
   /** The function's name (the DLQ's `source`). */
   source: string;
   schema: T;
-  work: (item: z.infer<T>, receiveCount: number, record: SQSRecord, ctx: RecordContext) => Promise<void>;
+  work: (item: z.infer<T>, record: SQSRecord, ctx: RecordContext) => Promise<void>;
   log: (msg: string, data?: Record<string, unknown>) => void;
   sqs: SQSClient;
   after?: () => Promise<void>;
@@ -228,7 +239,7 @@ export function recordsHandler<T extends z.ZodType>(opts: {
         if (item === undefined)
           throw new PermanentError(`the body fits no known ${opts.queue} job`, REASONS.invalidPayload);
         const attempt = attemptOf(record, now());
-        await opts.work(item, attempt.receiveCount, record, {
+        await opts.work(item, record, {
           receiveCount: attempt.receiveCount,
           lastAttempt: isLastAttempt(attempt, policy),
         });
