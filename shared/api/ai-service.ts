@@ -4,10 +4,8 @@
  * conversations list with CSV/JSON export. Reading is for every user of the account;
  * changing needs the "settings" permission. The API key is write-only.
  */
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
 import type { AccessClaims } from '#shared/auth/tokens.ts';
-import { bucketOf, chatStateOf } from '#shared/domain/inbox.ts';
 import { defaultPrices } from '#shared/domain/pricing.ts';
 import { ConflictError, InternalError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import {
@@ -23,18 +21,36 @@ import {
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { llmConnection } from '#shared/assistant/llm-config.ts';
 import { checkOutboundUrl, OutboundUrlError } from '#shared/net/outbound-url.ts';
-import { getAiSettings, listAppointments, putAiSettings } from '#shared/store/ai.ts';
+import {
+  getAiSettings,
+  listAiConversationsBetween,
+  listAppointments,
+  putAiSettings,
+} from '#shared/store/ai.ts';
 import { saveLlmKey } from '#shared/secrets/account-secrets.ts';
-import { getAssistant, listAssistants, putAssistant, toPublicAssistant } from '#shared/store/catalog.ts';
+import {
+  deleteAssistant as deleteAssistantItem,
+  getAssistant,
+  listAssistants,
+  putAssistant,
+  toPublicAssistant,
+} from '#shared/store/catalog.ts';
 import { resolveToolHeaders } from '#shared/domain/http-tool-headers.ts';
 import { toCsv, type CsvColumn, type CsvSeparator } from '#shared/domain/csv.ts';
-import { getConversationById } from '#shared/store/conversations.ts';
-import { inboxKeys } from '#shared/store/inbox.ts';
-import { acc, keys } from '#shared/store/keys.ts';
-import { putMessageOnce } from '#shared/store/messages.ts';
-import { queryPrefix, renameItem, updateIfAllowed } from '#shared/store/ops.ts';
 import {
-  aiConversationSchema,
+  getConversationById,
+  putDetachedConversation,
+  recordDetachedCustomerMessage,
+} from '#shared/store/conversations.ts';
+import {
+  deleteDocument,
+  deleteKnowledgeBase as deleteKnowledgeBaseItem,
+  listKnowledgeBases as listKnowledgeBaseItems,
+  putKnowledgeBase,
+  renameKnowledgeBase as renameKnowledgeBaseItem,
+} from '#shared/store/knowledge.ts';
+import { putMessageOnce } from '#shared/store/messages.ts';
+import {
   assistantSchema,
   conversationSchema,
   knowledgeBaseSchema,
@@ -146,9 +162,7 @@ export async function updateAssistant(
 export async function deleteAssistant(deps: ApiDeps, auth: AccessClaims, id: string): Promise<void> {
   await requireSettings(deps, auth);
   await ownAssistant(deps, auth, id);
-  await deps.ddb.send(
-    new DeleteCommand({ TableName: deps.tableName, Key: keys.assistant(auth.accountId, id) }),
-  );
+  await deleteAssistantItem(deps.ddb, deps.tableName, auth.accountId, id);
 }
 
 // ── the LLM connection and prices ───────────────────────────────────────────────────────
@@ -211,9 +225,7 @@ async function ownKnowledgeBase(deps: ApiDeps, auth: AccessClaims, id: string) {
 }
 
 export async function listKnowledgeBases(deps: ApiDeps, auth: AccessClaims) {
-  const items = (await queryPrefix(deps.ddb, deps.tableName, acc(auth.accountId), 'KB#')).map((i) =>
-    knowledgeBaseSchema.parse(i),
-  );
+  const items = await listKnowledgeBaseItems(deps, auth.accountId);
   return { items };
 }
 
@@ -225,13 +237,7 @@ export async function createKnowledgeBase(deps: ApiDeps, auth: AccessClaims, bod
     name: body.name,
     createdAt: deps.now(),
   });
-  await deps.ddb.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: { ...keys.knowledgeBase(auth.accountId, kb.id), ...kb },
-    }),
-  );
-  return kb;
+  return putKnowledgeBase(deps, kb);
 }
 
 export async function renameKnowledgeBase(
@@ -241,14 +247,9 @@ export async function renameKnowledgeBase(
   body: { name: string },
 ) {
   await requireSettings(deps, auth);
-  const updated = await renameItem(
-    deps.ddb,
-    deps.tableName,
-    keys.knowledgeBase(auth.accountId, id),
-    body.name,
-  );
+  const updated = await renameKnowledgeBaseItem(deps, auth.accountId, id, body.name);
   if (!updated) throw new NotFoundError('Base de conhecimento não encontrada.');
-  return knowledgeBaseSchema.parse(updated);
+  return updated;
 }
 
 export async function deleteKnowledgeBase(deps: ApiDeps, auth: AccessClaims, id: string): Promise<void> {
@@ -262,13 +263,8 @@ export async function deleteKnowledgeBase(deps: ApiDeps, auth: AccessClaims, id:
       `Base em uso pelos assistentes: ${used.map((a) => a.name).join(', ')}.`,
       'KNOWLEDGE_BASE_IN_USE',
     );
-  for (const doc of await listDocuments(deps, auth.accountId, id))
-    await deps.ddb.send(
-      new DeleteCommand({ TableName: deps.tableName, Key: keys.kbDocument(auth.accountId, id, doc.id) }),
-    );
-  await deps.ddb.send(
-    new DeleteCommand({ TableName: deps.tableName, Key: keys.knowledgeBase(auth.accountId, id) }),
-  );
+  for (const doc of await listDocuments(deps, auth.accountId, id)) await deleteDocument(deps, doc);
+  await deleteKnowledgeBaseItem(deps, auth.accountId, id);
 }
 
 export async function listKnowledgeDocuments(deps: ApiDeps, auth: AccessClaims, id: string) {
@@ -379,14 +375,7 @@ async function openAssistantChat(
     openedAt: now,
     createdAt: now,
   });
-  const bucket = bucketOf(chatStateOf(conv), now);
-  await deps.ddb.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: { ...keys.conversation(auth.accountId, conv.id), ...conv, ...inboxKeys(conv, bucket, now) },
-    }),
-  );
-  return { conversation: { ...conv, inboxBucket: bucket } };
+  return { conversation: await putDetachedConversation(deps.ddb, deps.tableName, conv, now) };
 }
 
 /** The tester's message, then a job for fn assistant (its answer arrives like any other). */
@@ -416,13 +405,7 @@ export async function sendTestMessage(
     createdAt: deps.now(),
   });
   await putMessageOnce(deps.ddb, deps.tableName, message);
-  await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.conversation(auth.accountId, conversationId),
-    UpdateExpression: 'SET lastCustomerMessageId = :m, lastMessageAt = :t',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':m': message.id, ':t': message.createdAt },
-  });
+  await recordDetachedCustomerMessage(deps.ddb, deps.tableName, auth.accountId, conversationId, message);
   await enqueueAssistant(deps.sqs, deps.assistantQueueUrl, {
     kind: 'reply',
     accountId: auth.accountId,
@@ -445,25 +428,7 @@ export async function listAiConversations(
   const to = query.to ?? deps.now() + 86_400_000;
   if (from > to)
     throw new ValidationError('A data inicial deve ser anterior à final.', undefined, 'INVALID_RANGE');
-  const items: z.output<typeof aiConversationSchema>[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await deps.ddb.send(
-      new QueryCommand({
-        TableName: deps.tableName,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :a AND :b',
-        ExpressionAttributeValues: {
-          ':pk': keys.aiConversationsPartition(auth.accountId),
-          ':a': keys.aiConversation(auth.accountId, from, '', '').sk,
-          ':b': keys.aiConversation(auth.accountId, to, '\uffff', '').sk,
-        },
-        ScanIndexForward: false,
-        ExclusiveStartKey: start,
-      }),
-    );
-    items.push(...(res.Items ?? []).map((i) => aiConversationSchema.parse(i)));
-    start = res.LastEvaluatedKey;
-  } while (start && items.length < 5000);
+  const items = await listAiConversationsBetween(deps.ddb, deps.tableName, auth.accountId, from, to, 5000);
   const names = new Map(
     (await listAssistants(deps.ddb, deps.tableName, auth.accountId)).map((a) => [a.id, a.name] as const),
   );

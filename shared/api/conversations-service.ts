@@ -7,7 +7,6 @@
 import type { AccessClaims } from '#shared/auth/tokens.ts';
 import {
   assign,
-  bucketOf,
   canSee,
   checkPostpone,
   type AssignmentEvent,
@@ -18,13 +17,19 @@ import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from
 import { emit } from '#shared/events/listeners.ts';
 import { rearmNotification } from '#shared/push/web-push.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
-import { closeConversation, getConversationById, markConversationRead } from '#shared/store/conversations.ts';
-import { bucketSets, chatStateOf, normalizeText } from '#shared/store/inbox.ts';
-import { keys } from '#shared/store/keys.ts';
+import {
+  closeConversation,
+  getConversationById,
+  markConversationAnswered,
+  markConversationRead,
+  setConversationFlags,
+  writeChatState as writeChatStateInStore,
+  type ConversationFlags,
+} from '#shared/store/conversations.ts';
+import { chatStateOf, normalizeText } from '#shared/store/inbox.ts';
 import { findLastCustomerMessage } from '#shared/store/messages.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
 import { getUser, markUserUsed } from '#shared/store/users.ts';
-import { conversationSchema, type Conversation, type User } from '#shared/store/types.ts';
+import { type Conversation, type User } from '#shared/store/types.ts';
 import { enqueueOutbound } from '#shared/contracts/outbound-queue.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { listMessages } from './inbox-queries.ts';
@@ -121,36 +126,11 @@ async function setFlags(
   deps: ApiDeps,
   auth: AccessClaims,
   id: string,
-  update: { set?: Record<string, unknown>; remove?: string[] },
+  update: ConversationFlags,
 ): Promise<Conversation> {
   await visibleConversation(deps, auth, id);
-  const names: Record<string, string> = {};
-  const values: Record<string, unknown> = {};
-  const sets = Object.entries(update.set ?? {}).map(([k, v], i) => {
-    names[`#s${i}`] = k;
-    values[`:s${i}`] = v;
-    return `#s${i} = :s${i}`;
-  });
-  const removes = (update.remove ?? []).map((k, i) => {
-    names[`#r${i}`] = k;
-    return `#r${i}`;
-  });
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.conversation(auth.accountId, id),
-    UpdateExpression: [
-      sets.length ? `SET ${sets.join(', ')}` : '',
-      removes.length ? `REMOVE ${removes.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join(' '),
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: names,
-    ...(sets.length ? { ExpressionAttributeValues: values } : {}),
-    ReturnValues: 'ALL_NEW',
-  });
-  if (!updated) throw notFound();
-  const conversation = conversationSchema.parse(updated);
+  const conversation = await setConversationFlags(deps.ddb, deps.tableName, auth.accountId, id, update);
+  if (!conversation) throw notFound();
   await emit([{ type: 'conversation.updated', conversation }], deps);
   return conversation;
 }
@@ -172,56 +152,9 @@ async function writeChatState(
   deps: ApiDeps,
   conv: Conversation,
   next: ChatState,
-  extra: Record<string, unknown> = {},
+  extra: Partial<Pick<Conversation, 'answered' | 'routingStage'>> = {},
 ): Promise<Conversation | undefined> {
-  const now = deps.now();
-  const move = bucketSets(conv, bucketOf(next, now));
-  const values: Record<string, unknown> = { ...move.values, ':open': 'open' };
-  const sets = [...move.sets];
-  const removes: string[] = [];
-  const field = (name: 'agentId' | 'departmentId' | 'postponedUntil', value: unknown) => {
-    if (value === undefined) removes.push(name);
-    else {
-      sets.push(`${name} = :n_${name}`);
-      values[`:n_${name}`] = value;
-    }
-  };
-  field('agentId', next.agentId);
-  field('departmentId', next.departmentId);
-  field('postponedUntil', next.postponedUntil);
-  if (next.bot === 'off' && (conv.routingStage === 'menu' || conv.routingStage === 'assistant')) {
-    // People hold it now: the assistant drops its pending jobs (they check the stage).
-    sets.push('routingStage = :people');
-    values[':people'] = 'people';
-    removes.push('assistantId');
-  }
-  Object.entries(extra).forEach(([name, value], i) => {
-    sets.push(`${name} = :x${i}`);
-    values[`:x${i}`] = value;
-  });
-  const conds = ['#st = :open'];
-  if (conv.attendanceId) {
-    conds.push('attendanceId = :att');
-    values[':att'] = conv.attendanceId;
-  } else conds.push('attribute_not_exists(attendanceId)');
-  for (const name of ['agentId', 'departmentId', 'routingStage'] as const) {
-    const was = conv[name];
-    if (was === undefined) conds.push(`attribute_not_exists(${name})`);
-    else {
-      conds.push(`${name} = :w_${name}`);
-      values[`:w_${name}`] = was;
-    }
-  }
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: conds.join(' AND '),
-    ExpressionAttributeNames: { '#st': 'status' },
-    ExpressionAttributeValues: values,
-    ReturnValues: 'ALL_NEW',
-  });
-  return updated && conversationSchema.parse(updated);
+  return writeChatStateInStore(deps.ddb, deps.tableName, conv, next, deps.now(), extra);
 }
 
 /**
@@ -232,7 +165,7 @@ async function applyAssignment(
   deps: ApiDeps,
   conv: Conversation,
   event: AssignmentEvent,
-  extra?: Record<string, unknown>,
+  extra?: Partial<Pick<Conversation, 'answered' | 'routingStage'>>,
 ): Promise<{ conversation: Conversation; changed: boolean }> {
   let current = conv;
   for (let attempt = 0; attempt < 4; attempt++) {
@@ -306,14 +239,7 @@ export async function afterAgentReply(deps: ApiDeps, conv: Conversation, agentId
     await applyAssignment(deps, conv, { kind: 'agentReplied', agentId }, { answered: true });
     return;
   }
-  if (conv.answered !== true)
-    await updateIfAllowed(deps.ddb, {
-      TableName: deps.tableName,
-      Key: keys.conversation(conv.accountId, conv.id),
-      UpdateExpression: 'SET answered = :t',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':t': true },
-    });
+  if (conv.answered !== true) await markConversationAnswered(deps.ddb, deps.tableName, conv);
 }
 
 /** Close now: no agent, no department, the attendance ends; its timers go. */

@@ -9,18 +9,25 @@ import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import { routingProblems } from '#shared/domain/routing.ts';
-import { getAccount } from '#shared/store/accounts.ts';
-import { listAssistants, listDepartments, putDepartment, toPublicAssistant } from '#shared/store/catalog.ts';
-import { keys } from '#shared/store/keys.ts';
-import { renameItem, updateIfAllowed } from '#shared/store/ops.ts';
-import type { Violation } from '#shared/whatsapp/limits.ts';
-import { createNumber, getNumber, getNumberStats, listNumbers } from '#shared/store/numbers.ts';
+import { getAccount, updateAccountSettings } from '#shared/store/accounts.ts';
 import {
-  accountSchema,
-  departmentSchema,
+  listAssistants,
+  listDepartments,
+  putDepartment,
+  renameDepartment as renameDepartmentItem,
+  toPublicAssistant,
+} from '#shared/store/catalog.ts';
+import type { Violation } from '#shared/whatsapp/limits.ts';
+import {
+  createNumber,
+  getNumber,
+  getNumberStats,
+  listNumbers,
+  updateNumberFields,
+} from '#shared/store/numbers.ts';
+import {
   DEFAULT_INACTIVITY_HOURS,
   DEFAULT_TIMEZONE,
-  whatsAppNumberSchema,
   type WhatsAppNumber,
 } from '#shared/store/types.ts';
 import { can } from '#shared/domain/inbox.ts';
@@ -118,30 +125,24 @@ export async function updateAccountNumber(
     );
   const { accessToken, appSecret, verifyToken, ...plain } = body;
   const secrets = { accessToken, appSecret, verifyToken };
-  const set = setClause({
+  const fields = {
     ...plain,
     ...(accessToken ? { hasAccessToken: true } : {}),
     ...(appSecret ? { hasAppSecret: true } : {}),
     ...(verifyToken ? { hasVerifyToken: true } : {}),
-  });
-  if (!set) return getAccountNumber(deps, auth, id);
+  };
+  if (!hasFields(fields)) return getAccountNumber(deps, auth, id);
   if (accessToken || appSecret || verifyToken) {
     const number = await ownNumber(deps, auth, id);
     if (accessToken) await checkWithMeta(deps, number.phoneNumberId, accessToken);
     await saveNumberSecrets(deps, auth.accountId, id, secrets);
   }
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.number(auth.accountId, id),
-    // A new token ends the "invalid token" notice (NUM-4).
-    UpdateExpression: `${set.expression}${accessToken ? ' REMOVE tokenError' : ''}`,
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeNames: set.names,
-    ExpressionAttributeValues: set.values,
-    ReturnValues: 'ALL_NEW',
+  // A new token ends the "invalid token" notice (NUM-4).
+  const updated = await updateNumberFields(deps.ddb, deps.tableName, auth.accountId, id, fields, {
+    clearTokenError: Boolean(accessToken),
   });
   if (!updated) throw new NotFoundError('Número não encontrado.');
-  return withStats(deps, whatsAppNumberSchema.parse(updated));
+  return withStats(deps, updated);
 }
 
 /**
@@ -239,18 +240,8 @@ async function routingProblemsOf(
   return problems;
 }
 
-/** `SET #a = :a, …` for the fields a PATCH body carries; undefined when it carries none. */
-function setClause(
-  body: Record<string, unknown>,
-): { expression: string; names: Record<string, string>; values: Record<string, unknown> } | undefined {
-  const entries = Object.entries(body).filter(([, v]) => v !== undefined);
-  if (!entries.length) return undefined;
-  return {
-    expression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
-    names: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
-    values: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
-  };
-}
+/** Whether a PATCH body carries any field. */
+const hasFields = (body: Record<string, unknown>) => Object.values(body).some((v) => v !== undefined);
 
 export async function listAccountDepartments(deps: ApiDeps, auth: AccessClaims) {
   return { items: await listDepartments(deps.ddb, deps.tableName, auth.accountId) };
@@ -275,9 +266,9 @@ export async function renameDepartment(
   body: { name: string },
 ) {
   await requireSettings(deps, auth);
-  const updated = await renameItem(deps.ddb, deps.tableName, keys.department(auth.accountId, id), body.name);
+  const updated = await renameDepartmentItem(deps.ddb, deps.tableName, auth.accountId, id, body.name);
   if (!updated) throw new NotFoundError('Setor não encontrado.');
-  return departmentSchema.parse(updated);
+  return updated;
 }
 
 export async function listAccountAssistants(deps: ApiDeps, auth: AccessClaims) {
@@ -299,18 +290,7 @@ export async function updateSettings(
   body: z.infer<typeof schemas.updateSettingsBodySchema>,
 ) {
   await requireSettings(deps, auth);
-  const set = setClause(body);
-  if (!set) return getSettings(deps, auth);
-  const a = accountSchema.parse(
-    await updateIfAllowed(deps.ddb, {
-      TableName: deps.tableName,
-      Key: keys.account(auth.accountId),
-      UpdateExpression: set.expression,
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: set.names,
-      ExpressionAttributeValues: set.values,
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
+  if (!hasFields(body)) return getSettings(deps, auth);
+  const a = (await updateAccountSettings(deps.ddb, deps.tableName, auth.accountId, body))!;
   return { name: a.name, timezone: a.timezone, inactivityHours: a.inactivityHours };
 }

@@ -15,9 +15,8 @@ import { addUsage, costOf, defaultPrices, noUsage, type TokenUsage } from '#shar
 import { getAiSettings, putAppointment } from '#shared/store/ai.ts';
 import { getAccount } from '#shared/store/accounts.ts';
 import { getAssistant, listDepartments } from '#shared/store/catalog.ts';
-import { keys } from '#shared/store/keys.ts';
+import { setConversationVariables } from '#shared/store/conversations.ts';
 import { listConversationMessages } from '#shared/store/messages.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
 import { DEFAULT_TIMEZONE, type AiSettings, type Assistant, type Message } from '#shared/store/types.ts';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from './process-job.ts';
@@ -208,13 +207,7 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
             searchKnowledge: search,
             setVariable: async (name, value) => {
               variables[name] = value;
-              await updateIfAllowed(deps.ddb, {
-                TableName: deps.tableName,
-                Key: keys.conversation(conv.accountId, conv.id),
-                UpdateExpression: 'SET variables = :v',
-                ConditionExpression: 'attribute_exists(pk)',
-                ExpressionAttributeValues: { ':v': variables },
-              });
+              await setConversationVariables(deps.ddb, deps.tableName, conv, variables);
             },
             bookAppointment: async (a) => {
               await putAppointment(deps.ddb, deps.tableName, {

@@ -14,17 +14,18 @@
  * `indexVersion` moved.
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { chunkDocument, chunksToPassages } from '#shared/knowledge/chunk.ts';
 import { buildIndex, search, type LexicalIndex } from '#shared/knowledge/lexical.ts';
-import { keys } from '#shared/store/keys.ts';
-import { queryPrefix, updateIfAllowed } from '#shared/store/ops.ts';
 import {
-  kbDocumentSchema,
-  knowledgeBaseSchema,
-  type KbDocument,
-  type KnowledgeBase,
-} from '#shared/store/types.ts';
+  deleteDocument,
+  getDocument,
+  getKnowledgeBase,
+  listDocuments,
+  markKnowledgeIndexBuilt,
+  putDocument,
+} from '#shared/store/knowledge.ts';
+import { kbDocumentSchema, type KbDocument } from '#shared/store/types.ts';
 import { dot, fuse, type Embedder } from './embeddings.ts';
 import type { KnowledgePassage } from './tools.ts';
 
@@ -70,53 +71,8 @@ interface StoredIndex {
   builtAt: number;
 }
 
-export async function getKnowledgeBase(
-  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
-  accountId: string,
-  kbId: string,
-): Promise<KnowledgeBase | undefined> {
-  const res = await deps.ddb.send(
-    new GetCommand({ TableName: deps.tableName, Key: keys.knowledgeBase(accountId, kbId) }),
-  );
-  return res.Item ? knowledgeBaseSchema.parse(res.Item) : undefined;
-}
-
-export async function listDocuments(
-  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
-  accountId: string,
-  kbId: string,
-): Promise<KbDocument[]> {
-  return (
-    await queryPrefix(deps.ddb, deps.tableName, keys.kbDocumentsPartition(accountId, kbId), 'DOC#')
-  ).map((i) => kbDocumentSchema.parse(i));
-}
-
-/** One document of a base, or undefined. */
-export async function getDocument(
-  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
-  accountId: string,
-  kbId: string,
-  docId: string,
-): Promise<KbDocument | undefined> {
-  const res = await deps.ddb.send(
-    new GetCommand({ TableName: deps.tableName, Key: keys.kbDocument(accountId, kbId, docId) }),
-  );
-  return res.Item ? kbDocumentSchema.parse(res.Item) : undefined;
-}
-
-export async function putDocument(
-  deps: Pick<KnowledgeDeps, 'ddb' | 'tableName'>,
-  doc: KbDocument,
-): Promise<KbDocument> {
-  const item = kbDocumentSchema.parse(doc);
-  await deps.ddb.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: { ...keys.kbDocument(item.accountId, item.knowledgeBaseId, item.id), ...item },
-    }),
-  );
-  return item;
-}
+// The items (bases and documents) are the store's: shared/store/knowledge.ts.
+export { getDocument, getKnowledgeBase, listDocuments, putDocument };
 
 async function setProgress(
   deps: KnowledgeDeps,
@@ -244,23 +200,16 @@ export async function rebuildIndex(deps: KnowledgeDeps, accountId: string, kbId:
       ContentType: 'application/json',
     }),
   );
-  await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.knowledgeBase(accountId, kbId),
-    UpdateExpression: 'SET documents = :d, passages = :p, updatedAt = :u ADD indexVersion :one',
-    ConditionExpression: 'attribute_exists(pk)',
-    ExpressionAttributeValues: { ':d': docs.length, ':p': passages.length, ':u': stored.builtAt, ':one': 1 },
+  await markKnowledgeIndexBuilt(deps, accountId, kbId, {
+    documents: docs.length,
+    passages: passages.length,
+    builtAt: stored.builtAt,
   });
 }
 
 /** Removes a document and its passages; the index no longer finds it. */
 export async function removeDocument(deps: KnowledgeDeps, doc: KbDocument): Promise<void> {
-  await deps.ddb.send(
-    new DeleteCommand({
-      TableName: deps.tableName,
-      Key: keys.kbDocument(doc.accountId, doc.knowledgeBaseId, doc.id),
-    }),
-  );
+  await deleteDocument(deps, doc);
   if (deps.mediaBucket)
     await deps.s3.send(
       new DeleteObjectCommand({

@@ -16,18 +16,15 @@ import { agentMessageDeps, type EngineDeps } from '#shared/engine/engine-deps.ts
 import { pushBestEffort as push } from '#shared/push/best-effort.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
-import { getConversationById } from '#shared/store/conversations.ts';
-import { syncInboxKeys } from '#shared/store/inbox.ts';
-import { keys } from '#shared/store/keys.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
-import { getNumber } from '#shared/store/numbers.ts';
+import { recordAiConversationAnswer } from '#shared/store/ai.ts';
 import {
-  conversationSchema,
-  messageSchema,
-  type Conversation,
-  type Message,
-  type WhatsAppNumber,
-} from '#shared/store/types.ts';
+  addConversationUsage as addUsageInStore,
+  getConversationById,
+  markAssistantAnswered,
+} from '#shared/store/conversations.ts';
+import { syncInboxKeys } from '#shared/store/inbox.ts';
+import { getNumber } from '#shared/store/numbers.ts';
+import { messageSchema, type Conversation, type Message, type WhatsAppNumber } from '#shared/store/types.ts';
 
 // The queue's contract, shared with its producer (shared/engine/route.ts).
 export { assistantJobSchema } from '#shared/contracts/jobs.ts';
@@ -189,36 +186,15 @@ async function logAiConversation(
   answerId: string,
   deps: EngineDeps,
 ): Promise<void> {
-  const startedAt = conv.openedAt ?? conv.createdAt;
-  const u = answer.usage;
-  await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.aiConversation(conv.accountId, startedAt, conv.id, conv.attendanceId ?? '-'),
-    UpdateExpression:
-      'SET accountId = :a, conversationId = :c, attendanceId = :att, assistantId = :as, #t = :type, ' +
-      'contactName = :n, contactPhone = :ph, startedAt = :s, lastAt = :now, outcome = :o, lastAnswer = :id ' +
-      'ADD replies :r, toolCalls :tc, promptTokens :p, completionTokens :ct, cachedTokens :k, costUsd :usd',
-    ConditionExpression: 'attribute_not_exists(lastAnswer) OR lastAnswer < :id',
-    ExpressionAttributeNames: { '#t': 'type' },
-    ExpressionAttributeValues: {
-      ':a': conv.accountId,
-      ':c': conv.id,
-      ':att': conv.attendanceId ?? '-',
-      ':as': job.assistantId,
-      ':type': conv.channel ?? 'whatsapp',
-      ':n': conv.contactName,
-      ':ph': conv.contactPhone,
-      ':s': startedAt,
-      ':now': deps.now(),
-      ':o': answer.kind === 'reply' ? 'answering' : 'handed-over',
-      ':id': answerId,
-      ':r': answer.kind === 'reply' ? 1 : 0,
-      ':tc': answer.trace?.length ?? 0,
-      ':p': u?.promptTokens ?? 0,
-      ':ct': u?.completionTokens ?? 0,
-      ':k': u?.cachedTokens ?? 0,
-      ':usd': u?.costUsd ?? 0,
-    },
+  await recordAiConversationAnswer(deps.ddb, deps.tableName, {
+    conversation: conv,
+    assistantId: job.assistantId,
+    outcome: answer.kind === 'reply' ? 'answering' : 'handed-over',
+    answerId,
+    replies: answer.kind === 'reply' ? 1 : 0,
+    toolCalls: answer.trace?.length ?? 0,
+    ...(answer.usage ? { usage: answer.usage } : {}),
+    now: deps.now(),
   });
 }
 
@@ -229,20 +205,7 @@ async function addConversationUsage(
   answerId: string,
   deps: EngineDeps,
 ): Promise<void> {
-  await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression:
-      'SET aiCountedFor = :id ADD aiPromptTokens :p, aiCompletionTokens :c, aiCachedTokens :k, aiCostUsd :usd',
-    ConditionExpression: 'attribute_not_exists(aiCountedFor) OR aiCountedFor < :id',
-    ExpressionAttributeValues: {
-      ':id': answerId,
-      ':p': usage.promptTokens,
-      ':c': usage.completionTokens,
-      ':k': usage.cachedTokens,
-      ':usd': usage.costUsd ?? 0,
-    },
-  });
+  await addUsageInStore(deps.ddb, deps.tableName, conv, usage, answerId);
 }
 
 async function markAnswered(
@@ -251,25 +214,5 @@ async function markAnswered(
   deps: EngineDeps,
   handover?: { departmentId?: string },
 ): Promise<Conversation | undefined> {
-  const sets = ['assistantAnsweredId = :mid'];
-  const values: Record<string, unknown> = { ':mid': messageId };
-  let remove = '';
-  if (handover) {
-    sets.push('routingStage = :people');
-    values[':people'] = 'people';
-    if (handover.departmentId) {
-      sets.push('departmentId = :d');
-      values[':d'] = handover.departmentId;
-    }
-    remove = ' REMOVE assistantId';
-  }
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: `SET ${sets.join(', ')}${remove}`,
-    ConditionExpression: 'attribute_not_exists(assistantAnsweredId) OR assistantAnsweredId < :mid',
-    ExpressionAttributeValues: values,
-    ReturnValues: 'ALL_NEW',
-  });
-  return updated && conversationSchema.parse(updated);
+  return markAssistantAnswered(deps.ddb, deps.tableName, conv, messageId, handover);
 }

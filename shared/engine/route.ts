@@ -23,14 +23,8 @@ import {
 } from '#shared/domain/routing.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { listAssistants } from '#shared/store/catalog.ts';
-import { keys } from '#shared/store/keys.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
-import {
-  conversationSchema,
-  type Conversation,
-  type Message,
-  type WhatsAppNumber,
-} from '#shared/store/types.ts';
+import { routeConversation } from '#shared/store/conversations.ts';
+import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
 import { agentMessageDeps, type EngineDeps } from './engine-deps.ts';
 import { accountSettings } from './settings.ts';
 
@@ -145,25 +139,11 @@ export async function routeCustomerMessage(
     await job();
     return { decision };
   }
-  const sets = ['routingStage = :st', 'routedMessageId = :mid'];
-  const removes: string[] = [];
-  const values: Record<string, unknown> = { ':st': next.stage, ':mid': message.id };
-  if (decision.action === 'toDepartment') {
-    sets.push('departmentId = :d');
-    values[':d'] = decision.departmentId;
-    removes.push('assistantId');
-  }
-  if (decision.action === 'toAssistant') {
-    sets.push('assistantId = :a');
-    values[':a'] = decision.assistantId;
-  }
-  const updated = await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-    ConditionExpression: 'attribute_not_exists(routedMessageId) OR routedMessageId < :mid',
-    ExpressionAttributeValues: values,
-    ReturnValues: 'ALL_NEW',
+  const updated = await routeConversation(deps.ddb, deps.tableName, conv, {
+    stage: next.stage,
+    messageId: message.id,
+    ...(decision.action === 'toDepartment' ? { departmentId: decision.departmentId } : {}),
+    ...(decision.action === 'toAssistant' ? { assistantId: decision.assistantId } : {}),
   });
   await job();
   if (!updated) return { decision };
@@ -173,7 +153,7 @@ export async function routeCustomerMessage(
     action: decision.action,
     ...('reason' in decision ? { reason: decision.reason } : {}),
   });
-  return { decision, conversation: conversationSchema.parse(updated) };
+  return { decision, conversation: updated };
 }
 
 /** A job for fn assistant, delayed by the number's grouping time (RT-6). */

@@ -10,11 +10,10 @@ import {
   DeleteScheduleCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-scheduler';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { timerDueTimes, type TimerKind } from '#shared/domain/clock.ts';
-import { keys } from '#shared/store/keys.ts';
+import { markTimersArmed } from '#shared/store/conversations.ts';
+import { deleteScheduleRecords, listScheduleRecords, putScheduleRecords } from '#shared/store/schedules.ts';
 import type { Conversation } from '#shared/store/types.ts';
-import { updateIfAllowed } from '#shared/store/ops.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { accountSettings } from './settings.ts';
 
@@ -71,25 +70,17 @@ export async function armTimers(timers: TimerInput[], deps: TimerDeps): Promise<
       }
     }),
   );
-  for (let i = 0; i < timers.length; i += 25) {
-    let requests: Record<string, unknown>[] = timers.slice(i, i + 25).map((t) => ({
-      PutRequest: {
-        Item: {
-          ...keys.schedule(t.accountId, t.conversationId, scheduleName(t)),
-          name: scheduleName(t),
-          at: t.at,
-          kind: t.kind,
-        },
-      },
-    }));
-    for (let attempt = 0; requests.length; attempt++) {
-      if (attempt) await new Promise((r) => setTimeout(r, 50 * 2 ** Math.min(attempt, 6)));
-      const res = await deps.ddb.send(
-        new BatchWriteCommand({ RequestItems: { [deps.tableName]: requests } }),
-      );
-      requests = (res.UnprocessedItems?.[deps.tableName] ?? []) as Record<string, unknown>[];
-    }
-  }
+  await putScheduleRecords(
+    deps.ddb,
+    deps.tableName,
+    timers.map((t) => ({
+      accountId: t.accountId,
+      conversationId: t.conversationId,
+      name: scheduleName(t),
+      at: t.at,
+      kind: t.kind,
+    })),
+  );
 }
 
 /** Arms every timer of the conversation's open attendance (WIN-2, WIN-3). */
@@ -125,13 +116,7 @@ export async function ensureConversationTimers(
   if (!deps.scheduler || !conv.attendanceId || conv.timersArmedFor === conv.attendanceId) return;
   const { inactivityHours } = await accountSettings(conv.accountId, deps);
   await armConversationTimers(conv, inactivityHours, deps);
-  await updateIfAllowed(deps.ddb, {
-    TableName: deps.tableName,
-    Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: 'SET timersArmedFor = :a',
-    ConditionExpression: 'attendanceId = :a',
-    ExpressionAttributeValues: { ':a': conv.attendanceId },
-  });
+  await markTimersArmed(deps.ddb, deps.tableName, conv, conv.attendanceId);
 }
 
 /** Deletes the conversation's pending schedules (a close, a reopen elsewhere). */
@@ -139,15 +124,7 @@ export async function disarmConversationTimers(
   conv: Pick<Conversation, 'accountId' | 'id'>,
   deps: TimerDeps,
 ): Promise<void> {
-  const prefix = keys.schedule(conv.accountId, conv.id, '').sk;
-  const res = await deps.ddb.send(
-    new QueryCommand({
-      TableName: deps.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)',
-      ExpressionAttributeValues: { ':pk': keys.schedule(conv.accountId, conv.id, '').pk, ':p': prefix },
-    }),
-  );
-  const items = res.Items ?? [];
+  const items = await listScheduleRecords(deps.ddb, deps.tableName, conv.accountId, conv.id);
   for (const item of items) {
     if (!deps.scheduler) break;
     try {
@@ -158,15 +135,5 @@ export async function disarmConversationTimers(
       if (!(err instanceof ResourceNotFoundException)) throw err;
     }
   }
-  for (let i = 0; i < items.length; i += 25) {
-    await deps.ddb.send(
-      new BatchWriteCommand({
-        RequestItems: {
-          [deps.tableName]: items
-            .slice(i, i + 25)
-            .map((it) => ({ DeleteRequest: { Key: { pk: it.pk, sk: it.sk } } })),
-        },
-      }),
-    );
-  }
+  await deleteScheduleRecords(deps.ddb, deps.tableName, items);
 }

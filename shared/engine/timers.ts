@@ -15,11 +15,10 @@
  *
  * Unknown inputs are logged and dropped, never retried.
  */
-import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import { onTimer, type TimerAction } from '#shared/domain/clock.ts';
 import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
 import { syncInboxKeys } from '#shared/store/inbox.ts';
-import { keys } from '#shared/store/keys.ts';
+import { deleteScheduleRecord } from '#shared/store/schedules.ts';
 import { putSmokeMarker } from '#shared/store/smoke.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { pushBestEffort as push } from '#shared/push/best-effort.ts';
@@ -50,12 +49,7 @@ export async function processTimer(input: unknown, deps: EngineDeps): Promise<Ti
   }
   const t = parsed.data;
   // This schedule has fired: its record under the conversation goes (Scheduler deletes the schedule).
-  await deps.ddb.send(
-    new DeleteCommand({
-      TableName: deps.tableName,
-      Key: keys.schedule(t.accountId, t.conversationId, scheduleName(t)),
-    }),
-  );
+  await deleteScheduleRecord(deps.ddb, deps.tableName, t.accountId, t.conversationId, scheduleName(t));
   const conv = await getConversationById(deps.ddb, deps.tableName, t.accountId, t.conversationId);
   const { inactivityHours } = await accountSettings(t.accountId, deps);
   const action = onTimer(t, conv, inactivityHours, deps.now());

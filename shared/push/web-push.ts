@@ -10,15 +10,16 @@
  * the chat; TTL 7 days); keys in shared/store/push-subscriptions.ts. Deactivated users are
  * never told. VAPID keys come from the `push` secret.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import webpush from 'web-push';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { assistantOnly } from '#shared/domain/inbox.ts';
 import {
-  pushSentKey as sentKey,
-  pushSubscriptionKey as subKey,
+  claimPushSentMark,
+  deletePushSentMark,
+  deletePushSubscription,
+  putPushSubscription,
   userPushSubscriptions,
 } from '#shared/store/push-subscriptions.ts';
 import { checkOutboundUrl, guardedFetch, type OutboundPolicy } from '#shared/net/outbound-url.ts';
@@ -57,18 +58,7 @@ export async function saveSubscription(
   sub: PushSubscriptionInput,
 ): Promise<void> {
   await checkOutboundUrl(sub.endpoint, deps.outbound);
-  await deps.ddb.send(
-    new PutCommand({
-      TableName: deps.tableName,
-      Item: {
-        ...subKey(accountId, userId, sub.endpoint),
-        userId,
-        endpoint: sub.endpoint,
-        keys: sub.keys,
-        createdAt: deps.now(),
-      },
-    }),
-  );
+  await putPushSubscription(deps.ddb, deps.tableName, accountId, userId, sub, deps.now());
 }
 
 export async function removeSubscription(
@@ -77,9 +67,7 @@ export async function removeSubscription(
   userId: string,
   endpoint: string,
 ): Promise<void> {
-  await deps.ddb.send(
-    new DeleteCommand({ TableName: deps.tableName, Key: subKey(accountId, userId, endpoint) }),
-  );
+  await deletePushSubscription(deps.ddb, deps.tableName, accountId, userId, endpoint);
 }
 
 /** The user opened the chat: their next message from this contact notifies again. */
@@ -89,9 +77,7 @@ export async function rearmNotification(
   conversationId: string,
   userId: string,
 ): Promise<void> {
-  await deps.ddb.send(
-    new DeleteCommand({ TableName: deps.tableName, Key: sentKey(accountId, conversationId, userId) }),
-  );
+  await deletePushSentMark(deps.ddb, deps.tableName, accountId, conversationId, userId);
 }
 
 async function subscriptionsOf(deps: WebPushDeps, accountId: string, userId: string) {
@@ -139,21 +125,8 @@ export async function notifyCustomerMessage(
     for (const userId of recipients) {
       const subs = await subscriptionsOf(deps, conv.accountId, userId);
       if (!subs.length) continue;
-      try {
-        await deps.ddb.send(
-          new PutCommand({
-            TableName: deps.tableName,
-            Item: {
-              ...sentKey(conv.accountId, conv.id, userId),
-              ttl: Math.floor(deps.now() / 1000) + 7 * 86400,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (err) {
-        if (err instanceof ConditionalCheckFailedException) continue; // told already
-        throw err;
-      }
+      if (!(await claimPushSentMark(deps.ddb, deps.tableName, conv.accountId, conv.id, userId, deps.now())))
+        continue; // told already
       const payload = JSON.stringify({
         title: conv.contactName,
         body: message.text?.slice(0, 120) ?? `[${message.type}]`,

@@ -3,6 +3,7 @@
  */
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
+import { setFields, updateIfAllowed } from './ops.ts';
 import { accountSchema, type Account } from './types.ts';
 
 /** Creates an account; fails (ConditionalCheckFailedException) if the id exists. */
@@ -30,4 +31,29 @@ export async function getAccount(
 ): Promise<Account | undefined> {
   const res = await ddb.send(new GetCommand({ TableName: tableName, Key: keys.account(accountId) }));
   return res.Item ? accountSchema.parse(res.Item) : undefined;
+}
+
+/**
+ * Changes the account's settings (the fields given; undefined ones stay): the account after.
+ * An account that does not exist fails to parse (it always exists for a signed-in caller).
+ */
+export async function updateAccountSettings(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  fields: Partial<Pick<Account, 'name' | 'timezone' | 'inactivityHours'>>,
+): Promise<Account | undefined> {
+  const set = setFields(fields);
+  if (!set) return getAccount(ddb, tableName, accountId);
+  return accountSchema.parse(
+    await updateIfAllowed(ddb, {
+      TableName: tableName,
+      Key: keys.account(accountId),
+      UpdateExpression: set.expression,
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: set.names,
+      ExpressionAttributeValues: set.values,
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
 }

@@ -2,9 +2,9 @@
  * Departments and assistants of an account: small lists read whole (an account has
  * tens of them), written by admins.
  */
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { acc, keys } from './keys.ts';
-import { queryPrefix } from './ops.ts';
+import { queryPrefix, renameItem } from './ops.ts';
 import { publicHeaders } from '#shared/domain/http-tool-headers.ts';
 import {
   assistantSchema,
@@ -61,4 +61,25 @@ export async function putAssistant(
     new PutCommand({ TableName: tableName, Item: { ...keys.assistant(a.accountId, a.id), ...item } }),
   );
   return item;
+}
+
+export async function deleteAssistant(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  assistantId: string,
+): Promise<void> {
+  await ddb.send(new DeleteCommand({ TableName: tableName, Key: keys.assistant(accountId, assistantId) }));
+}
+
+/** The renamed department, or undefined when it does not exist. */
+export async function renameDepartment(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  departmentId: string,
+  name: string,
+): Promise<Department | undefined> {
+  const updated = await renameItem(ddb, tableName, keys.department(accountId, departmentId), name);
+  return updated && departmentSchema.parse(updated);
 }

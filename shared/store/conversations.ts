@@ -8,14 +8,15 @@
  */
 import {
   GetCommand,
+  PutCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { protocolNumber } from '#shared/domain/protocol.ts';
-import { bucketOf } from '#shared/domain/inbox.ts';
-import { inboxKeys, searchTermsOf } from './inbox.ts';
+import { bucketOf, chatStateOf, type ChatState } from '#shared/domain/inbox.ts';
+import { bucketSets, inboxKeys, searchTermsOf } from './inbox.ts';
 import { keys } from './keys.ts';
 import { firstByGsi1, updateIfAllowed } from './ops.ts';
 import {
@@ -447,4 +448,305 @@ export async function markConversationRead(
     ReturnValues: 'ALL_OLD',
   });
   return before && conversationSchema.parse(before);
+}
+
+/** Flags an agent sets by hand (the unread mark, answered), with nothing else changing. */
+export interface ConversationFlags {
+  set?: Partial<Pick<Conversation, 'markedUnread' | 'answered'>>;
+  remove?: ('markedUnread' | 'answered')[];
+}
+
+/** Sets or removes simple flags; the conversation after, or undefined when it does not exist. */
+export async function setConversationFlags(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  update: ConversationFlags,
+): Promise<Conversation | undefined> {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const sets = Object.entries(update.set ?? {}).map(([k, v], i) => {
+    names[`#s${i}`] = k;
+    values[`:s${i}`] = v;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = (update.remove ?? []).map((k, i) => {
+    names[`#r${i}`] = k;
+    return `#r${i}`;
+  });
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(accountId, conversationId),
+    UpdateExpression: [
+      sets.length ? `SET ${sets.join(', ')}` : '',
+      removes.length ? `REMOVE ${removes.join(', ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(' '),
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: names,
+    ...(sets.length ? { ExpressionAttributeValues: values } : {}),
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
+}
+
+/** An agent replied to a chat that keeps its agent: answered (no other change, nothing returned). */
+export async function markConversationAnswered(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+): Promise<void> {
+  await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: 'SET answered = :t',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':t': true },
+  });
+}
+
+/**
+ * Writes the chat's next state (agent, department, postponement; people take it from the
+ * automation) and its inbox bucket in one update, conditional on the state it was computed
+ * from (`conv`): open with the same attendance, agent, department and routing stage.
+ * `extra`: other attributes set in the same update. Undefined when someone changed the chat
+ * meanwhile.
+ */
+export async function writeChatState(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Conversation,
+  next: ChatState,
+  now: number,
+  extra: Partial<Pick<Conversation, 'answered' | 'routingStage'>> = {},
+): Promise<Conversation | undefined> {
+  const move = bucketSets(conv, bucketOf(next, now));
+  const values: Record<string, unknown> = { ...move.values, ':open': 'open' };
+  const sets = [...move.sets];
+  const removes: string[] = [];
+  const field = (name: 'agentId' | 'departmentId' | 'postponedUntil', value: unknown) => {
+    if (value === undefined) removes.push(name);
+    else {
+      sets.push(`${name} = :n_${name}`);
+      values[`:n_${name}`] = value;
+    }
+  };
+  field('agentId', next.agentId);
+  field('departmentId', next.departmentId);
+  field('postponedUntil', next.postponedUntil);
+  if (next.bot === 'off' && (conv.routingStage === 'menu' || conv.routingStage === 'assistant')) {
+    // People hold it now: the assistant drops its pending jobs (they check the stage).
+    sets.push('routingStage = :people');
+    values[':people'] = 'people';
+    removes.push('assistantId');
+  }
+  Object.entries(extra).forEach(([name, value], i) => {
+    sets.push(`${name} = :x${i}`);
+    values[`:x${i}`] = value;
+  });
+  const conds = ['#st = :open'];
+  if (conv.attendanceId) {
+    conds.push('attendanceId = :att');
+    values[':att'] = conv.attendanceId;
+  } else conds.push('attribute_not_exists(attendanceId)');
+  for (const name of ['agentId', 'departmentId', 'routingStage'] as const) {
+    const was = conv[name];
+    if (was === undefined) conds.push(`attribute_not_exists(${name})`);
+    else {
+      conds.push(`${name} = :w_${name}`);
+      values[`:w_${name}`] = was;
+    }
+  }
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: conds.join(' AND '),
+    ExpressionAttributeNames: { '#st': 'status' },
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
+}
+
+/** The routing state a customer's message leads to (shared/engine/route.ts). */
+export interface RoutingWrite {
+  stage: NonNullable<Conversation['routingStage']>;
+  /** The customer's message routed: applied once per message, never back in time. */
+  messageId: string;
+  /** To a department: set, and the assistant removed. */
+  departmentId?: string;
+  /** To an assistant. */
+  assistantId?: string;
+}
+
+/**
+ * Records the routing decision for a customer's message, conditional on `routedMessageId`
+ * (once per message). The conversation after, or undefined when already applied or older.
+ */
+export async function routeConversation(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  r: RoutingWrite,
+): Promise<Conversation | undefined> {
+  const sets = ['routingStage = :st', 'routedMessageId = :mid'];
+  const removes: string[] = [];
+  const values: Record<string, unknown> = { ':st': r.stage, ':mid': r.messageId };
+  if (r.departmentId !== undefined) {
+    sets.push('departmentId = :d');
+    values[':d'] = r.departmentId;
+    removes.push('assistantId');
+  }
+  if (r.assistantId !== undefined) {
+    sets.push('assistantId = :a');
+    values[':a'] = r.assistantId;
+  }
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    ConditionExpression: 'attribute_not_exists(routedMessageId) OR routedMessageId < :mid',
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
+}
+
+/** Records that the timers of the conversation's attendance are armed (while it is still that attendance). */
+export async function markTimersArmed(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  attendanceId: string,
+): Promise<void> {
+  await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: 'SET timersArmedFor = :a',
+    ConditionExpression: 'attendanceId = :a',
+    ExpressionAttributeValues: { ':a': attendanceId },
+  });
+}
+
+/** Tokens and cost of one assistant answer, added to the conversation's totals. */
+export interface AnswerUsageTotals {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  costUsd?: number;
+}
+
+/** Adds an answer's tokens and cost to the conversation's totals, once per answer (`answerId`, increasing). */
+export async function addConversationUsage(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  usage: AnswerUsageTotals,
+  answerId: string,
+): Promise<void> {
+  await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression:
+      'SET aiCountedFor = :id ADD aiPromptTokens :p, aiCompletionTokens :c, aiCachedTokens :k, aiCostUsd :usd',
+    ConditionExpression: 'attribute_not_exists(aiCountedFor) OR aiCountedFor < :id',
+    ExpressionAttributeValues: {
+      ':id': answerId,
+      ':p': usage.promptTokens,
+      ':c': usage.completionTokens,
+      ':k': usage.cachedTokens,
+      ':usd': usage.costUsd ?? 0,
+    },
+  });
+}
+
+/**
+ * The assistant answered the customer's message `messageId` (once per message, never back
+ * in time); with `handover`, people take the chat (to the department, when given). The
+ * conversation after, or undefined when already applied.
+ */
+export async function markAssistantAnswered(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  messageId: string,
+  handover?: { departmentId?: string },
+): Promise<Conversation | undefined> {
+  const sets = ['assistantAnsweredId = :mid'];
+  const values: Record<string, unknown> = { ':mid': messageId };
+  let remove = '';
+  if (handover) {
+    sets.push('routingStage = :people');
+    values[':people'] = 'people';
+    if (handover.departmentId) {
+      sets.push('departmentId = :d');
+      values[':d'] = handover.departmentId;
+    }
+    remove = ' REMOVE assistantId';
+  }
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+    ConditionExpression: 'attribute_not_exists(assistantAnsweredId) OR assistantAnsweredId < :mid',
+    ExpressionAttributeValues: values,
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
+}
+
+/** The assistant's conversation variables (a tool set one), replaced whole. */
+export async function setConversationVariables(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  variables: Record<string, unknown>,
+): Promise<void> {
+  await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: 'SET variables = :v',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':v': variables },
+  });
+}
+
+/**
+ * Creates a conversation with no thread, contact or number (the assistant tester's and the
+ * assistants API's chats), in the inbox bucket its state calls for. Returns it with the bucket.
+ */
+export async function putDetachedConversation(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Conversation,
+  now: number,
+): Promise<Conversation> {
+  const bucket = bucketOf(chatStateOf(conv), now);
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: { ...keys.conversation(conv.accountId, conv.id), ...conv, ...inboxKeys(conv, bucket, now) },
+    }),
+  );
+  return { ...conv, inboxBucket: bucket };
+}
+
+/** A tester's (or the API's) customer message in a detached conversation: its newest customer message. */
+export async function recordDetachedCustomerMessage(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  message: { id: string; createdAt: number },
+): Promise<void> {
+  await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(accountId, conversationId),
+    UpdateExpression: 'SET lastCustomerMessageId = :m, lastMessageAt = :t',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':m': message.id, ':t': message.createdAt },
+  });
 }

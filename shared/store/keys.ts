@@ -30,6 +30,8 @@ export type IndexName = (typeof indexes)[keyof typeof indexes];
 export const prefixes = {
   message: 'MSG#',
   conversation: 'CONV#',
+  knowledgeBase: 'KB#',
+  kbDocument: 'DOC#',
 } as const;
 
 /** The conversation id of a conversation item's sort key (`CONV#<id>`). */
@@ -109,10 +111,13 @@ export const keys = {
   /** A campaign (click-to-WhatsApp ad or post) customers came from. */
   campaign: (accountId: string, sourceId: string) => ({ pk: acc(accountId), sk: `CAMPAIGN#${sourceId}` }),
   /** Knowledge bases of an account (AI-4) and their documents. */
-  knowledgeBase: (accountId: string, kbId: string) => ({ pk: acc(accountId), sk: `KB#${kbId}` }),
+  knowledgeBase: (accountId: string, kbId: string) => ({
+    pk: acc(accountId),
+    sk: `${prefixes.knowledgeBase}${kbId}`,
+  }),
   kbDocument: (accountId: string, kbId: string, docId: string) => ({
     pk: `${acc(accountId)}#KB#${kbId}`,
-    sk: `DOC#${docId}`,
+    sk: `${prefixes.kbDocument}${docId}`,
   }),
   kbDocumentsPartition: (accountId: string, kbId: string) => `${acc(accountId)}#KB#${kbId}`,
   /** Assistant conversations log (MET-1): one item per attendance an assistant answered, by start. */
@@ -223,6 +228,17 @@ export const keys = {
   connectionsPartition: (accountId: string) => `${acc(accountId)}#CONNS`,
   /** Global lookup for $disconnect, which only knows the connection id. */
   connectionById: (connectionId: string) => ({ pk: `WSCONN#${connectionId}`, sk: 'WSCONN' }),
+
+  /** A browser's web push subscription (INB-8): one per user and endpoint (hashed). */
+  pushSubscription: (accountId: string, userId: string, endpointHash: string) => ({
+    pk: `${acc(accountId)}#PUSH`,
+    sk: `SUB#${userId}#${endpointHash}`,
+  }),
+  /** The once-per-contact mark: this user was told about this chat (TTL 7 days). */
+  pushSent: (accountId: string, conversationId: string, userId: string) => ({
+    pk: `${acc(accountId)}#PUSH`,
+    sk: `SENT#${conversationId}#${userId}`,
+  }),
 
   /** Pending one-time schedules of a conversation (so a close can delete them). */
   schedule: (accountId: string, conversationId: string, name: string) => ({

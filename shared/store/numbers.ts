@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { acc, keys } from './keys.ts';
-import { firstByGsi1, queryPrefix } from './ops.ts';
+import { firstByGsi1, queryPrefix, setFields, updateIfAllowed } from './ops.ts';
 import {
   whatsAppNumberSchema,
   publicNumberSchema,
@@ -251,4 +251,31 @@ export async function recordIgnoredMessage(
       },
     }),
   );
+}
+
+/**
+ * Changes a number's fields (the ones given; undefined ones stay). `clearTokenError`: a new
+ * access token ends the "invalid token" notice (NUM-4). The number after, or undefined when
+ * it does not exist.
+ */
+export async function updateNumberFields(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  numberId: string,
+  fields: Record<string, unknown>,
+  opts: { clearTokenError?: boolean } = {},
+): Promise<WhatsAppNumber | undefined> {
+  const set = setFields(fields);
+  if (!set) return getNumber(ddb, tableName, accountId, numberId);
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.number(accountId, numberId),
+    UpdateExpression: `${set.expression}${opts.clearTokenError ? ' REMOVE tokenError' : ''}`,
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: set.names,
+    ExpressionAttributeValues: set.values,
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && whatsAppNumberSchema.parse(updated);
 }

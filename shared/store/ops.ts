@@ -87,3 +87,19 @@ export async function renameItem(
     ReturnValues: 'ALL_NEW',
   });
 }
+
+/**
+ * `SET #a = :a, …` for the fields given (undefined ones skipped), with its names and values;
+ * undefined when there is nothing to set.
+ */
+export function setFields(
+  fields: Record<string, unknown>,
+): { expression: string; names: Record<string, string>; values: Record<string, unknown> } | undefined {
+  const entries = Object.entries(fields).filter(([, v]) => v !== undefined);
+  if (!entries.length) return undefined;
+  return {
+    expression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+    names: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
+    values: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
+  };
+}

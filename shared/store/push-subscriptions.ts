@@ -6,21 +6,98 @@
  *   ACC#a#PUSH / SENT#<conversation>#<user>       told about this chat already (TTL 7 days)
  */
 import { createHash } from 'node:crypto';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { acc } from './keys.ts';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DeleteCommand,
+  PutCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
+import { keys } from './keys.ts';
 import { queryPrefix } from './ops.ts';
 
-export const pushPartition = (accountId: string) => `${acc(accountId)}#PUSH`;
 const hash = (s: string) => createHash('sha256').update(s).digest('base64url').slice(0, 32);
 
-export const pushSubscriptionKey = (accountId: string, userId: string, endpoint: string) => ({
-  pk: pushPartition(accountId),
-  sk: `SUB#${userId}#${hash(endpoint)}`,
-});
-export const pushSentKey = (accountId: string, conversationId: string, userId: string) => ({
-  pk: pushPartition(accountId),
-  sk: `SENT#${conversationId}#${userId}`,
-});
+const subscriptionKey = (accountId: string, userId: string, endpoint: string) =>
+  keys.pushSubscription(accountId, userId, hash(endpoint));
+
+/** Stores a browser's subscription (one item per user and endpoint; a second save replaces it). */
+export async function putPushSubscription(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  userId: string,
+  sub: { endpoint: string; keys: { p256dh: string; auth: string } },
+  now: number,
+): Promise<void> {
+  await ddb.send(
+    new PutCommand({
+      TableName: tableName,
+      Item: {
+        ...subscriptionKey(accountId, userId, sub.endpoint),
+        userId,
+        endpoint: sub.endpoint,
+        keys: sub.keys,
+        createdAt: now,
+      },
+    }),
+  );
+}
+
+export async function deletePushSubscription(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  userId: string,
+  endpoint: string,
+): Promise<void> {
+  await ddb.send(
+    new DeleteCommand({ TableName: tableName, Key: subscriptionKey(accountId, userId, endpoint) }),
+  );
+}
+
+/**
+ * Marks the user told about this chat (conditional put, TTL 7 days): true when this call
+ * marked it, false when the mark was there (told already).
+ */
+export async function claimPushSentMark(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  userId: string,
+  now: number,
+): Promise<boolean> {
+  try {
+    await ddb.send(
+      new PutCommand({
+        TableName: tableName,
+        Item: {
+          ...keys.pushSent(accountId, conversationId, userId),
+          ttl: Math.floor(now / 1000) + 7 * 86400,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+    return true;
+  } catch (err) {
+    if (err instanceof ConditionalCheckFailedException) return false;
+    throw err;
+  }
+}
+
+/** The user opened the chat: the mark goes, their next message from this contact notifies again. */
+export async function deletePushSentMark(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  userId: string,
+): Promise<void> {
+  await ddb.send(
+    new DeleteCommand({ TableName: tableName, Key: keys.pushSent(accountId, conversationId, userId) }),
+  );
+}
 
 /** The user's stored subscriptions (one per browser / device). */
 export async function userPushSubscriptions(
@@ -29,7 +106,8 @@ export async function userPushSubscriptions(
   accountId: string,
   userId: string,
 ): Promise<Record<string, unknown>[]> {
-  return queryPrefix(ddb, tableName, pushPartition(accountId), `SUB#${userId}#`);
+  const first = keys.pushSubscription(accountId, userId, '');
+  return queryPrefix(ddb, tableName, first.pk, first.sk);
 }
 
 /**
