@@ -25,11 +25,7 @@ import {
   listNumbers,
   updateNumberFields,
 } from '#shared/store/numbers.ts';
-import {
-  DEFAULT_INACTIVITY_HOURS,
-  DEFAULT_TIMEZONE,
-  type WhatsAppNumber,
-} from '#shared/store/types.ts';
+import { DEFAULT_INACTIVITY_HOURS, DEFAULT_TIMEZONE, type WhatsAppNumber } from '#shared/store/types.ts';
 import { can } from '#shared/domain/inbox.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { caller } from './conversations-service.ts';
