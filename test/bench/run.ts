@@ -34,9 +34,15 @@ import { spawn } from 'node:child_process';
 import { freePortBase } from '#infra/local/ports.ts';
 import { signBody } from '#shared/whatsapp/signature.ts';
 import { envNames } from '#infra/topology.ts';
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { listConnections } from '#shared/store/connections.ts';
 import { benchInbox } from './inbox.ts';
 import { benchRetrieval } from './retrieval.ts';
+import { costOf, diff, prices } from './cost.ts';
+import { wallNow, type HopReport, type MeterSnapshot } from './meter.ts';
 
+const benchStarted = performance.now();
 const { values: args } = parseArgs({
   options: {
     rate: { type: 'string', default: '200' },
@@ -46,6 +52,9 @@ const { values: args } = parseArgs({
     'raw-writes': { type: 'string', default: '5000' },
     'warm-up-seconds': { type: 'string', default: '12' },
     'inbox-conversations': { type: 'string', default: '100000' },
+    /** New customers in the burst phase (replies to a campaign), and over how many seconds. */
+    burst: { type: 'string', default: '2000' },
+    'burst-seconds': { type: 'string', default: '60' },
     /** pipeline | inbox | retrieval: run one part only. */
     only: { type: 'string' },
   },
@@ -291,6 +300,7 @@ async function rawWriteRate(endpoint: string, writes: number): Promise<number> {
 async function agentSocket(
   stack: BenchStack,
   onMessage: (message: { wamid: string; text?: string }) => void,
+  onFrame?: () => void,
 ): Promise<WebSocket | undefined> {
   const login = await fetch(`${stack.urls.api}/api/auth/login`, {
     method: 'POST',
@@ -305,6 +315,7 @@ async function agentSocket(
     ws.once('error', reject);
   });
   ws.on('message', (data) => {
+    onFrame?.();
     try {
       type Event = { type?: string; message?: { wamid?: string; text?: string } };
       const frame = JSON.parse(data.toString()) as Event & { events?: Event[] };
@@ -320,7 +331,18 @@ async function agentSocket(
 
 process.env.LOG_LEVEL ??= 'warn';
 
-type BenchStack = LocalInfo & { env: Record<string, string>; pid?: number; stop(): Promise<void> };
+/** Progress on stderr (the JSON goes to stdout): where a long run is. */
+const progress = (msg: string) =>
+  process.stderr.write(`[bench ${((performance.now() - benchStarted) / 1000).toFixed(0)} s] ${msg}\n`);
+
+type BenchStack = LocalInfo & {
+  env: Record<string, string>;
+  pid?: number;
+  stop(): Promise<void>;
+  /** The meter's figures (meter.ts), asked of the stack's process. */
+  meter(): Promise<MeterSnapshot>;
+  hops(): Promise<HopReport>;
+};
 
 /** Starts the stack in its own process (stack-process.ts) and adopts its environment. */
 async function spawnStack(dataDir: string, portBase: number): Promise<BenchStack> {
@@ -334,12 +356,24 @@ async function spawnStack(dataDir: string, portBase: number): Promise<BenchStack
       String(portBase),
     ],
     {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     },
   );
+  let asked = 0;
+  const answers = new Map<number, (answer: unknown) => void>();
+  child.on('message', (m: { id: number; answer: unknown }) => {
+    answers.get(m.id)?.(m.answer);
+    answers.delete(m.id);
+  });
+  const ask = <T>(what: 'snapshot' | 'hops') =>
+    new Promise<T>((resolve) => {
+      const id = ++asked;
+      answers.set(id, resolve as (answer: unknown) => void);
+      child.send({ id, ask: what });
+    });
   const line = await new Promise<string>((resolve, reject) => {
     let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout!.on('data', (d: Buffer) => {
       buf += d.toString();
       const nl = buf.indexOf('\n');
       if (nl >= 0) resolve(buf.slice(0, nl));
@@ -351,6 +385,8 @@ async function spawnStack(dataDir: string, portBase: number): Promise<BenchStack
   return {
     ...info,
     pid: child.pid,
+    meter: () => ask<MeterSnapshot>('snapshot'),
+    hops: () => ask<HopReport>('hops'),
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve());
@@ -456,6 +492,7 @@ if (args.only === 'retrieval') {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'atende-bench-'));
+progress('starting the stack');
 const stack = await spawnStack(dataDir, await freePortBase());
 const result: Record<string, unknown> = {
   machine: { cores: (await import('node:os')).cpus().length },
@@ -476,8 +513,176 @@ try {
   await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
+result.benchSeconds = Math.round((performance.now() - benchStarted) / 1000);
 console.log(JSON.stringify(result, null, 2));
 process.exit(0);
+
+/**
+ * The floor (c): what the path costs on these stand-ins with no work in it, measured in the
+ * same run — one webhook POST (signed, no entries: checked and answered, nothing queued),
+ * one sequential DynamoDB request (a put or a get through the local IAM proxy, as the
+ * functions make them), and one socket post (PostToConnection until the frame arrives).
+ * A latency path of N sequential DynamoDB requests has the floor post + N × request + socket.
+ */
+async function measureFloor(stack: BenchStack, samples = 40) {
+  const deps = engineDepsFromConfig(loadConfig(), 'bench');
+  const median = (xs: number[]) => summary(xs).p50 ?? 0;
+  const empty = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
+  const posts: number[] = [];
+  for (let i = 0; i < samples; i++) posts.push(await postOnce(stack, empty));
+  const table = stack.env[envNames.table]!;
+  const requests: number[] = [];
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now();
+    const key = { pk: 'BENCH#floor', sk: `S#${i % 10}` };
+    if (i % 2) await deps.ddb.send(new GetCommand({ TableName: table, Key: key }));
+    else await deps.ddb.send(new PutCommand({ TableName: table, Item: { ...key, body: 'x'.repeat(200) } }));
+    requests.push(performance.now() - t0);
+  }
+  // A socket of our own: its connection id is the one that was not there before.
+  const accountId = stack.demo.accountId!;
+  const before = new Set(
+    (await listConnections(deps.ddb, table, accountId, Date.now())).map((c) => c.connectionId),
+  );
+  let onFrame: (() => void) | undefined;
+  const sock = await agentSocket(
+    stack,
+    () => undefined,
+    () => onFrame?.(),
+  );
+  const socketPosts: number[] = [];
+  let connectionId: string | undefined;
+  for (let i = 0; i < 20 && !connectionId; i++) {
+    connectionId = (await listConnections(deps.ddb, table, accountId, Date.now())).find(
+      (c) => !before.has(c.connectionId),
+    )?.connectionId;
+    if (!connectionId) await new Promise((r) => setTimeout(r, 100));
+  }
+  if (sock && connectionId && deps.ws)
+    for (let i = 0; i < samples; i++) {
+      const t0 = performance.now();
+      const arrived = new Promise<void>((resolve) => {
+        onFrame = resolve;
+        setTimeout(resolve, 2000).unref();
+      });
+      await deps.ws.send(
+        new PostToConnectionCommand({
+          ConnectionId: connectionId,
+          Data: Buffer.from(JSON.stringify({ type: 'bench.floor', i })),
+        }),
+      );
+      await arrived;
+      socketPosts.push(performance.now() - t0);
+    }
+  sock?.close();
+  return {
+    webhookPostMs: median(posts),
+    dynamoRequestMs: median(requests),
+    socketPostMs: median(socketPosts),
+    samples,
+  };
+}
+
+type Floor = Awaited<ReturnType<typeof measureFloor>>;
+function floorOf(floor: Floor, dynamoRequests: number): number {
+  return floor.webhookPostMs + dynamoRequests * floor.dynamoRequestMs + floor.socketPostMs;
+}
+
+/** A latency summary and the same divided by a floor (ms). */
+function withRatio<T extends { p50: number | null; p95: number | null; p99: number | null }>(
+  s: T,
+  floorMs: number,
+  dynamoRequests?: number,
+) {
+  const ratio = (x: number | null) => (x === null || !floorMs ? null : Number((x / floorMs).toFixed(1)));
+  return {
+    ...s,
+    floorMs: Number(floorMs.toFixed(2)),
+    ...(dynamoRequests !== undefined ? { floorDynamoRequests: Number(dynamoRequests.toFixed(1)) } : {}),
+    ratioToFloor: { p50: ratio(s.p50), p95: ratio(s.p95), p99: ratio(s.p99) },
+  };
+}
+
+/** DynamoDB requests fn inbound made per message in a phase (the meter's counters). */
+function inboundDynamoRequests(before: MeterSnapshot, after: MeterSnapshot, messages: number): number {
+  let n = 0;
+  for (const [k, c] of Object.entries(diff(after.counters, before.counters)))
+    if (k.startsWith('dynamodb|') && k.endsWith('|inbound')) n += c.n;
+  return messages ? n / messages : 0;
+}
+
+/** Table and index partitions written per message in a phase, by key shape (fn inbound's). */
+function partitionsPerMessage(before: MeterSnapshot, after: MeterSnapshot, messages: number) {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(after.partitions)) {
+    const d = n - (before.partitions[k] ?? 0);
+    if (d > 0 && k.startsWith('inbound '))
+      out[k.slice('inbound '.length)] = Number((d / messages).toFixed(3));
+  }
+  return out;
+}
+
+/**
+ * The tail (3): where the time of each message of the inbound → agent phase went, from the
+ * meter's per-hop timestamps (meter.ts) and the bench's own send and arrival times.
+ */
+function tailOf(
+  hops: HopReport,
+  sent: Map<string, number>,
+  arrivedAt: Map<string, number>,
+  markerOf: (text: string) => string,
+) {
+  const segments = [
+    'toWebhook',
+    'webhook',
+    'queued',
+    'toFirstWrite',
+    'writes',
+    'toPush',
+    'post',
+    'toSocket',
+  ] as const;
+  type Row = { total: number } & Partial<Record<(typeof segments)[number], number>>;
+  const rows: Row[] = [];
+  for (const [text, t0] of sent) {
+    const t9 = arrivedAt.get(text);
+    const h = hops.hops[markerOf(text)];
+    if (t9 === undefined || !h) continue;
+    const writes = [h.ddbUpdateItem, h.ddbPut].filter((x): x is number => x !== undefined);
+    const firstWrite = writes.length ? Math.min(...writes) : undefined;
+    const lastWrite = writes.length ? Math.max(...writes) : undefined;
+    const gap = (a?: number, b?: number) => (a !== undefined && b !== undefined ? b - a : undefined);
+    rows.push({
+      total: t9 - t0,
+      toWebhook: gap(t0, h.webhookIn),
+      webhook: gap(h.webhookIn, h.sqsSent),
+      queued: gap(h.sqsSent, h.sqsReceived),
+      toFirstWrite: gap(h.sqsReceived, firstWrite),
+      writes: gap(firstWrite, lastWrite),
+      toPush: gap(lastWrite, h.wsPost),
+      post: gap(h.wsPost, h.wsPosted),
+      toSocket: gap(h.wsPosted, t9),
+    });
+  }
+  rows.sort((a, b) => a.total - b.total);
+  const slow = rows.slice(Math.floor(rows.length * 0.95));
+  const med = (rs: Row[], k: (typeof segments)[number]) =>
+    summary(rs.flatMap((r) => (r[k] === undefined ? [] : [r[k]]))).p50;
+  const slowest = slow.at(-1);
+  return {
+    messages: rows.length,
+    /** Median of each hop over every message, and over the slowest 5 %. */
+    medianMs: Object.fromEntries(segments.map((k) => [k, med(rows, k)])),
+    slowest5PercentMedianMs: Object.fromEntries(segments.map((k) => [k, med(slow, k)])),
+    slowestMessageMs: slowest
+      ? Object.fromEntries(Object.entries(slowest).map(([k, v]) => [k, Number(v.toFixed(1))]))
+      : null,
+    mainThreadLoopDelayMs: hops.mainLoopDelay,
+    mainThreadStallsOver60ms: hops.stalls.length,
+    longestMainThreadStallMs: Math.max(0, ...hops.stalls.map((s) => s.ms)),
+    dynamoLatencyAtProxyMs: hops.dynamoLatency,
+  };
+}
 
 async function pipeline(): Promise<void> {
   const rate = Number(args.rate);
@@ -490,6 +695,9 @@ async function pipeline(): Promise<void> {
   const sentAt = new Map<string, number>();
   const arrived: number[] = [];
   const latencyByKey = new Map<string, number>();
+  /** Wall-clock times of the inbound → agent phase, for the tail's hops. */
+  const sentWall = new Map<string, number>();
+  const arrivedWall = new Map<string, number>();
   // A message is known by its wamid when the bench posted it, by its text when the
   // simulator's phone sent it (the wamid is the simulator's, and may arrive first).
   const ws = await agentSocket(stack, (m) => {
@@ -498,10 +706,12 @@ async function pipeline(): Promise<void> {
     if (t === undefined) return;
     arrived.push(performance.now() - t);
     latencyByKey.set(key!, performance.now() - t);
+    if (sentWall.has(key!)) arrivedWall.set(key!, wallNow());
   });
 
   const jvm = dynamoPid(stack.urls.dynamodbDirect ?? stack.urls.dynamodb);
 
+  progress('warm-up');
   // 0. Warm-up (not measured): JIT in every thread and in the JVM, connection pools. The
   // JVM's optimising compiler keeps working for tens of seconds: 12 s of traffic, with
   // 150 conversations opened, half of it through the simulator's phone.
@@ -516,6 +726,14 @@ async function pipeline(): Promise<void> {
   );
   await drained(stack);
 
+  // The floor, on the warm stack before the measured phases.
+  progress('floor');
+  const floor = await measureFloor(stack);
+  result.floor = floor;
+  const meterStart = await stack.meter();
+  let pipelineMessages = 0;
+
+  progress('webhook ack phase');
   // 1. Webhook ack latency at a steady rate (one message per POST, 50 customers).
   const acks = await paced(rate * seconds, rate, (i) =>
     postWebhook(
@@ -523,23 +741,36 @@ async function pipeline(): Promise<void> {
       textPayload(stack, `55119${String(70000000 + (i % 50))}`, `wamid.ack-${run}-${i}`, `oi ${i}`),
     ),
   );
-  result.webhookAckMs = { rate, ...summary(acks) };
+  pipelineMessages += acks.length;
+  result.webhookAckMs = { rate, ...withRatio(summary(acks), floor.webhookPostMs) };
 
   await drained(stack);
 
   // 2. Inbound → agent WebSocket latency at a steady rate, through the simulator: each
   // message is a customer typing on the simulator's phone (POST /sim/customer/send), which
-  // signs and posts Meta's webhook; timed until the agent's socket shows it.
+  // signs and posts Meta's webhook; timed until the agent's socket shows it. Each text
+  // carries a marker the meter finds at every hop (the tail's timestamps).
   const wsRate = Number(args['ws-rate']);
-  const wsText = (i: number) => `olá ${run} ${i}`;
+  const marker = (i: number) => `q${run}-${i}z`;
+  const wsText = (i: number) => `olá ${marker(i)}`;
+  let wsPhase: { before: MeterSnapshot; after: MeterSnapshot; messages: number } | undefined;
+  let burstRequests: number | undefined;
   if (ws) {
+    progress('inbound → agent phase');
+    await stack.hops(); // starts the hop record afresh
+    const before = await stack.meter();
     await paced(wsRate * seconds, wsRate, async (i) => {
       sentAt.set(wsText(i), performance.now());
+      sentWall.set(wsText(i), wallNow());
       return phoneSends(stack, `55119${String(80000000 + (i % 50))}`, wsText(i));
     });
     const deadline = Date.now() + 30_000;
     while (arrived.length < sentAt.size && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
+    await drained(stack);
+    wsPhase = { before, after: await stack.meter(), messages: sentAt.size };
+    pipelineMessages += sentAt.size;
+    result.tail = tailOf(await stack.hops(), sentWall, arrivedWall, (text) => text.slice('olá '.length));
     // The phase's 50 customers are new: the first message of each opens a conversation
     // (attendance, protocol, routing, timers); the rest land in open conversations.
     const latencyOf = (from: number, to: number) =>
@@ -553,7 +784,7 @@ async function pipeline(): Promise<void> {
       inOpenConversations: summary(latencyOf(50, sentAt.size)),
     };
 
-    await drained(stack);
+    progress('saturation phase');
     // 3. Saturation: everything at once, time until the last one reaches the agent.
     const n = Number(args.saturate);
     arrived.length = 0;
@@ -572,6 +803,7 @@ async function pipeline(): Promise<void> {
       while (arrived.length < n && Date.now() < sat) await new Promise((r) => setTimeout(r, 100));
     });
     const elapsed = (performance.now() - t0) / 1000;
+    pipelineMessages += n;
     result.saturation = {
       messages: n,
       delivered: arrived.length,
@@ -580,18 +812,82 @@ async function pipeline(): Promise<void> {
       dynamoLocalCores: cpu.dynamoLocal,
       coresUsed: cpu,
     };
+    await drained(stack);
+    const meterEnd = await stack.meter();
+    // (a) The cost meter over the three phases: requests counted × list prices.
+    result.costPipeline = {
+      ...costOf(diff(meterEnd.counters, meterStart.counters), pipelineMessages),
+      pricesOf: prices.date,
+      partitionsWrittenPerMessage: partitionsPerMessage(meterStart, meterEnd, pipelineMessages),
+    };
+
+    progress('burst phase');
+    // 4. Burst: new customers replying to a campaign, every one opening a conversation.
+    const burst = Number(args.burst);
+    const burstSeconds = Number(args['burst-seconds']);
+    arrived.length = 0;
+    sentAt.clear();
+    const burstBefore = await stack.meter();
+    const b0 = performance.now();
+    await paced(burst, burst / burstSeconds, async (i) => {
+      const wamid = `wamid.burst-${run}-${i}`;
+      sentAt.set(wamid, performance.now());
+      return postWebhook(
+        stack,
+        textPayload(stack, `55119${String(93000000 + i)}`, wamid, `Quero saber da promoção ${i}`),
+      );
+    });
+    const burstDeadline = Date.now() + 120_000;
+    while (arrived.length < burst && Date.now() < burstDeadline) await new Promise((r) => setTimeout(r, 100));
+    const burstElapsed = (performance.now() - b0) / 1000;
+    await drained(stack);
+    const burstAfter = await stack.meter();
+    burstRequests = inboundDynamoRequests(burstBefore, burstAfter, burst);
+    result.burst = {
+      newCustomers: burst,
+      overSeconds: burstSeconds,
+      delivered: arrived.length,
+      seconds: Number(burstElapsed.toFixed(1)),
+      toAgentMs: withRatio(summary(arrived), floorOf(floor, burstRequests), burstRequests),
+      cost: {
+        ...costOf(diff(burstAfter.counters, burstBefore.counters), burst),
+        partitionsWrittenPerMessage: partitionsPerMessage(burstBefore, burstAfter, burst),
+      },
+    };
     ws.close();
   } else {
     result.inboundToAgentMs = null;
     result.saturation = null;
   }
 
-  // 4. The floor: DynamoDB Local's raw write rate, same machine, same run.
+  progress('write units, raw writes');
+  // 5. The storage floor: DynamoDB Local's raw write rate, same machine, same run.
   result.failedWebhookPosts = failedPosts;
   const w = await writeUnitsPerInboundText(stack);
   result.writeUnitsPerInboundText = w.units;
   result.writeRequestsPerInboundText = w.requests;
   result.readRequestsPerInboundText = w.reads;
+
+  // (c) Every latency as a ratio to the floor with as many DynamoDB requests as its path.
+  const io = result.inboundToAgentMs as
+    | (ReturnType<typeof summary> & {
+        openingMessages: ReturnType<typeof summary>;
+        inOpenConversations: ReturnType<typeof summary>;
+      })
+    | null;
+  if (io && wsPhase) {
+    const all = inboundDynamoRequests(wsPhase.before, wsPhase.after, wsPhase.messages);
+    const open = w.requests + w.reads;
+    result.inboundToAgentMs = {
+      ...withRatio(io, floorOf(floor, all), all),
+      openingMessages:
+        burstRequests !== undefined
+          ? withRatio(io.openingMessages, floorOf(floor, burstRequests), burstRequests)
+          : io.openingMessages,
+      inOpenConversations: withRatio(io.inOpenConversations, floorOf(floor, open), open),
+    };
+  }
+
   const [raw, rawCpu] = await whereCpuGoes({ jvm }, () =>
     // DynamoDB Local itself: the local IAM proxy is not part of the floor (AWS has none).
     rawWriteRate(stack.urls.dynamodbDirect ?? stack.urls.dynamodb, Number(args['raw-writes'])),
