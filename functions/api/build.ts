@@ -26,6 +26,7 @@ import { accountSecrets } from '#shared/secrets/account-secrets.ts';
 import { createGraphClient } from '#shared/whatsapp/graph-client.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
 import { queueNames } from '#infra/topology.ts';
+import { withLogContext } from '#shared/log.ts';
 
 export function defaultApiDeps(config: Config): ApiDeps {
   const secretId = config.secretIds.auth;
@@ -88,7 +89,9 @@ export function buildApiHandler(getDeps: () => ApiDeps) {
         }),
       )
       .use(jsonBody())
-      .handler((event) => router.dispatch(event, d()))
+      .handler((event) =>
+        withLogContext({ correlationId: event.requestContext?.requestId }, () => router.dispatch(event, d())),
+      )
   );
 }
 

@@ -4,7 +4,9 @@
  * every variable of the function's grants; a missing or malformed one fails with its name).
  * Tests import ./build.ts and give their own dependencies.
  */
+import { setLogContext } from '#shared/log.ts';
 import { buildOutboundHandler, depsFromEnv } from './build.ts';
 
+setLogContext({ function: 'outbound' });
 export { buildOutboundHandler };
 export const handler = buildOutboundHandler(depsFromEnv());

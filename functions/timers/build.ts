@@ -8,12 +8,23 @@ import { loadConfig } from '#shared/config.ts';
 import { engineDepsFromConfig, type EngineDeps } from '#shared/engine/engine-deps.ts';
 import { sweepInput, sweepOutbox } from '#shared/engine/sweeper.ts';
 import { processTimer } from '#shared/engine/timers.ts';
+import { withLogContext } from '#shared/log.ts';
 
 export function buildTimersHandler(deps: EngineDeps) {
   return middy<unknown>().handler(async (input) => {
     // The recurring outbox sweep (topology scheduler.recurring), else a one-time schedule.
     if (sweepInput.safeParse(input).success) await sweepOutbox(deps);
-    else await processTimer(input, deps);
+    else {
+      // A conversation's timer: its lines carry the conversation.
+      const { accountId, conversationId } = (input ?? {}) as Record<string, unknown>;
+      await withLogContext(
+        {
+          ...(typeof accountId === 'string' ? { accountId } : {}),
+          ...(typeof conversationId === 'string' ? { conversationId } : {}),
+        },
+        () => processTimer(input, deps),
+      );
+    }
   });
 }
 

@@ -11,10 +11,12 @@ import { readSecret } from '#shared/secrets/read-secret.ts';
 import { handleWebhook, type WebhookDeps } from '#shared/webhook/handle-webhook.ts';
 import { cachedNumberSecrets, numberSecretsFrom } from '#shared/webhook/number-secrets-cache.ts';
 import { accountSecrets } from '#shared/secrets/account-secrets.ts';
-import { log } from '#shared/log.ts';
+import { log, withLogContext } from '#shared/log.ts';
 
 export function buildWebhookHandler(deps: WebhookDeps) {
-  return middy<APIGatewayProxyEventV2>().handler((event) => handleWebhook(event, deps));
+  return middy<APIGatewayProxyEventV2>().handler((event) =>
+    withLogContext({ correlationId: event.requestContext?.requestId }, () => handleWebhook(event, deps)),
+  );
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
@@ -41,6 +43,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
     // Grant queue:dead-letter:inbound: malformed items go there with their reason.
     deadLetterQueueUrl: config.dlqUrls.inbound,
     now: Date.now,
-    log: (level, msg, data) => log(level, msg, { fn: 'webhook', ...data }),
+    log: (level, msg, data) => log(level, msg, { function: 'webhook', ...data }),
   };
 }

@@ -4,7 +4,9 @@
  * every variable of the function's grants; a missing or malformed one fails with its name).
  * Tests import ./build.ts and give their own dependencies.
  */
+import { setLogContext } from '#shared/log.ts';
 import { buildWebhookHandler, depsFromEnv } from './build.ts';
 
+setLogContext({ function: 'webhook' });
 export { buildWebhookHandler };
 export const handler = buildWebhookHandler(depsFromEnv());

@@ -9,6 +9,7 @@ import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi
 import { dynamo, secretsManager, wsManagement } from '#shared/aws/clients.ts';
 import { loadConfig, type Config } from '#shared/config.ts';
 import { wsErrorHandler } from '#shared/http/ws-error-handler.ts';
+import { withLogContext } from '#shared/log.ts';
 import { handleWsEvent, type WsDeps, type WsEvent, type WsResult } from '#shared/api/websocket.ts';
 
 export function defaultWsDeps(config: Config): WsDeps {
@@ -41,7 +42,11 @@ export function buildWsHandler(getDeps: () => WsDeps) {
   let deps: WsDeps | undefined;
   return middy<WsEvent, WsResult>()
     .use(wsErrorHandler())
-    .handler((event) => handleWsEvent(event, (deps ??= getDeps())));
+    .handler((event) =>
+      withLogContext({ correlationId: event.requestContext.connectionId }, () =>
+        handleWsEvent(event, (deps ??= getDeps())),
+      ),
+    );
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): WsDeps {

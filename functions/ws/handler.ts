@@ -4,8 +4,10 @@
  * every variable of the function's grants; a missing or malformed one fails with its name).
  * Tests import ./build.ts and give their own dependencies.
  */
+import { setLogContext } from '#shared/log.ts';
 import { buildWsHandler, depsFromEnv } from './build.ts';
 
+setLogContext({ function: 'ws' });
 export { buildWsHandler };
 const deps = depsFromEnv();
 export const handler = buildWsHandler(() => deps);

@@ -117,7 +117,7 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
     scheduler: schedulerTargetFromConfig(config),
     newId: () => newId(),
     now: Date.now,
-    log: (level, msg, data) => log(level, msg, { fn, ...data }),
+    log: (level, msg, data) => log(level, msg, { function: fn, ...data }),
   };
 }
 

@@ -5,22 +5,25 @@
  */
 import type { MiddlewareObj } from '@middy/core';
 import { toErrorResponse, TooManyRequestsError } from '#shared/errors.ts';
+import { log } from '#shared/log.ts';
 import { json } from './response.ts';
 import type { HttpEvent, HttpResult } from './types.ts';
 
 export type ErrorLogger = (entry: Record<string, unknown>) => void;
 
-const defaultLogger: ErrorLogger = (entry) => console.error(JSON.stringify(entry));
+/** The one logger (shared/log.ts): the request id is the line's correlation id. */
+export const defaultErrorLogger: ErrorLogger = ({ level: _level, msg, requestId, ...rest }) =>
+  log('error', String(msg), { ...(requestId ? { correlationId: requestId } : {}), ...rest });
 
 export function httpErrorHandler(opts: { log?: ErrorLogger } = {}): MiddlewareObj<HttpEvent, HttpResult> {
-  const log = opts.log ?? defaultLogger;
+  const logError = opts.log ?? defaultErrorLogger;
   return {
     name: 'httpErrorHandler',
     onError: (request) => {
       const { statusCode, body } = toErrorResponse(request.error);
       if (statusCode >= 500) {
         const err = request.error;
-        log({
+        logError({
           level: 'error',
           msg: 'request failed',
           requestId: request.event?.requestContext?.requestId,

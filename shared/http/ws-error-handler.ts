@@ -3,14 +3,14 @@
  * may hold a token) and becomes a 500, which refuses a $connect.
  */
 import type { MiddlewareObj } from '@middy/core';
-import type { ErrorLogger } from './error-handler.ts';
+import { defaultErrorLogger, type ErrorLogger } from './error-handler.ts';
 
 interface WsLike {
   requestContext?: { routeKey?: string; connectionId?: string };
 }
 
 export function wsErrorHandler<E extends WsLike, R>(opts: { log?: ErrorLogger } = {}): MiddlewareObj<E, R> {
-  const log = opts.log ?? ((entry) => console.error(JSON.stringify(entry)));
+  const log = opts.log ?? defaultErrorLogger;
   return {
     name: 'wsErrorHandler',
     onError: (request) => {

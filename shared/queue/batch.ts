@@ -30,6 +30,7 @@ import {
   type RetryPolicy,
 } from '#shared/domain/retry-policy.ts';
 import { PermanentError } from '#shared/errors.ts';
+import { withLogContext } from '#shared/log.ts';
 
 const urls = new Map<string, string>();
 
@@ -114,7 +115,8 @@ export async function processBatch(
     [...groups.values()].map(async (records) => {
       for (const [i, record] of records.entries()) {
         try {
-          await handle(record);
+          // Every line logged while working on it carries the record's message id.
+          await withLogContext({ correlationId: record.messageId }, () => handle(record));
         } catch (err) {
           const attempt = attemptOf(record, now());
           const decision = decide(err, attempt, random(), policy);
