@@ -24,6 +24,7 @@ import {
 } from '#shared/store/inbox-views.ts';
 import { conversationSchema, type Conversation, type User } from '#shared/store/types.ts';
 import { accountUsers, forgetAccountUsers } from '#shared/store/users.ts';
+import { createCache } from '#shared/cache.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import type { Page } from './inbox-queries.ts';
 
@@ -54,8 +55,8 @@ interface Directory {
   departmentIds: string[];
   at: number;
 }
-const directoryCache = new Map<string, Directory>();
 const DIRECTORY_TTL_MS = 5000;
+const directoryCache = createCache<string, Directory>({ ttlMs: DIRECTORY_TTL_MS, max: 10_000 });
 
 export async function accountDirectory(
   ddb: DynamoDBDocumentClient,
@@ -63,14 +64,14 @@ export async function accountDirectory(
   accountId: string,
   now: number,
 ): Promise<Directory> {
-  const hit = directoryCache.get(`${tableName}/${accountId}`);
-  if (hit && now - hit.at < DIRECTORY_TTL_MS && now >= hit.at) return hit;
+  const hit = directoryCache.get(`${tableName}/${accountId}`, now);
+  if (hit) return hit;
   const [users, departments] = await Promise.all([
     accountUsers(ddb, tableName, accountId, now),
     listDepartments(ddb, tableName, accountId),
   ]);
   const dir = { users, departmentIds: departments.map((d) => d.id), at: now };
-  directoryCache.set(`${tableName}/${accountId}`, dir);
+  directoryCache.set(`${tableName}/${accountId}`, dir, now);
   return dir;
 }
 

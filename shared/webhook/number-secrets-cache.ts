@@ -5,7 +5,7 @@
  * ids costs one lookup each per TTL at most and evicts only the least recently used.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LRUCache } from 'lru-cache';
+import { createCache } from '#shared/cache.ts';
 import type { AccountSecrets } from '#shared/secrets/account-secrets.ts';
 import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
 
@@ -13,11 +13,12 @@ export type NumberSecrets = { appSecret?: string; verifyToken?: string };
 
 export function cachedNumberSecrets(
   lookup: (phoneNumberId: string) => Promise<NumberSecrets | undefined>,
-  opts: { max?: number; ttlMs?: number } = {},
+  opts: { max?: number; ttlMs?: number; now?: () => number } = {},
 ): ((phoneNumberId: string) => Promise<NumberSecrets | undefined>) & { size: () => number } {
-  const cache = new LRUCache<string, { value: NumberSecrets | undefined }>({
+  const cache = createCache<string, { value: NumberSecrets | undefined }>({
     max: opts.max ?? 500,
-    ttl: opts.ttlMs ?? 60_000,
+    ttlMs: opts.ttlMs ?? 60_000,
+    ...(opts.now ? { now: opts.now } : {}),
   });
   const get = async (phoneNumberId: string) => {
     const hit = cache.get(phoneNumberId);

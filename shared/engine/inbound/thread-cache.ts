@@ -2,6 +2,7 @@ import { canonicalPhone } from '#shared/domain/phone.ts';
 import { findOrCreateContact, type ContactIdentity } from '#shared/store/contacts.ts';
 import { findConversation, getConversationById } from '#shared/store/conversations.ts';
 import type { Contact, Conversation, WhatsAppNumber } from '#shared/store/types.ts';
+import { createCache } from '#shared/cache.ts';
 import type { EngineDeps } from '../engine-deps.ts';
 
 /**
@@ -16,7 +17,8 @@ export interface KnownThread {
   openAttendanceId?: string;
   contactName?: string;
 }
-const threadCache = new Map<string, KnownThread>();
+// Ids never change: no expiry, at most 50,000 threads (the least recently used go first).
+const threadCache = createCache<string, KnownThread>({ ttlMs: Infinity, max: 50_000 });
 const threadKey = (number: WhatsAppNumber, who: ContactIdentity, tableName: string) =>
   `${tableName}:${number.id}:${who.waId ? canonicalPhone(who.waId) : ''}:${who.userId ?? ''}`;
 
@@ -27,7 +29,6 @@ export function rememberThread(
   conv: Conversation,
   deps: EngineDeps,
 ): void {
-  if (threadCache.size > 50_000) threadCache.clear();
   threadCache.set(threadKey(number, who, deps.tableName), {
     contact,
     conversationId: conv.id,
