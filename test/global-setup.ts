@@ -16,6 +16,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   const teardown = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
+  // A loaded machine starts the JVMs slowly (this one and those of the stack tests).
+  process.env.DYNAMODB_LOCAL_START_SECONDS ??= '180';
   try {
     const dynamo = await startDynamoLocal({ port: await freePort() });
     stops.push(() => dynamo.stop());

@@ -55,6 +55,12 @@ function jarDir(): string {
   return join(libDir, version);
 }
 
+/**
+ * How long the JVM may take to answer: 60 s, or DYNAMODB_LOCAL_START_SECONDS (the test
+ * run sets 180: on a loaded machine several test files start their own at once).
+ */
+const startLimitSeconds = () => Number(process.env.DYNAMODB_LOCAL_START_SECONDS) || 60;
+
 /** Starts DynamoDB Local on `port`; in memory unless `dataDir` is given. */
 export async function startDynamoLocal(opts: {
   port: number;
@@ -116,9 +122,11 @@ export async function startDynamoLocal(opts: {
       await client.send(new ListTablesCommand({}));
       break;
     } catch {
-      if (Date.now() - started > 60_000) {
+      if (Date.now() - started > startLimitSeconds() * 1000) {
         child.kill('SIGKILL');
-        throw new LocalStartError(`DynamoDB Local did not answer within 60 s. Its output was:\n${output}`);
+        throw new LocalStartError(
+          `DynamoDB Local did not answer within ${startLimitSeconds()} s. Its output was:\n${output}`,
+        );
       }
       await new Promise((r) => setTimeout(r, 150));
     }
