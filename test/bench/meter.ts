@@ -286,7 +286,7 @@ export function installMeter(
           if (DDB_WRITES.has(kind)) {
             const parsed = JSON.parse(text) as Record<string, unknown>;
             for (const k of writtenKeys(kind, parsed)) {
-              const shape = `${caller} ${kind} ${keyShape(k.pk)} ${k.sk?.split('#')[0] ?? ''}`;
+              const shape = `${caller} ${kind} ${keyShape(k.pk)} ${k.sk?.split('#')[0]?.replace(/^([a-z]):.*$/, '$1:…') ?? ''}`;
               partitions[shape] = (partitions[shape] ?? 0) + 1;
             }
             for (const ix of indexKeys(parsed)) {

@@ -642,8 +642,9 @@ function tailOf(
     'post',
     'toSocket',
   ] as const;
-  type Row = { total: number } & Partial<Record<(typeof segments)[number], number>>;
+  type Row = { total: number; sentAfter: number } & Partial<Record<(typeof segments)[number], number>>;
   const rows: Row[] = [];
+  const phaseStart = Math.min(...sent.values());
   for (const [text, t0] of sent) {
     const t9 = arrivedAt.get(text);
     const h = hops.hops[markerOf(text)];
@@ -654,6 +655,7 @@ function tailOf(
     const gap = (a?: number, b?: number) => (a !== undefined && b !== undefined ? b - a : undefined);
     rows.push({
       total: t9 - t0,
+      sentAfter: t0 - phaseStart,
       toWebhook: gap(t0, h.webhookIn),
       webhook: gap(h.webhookIn, h.sqsSent),
       queued: gap(h.sqsSent, h.sqsReceived),
@@ -666,7 +668,7 @@ function tailOf(
   }
   rows.sort((a, b) => a.total - b.total);
   const slow = rows.slice(Math.floor(rows.length * 0.95));
-  const med = (rs: Row[], k: (typeof segments)[number]) =>
+  const med = (rs: Row[], k: (typeof segments)[number] | 'sentAfter') =>
     summary(rs.flatMap((r) => (r[k] === undefined ? [] : [r[k]]))).p50;
   const slowest = slow.at(-1);
   return {
@@ -677,6 +679,8 @@ function tailOf(
     slowestMessageMs: slowest
       ? Object.fromEntries(Object.entries(slowest).map(([k, v]) => [k, Number(v.toFixed(1))]))
       : null,
+    /** When in the phase (ms after its first message) the messages were sent: all, slowest 5 %. */
+    sentAfterMs: { median: med(rows, 'sentAfter'), slowest5PercentMedian: med(slow, 'sentAfter') },
     mainThreadLoopDelayMs: hops.mainLoopDelay,
     mainThreadStallsOver60ms: hops.stalls.length,
     longestMainThreadStallMs: Math.max(0, ...hops.stalls.map((s) => s.ms)),
