@@ -26,6 +26,43 @@ export default tseslint.config(
     },
   },
   {
+    // Only shared/store talks to DynamoDB (docs/data-model.md): one module per entity, one
+    // named function per access pattern. Elsewhere the client may be named as a type only.
+    files: ['**/*.{ts,tsx,js,mjs}'],
+    ignores: [
+      'shared/store/**',
+      // Builds the DynamoDB client every function is given.
+      'shared/aws/clients.ts',
+      // The local runtime creates the table on DynamoDB Local and builds its clients.
+      'infra/local/**',
+      // The smoke check builds its own client against the deployment's table.
+      'scripts/**',
+      // Fixtures and assertions inspect and plant raw items (and mock the client).
+      'test/**',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@aws-sdk/client-dynamodb',
+              message:
+                'Only shared/store talks to DynamoDB: add a named function to the entity’s store module.',
+              allowTypeImports: true,
+            },
+            {
+              name: '@aws-sdk/lib-dynamodb',
+              message:
+                'Only shared/store talks to DynamoDB: add a named function to the entity’s store module.',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The PWA's service worker runs in the browser's worker scope.
     files: ['web/public/sw.js'],
     languageOptions: { globals: { self: 'readonly' } },

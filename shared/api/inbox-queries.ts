@@ -5,8 +5,7 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { keys, prefixes } from '#shared/store/keys.ts';
-import { queryMessagePage } from '#shared/store/messages.ts';
+import { isMessagePosition, messagePosition, queryMessagePage } from '#shared/store/messages.ts';
 import type { Message } from '#shared/store/types.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
@@ -18,7 +17,7 @@ export interface Page<T> {
 const messageCursorSchema = z.object({
   /** Direction: `o` pages to older messages, `n` to newer ones. */
   d: z.enum(['o', 'n']),
-  sk: z.string().startsWith(prefixes.message),
+  sk: z.string().refine(isMessagePosition),
 });
 
 /**
@@ -34,9 +33,7 @@ export async function listMessages(
   opts: { limit: number; cursor?: string; after?: string },
 ): Promise<Page<Message>> {
   let direction: 'o' | 'n' = opts.after ? 'n' : 'o';
-  let startSk: string | undefined = opts.after
-    ? keys.message(accountId, conversationId, opts.after).sk
-    : undefined;
+  let startSk: string | undefined = opts.after ? messagePosition(opts.after) : undefined;
   if (opts.cursor) {
     const c = decodeCursor(opts.cursor, messageCursorSchema);
     direction = c.d;

@@ -3,7 +3,7 @@
  * tens of them), written by admins.
  */
 import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { acc, keys } from './keys.ts';
+import { acc, keys, prefixes } from './keys.ts';
 import { queryPrefix, renameItem } from './ops.ts';
 import { publicHeaders } from '#shared/domain/http-tool-headers.ts';
 import {
@@ -21,10 +21,14 @@ export function toPublicAssistant(a: Assistant): PublicAssistant {
 }
 
 export const listDepartments = async (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
-  (await queryPrefix(ddb, tableName, acc(accountId), 'DEPT#')).map((i) => departmentSchema.parse(i));
+  (await queryPrefix(ddb, tableName, acc(accountId), prefixes.department)).map((i) =>
+    departmentSchema.parse(i),
+  );
 
 export const listAssistants = async (ddb: DynamoDBDocumentClient, tableName: string, accountId: string) =>
-  (await queryPrefix(ddb, tableName, acc(accountId), 'ASSISTANT#')).map((i) => assistantSchema.parse(i));
+  (await queryPrefix(ddb, tableName, acc(accountId), prefixes.assistant)).map((i) =>
+    assistantSchema.parse(i),
+  );
 
 /** One assistant of the account, or undefined. */
 export async function getAssistant(

@@ -20,7 +20,7 @@ import {
 import { bucketOf, chatStateOf } from '#shared/domain/inbox.ts';
 
 export { chatStateOf };
-import { acc, keys } from './keys.ts';
+import { acc, keys, prefixes } from './keys.ts';
 import { queryPrefix, updateIfAllowed } from './ops.ts';
 import { conversationSchema, type Conversation } from './types.ts';
 
@@ -172,7 +172,7 @@ export async function listCampaigns(
   deps: { ddb: DynamoDBDocumentClient; tableName: string },
   accountId: string,
 ): Promise<{ id: string; name: string; sourceType?: string }[]> {
-  return (await queryPrefix(deps.ddb, deps.tableName, acc(accountId), 'CAMPAIGN#')).map((i) => ({
+  return (await queryPrefix(deps.ddb, deps.tableName, acc(accountId), prefixes.campaign)).map((i) => ({
     id: String(i.id),
     name: String(i.name),
     ...(typeof i.sourceType === 'string' ? { sourceType: i.sourceType } : {}),

@@ -32,6 +32,11 @@ export const prefixes = {
   conversation: 'CONV#',
   knowledgeBase: 'KB#',
   kbDocument: 'DOC#',
+  user: 'USER#',
+  department: 'DEPT#',
+  assistant: 'ASSISTANT#',
+  campaign: 'CAMPAIGN#',
+  number: 'NUMBER#',
 } as const;
 
 /** The conversation id of a conversation item's sort key (`CONV#<id>`). */
@@ -71,7 +76,9 @@ export const keys = {
   /** Atomic per-account counter (protocol numbers). Hot key: ≈1,000 writes/s per account. */
   counter: (accountId: string, name: string) => ({ pk: acc(accountId), sk: `COUNTER#${name}` }),
 
-  user: (accountId: string, userId: string) => ({ pk: acc(accountId), sk: `USER#${userId}` }),
+  user: (accountId: string, userId: string) => ({ pk: acc(accountId), sk: `${prefixes.user}${userId}` }),
+  /** Global claim item that makes an e-mail unique (no account prefix: checked before login). */
+  emailClaim: (normalizedEmail: string) => ({ pk: `EMAIL#${normalizedEmail}`, sk: 'CLAIM' }),
   /** gsi1: user by e-mail (login, before the account is known). */
   userByEmail: (email: string) => ({ gsi1pk: `EMAIL#${email.trim().toLowerCase()}`, gsi1sk: 'USER' }),
   session: (accountId: string, sessionId: string) => ({ pk: acc(accountId), sk: `SESSION#${sessionId}` }),
@@ -98,18 +105,21 @@ export const keys = {
 
   department: (accountId: string, departmentId: string) => ({
     pk: acc(accountId),
-    sk: `DEPT#${departmentId}`,
+    sk: `${prefixes.department}${departmentId}`,
   }),
 
   assistant: (accountId: string, assistantId: string) => ({
     pk: acc(accountId),
-    sk: `ASSISTANT#${assistantId}`,
+    sk: `${prefixes.assistant}${assistantId}`,
   }),
 
   /** The account's LLM connection and price table (the key is never returned). */
   aiSettings: (accountId: string) => ({ pk: acc(accountId), sk: 'AI' }),
   /** A campaign (click-to-WhatsApp ad or post) customers came from. */
-  campaign: (accountId: string, sourceId: string) => ({ pk: acc(accountId), sk: `CAMPAIGN#${sourceId}` }),
+  campaign: (accountId: string, sourceId: string) => ({
+    pk: acc(accountId),
+    sk: `${prefixes.campaign}${sourceId}`,
+  }),
   /** Knowledge bases of an account (AI-4) and their documents. */
   knowledgeBase: (accountId: string, kbId: string) => ({
     pk: acc(accountId),
@@ -133,7 +143,12 @@ export const keys = {
   }),
   appointmentsPartition: (accountId: string) => `${acc(accountId)}#APPT`,
 
-  number: (accountId: string, numberId: string) => ({ pk: acc(accountId), sk: `NUMBER#${numberId}` }),
+  number: (accountId: string, numberId: string) => ({
+    pk: acc(accountId),
+    sk: `${prefixes.number}${numberId}`,
+  }),
+  /** Global claim item that makes a phone-number id belong to one number of one account. */
+  phoneNumberIdClaim: (phoneNumberId: string) => ({ pk: `PNID#${phoneNumberId}`, sk: 'CLAIM' }),
   /** gsi1: number (and so the account) by Meta's phone-number id (webhook → tenant). */
   numberByPhoneNumberId: (phoneNumberId: string) => ({ gsi1pk: `PNID#${phoneNumberId}`, gsi1sk: 'NUMBER' }),
 
@@ -239,6 +254,16 @@ export const keys = {
     pk: `${acc(accountId)}#PUSH`,
     sk: `SENT#${conversationId}#${userId}`,
   }),
+
+  /**
+   * gsi3 (keys only, global): the outbox sweeper's entry of an unsettled outgoing message, in
+   * one of the outbox shards (shared/store/outbox.ts).
+   */
+  outboxEntry: (shard: number, createdAt: number, messageId: string) => ({
+    gsi3pk: `OUTBOX#${shard}`,
+    gsi3sk: `${pad(createdAt)}#${messageId}`,
+  }),
+  outboxPartition: (shard: number) => `OUTBOX#${shard}`,
 
   /** Pending one-time schedules of a conversation (so a close can delete them). */
   schedule: (accountId: string, conversationId: string, name: string) => ({

@@ -81,8 +81,8 @@ export async function findMessageByWamid(
               KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
               ExpressionAttributeValues: {
                 ':pk': pk,
-                ':from': `MSG#${range.fromId}`,
-                ':to': 'MSG#~',
+                ':from': `${prefixes.message}${range.fromId}`,
+                ':to': `${prefixes.message}~`,
                 ':w': wamid,
               },
             }
@@ -525,6 +525,11 @@ export async function listConversationMessages(
   );
   return (res.Items ?? []).map((i) => messageSchema.parse(i)).reverse();
 }
+
+/** A message's position in its conversation (its sort key): where a page of messages resumes. */
+export const messagePosition = (messageId: string) => `${prefixes.message}${messageId}`;
+/** Whether a position (from a client's cursor) is a message position. */
+export const isMessagePosition = (position: string) => position.startsWith(prefixes.message);
 
 /**
  * One page of a conversation's messages in sort-key order (`newestFirst`: backwards),

@@ -14,7 +14,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { acc, keys } from './keys.ts';
+import { acc, keys, prefixes } from './keys.ts';
 import { firstByGsi1, queryPrefix, setFields, updateIfAllowed } from './ops.ts';
 import {
   whatsAppNumberSchema,
@@ -25,10 +25,7 @@ import {
 } from './types.ts';
 import { ConflictError } from '#shared/errors.ts';
 
-export const phoneNumberIdClaimKey = (phoneNumberId: string) => ({
-  pk: `PNID#${phoneNumberId}`,
-  sk: 'CLAIM',
-});
+export const phoneNumberIdClaimKey = keys.phoneNumberIdClaim;
 
 /** Creates a number; ConflictError PHONE_NUMBER_UNAVAILABLE when the phone-number id is already registered (by any account). */
 export async function createNumber(
@@ -96,7 +93,7 @@ export async function listNumbers(
   tableName: string,
   accountId: string,
 ): Promise<WhatsAppNumber[]> {
-  const items = await queryPrefix(ddb, tableName, acc(accountId), 'NUMBER#');
+  const items = await queryPrefix(ddb, tableName, acc(accountId), prefixes.number);
   return items.map((item) => whatsAppNumberSchema.parse(item));
 }
 

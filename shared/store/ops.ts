@@ -10,6 +10,7 @@ import {
   type DynamoDBDocumentClient,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { indexes } from './keys.ts';
 
 /**
  * An update whose condition expresses "only if still applies" (once per message, never
@@ -37,7 +38,7 @@ export async function firstByGsi1(
   const res = await ddb.send(
     new QueryCommand({
       TableName: tableName,
-      IndexName: 'gsi1',
+      IndexName: indexes.lookup,
       KeyConditionExpression: 'gsi1pk = :pk AND gsi1sk = :sk',
       ExpressionAttributeValues: { ':pk': key.gsi1pk, ':sk': key.gsi1sk },
       Limit: 1,

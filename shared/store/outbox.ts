@@ -12,11 +12,10 @@
  * deadline, i.e. what is stuck, never the traffic in flight.
  */
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { indexes, keys, padSortNumber as pad } from './keys.ts';
 import { messageSchema, type Message } from './types.ts';
 
 export const OUTBOX_SHARDS = 4;
-
-const pad = (n: number) => String(Math.max(0, Math.floor(n))).padStart(15, '0');
 
 /** The shard of a message id (its last character: random in a ULID). */
 export function outboxShard(messageId: string): number {
@@ -25,7 +24,7 @@ export function outboxShard(messageId: string): number {
 
 /** The sparse index entry of an unsettled outgoing message. */
 export function outboxKeys(m: Pick<Message, 'id' | 'createdAt'>): { gsi3pk: string; gsi3sk: string } {
-  return { gsi3pk: `OUTBOX#${outboxShard(m.id)}`, gsi3sk: `${pad(m.createdAt)}#${m.id}` };
+  return keys.outboxEntry(outboxShard(m.id), m.createdAt, m.id);
 }
 
 /** Removes the entry: appended to the update that settles a message (sent, failed). */
@@ -49,10 +48,10 @@ export async function listUnsettledBefore(
       const res = await ddb.send(
         new QueryCommand({
           TableName: tableName,
-          IndexName: 'gsi3',
+          IndexName: indexes.outbox,
           KeyConditionExpression: 'gsi3pk = :p AND gsi3sk < :t',
           // Written at `before` or earlier (`#` < `~`).
-          ExpressionAttributeValues: { ':p': `OUTBOX#${shard}`, ':t': `${pad(before)}#~` },
+          ExpressionAttributeValues: { ':p': keys.outboxPartition(shard), ':t': `${pad(before)}#~` },
           Limit: limit,
           ExclusiveStartKey: start,
         }),

@@ -15,7 +15,7 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { keys } from './keys.ts';
+import { indexes, keys } from './keys.ts';
 import { sessionSchema, type Session } from './types.ts';
 
 /** Sessions stay a day past expiry before TTL removes them (useful when investigating). */
@@ -136,7 +136,7 @@ export async function liveSessionsOfUser(
     const res = await ddb.send(
       new QueryCommand({
         TableName: tableName,
-        IndexName: 'gsi1',
+        IndexName: indexes.lookup,
         KeyConditionExpression: 'gsi1pk = :pk',
         FilterExpression: 'attribute_not_exists(revokedAt)',
         ExpressionAttributeValues: { ':pk': gsi1pk },

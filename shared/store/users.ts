@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
-import { acc, keys } from './keys.ts';
+import { acc, keys, prefixes } from './keys.ts';
 import { firstByGsi1, queryPrefix, updateIfAllowed } from './ops.ts';
 import { userSchema, publicUserSchema, type User, type PublicUser } from './types.ts';
 import { ConflictError } from '#shared/errors.ts';
@@ -20,7 +20,7 @@ import { ConflictError } from '#shared/errors.ts';
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();
 
 /** Global claim item that makes an e-mail unique (no account prefix: checked before login). */
-export const emailClaimKey = (email: string) => ({ pk: `EMAIL#${normalizeEmail(email)}`, sk: 'CLAIM' });
+export const emailClaimKey = (email: string) => keys.emailClaim(normalizeEmail(email));
 
 /**
  * Creates a user; ConflictError EMAIL_UNAVAILABLE when another user (of any account) already has the e-mail.
@@ -101,7 +101,7 @@ export function accountUsers(
   const key = `${tableName}/${accountId}`;
   const hit = usersCache.get(key);
   if (hit && now - hit.at < 5000 && now >= hit.at) return hit.users;
-  const users = queryPrefix(ddb, tableName, acc(accountId), 'USER#').then((items) =>
+  const users = queryPrefix(ddb, tableName, acc(accountId), prefixes.user).then((items) =>
     items.map((i) => userSchema.parse(i)),
   );
   usersCache.set(key, { at: now, users });
