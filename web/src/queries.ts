@@ -5,7 +5,8 @@
  * cleared when a session starts or ends: nothing of one user's data is shown to the next.
  */
 import { QueryClient, useQuery } from '@tanstack/react-query';
-import { api } from './api.ts';
+import { api, type Conversation } from './api.ts';
+import type { LiveEvent } from './live.ts';
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -28,7 +29,54 @@ export const queryKeys = {
   assistants: ['assistants'] as const,
   knowledgeBases: ['knowledge-bases'] as const,
   aiSettings: ['ai-settings'] as const,
+  settings: ['settings'] as const,
+  conversation: (id: string) => ['conversation', id] as const,
 };
+
+/** Who is signed in, the team and the numbers: what names and colours are looked up in. */
+export const directoryKeys = [queryKeys.me, queryKeys.users, queryKeys.departments, queryKeys.numbers];
+
+export const useMe = () => useQuery({ queryKey: queryKeys.me, queryFn: () => api.me() });
+export const useUsers = () =>
+  useQuery({ queryKey: queryKeys.users, queryFn: () => api.users().then((r) => r.items) });
+export const useDepartments = () =>
+  useQuery({ queryKey: queryKeys.departments, queryFn: () => api.departments().then((r) => r.items) });
+export const useNumbers = () =>
+  useQuery({ queryKey: queryKeys.numbers, queryFn: () => api.numbers().then((r) => r.items) });
+export const useSettings = () => useQuery({ queryKey: queryKeys.settings, queryFn: () => api.settings() });
+
+/** Asks the server again for these entries (each active one refetches). */
+export function refresh(...keys: readonly (readonly unknown[])[]): void {
+  for (const queryKey of keys) void queryClient.invalidateQueries({ queryKey });
+}
+
+/**
+ * One conversation: the cached copy if the socket or a list brought one in the last
+ * seconds, else the server's (a notification looks its chat up this way).
+ */
+export const fetchConversation = (id: string): Promise<Conversation> =>
+  queryClient.fetchQuery({
+    queryKey: queryKeys.conversation(id),
+    queryFn: () => api.conversation(id),
+    staleTime: 5_000,
+  });
+
+/**
+ * A live event's effect on the cache: a pushed conversation is the newest copy of its
+ * entry; one that left the user's sight is dropped. (The inbox list and the open thread
+ * keep their own state, web/src/inbox-state.ts: their merge rules are tested.)
+ */
+export function applyLiveEvent(e: LiveEvent): void {
+  if (e.type === 'conversation.removed') {
+    queryClient.removeQueries({ queryKey: queryKeys.conversation(e.conversationId) });
+    return;
+  }
+  const c = e.conversation;
+  if (!c) return;
+  queryClient.setQueryData<Conversation>(queryKeys.conversation(c.id), (cur) =>
+    cur && cur.lastMessageAt > c.lastMessageAt ? cur : { ...cur, ...c },
+  );
+}
 
 export const useAssistants = () =>
   useQuery({ queryKey: queryKeys.assistants, queryFn: () => api.assistants().then((r) => r.items) });

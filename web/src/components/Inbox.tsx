@@ -14,11 +14,8 @@ import {
   type Conversation,
   type ConversationCounts,
   type ConversationQuery,
-  type Department,
   type Me,
   type Message,
-  type User,
-  type WhatsAppNumber,
 } from '../api.ts';
 import { Integrations } from './Integrations.tsx';
 import { Team } from './Team.tsx';
@@ -40,10 +37,21 @@ import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { ChatIcon } from './icons.tsx';
 import { paths, placeOf, type AppPage } from '../routes.ts';
+import {
+  applyLiveEvent,
+  fetchConversation,
+  queryKeys,
+  refresh,
+  useDepartments,
+  useMe,
+  useNumbers,
+  useUsers,
+} from '../queries.ts';
 
 const SYNCED_NOTICE_MS = 6000;
 const COUNTS_EVERY_MS = 2000;
 const PAGE_SIZE = 30;
+const NONE: never[] = [];
 
 /** Digits of the `?target_phone=` deep link, if any. */
 function targetPhone(search: string): string | undefined {
@@ -57,10 +65,11 @@ const isNotFound = (err: unknown) => err instanceof ApiError && (err.status === 
 
 export function Inbox({ onLogout }: { onLogout: () => void }) {
   const { t } = useI18n();
-  const [me, setMe] = useState<Me>();
-  const [users, setUsers] = useState<User[]>([]);
-  const [departments, setDepartments] = useState<Department[]>([]);
-  const [numbers, setNumbers] = useState<WhatsAppNumber[]>([]);
+  // Who is signed in, the team and the numbers: the shared query cache (web/src/queries.ts).
+  const me = useMe().data;
+  const users = useUsers().data ?? NONE;
+  const departments = useDepartments().data ?? NONE;
+  const numbers = useNumbers().data ?? NONE;
   const [query, setQueryState] = useState<ConversationQuery>({ view: 'all', sort: 'latest' });
   const [conversations, setConversations] = useState<Conversation[]>([]);
   const [listState, setListState] = useState<'loading' | 'ready' | 'failed'>('loading');
@@ -89,22 +98,17 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     [navigate],
   );
 
-  const reloadDirectory = useCallback(() => {
-    void api
-      .departments()
-      .then((d) => setDepartments(d.items))
-      .catch(() => {});
-    void api
-      .users()
-      .then((u) => setUsers(u.items))
-      .catch(() => {});
-  }, []);
+  const reloadDirectory = useCallback(() => refresh(queryKeys.departments, queryKeys.users), []);
+  // Another page may have changed names or numbers: asked again on each page change (the
+  // first render's queries are already on their way).
+  const firstPage = useRef(true);
   useEffect(() => {
+    if (firstPage.current) {
+      firstPage.current = false;
+      return;
+    }
     reloadDirectory();
-    void api
-      .numbers()
-      .then((n) => setNumbers(n.items))
-      .catch(() => {});
+    refresh(queryKeys.numbers);
   }, [page, reloadDirectory]);
 
   // Event handlers and the resync read the latest state through refs (they outlive renders).
@@ -330,8 +334,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       setConversations((cur) => cur.map((c) => (c.id === id ? { ...c, unread: 0, markedUnread: false } : c)));
       void api.markRead(id).catch(() => {});
       if (!knownCopy)
-        void api
-          .conversation(id)
+        void fetchConversation(id)
           .then((c) => {
             remember([c]);
             if (selectedRef.current === id) setSelected({ ...c, unread: 0, markedUnread: false });
@@ -391,6 +394,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
 
   const onEvent = useCallback(
     (e: LiveEvent) => {
+      applyLiveEvent(e);
       const open = e.conversationId === selectedRef.current;
       if (e.type === 'conversation.removed') {
         // Out of this user's sight (transferred away): off the list; an open thread stays
@@ -416,13 +420,6 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   );
 
   useEffect(() => {
-    void api
-      .me()
-      .then((m) => {
-        meRef.current = m;
-        setMe(m);
-      })
-      .catch(() => {});
     void loadFirstPage().catch(() => setListState('failed'));
     refreshCounts();
     const conn = connectLive({
@@ -632,7 +629,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
           </header>
           <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
           {page === 'integrations' && <Integrations />}
-          {page === 'team' && <Team onChanged={reloadDirectory} />}
+          {page === 'team' && <Team />}
           {page === 'failures' && <DeadLetters onOpenConversation={(id) => openConversation(id)} />}
           {page === 'assistants' && <Assistants me={me} />}
           {page === 'inbox' && (

@@ -18,6 +18,14 @@ import {
   type WhatsAppNumber,
 } from '../api.ts';
 import { useI18n } from '../i18n/index.ts';
+import {
+  queryClient,
+  queryKeys,
+  useAssistants,
+  useDepartments,
+  useNumbers,
+  useSettings,
+} from '../queries.ts';
 
 const emptyMenu = (departmentId: string): TriageMenu => ({
   body: '',
@@ -29,26 +37,27 @@ const emptyMenu = (departmentId: string): TriageMenu => ({
 const targetKey = (t: RouteTarget) =>
   t.kind === 'department' ? `department:${t.departmentId}` : `assistant:${t.assistantId}`;
 
+const NONE: never[] = [];
+
 export function Integrations() {
   const { t } = useI18n();
-  const [numbers, setNumbers] = useState<WhatsAppNumber[]>([]);
-  const [departments, setDepartments] = useState<Department[]>([]);
-  const [assistants, setAssistants] = useState<Assistant[]>([]);
-  const [settings, setSettings] = useState<Settings>();
+  // The shared query cache (web/src/queries.ts): the inbox shows the same numbers.
+  const numbersQuery = useNumbers();
+  const departmentsQuery = useDepartments();
+  const assistantsQuery = useAssistants();
+  const settingsQuery = useSettings();
+  const numbers: WhatsAppNumber[] = numbersQuery.data ?? NONE;
+  const departments: Department[] = departmentsQuery.data ?? NONE;
+  const assistants: Assistant[] = assistantsQuery.data ?? NONE;
+  const settings = settingsQuery.data;
+  const failed = [numbersQuery, departmentsQuery, assistantsQuery, settingsQuery].some((q) => q.isError);
+  const setNumbers = (fn: (cur: WhatsAppNumber[]) => WhatsAppNumber[]) =>
+    queryClient.setQueryData<WhatsAppNumber[]>(queryKeys.numbers, (cur) => fn(cur ?? []));
+  const setSettings = (s: Settings) => queryClient.setQueryData(queryKeys.settings, s);
   const [selected, setSelected] = useState<string>();
-  const [failed, setFailed] = useState(false);
-
   useEffect(() => {
-    void Promise.all([api.numbers(), api.departments(), api.assistants(), api.settings()])
-      .then(([n, d, a, s]) => {
-        setNumbers(n.items);
-        setDepartments(d.items);
-        setAssistants(a.items);
-        setSettings(s);
-        setSelected((cur) => cur ?? n.items[0]?.id);
-      })
-      .catch(() => setFailed(true));
-  }, []);
+    if (!selected && numbers[0]) setSelected(numbers[0].id);
+  }, [selected, numbers]);
 
   const number = numbers.find((n) => n.id === selected);
   return (

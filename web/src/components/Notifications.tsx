@@ -6,7 +6,8 @@
  * browser.
  */
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
-import { api, getSession, type Conversation, type Me, type Message } from '../api.ts';
+import { getSession, type Conversation, type Me, type Message } from '../api.ts';
+import { fetchConversation } from '../queries.ts';
 import { disablePush, enablePush, pushState, type PushState } from '../push.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
@@ -125,7 +126,7 @@ export function useNotifications({
         setTimeout(async () => {
           const c =
             known.current?.get(m.conversationId) ??
-            (await api.conversation(m.conversationId).catch(() => undefined));
+            (await fetchConversation(m.conversationId).catch(() => undefined));
           add({
             id: m.id,
             conversationId: m.conversationId,
@@ -142,7 +143,7 @@ export function useNotifications({
       setTimeout(async () => {
         let c = known.current?.get(m.conversationId);
         if (!c) {
-          c = await api.conversation(m.conversationId).catch(() => undefined);
+          c = await fetchConversation(m.conversationId).catch(() => undefined);
           if (c) known.current?.set(c.id, c);
         }
         if (!c) return;

@@ -3,8 +3,9 @@
  * permissions (editable), a form to add one, and the departments (add, rename). The API
  * validates everything and answers in Portuguese.
  */
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { api, type Department, type Permission, type Role, type User } from '../api.ts';
+import { queryKeys, refresh, useDepartments, useUsers } from '../queries.ts';
 import { useI18n } from '../i18n/index.ts';
 import { StatusLine, useStatus } from './Status.tsx';
 import type { Messages } from '../i18n/pt-BR.ts';
@@ -26,28 +27,19 @@ export function permissionLabel(t: Messages, p: Permission): string {
   }[p];
 }
 
-export function Team({ onChanged }: { onChanged: () => void }) {
+const NONE: never[] = [];
+
+export function Team() {
   const { t } = useI18n();
-  const [users, setUsers] = useState<User[]>([]);
-  const [departments, setDepartments] = useState<Department[]>([]);
-  const [failed, setFailed] = useState(false);
+  // The same cached lists the inbox looks names up in (web/src/queries.ts).
+  const usersQuery = useUsers();
+  const departmentsQuery = useDepartments();
+  const users: User[] = usersQuery.data ?? NONE;
+  const departments: Department[] = departmentsQuery.data ?? NONE;
+  const failed = usersQuery.isError || departmentsQuery.isError;
 
-  const load = () =>
-    Promise.all([api.users(), api.departments()])
-      .then(([u, d]) => {
-        setUsers(u.items);
-        setDepartments(d.items);
-        setFailed(false);
-      })
-      .catch(() => setFailed(true));
-  useEffect(() => {
-    void load();
-  }, []);
-
-  const changed = () => {
-    void load();
-    onChanged();
-  };
+  /** The inbox's names and filters read the same entries: they update too. */
+  const changed = () => refresh(queryKeys.users, queryKeys.departments);
 
   return (
     <div className="team" data-testid="team">
