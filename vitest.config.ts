@@ -23,7 +23,9 @@ export default defineConfig({
     fileParallelism: concurrency > 1,
     maxWorkers: concurrency,
     testTimeout: 240_000,
-    hookTimeout: 240_000,
+    // A file's beforeAll may start a whole stack (and Chromium): on a loaded machine that
+    // alone has taken over 240 s. node:test put no limit on hooks; this one still ends a hang.
+    hookTimeout: 600_000,
     teardownTimeout: 60_000,
     // A test file that prints a lot (a stack's logs) keeps its output with its results.
     reporters: process.env.CI ? ['verbose'] : ['default'],
