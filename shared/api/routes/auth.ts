@@ -1,0 +1,71 @@
+/** Routes: Sign-in, sessions and the caller (auth-service.ts). Assembled in shared/api/routes.ts. */
+import * as schemas from '../schemas.ts';
+import { changeOwnPassword, login, logout, me, refresh, resetPassword } from '../auth-service.ts';
+import { route, type RouteDef } from './route.ts';
+
+export const authRoutes: RouteDef[] = [
+  route({
+    method: 'POST',
+    path: '/api/auth/login',
+    operationId: 'login',
+    summary: 'Entrar com e-mail e senha',
+    tags: ['auth'],
+    public: true,
+    body: schemas.loginBodySchema,
+    response: { status: 200, description: 'Tokens da sessão', schema: schemas.tokenResponseSchema },
+    errors: [403, 429],
+    handle: ({ deps, body, sourceIp }) => login(deps, body, sourceIp),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/auth/refresh',
+    operationId: 'refresh',
+    summary: 'Trocar o refresh token por novos tokens (o antigo deixa de valer)',
+    tags: ['auth'],
+    public: true,
+    body: schemas.refreshBodySchema,
+    response: { status: 200, description: 'Novos tokens', schema: schemas.tokenResponseSchema },
+    handle: ({ deps, body }) => refresh(deps, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/auth/logout',
+    operationId: 'logout',
+    summary: 'Encerrar a sessão do refresh token',
+    tags: ['auth'],
+    body: schemas.refreshBodySchema,
+    response: { status: 204, description: 'Sessão encerrada' },
+    handle: ({ deps, auth, body }) => logout(deps, auth, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/auth/reset-password',
+    operationId: 'resetPassword',
+    summary: 'Definir uma nova senha com o link de uso único gerado por um administrador',
+    tags: ['auth'],
+    public: true,
+    body: schemas.resetPasswordBodySchema,
+    response: { status: 204, description: 'Senha trocada; as sessões do usuário foram encerradas' },
+    handle: ({ deps, body }) => resetPassword(deps, body),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/me/password',
+    operationId: 'changeOwnPassword',
+    summary: 'Trocar a própria senha (encerra as outras sessões; devolve tokens novos)',
+    tags: ['auth'],
+    body: schemas.changePasswordBodySchema,
+    response: { status: 200, description: 'Novos tokens', schema: schemas.tokenResponseSchema },
+    errors: [429],
+    handle: ({ deps, auth, body }) => changeOwnPassword(deps, auth, body),
+  }),
+  route({
+    method: 'GET',
+    path: '/api/me',
+    operationId: 'getMe',
+    summary: 'Usuário conectado',
+    tags: ['auth'],
+    response: { status: 200, description: 'O usuário e sua conta', schema: schemas.meResponseSchema },
+    handle: ({ deps, auth }) => me(deps, auth),
+  }),
+];
