@@ -21,8 +21,8 @@ import {
   addConversationUsage as addUsageInStore,
   getConversationById,
   markAssistantAnswered,
+  syncInboxKeys,
 } from '#shared/store/conversations.ts';
-import { syncInboxKeys } from '#shared/store/inbox.ts';
 import { getNumber } from '#shared/store/numbers.ts';
 import { messageSchema, type Conversation, type Message, type WhatsAppNumber } from '#shared/store/types.ts';
 

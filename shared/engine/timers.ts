@@ -16,8 +16,7 @@
  * Unknown inputs are logged and dropped, never retried.
  */
 import { onTimer, type TimerAction } from '#shared/domain/clock.ts';
-import { closeConversation, getConversationById } from '#shared/store/conversations.ts';
-import { syncInboxKeys } from '#shared/store/inbox.ts';
+import { closeConversation, getConversationById, syncInboxKeys } from '#shared/store/conversations.ts';
 import { deleteScheduleRecord } from '#shared/store/schedules.ts';
 import { putSmokeMarker } from '#shared/store/smoke.ts';
 import type { EngineDeps } from './engine-deps.ts';

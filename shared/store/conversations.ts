@@ -750,3 +750,50 @@ export async function recordDetachedCustomerMessage(
     ExpressionAttributeValues: { ':m': message.id, ':t': message.createdAt },
   });
 }
+
+/**
+ * Puts the conversation in the bucket its state calls for, if it is not there. Returns the
+ * conversation as stored afterwards.
+ */
+export async function syncInboxKeys(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Conversation,
+  now: number,
+): Promise<Conversation> {
+  let current = conv;
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const bucket = bucketOf(chatStateOf(current), now);
+    if (current.inboxBucket === bucket) return current;
+    const move = bucketSets(current, bucket);
+    const values: Record<string, unknown> = { ...move.values, ':st': current.status };
+    // The state the bucket was computed from must still be the state.
+    const same = (attr: string, value: unknown) => {
+      if (value === undefined) return `attribute_not_exists(${attr})`;
+      values[`:${attr}`] = value;
+      return `${attr} = :${attr}`;
+    };
+    const updated = await updateIfAllowed(ddb, {
+      TableName: tableName,
+      Key: keys.conversation(current.accountId, current.id),
+      UpdateExpression: `SET ${move.sets.join(', ')}`,
+      ConditionExpression: [
+        '#st = :st',
+        same('agentId', current.agentId),
+        same('departmentId', current.departmentId),
+        same('routingStage', current.routingStage),
+        same('postponedUntil', current.postponedUntil),
+      ].join(' AND '),
+      ExpressionAttributeNames: { '#st': 'status' },
+      ExpressionAttributeValues: values,
+      ReturnValues: 'ALL_NEW',
+    });
+    if (updated) return conversationSchema.parse(updated);
+    const fresh = await ddb.send(
+      new GetCommand({ TableName: tableName, Key: keys.conversation(current.accountId, current.id) }),
+    );
+    if (!fresh.Item) return current;
+    current = conversationSchema.parse(fresh.Item);
+  }
+  return current;
+}

@@ -5,24 +5,23 @@
  * - search terms `ACC#a#SEARCH` / `<term>#cv` — contact name words and phone digits.
  *
  * The bucket is a function of the conversation's state (shared/domain/inbox.ts bucketOf).
- * Whoever changes that state calls syncInboxKeys with the item it wrote; the sync is
+ * Whoever changes that state calls syncInboxKeys (shared/store/conversations.ts) with the item it wrote; the sync is
  * conditional on the state it computed from, so concurrent changes converge on the last
  * state. The engine also checks it on every message (free when right), which heals a
  * crash between a state change and its sync.
  */
 import {
   BatchWriteCommand,
-  GetCommand,
   PutCommand,
   type BatchWriteCommandOutput,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { bucketOf, chatStateOf } from '#shared/domain/inbox.ts';
+import { chatStateOf } from '#shared/domain/inbox.ts';
 
 export { chatStateOf };
 import { acc, keys, prefixes } from './keys.ts';
-import { queryPrefix, updateIfAllowed } from './ops.ts';
-import { conversationSchema, type Conversation } from './types.ts';
+import { queryPrefix } from './ops.ts';
+import type { Conversation } from './types.ts';
 
 /** The index attributes of a conversation in `bucket` (for puts and full rewrites). */
 export function inboxKeys(
@@ -57,53 +56,6 @@ export function bucketSets(
     ],
     values: { ':b': bucket, ':g2pk': k.gsi2pk, ':g2sk': k.gsi2sk, ':g3pk': k.gsi3pk, ':g3sk': k.gsi3sk },
   };
-}
-
-/**
- * Puts the conversation in the bucket its state calls for, if it is not there. Returns the
- * conversation as stored afterwards.
- */
-export async function syncInboxKeys(
-  ddb: DynamoDBDocumentClient,
-  tableName: string,
-  conv: Conversation,
-  now: number,
-): Promise<Conversation> {
-  let current = conv;
-  for (let attempt = 0; attempt < 4; attempt++) {
-    const bucket = bucketOf(chatStateOf(current), now);
-    if (current.inboxBucket === bucket) return current;
-    const move = bucketSets(current, bucket);
-    const values: Record<string, unknown> = { ...move.values, ':st': current.status };
-    // The state the bucket was computed from must still be the state.
-    const same = (attr: string, value: unknown) => {
-      if (value === undefined) return `attribute_not_exists(${attr})`;
-      values[`:${attr}`] = value;
-      return `${attr} = :${attr}`;
-    };
-    const updated = await updateIfAllowed(ddb, {
-      TableName: tableName,
-      Key: keys.conversation(current.accountId, current.id),
-      UpdateExpression: `SET ${move.sets.join(', ')}`,
-      ConditionExpression: [
-        '#st = :st',
-        same('agentId', current.agentId),
-        same('departmentId', current.departmentId),
-        same('routingStage', current.routingStage),
-        same('postponedUntil', current.postponedUntil),
-      ].join(' AND '),
-      ExpressionAttributeNames: { '#st': 'status' },
-      ExpressionAttributeValues: values,
-      ReturnValues: 'ALL_NEW',
-    });
-    if (updated) return conversationSchema.parse(updated);
-    const fresh = await ddb.send(
-      new GetCommand({ TableName: tableName, Key: keys.conversation(current.accountId, current.id) }),
-    );
-    if (!fresh.Item) return current;
-    current = conversationSchema.parse(fresh.Item);
-  }
-  return current;
 }
 
 /** Lower case, no accents, letters and digits only: how names are indexed and searched. */
