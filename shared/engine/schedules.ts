@@ -12,7 +12,13 @@ import {
 } from '@aws-sdk/client-scheduler';
 import { timerDueTimes, type TimerKind } from '#shared/domain/clock.ts';
 import { markTimersArmed } from '#shared/store/conversations.ts';
-import { deleteScheduleRecords, listScheduleRecords, putScheduleRecords } from '#shared/store/schedules.ts';
+import {
+  deleteScheduleRecords,
+  listScheduleRecords,
+  putScheduleRecords,
+  putScheduleRecordsMarkingArmed,
+  type ScheduleRecord,
+} from '#shared/store/schedules.ts';
 import type { Conversation } from '#shared/store/types.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { accountSettings } from './settings.ts';
@@ -46,9 +52,14 @@ export async function armTimer(t: TimerInput, deps: TimerDeps): Promise<void> {
 /**
  * Arms timers side by side, then records them under their conversations in one batch
  * (a new attendance arms three: the window warning, its end, the inactivity close).
- * Arming the same timer twice is a no-op.
+ * Arming the same timer twice is a no-op. With `markArmed` (the attendance whose timers
+ * these are), the records and the conversation's timers-armed mark are one write.
  */
-export async function armTimers(timers: TimerInput[], deps: TimerDeps): Promise<void> {
+export async function armTimers(
+  timers: TimerInput[],
+  deps: TimerDeps,
+  markArmed?: { accountId: string; conversationId: string; attendanceId: string },
+): Promise<void> {
   const s = deps.scheduler;
   if (!s || !timers.length) return;
   await Promise.all(
@@ -70,24 +81,36 @@ export async function armTimers(timers: TimerInput[], deps: TimerDeps): Promise<
       }
     }),
   );
-  await putScheduleRecords(
-    deps.ddb,
-    deps.tableName,
-    timers.map((t) => ({
-      accountId: t.accountId,
-      conversationId: t.conversationId,
-      name: scheduleName(t),
-      at: t.at,
-      kind: t.kind,
-    })),
-  );
+  const records: ScheduleRecord[] = timers.map((t) => ({
+    accountId: t.accountId,
+    conversationId: t.conversationId,
+    name: scheduleName(t),
+    at: t.at,
+    kind: t.kind,
+  }));
+  if (markArmed && records.length <= 99)
+    await putScheduleRecordsMarkingArmed(deps.ddb, deps.tableName, records, markArmed);
+  else {
+    await putScheduleRecords(deps.ddb, deps.tableName, records);
+    if (markArmed)
+      await markTimersArmed(
+        deps.ddb,
+        deps.tableName,
+        { accountId: markArmed.accountId, id: markArmed.conversationId },
+        markArmed.attendanceId,
+      );
+  }
 }
 
-/** Arms every timer of the conversation's open attendance (WIN-2, WIN-3). */
+/**
+ * Arms every timer of the conversation's open attendance (WIN-2, WIN-3); with `markArmed`,
+ * records on the conversation that they are armed (in the records' write).
+ */
 export async function armConversationTimers(
   conv: Conversation,
   inactivityHours: number,
   deps: TimerDeps,
+  opts: { markArmed?: boolean } = {},
 ): Promise<void> {
   const attendanceId = conv.attendanceId;
   if (!attendanceId) return;
@@ -101,6 +124,7 @@ export async function armConversationTimers(
       at,
     })),
     deps,
+    opts.markArmed ? { accountId: conv.accountId, conversationId: conv.id, attendanceId } : undefined,
   );
 }
 
@@ -115,8 +139,7 @@ export async function ensureConversationTimers(
 ): Promise<void> {
   if (!deps.scheduler || !conv.attendanceId || conv.timersArmedFor === conv.attendanceId) return;
   const { inactivityHours } = await accountSettings(conv.accountId, deps);
-  await armConversationTimers(conv, inactivityHours, deps);
-  await markTimersArmed(deps.ddb, deps.tableName, conv, conv.attendanceId);
+  await armConversationTimers(conv, inactivityHours, deps, { markArmed: true });
 }
 
 /** Deletes the conversation's pending schedules (a close, a reopen elsewhere). */

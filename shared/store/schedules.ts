@@ -3,10 +3,12 @@
  * `CONV#cv#SCHED#<name>`), so a close can delete what is still pending on the scheduler
  * (shared/engine/schedules.ts arms and deletes the schedules themselves).
  */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
   QueryCommand,
+  TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { keys } from './keys.ts';
@@ -42,6 +44,60 @@ export async function putScheduleRecords(
       const res = await ddb.send(new BatchWriteCommand({ RequestItems: { [tableName]: requests } }));
       requests = (res.UnprocessedItems?.[tableName] ?? []) as Record<string, unknown>[];
     }
+  }
+}
+
+/**
+ * Records an attendance's armed schedules and marks its timers armed on the conversation
+ * (`timersArmedFor`, while it is still that attendance) in one request: a transaction of
+ * the records' puts and the mark (at most 99 records). When the conversation has moved to
+ * another attendance meanwhile, the records are written alone (putScheduleRecords) and
+ * nothing is marked, as when the mark was a write of its own. Returns whether it marked.
+ */
+export async function putScheduleRecordsMarkingArmed(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  records: ScheduleRecord[],
+  mark: { accountId: string; conversationId: string; attendanceId: string },
+): Promise<boolean> {
+  if (records.length > 99) throw new Error('At most 99 schedule records in one transaction');
+  try {
+    await ddb.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          ...records.map((t) => ({
+            Put: {
+              TableName: tableName,
+              Item: {
+                ...keys.schedule(t.accountId, t.conversationId, t.name),
+                name: t.name,
+                at: t.at,
+                kind: t.kind,
+              },
+            },
+          })),
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.conversation(mark.accountId, mark.conversationId),
+              UpdateExpression: 'SET timersArmedFor = :a',
+              ConditionExpression: 'attendanceId = :a',
+              ExpressionAttributeValues: { ':a': mark.attendanceId },
+            },
+          },
+        ],
+      }),
+    );
+    return true;
+  } catch (err) {
+    // Only the mark is conditional: its failure means another attendance (or no
+    // conversation). Any other cancellation (a conflicting write) is thrown and retried.
+    const markFailed =
+      err instanceof TransactionCanceledException &&
+      err.CancellationReasons?.at(-1)?.Code === 'ConditionalCheckFailed';
+    if (!markFailed) throw err;
+    await putScheduleRecords(ddb, tableName, records);
+    return false;
   }
 }
 
