@@ -20,6 +20,7 @@ import {
   ResourceNotFoundException,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { createCache } from '#shared/cache.ts';
 
 export type AccountSecretKind = 'webhook' | 'credentials';
 
@@ -52,7 +53,7 @@ export function accountSecrets(
   prefix: string,
   now: () => number = Date.now,
 ): AccountSecrets {
-  const cache = new Map<string, { at: number; doc: unknown }>();
+  const cache = createCache<string, unknown>({ ttlMs: TTL_MS, max: 10_000 });
 
   const fetchDoc = async (name: string): Promise<{ doc: Record<string, unknown>; exists: boolean }> => {
     try {
@@ -77,10 +78,10 @@ export function accountSecrets(
   return {
     async read(accountId, kind) {
       const name = accountSecretName(prefix, accountId, kind);
-      const hit = cache.get(name);
-      if (hit && now() - hit.at < TTL_MS) return hit.doc as never;
+      const hit = cache.get(name, now());
+      if (hit !== undefined) return hit as never;
       const doc = normal((await fetchDoc(name)).doc);
-      cache.set(name, { at: now(), doc });
+      cache.set(name, doc, now());
       return doc as never;
     },
     async update(accountId, kind, change) {
@@ -105,7 +106,7 @@ export function accountSecrets(
           if ((err as Error).name === 'ResourceExistsException' && attempt === 0) continue;
           throw err;
         }
-        cache.set(name, { at: now(), doc });
+        cache.set(name, doc, now());
         return;
       }
     },

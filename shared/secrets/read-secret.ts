@@ -4,17 +4,18 @@
  * secret is still picked up.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createCache } from '#shared/cache.ts';
 
 const TTL_MS = 5 * 60_000;
-const cache = new Map<string, { at: number; value: Record<string, unknown> }>();
+const cache = createCache<string, Record<string, unknown>>({ ttlMs: TTL_MS, max: 100 });
 
 export async function readSecret(
   client: SecretsManagerClient,
   secretId: string,
   now: () => number = Date.now,
 ): Promise<Record<string, unknown>> {
-  const hit = cache.get(secretId);
-  if (hit && now() - hit.at < TTL_MS) return hit.value;
+  const hit = cache.get(secretId, now());
+  if (hit) return hit;
   const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
   let value: Record<string, unknown>;
   try {
@@ -23,7 +24,7 @@ export async function readSecret(
     // Never echo the secret itself in the error.
     throw new Error(`Secret ${secretId} is not a JSON document`);
   }
-  cache.set(secretId, { at: now(), value });
+  cache.set(secretId, value, now());
   return value;
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { createCache } from '#shared/cache.ts';
 import { cachedNumberSecrets } from '#shared/webhook/number-secrets-cache.ts';
+import { clearSecretCache, readSecret } from '#shared/secrets/read-secret.ts';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 describe('createCache: bounded, expiring by the injected clock', () => {
   test('an entry is fresh for ttlMs, then gone; a clock set back makes it stale', () => {
@@ -47,5 +49,20 @@ describe('createCache: bounded, expiring by the injected clock', () => {
     t += 1;
     await secrets('known');
     expect(lookups).toEqual(['known', 'made-up', 'known']);
+  });
+
+  test('a deployment secret is read again after five minutes by the clock it is given', async () => {
+    clearSecretCache();
+    let reads = 0;
+    const client = {
+      send: async () => ({ SecretString: JSON.stringify({ accessToken: `t${++reads}` }) }),
+    } as unknown as SecretsManagerClient;
+    let t = 0;
+    const now = () => t;
+    expect(await readSecret(client, 'whatsapp', now)).toEqual({ accessToken: 't1' });
+    t += 299_999;
+    expect(await readSecret(client, 'whatsapp', now)).toEqual({ accessToken: 't1' });
+    t += 1;
+    expect(await readSecret(client, 'whatsapp', now)).toEqual({ accessToken: 't2' });
   });
 });
