@@ -125,6 +125,39 @@ export interface OpenConversationInput {
   newId: () => string;
   now: number;
   timeZone: string;
+  /**
+   * A new conversation's first message, written in its creation: the touch
+   * (touchConversation's) that conversation's first message makes, given the conversation
+   * about to be created. Not called when the conversation exists (reopened or open).
+   */
+  firstTouch?: (conv: Conversation) => Promise<ConversationTouch>;
+}
+
+/** A new conversation as `touchConversation` would leave it after its first message. */
+function withFirstTouch(conv: Conversation, t: ConversationTouch): Conversation {
+  const c = t.fromCustomer;
+  return {
+    ...conv,
+    lastMessageAt: t.at,
+    lastMessage: {
+      text: t.preview.text.slice(0, 200),
+      type: t.preview.type,
+      direction: t.preview.direction,
+      at: t.at,
+    },
+    ...(c
+      ? {
+          lastCustomerMessageAt: c.sentAt,
+          windowExpiresAt: c.windowExpiresAt,
+          lastCustomerMessageId: t.messageId,
+          answered: false,
+          unread: conv.unread + 1,
+          ...(c.name ? { contactName: c.name } : {}),
+          ...(c.campaign ? { campaign: c.campaign } : {}),
+          ...(c.phone ? { contactPhone: c.phone } : {}),
+        }
+      : {}),
+  };
 }
 
 /**
@@ -198,7 +231,7 @@ export async function openConversation(
           inboxBucket: OPEN_BUCKET,
         };
       }
-      const conv: Conversation = {
+      let conv: Conversation = {
         id: newId(),
         accountId,
         numberId: number.id,
@@ -218,6 +251,8 @@ export async function openConversation(
         inboxBucket: OPEN_BUCKET,
         createdAt: now,
       };
+      const touch = input.firstTouch && (await input.firstTouch(conv));
+      if (touch) conv = withFirstTouch(conv, touch);
       const inbox = inboxKeys(conv, OPEN_BUCKET, now);
       await ddb.send(
         new TransactWriteCommand({
@@ -235,7 +270,13 @@ export async function openConversation(
             {
               Put: {
                 TableName: tableName,
-                Item: { ...keys.conversation(accountId, conv.id), ...inbox, ...conv },
+                Item: {
+                  ...keys.conversation(accountId, conv.id),
+                  ...inbox,
+                  ...conv,
+                  // The first message's touch is applied: touchConversation's condition.
+                  ...(touch ? { lastMessageId: touch.messageId } : {}),
+                },
               },
             },
             attendancePut(tableName, accountId, conv.id, attendanceId, protocol, now),

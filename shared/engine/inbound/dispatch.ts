@@ -20,6 +20,7 @@
  *   1. claim the wamid: a conditional put of `WAMID#<wamid>` holding the message id chosen
  *      by the first run; every later run (SQS redelivery, Meta's duplicate) reuses that id;
  *   2. open the conversation if needed (attendance + protocol; conditional on its status);
+ *      a new one is created with this message's touch (its last message id: step 4 is a no-op);
  *   3. store the message under that id (conditional put: a second run keeps the first);
  *   4. touch the conversation (conditional on the last message id: applied once);
  *   5. `message.received`: pushed to the agents (best effort; the inbox resyncs on reconnect);

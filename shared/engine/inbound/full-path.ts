@@ -60,6 +60,8 @@ export async function storeInThread(
   }
   let created = false;
   let opened: Stored['opened'];
+  // A new conversation is created with this message's touch (one write less): built then.
+  let firstMessage: Message | undefined;
   if (!message) {
     const before = conv;
     conv = await openConversation(deps.ddb, deps.tableName, {
@@ -69,11 +71,17 @@ export async function storeInThread(
       newId: deps.newId,
       now,
       timeZone: DEFAULT_TIMEZONE,
+      firstTouch: async (created) => {
+        firstMessage = await buildMessage(input, messageId, created, contact, deps);
+        return touchOf(input, firstMessage, contact);
+      },
     });
     rememberThread(number, who, contact, conv, deps);
     if (before?.attendanceId !== conv.attendanceId) opened = { conversation: conv, newContact: !before };
     await deps.afterStep?.('open');
-    const built = await buildMessage(input, messageId, conv, contact, deps);
+    // The first message of a conversation created just now (not one created by another run).
+    if (firstMessage && (firstMessage.conversationId !== conv.id || before)) firstMessage = undefined;
+    const built = firstMessage ?? (await buildMessage(input, messageId, conv, contact, deps));
     ({ message, created } = await putMessageOnce(deps.ddb, deps.tableName, built));
     if (created)
       bumpNumberStats(
@@ -87,12 +95,16 @@ export async function storeInThread(
       );
     await deps.afterStep?.('message');
   }
-  const touched = await touchConversation(
-    deps.ddb,
-    deps.tableName,
-    { accountId, id: message.conversationId },
-    touchOf(input, message, contact),
-  );
+  // Created with its touch by this run: the conversation as written is the touched one.
+  const touched =
+    firstMessage && created && message.id === firstMessage.id
+      ? conv
+      : await touchConversation(
+          deps.ddb,
+          deps.tableName,
+          { accountId, id: message.conversationId },
+          touchOf(input, message, contact),
+        );
   if (touched) rememberThread(number, who, contact, touched, deps);
   await deps.afterStep?.('conversation');
   return { message, created, touched, previousName: conv?.contactName, ...(opened ? { opened } : {}) };
