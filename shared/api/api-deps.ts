@@ -7,7 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { JwtKey } from '#shared/auth/tokens.ts';
-import type { SchedulerTarget } from '#shared/engine/deps.ts';
+import type { SchedulerTarget } from '#shared/engine/engine-deps.ts';
 import type { VapidKeys } from '#shared/push/web-push.ts';
 import type { LlmDefault } from '#shared/assistant/llm-config.ts';
 import type { OutboundPolicy } from '#shared/net/outbound-url.ts';
