@@ -18,6 +18,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.{ts,tsx}'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/setup-env.ts'],
     pool: 'forks',
     isolate: true,
     fileParallelism: concurrency > 1,
