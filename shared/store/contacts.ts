@@ -69,12 +69,7 @@ async function viaLookup(
   return getContact(ddb, tableName, accountId, found.Item.contactId);
 }
 
-/**
- * The contact for this identity, created on first contact. The creation is tried first,
- * without a read: its lookup items are conditional, so for a known person it is cancelled
- * and the contact is read then (a new customer's opening message saves a read; a known
- * one's first message in a process pays a cancelled transaction instead).
- */
+/** The contact for this identity, created on first contact. */
 export async function findOrCreateContact(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -86,12 +81,9 @@ export async function findOrCreateContact(
   const l = lookups(accountId, who);
   if (!l.phone && !l.user) throw new Error('A contact needs a wa_id or a user_id');
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (attempt > 0) {
-      // The creation was cancelled: a lookup item exists (or another run won the race).
-      const byPhone = l.phone && (await viaLookup(ddb, tableName, accountId, l.phone));
-      const found = byPhone ?? (l.user && (await viaLookup(ddb, tableName, accountId, l.user)));
-      if (found) return { contact: await learnIdentity(ddb, tableName, found, who), created: false };
-    }
+    const byPhone = l.phone && (await viaLookup(ddb, tableName, accountId, l.phone));
+    const found = byPhone ?? (l.user && (await viaLookup(ddb, tableName, accountId, l.user)));
+    if (found) return { contact: await learnIdentity(ddb, tableName, found, who), created: false };
 
     const phone = who.waId ? canonicalPhone(who.waId) : undefined;
     const contact: Contact = {
@@ -123,8 +115,7 @@ export async function findOrCreateContact(
       return { contact, created: true };
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
-      // Known already (or another message of the same person won the race): the next
-      // round reads its contact.
+      // Another message of the same person won the race: the next round reads its contact.
     }
   }
   throw new Error('Could not find or create the contact');
