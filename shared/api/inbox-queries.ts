@@ -3,7 +3,7 @@
  * Every query's partition is built from the caller's account id, so another account's ids
  * simply are not found.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { z } from 'zod';
 import { isMessagePosition, messagePosition, queryMessagePage } from '#shared/store/messages.ts';
 import type { Message } from '#shared/store/types.ts';

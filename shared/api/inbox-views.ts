@@ -9,7 +9,7 @@
  * Search reads the search-term items (name words, phone digits) and the protocol lookup,
  * then applies the same view and filters.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { z } from 'zod';
 import { bucketsOf, can, canSee, inView, type Bucket, type View, type Viewer } from '#shared/domain/inbox.ts';
 import { windowState } from '#shared/domain/window.ts';

@@ -5,7 +5,7 @@
  * shared/push/frames.ts); a user who no longer exists is refused. $disconnect forgets it;
  * $default answers `{action:'ping'}` with a pong.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { verifyAccessToken, type JwtKey } from '#shared/auth/tokens.ts';
 import { UnauthorizedError } from '#shared/errors.ts';
 import { checkAccessClaims } from './auth-service.ts';

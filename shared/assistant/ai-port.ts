@@ -18,7 +18,7 @@ import { getAssistant, listDepartments } from '#shared/store/catalog.ts';
 import { setConversationVariables } from '#shared/store/conversations.ts';
 import { listConversationMessages } from '#shared/store/messages.ts';
 import { DEFAULT_TIMEZONE, type AiSettings, type Assistant, type Message } from '#shared/store/types.ts';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from './process-job.ts';
 import { buildIndex, search as searchIndex } from '#shared/knowledge/lexical.ts';
 import { llmConnection, type LlmDefault } from './llm-config.ts';

@@ -5,7 +5,7 @@
  * to embed is not an error: search falls back to lexical.
  */
 import OpenAI from 'openai';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { getAiSettings } from '#shared/store/ai.ts';
 import { llmConnection, type LlmDefault } from './llm-config.ts';
 import { llmFetch } from './ai-port.ts';

@@ -14,7 +14,7 @@
  * `indexVersion` moved.
  */
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { chunkDocument, chunksToPassages } from '#shared/knowledge/chunk.ts';
 import { buildIndex, search, type LexicalIndex } from '#shared/knowledge/lexical.ts';
 import {

@@ -4,7 +4,7 @@
  * builds the production set once per cold start.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { monotonicFactory } from 'ulid';
 import type { QueueDelivery } from '#shared/domain/inbound-id.ts';

@@ -16,7 +16,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import type { SchedulerTarget } from '#shared/engine/engine-deps.ts';
 import { log as defaultLog, type LogLevel } from '#shared/log.ts';
 import type { OutboundPolicy } from '#shared/net/outbound-url.ts';

@@ -6,7 +6,7 @@
  */
 import { checkOutboundUrl, type OutboundPolicy } from '#shared/net/outbound-url.ts';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { assistantOnly } from '#shared/domain/inbox.ts';

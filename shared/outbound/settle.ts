@@ -8,7 +8,7 @@
  * A status of another wamid than the one recorded on the message (the first attempt of a
  * message resent after its deadline) settles nothing: the caller keeps it on the claim.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import type { DeliveryStatus } from '#shared/domain/message-status.ts';
 import { SEND_UNCONFIRMED } from '#shared/domain/send-state.ts';
 import {

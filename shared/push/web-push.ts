@@ -10,7 +10,7 @@
  * the chat; TTL 7 days); keys in shared/store/push-subscriptions.ts. Deactivated users are
  * never told. VAPID keys come from the `push` secret.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import webpush from 'web-push';
 import { readSecret } from '#shared/secrets/read-secret.ts';

@@ -4,7 +4,7 @@
  * map grows with whatever a caller invents); misses are cached too, so a flood of made-up
  * ids costs one lookup each per TTL at most and evicts only the least recently used.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { createCache } from '#shared/cache.ts';
 import type { AccountSecrets } from '#shared/secrets/account-secrets.ts';
 import { findNumberByPhoneNumberId } from '#shared/store/numbers.ts';
