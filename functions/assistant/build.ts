@@ -77,7 +77,7 @@ export function buildAssistantHandler({ engine, queue, defaultLlm }: AssistantHa
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): AssistantHandlerDeps {
   const config = loadConfig(env, 'assistant');
   return {
-    engine: engineDepsFromConfig(config, 'assistant'),
+    engine: engineDepsFromConfig(config),
     queue: { sqs: sqs(), dlqUrl: config.dlqUrls.assistant },
     defaultLlm: defaultLlmFromSecret(secretsManager(), config.secretIds.openai, config.openaiBaseUrl),
   };

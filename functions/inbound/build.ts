@@ -47,7 +47,7 @@ export function buildInboundHandler({ engine, queue }: InboundHandlerDeps) {
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): InboundHandlerDeps {
   const config = loadConfig(env, 'inbound');
   return {
-    engine: engineDepsFromConfig(config, 'inbound'),
+    engine: engineDepsFromConfig(config),
     queue: { sqs: sqs(), dlqUrl: config.dlqUrls.inbound },
   };
 }

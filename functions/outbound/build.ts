@@ -37,7 +37,7 @@ export function buildOutboundHandler({ engine, queue }: OutboundHandlerDeps) {
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): OutboundHandlerDeps {
   const config = loadConfig(env, 'outbound');
   return {
-    engine: engineDepsFromConfig(config, 'outbound'),
+    engine: engineDepsFromConfig(config),
     queue: { sqs: sqs(), dlqUrl: config.dlqUrls.outbound },
   };
 }

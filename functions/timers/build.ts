@@ -29,5 +29,5 @@ export function buildTimersHandler(deps: EngineDeps) {
 }
 
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): EngineDeps {
-  return engineDepsFromConfig(loadConfig(env, 'timers'), 'timers');
+  return engineDepsFromConfig(loadConfig(env, 'timers'));
 }

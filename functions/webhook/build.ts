@@ -43,6 +43,6 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
     // Grant queue:dead-letter:inbound: malformed items go there with their reason.
     deadLetterQueueUrl: config.dlqUrls.inbound,
     now: Date.now,
-    log: (level, msg, data) => log(level, msg, { function: 'webhook', ...data }),
+    log,
   };
 }

@@ -89,7 +89,7 @@ export function schedulerTargetFromConfig(config: Config): SchedulerTarget | und
   return group && targetArn && roleArn ? { client: scheduler(), group, targetArn, roleArn } : undefined;
 }
 
-export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
+export function engineDepsFromConfig(config: Config): EngineDeps {
   const newId = monotonicFactory();
   return {
     ddb: dynamo(),
@@ -117,7 +117,8 @@ export function engineDepsFromConfig(config: Config, fn: string): EngineDeps {
     scheduler: schedulerTargetFromConfig(config),
     newId: () => newId(),
     now: Date.now,
-    log: (level, msg, data) => log(level, msg, { function: fn, ...data }),
+    // The function's name is on every line already (handler.ts: setLogContext).
+    log,
   };
 }
 

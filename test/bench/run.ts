@@ -434,7 +434,7 @@ async function writeUnitsPerInboundText(
     { step: 'initialize', name: 'countWriteUnits' },
   );
   const ddb = DynamoDBDocumentClient.from(raw, { marshallOptions: { removeUndefinedValues: true } });
-  const base = engineDepsFromConfig(loadConfig(), 'bench');
+  const base = engineDepsFromConfig(loadConfig());
   const deps = { ...base, ddb, ws: undefined };
   const item = (i: number): InboundQueueItem => ({
     kind: 'message',
@@ -525,7 +525,7 @@ process.exit(0);
  * A latency path of N sequential DynamoDB requests has the floor post + N × request + socket.
  */
 async function measureFloor(stack: BenchStack, samples = 40) {
-  const deps = engineDepsFromConfig(loadConfig(), 'bench');
+  const deps = engineDepsFromConfig(loadConfig());
   const median = (xs: number[]) => summary(xs).p50 ?? 0;
   const empty = JSON.stringify({ object: 'whatsapp_business_account', entry: [] });
   const posts: number[] = [];
