@@ -6,18 +6,15 @@
  */
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { processTimer, type TimerOutcome } from '#shared/engine/timers.ts';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { createAccount } from '#shared/store/accounts.ts';
-import { startLocalScheduler, type LocalScheduler } from '#infra/local/scheduler.ts';
-import { freePort } from '#infra/local/ports.ts';
 import type { Conversation } from '#shared/store/types.ts';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '#shared/store/keys.ts';
 import { windowState } from '#shared/domain/window.ts';
-import { engineKit, type EngineKit } from './engine-kit.ts';
+import { engineKit, kitScheduler, type EngineKit } from './engine-kit.ts';
 import type { ApiDeps } from '#shared/api/api-deps.ts';
 import { postpone } from '#shared/api/conversations-service.ts';
 import { createUser } from '#shared/store/users.ts';
@@ -25,8 +22,7 @@ import { createUser } from '#shared/store/users.ts';
 const H = 3600_000;
 let kit: EngineKit;
 let deps: EngineDeps;
-let scheduler: LocalScheduler;
-let client: SchedulerClient;
+let sched: Awaited<ReturnType<typeof kitScheduler>>;
 const fired: { kind: string; conversationId: string; outcome: TimerOutcome }[] = [];
 
 beforeAll(async () => {
@@ -38,10 +34,7 @@ beforeAll(async () => {
     timezone: 'America/Sao_Paulo',
     inactivityHours: 2,
   });
-  const port = await freePort();
-  scheduler = await startLocalScheduler({
-    port,
-    now: () => kit.clock.now,
+  sched = await kitScheduler(kit, {
     tickMs: 20,
     fire: async (input) => {
       const outcome = await processTimer(input, deps);
@@ -49,20 +42,10 @@ beforeAll(async () => {
       fired.push({ kind: i.kind, conversationId: i.conversationId, outcome });
     },
   });
-  client = new SchedulerClient({ endpoint: scheduler.url });
-  deps = {
-    ...kit.deps,
-    scheduler: {
-      client,
-      group: 'atende',
-      targetArn: 'arn:aws:lambda:local:0:function:timers',
-      roleArn: 'arn:role',
-    },
-  };
+  deps = sched.deps;
 });
 afterAll(async () => {
-  client.destroy();
-  await scheduler.stop();
+  await sched.stop();
   await kit.stop();
 });
 
@@ -83,7 +66,7 @@ async function advanceTo(at: number, conversationId: string, count: number): Pro
 }
 
 const schedulesOf = (conversationId: string) =>
-  scheduler.list().filter((s) => s.Name.includes(conversationId) && !s.fired);
+  sched.scheduler.list().filter((s) => s.Name.includes(conversationId) && !s.fired);
 
 describe('the conversation clock', () => {
   test('opening arms Expirando, Expirado and the auto-close; inactivity closes the attendance', async () => {

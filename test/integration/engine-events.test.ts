@@ -6,20 +6,17 @@
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { createAccount } from '#shared/store/accounts.ts';
 import { putConnection } from '#shared/store/connections.ts';
-import { startLocalScheduler, type LocalScheduler } from '#infra/local/scheduler.ts';
 import { freePort } from '#infra/local/ports.ts';
-import { engineKit, type EngineKit } from './engine-kit.ts';
+import { engineKit, kitScheduler, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
 let deps: EngineDeps;
-let scheduler: LocalScheduler;
-let client: SchedulerClient;
+let sched: Awaited<ReturnType<typeof kitScheduler>>;
 let failSchedules = 0;
 
 beforeAll(async () => {
@@ -30,13 +27,8 @@ beforeAll(async () => {
     timezone: 'America/Sao_Paulo',
     inactivityHours: 24,
   });
-  scheduler = await startLocalScheduler({
-    port: await freePort(),
-    now: () => kit.clock.now,
-    tickMs: 60_000,
-    fire: async () => {},
-  });
-  client = new SchedulerClient({ endpoint: scheduler.url, maxAttempts: 1 });
+  sched = await kitScheduler(kit, { maxAttempts: 1 });
+  const client = sched.client;
   // The Scheduler answers 500 while `failSchedules` > 0.
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -51,19 +43,10 @@ beforeAll(async () => {
     },
     { step: 'initialize', name: 'failSchedules' },
   );
-  deps = {
-    ...kit.deps,
-    scheduler: {
-      client,
-      group: 'atende',
-      targetArn: 'arn:aws:lambda:local:0:function:timers',
-      roleArn: 'arn:role',
-    },
-  };
+  deps = sched.deps;
 });
 afterAll(async () => {
-  client.destroy();
-  await scheduler.stop();
+  await sched.stop();
   await kit.stop();
 });
 
@@ -85,7 +68,7 @@ test('the Scheduler failing on an opening message fails the item; its redelivery
   await processInboundItem(item, { ...deps, ...rec }); // the queue's redelivery
   conv = (await kit.conversations()).find((c) => c.contactPhone === from)!;
   assert.equal(conv.timersArmedFor, conv.attendanceId);
-  const kinds = scheduler
+  const kinds = sched.scheduler
     .list()
     .map((s) => JSON.parse(s.Target.Input ?? '{}') as { kind: string; conversationId: string });
   assert.deepEqual(

@@ -20,6 +20,8 @@ import type { EngineDeps } from '#shared/engine/inbound/dispatch.ts';
 import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
 import { freePort } from '#infra/local/ports.ts';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
+import { startLocalScheduler, type LocalScheduler } from '#infra/local/scheduler.ts';
 
 export interface GraphScript {
   /** Next N calls to a path kind fail with this status and Meta error. */
@@ -301,6 +303,49 @@ export function meterCapacity(client: DynamoDBClient): CapacityMeter {
       const out = uses ?? [];
       uses = undefined;
       return out;
+    },
+  };
+}
+
+/**
+ * The local Scheduler stand-in on the kit's clock, and engine deps that arm timers on it
+ * (the clock, events and opening-message tests). `fire` runs what a due schedule would
+ * invoke; `tickMs` how often it looks (60 s: never, within a test).
+ */
+export async function kitScheduler(
+  kit: EngineKit,
+  opts: {
+    fire?: Parameters<typeof startLocalScheduler>[0]['fire'];
+    tickMs?: number;
+    maxAttempts?: number;
+  } = {},
+): Promise<{ scheduler: LocalScheduler; client: SchedulerClient; deps: EngineDeps; stop(): Promise<void> }> {
+  const scheduler = await startLocalScheduler({
+    port: await freePort(),
+    now: () => kit.clock.now,
+    tickMs: opts.tickMs ?? 60_000,
+    fire: opts.fire ?? (async () => {}),
+  });
+  const client = new SchedulerClient({
+    endpoint: scheduler.url,
+    ...(opts.maxAttempts ? { maxAttempts: opts.maxAttempts } : {}),
+  });
+  const deps: EngineDeps = {
+    ...kit.deps,
+    scheduler: {
+      client,
+      group: 'atende',
+      targetArn: 'arn:aws:lambda:local:0:function:timers',
+      roleArn: 'arn:role',
+    },
+  };
+  return {
+    scheduler,
+    client,
+    deps,
+    async stop() {
+      client.destroy();
+      await scheduler.stop();
     },
   };
 }

@@ -19,18 +19,14 @@
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { createAccount } from '#shared/store/accounts.ts';
-import { startLocalScheduler, type LocalScheduler } from '#infra/local/scheduler.ts';
-import { freePort } from '#infra/local/ports.ts';
-import { engineKit, type EngineKit } from './engine-kit.ts';
+import { engineKit, kitScheduler, type EngineKit } from './engine-kit.ts';
 
 let kit: EngineKit;
 let deps: EngineDeps;
-let scheduler: LocalScheduler;
-let client: SchedulerClient;
+let sched: Awaited<ReturnType<typeof kitScheduler>>;
 let counted: string[] | undefined;
 
 /** Counts every request a client sends, by service and command, while `counted` is set. */
@@ -56,29 +52,14 @@ beforeAll(async () => {
     timezone: 'America/Sao_Paulo',
     inactivityHours: 24,
   });
-  scheduler = await startLocalScheduler({
-    port: await freePort(),
-    now: () => kit.clock.now,
-    tickMs: 60_000,
-    fire: async () => {},
-  });
-  client = new SchedulerClient({ endpoint: scheduler.url });
-  deps = {
-    ...kit.deps,
-    scheduler: {
-      client,
-      group: 'atende',
-      targetArn: 'arn:aws:lambda:local:0:function:timers',
-      roleArn: 'arn:role',
-    },
-  };
+  sched = await kitScheduler(kit);
+  deps = sched.deps;
   count('dynamodb', kit.deps.ddb);
-  count('scheduler', client);
+  count('scheduler', sched.client);
   count('s3', kit.deps.s3);
 });
 afterAll(async () => {
-  client.destroy();
-  await scheduler.stop();
+  await sched.stop();
   await kit.stop();
 });
 
