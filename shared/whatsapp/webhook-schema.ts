@@ -117,25 +117,7 @@ const system = z.looseObject({
  * payload with a URL for an id would be fetched; a text without a body would fail in the
  * engine on every retry). It does not parse: the webhook dead-letters it.
  */
-const KNOWN_TYPES: readonly string[] = [
-  'text',
-  'image',
-  'audio',
-  'video',
-  'document',
-  'sticker',
-  'location',
-  'contacts',
-  'interactive',
-  'button',
-  'reaction',
-  'order',
-  'system',
-];
-/** unsupported, unknown, and every type Meta adds before we know it. */
-const other = z.looseObject({ ...common, type: z.string().refine((t) => !KNOWN_TYPES.includes(t)) });
-
-export const inboundMessage = z.union([
+const typed = [
   text,
   image,
   audio,
@@ -149,8 +131,12 @@ export const inboundMessage = z.union([
   reaction,
   order,
   system,
-  other,
-]);
+] as const;
+const KNOWN_TYPES: readonly string[] = typed.map((schema) => schema.shape.type.value);
+/** unsupported, unknown, and every type Meta adds before we know it. */
+const other = z.looseObject({ ...common, type: z.string().refine((t) => !KNOWN_TYPES.includes(t)) });
+
+export const inboundMessage = z.union([...typed, other]);
 export type InboundMessage = z.infer<typeof inboundMessage>;
 
 export const messageStatus = z.looseObject({
