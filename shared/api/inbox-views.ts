@@ -181,7 +181,9 @@ export async function listView(
     let cut: string | undefined;
     for (const r of read) {
       const last = r.rows.at(-1)?.sk;
-      if (r.more && last && (cut === undefined || before(cut, last))) cut = last;
+      // The earliest (in walk order) last row of a bucket that has more: past it, that
+      // bucket's unread rows could belong, so the round stops there (as between shards).
+      if (r.more && last && (cut === undefined || before(last, cut))) cut = last;
     }
     const rows = read
       .flatMap((r) => r.rows.map((row) => ({ ...row, bucket: r.bucket })))
