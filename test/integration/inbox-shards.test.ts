@@ -4,7 +4,9 @@
  * the views read every shard and merge. Through the real API handler on DynamoDB Local:
  * pages of every sort chain to exactly the one big page (no duplicate, no gap, same order),
  * counts add the shards up, and entries written before sharding (the unsuffixed partition)
- * are still listed once.
+ * are still listed once. And the merge across buckets (shared/api/inbox-views.ts): two
+ * unsharded buckets of a view, both longer than a page, one dense and one sparse in the
+ * sort's key, page through without a gap.
  */
 import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -172,5 +174,71 @@ describe('inbox views over sharded bucket partitions', () => {
     // Open: the open queue (40 + 2 indexed before sharding) and the department's 12.
     assert.equal(counts.body.open, 54, JSON.stringify(counts.body));
     assert.equal(counts.body.mine, 6);
+  });
+});
+
+describe('inbox views across buckets: a round stops where a bucket with more rows ends', () => {
+  // A view reads a slice of each of its buckets per round (fewer rows than the page when
+  // it has many buckets). With one bucket dense in the sort's key and another sparse, the
+  // sparse bucket's slice reaches much further: the round must stop at the dense bucket's
+  // last row read, or the dense bucket's rows between the two are never listed (939ae04).
+  let kit: ApiKit;
+  let tenant: SeededTenant;
+  let token: string;
+  const seeded: Conversation[] = [];
+
+  beforeAll(async () => {
+    kit = await createApiKit();
+    tenant = await seedTenant(kit, { role: 'admin' });
+    token = (await loginAs(kit, tenant)).accessToken;
+    // 30 with the agent, an hour apart; 30 closed, three hours apart and offset by half an
+    // hour, so the two buckets' keys interleave (last message and opening alike). Neither
+    // bucket is sharded, so each round reads exactly its slice of each.
+    for (let i = 0; i < 30; i++) {
+      seeded.push(
+        await putConversation(kit, tenant, {
+          agentId: tenant.user.id,
+          lastMessageAt: T0 - i * HOUR,
+          openedAt: T0 - 200 * HOUR - i * HOUR,
+        }),
+      );
+      seeded.push(
+        await putConversation(kit, tenant, {
+          status: 'closed',
+          lastMessageAt: T0 - (3 * i + 0.5) * HOUR,
+          openedAt: T0 - 200 * HOUR - (3 * i + 0.5) * HOUR,
+        }),
+      );
+    }
+    assert.equal(inboxShardCount(`AGENT#${tenant.user.id}`), 1);
+    assert.equal(inboxShardCount('CLOSED'), 1);
+  });
+
+  test('every conversation of the view is paged once, in order, at every page size', async () => {
+    for (const sort of ['latest', 'oldest', 'newestOpening', 'oldestOpening']) {
+      const opening = sort.endsWith('Opening');
+      const desc = sort === 'latest' || sort === 'newestOpening';
+      const keyOf = (c: Conversation) =>
+        `${String(opening ? (c.openedAt ?? c.createdAt) : c.lastMessageAt).padStart(15, '0')}#${c.id}`;
+      const expected = [...seeded]
+        .sort((a, b) => (desc ? keyOf(b).localeCompare(keyOf(a)) : keyOf(a).localeCompare(keyOf(b))))
+        .map((c) => c.id);
+      for (const limit of ['5', '10', '25']) {
+        const paged: string[] = [];
+        let cursor: string | undefined;
+        for (let guard = 0; guard < 40; guard++) {
+          const page = await kit.call('GET', '/api/conversations', {
+            token,
+            query: { view: 'all', sort, limit, ...(cursor ? { cursor } : {}) },
+          });
+          assert.equal(page.status, 200, JSON.stringify(page.body));
+          paged.push(...(page.body.items as Conversation[]).map((c) => c.id));
+          cursor = page.body.nextCursor;
+          if (!cursor) break;
+        }
+        assert.equal(new Set(paged).size, paged.length, `${sort} by ${limit}: a duplicate`);
+        assert.deepEqual(paged, expected, `${sort} by ${limit}`);
+      }
+    }
   });
 });
