@@ -31,6 +31,17 @@ import {
 const OPEN_BUCKET = bucketOf({ closed: false }, 0);
 const CLOSED_BUCKET = bucketOf({ closed: true }, 0);
 
+/** An update expression from its clauses, the empty ones left out: `SET a, b REMOVE c ADD d`. */
+function updateExpression(c: { set?: string[]; remove?: string[]; add?: string[] }): string {
+  return [
+    c.set?.length ? `SET ${c.set.join(', ')}` : '',
+    c.remove?.length ? `REMOVE ${c.remove.join(', ')}` : '',
+    c.add?.length ? `ADD ${c.add.join(', ')}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
 export async function getConversationById(
   ddb: DynamoDBDocumentClient,
   tableName: string,
@@ -350,8 +361,8 @@ export async function touchConversation(
   };
   const sets: string[] = [];
   const values: Record<string, unknown> = { ':mid': t.messageId };
-  let add = '';
-  let remove = '';
+  const add: string[] = [];
+  const remove: string[] = [];
   if (t.fromCustomer) {
     sets.push(
       'lastCustomerMessageAt = :cat',
@@ -361,7 +372,7 @@ export async function touchConversation(
     );
     values[':no'] = false;
     // The customer wrote: a postponed chat comes back to the open lists (INB-9).
-    remove = ' REMOVE postponedUntil';
+    remove.push('postponedUntil');
     values[':cat'] = t.fromCustomer.sentAt;
     values[':wx'] = t.fromCustomer.windowExpiresAt;
     if (t.fromCustomer.name) {
@@ -377,7 +388,7 @@ export async function touchConversation(
       sets.push('contactPhone = :cp');
       values[':cp'] = t.fromCustomer.phone;
     }
-    add = ' ADD unread :one';
+    add.push('unread :one');
     values[':one'] = 1;
   }
   const key = keys.conversation(conv.accountId, conv.id);
@@ -386,7 +397,7 @@ export async function touchConversation(
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: key,
-    UpdateExpression: `SET ${[...last, ...sets].join(', ')}${remove}${add}`,
+    UpdateExpression: updateExpression({ set: [...last, ...sets], remove, add }),
     ConditionExpression: open
       ? `attribute_exists(pk) AND #s = :open AND attendanceId = :att AND ${newer}`
       : `attribute_exists(pk) AND ${newer}`,
@@ -403,7 +414,7 @@ export async function touchConversation(
   const counted = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: key,
-    UpdateExpression: `SET ${sets.join(', ')}${remove}${add}`,
+    UpdateExpression: updateExpression({ set: sets, remove, add }),
     ConditionExpression:
       'attribute_exists(pk) AND (attribute_not_exists(lastCustomerMessageId) OR lastCustomerMessageId < :mid)',
     ExpressionAttributeValues: values,
@@ -519,12 +530,7 @@ export async function setConversationFlags(
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.conversation(accountId, conversationId),
-    UpdateExpression: [
-      sets.length ? `SET ${sets.join(', ')}` : '',
-      removes.length ? `REMOVE ${removes.join(', ')}` : '',
-    ]
-      .filter(Boolean)
-      .join(' '),
+    UpdateExpression: updateExpression({ set: sets, remove: removes }),
     ConditionExpression: 'attribute_exists(pk)',
     ExpressionAttributeNames: names,
     ...(sets.length ? { ExpressionAttributeValues: values } : {}),
@@ -603,7 +609,7 @@ export async function writeChatState(
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    UpdateExpression: updateExpression({ set: sets, remove: removes }),
     ConditionExpression: conds.join(' AND '),
     ExpressionAttributeNames: { '#st': 'status' },
     ExpressionAttributeValues: values,
@@ -648,7 +654,7 @@ export async function routeConversation(
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+    UpdateExpression: updateExpression({ set: sets, remove: removes }),
     ConditionExpression: 'attribute_not_exists(routedMessageId) OR routedMessageId < :mid',
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_NEW',
@@ -718,7 +724,7 @@ export async function markAssistantAnswered(
 ): Promise<Conversation | undefined> {
   const sets = ['assistantAnsweredId = :mid'];
   const values: Record<string, unknown> = { ':mid': messageId };
-  let remove = '';
+  const remove: string[] = [];
   if (handover) {
     sets.push('routingStage = :people');
     values[':people'] = 'people';
@@ -726,12 +732,12 @@ export async function markAssistantAnswered(
       sets.push('departmentId = :d');
       values[':d'] = handover.departmentId;
     }
-    remove = ' REMOVE assistantId';
+    remove.push('assistantId');
   }
   const updated = await updateIfAllowed(ddb, {
     TableName: tableName,
     Key: keys.conversation(conv.accountId, conv.id),
-    UpdateExpression: `SET ${sets.join(', ')}${remove}`,
+    UpdateExpression: updateExpression({ set: sets, remove }),
     ConditionExpression: 'attribute_not_exists(assistantAnsweredId) OR assistantAnsweredId < :mid',
     ExpressionAttributeValues: values,
     ReturnValues: 'ALL_NEW',
@@ -817,7 +823,7 @@ export async function syncInboxKeys(
     const updated = await updateIfAllowed(ddb, {
       TableName: tableName,
       Key: keys.conversation(current.accountId, current.id),
-      UpdateExpression: `SET ${move.sets.join(', ')}`,
+      UpdateExpression: updateExpression({ set: move.sets }),
       ConditionExpression: [
         '#st = :st',
         same('agentId', current.agentId),
