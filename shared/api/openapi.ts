@@ -5,7 +5,7 @@
  */
 import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import type { RouteDef } from './routes.ts';
-import { errorResponseSchema } from './schemas.ts';
+import { errorResponseSchema } from './routes/common-schemas.ts';
 
 const errorDescriptions: Record<number, string> = {
   400: 'Dados inválidos (VALIDATION_ERROR, INVALID_JSON, INVALID_CURSOR)',

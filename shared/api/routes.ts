@@ -4,7 +4,7 @@
  * schemas, the OpenAPI document (openapi.ts) is generated from them, and the cross-account
  * test walks every entry.
  */
-import * as schemas from './schemas.ts';
+import { openApiDocumentSchema } from './routes/common-schemas.ts';
 import { buildOpenApiDocument } from './openapi.ts';
 import { route, type RouteDef } from './routes/route.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -96,7 +96,7 @@ const metaRoutes: RouteDef[] = [
     summary: 'Este documento OpenAPI',
     tags: ['meta'],
     public: true,
-    response: { status: 200, description: 'OpenAPI 3.1', schema: schemas.openApiDocumentSchema },
+    response: { status: 200, description: 'OpenAPI 3.1', schema: openApiDocumentSchema },
     handle: async () => openApiDocument(),
   }),
 ];

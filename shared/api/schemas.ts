@@ -29,29 +29,10 @@ import { priceTableSchema } from '#shared/domain/pricing.ts';
 import { sorts } from './inbox-views.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
 import { queueNames } from '#infra/topology.ts';
+import { idSchema, ulidSchema, cursorSchema, phoneDigitsSchema } from './routes/common-schemas.ts';
+// Moved; re-exported until every importer names its file (issue 14).
+export * from './routes/common-schemas.ts';
 
-/** Ids in paths and bodies: ULIDs, or similar opaque ids; nothing that could break a key. */
-export const idSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/)
-  .meta({ description: 'Identificador (ULID)', example: '01JD3Z8Q7W5V4T3S2R1P0N9M8K' });
-
-export const ulidSchema = z
-  .string()
-  .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/i)
-  .meta({ description: 'ULID', example: '01JD3Z8Q7W5V4T3S2R1P0N9M8K' });
-
-export const errorResponseSchema = z
-  .object({
-    error: z.object({
-      code: z.string().meta({ example: 'NOT_FOUND' }),
-      message: z.string().meta({ example: 'Não encontrado.' }),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    }),
-  })
-  .meta({ id: 'Error' });
-
-// ── auth ────────────────────────────────────────────────────────────────────────────
 export const loginBodySchema = z
   .object({
     email: z.string().trim().min(1).max(320).meta({ example: 'demo@atende.local' }),
@@ -110,10 +91,7 @@ export const meResponseSchema = publicUserSchema
   })
   .meta({ id: 'Me' });
 
-// ── conversations ──────────────────────────────────────────────────────────────────
 export const conversationParamsSchema = z.object({ id: idSchema });
-
-const cursorSchema = z.string().min(1).max(2048).meta({ description: 'nextCursor of the previous page' });
 
 export const conversationListQuerySchema = z.object({
   view: z.enum(views).default('all').meta({ description: 'all | open | mine | service (INB-1)' }),
@@ -160,6 +138,7 @@ export const postponeBodySchema = z
 export const answeredBodySchema = z.object({ answered: z.boolean() }).meta({ id: 'AnsweredRequest' });
 
 export const messageSearchQuerySchema = z.object({ q: z.string().trim().min(1).max(200) });
+
 export const messageSearchSchema = z
   .object({ items: z.array(z.object({ id: z.string(), text: z.string(), createdAt: z.number().int() })) })
   .meta({ id: 'MessageSearch' });
@@ -174,7 +153,6 @@ export const conversationListSchema = z
   .object({ items: z.array(apiConversationSchema), nextCursor: z.string().optional() })
   .meta({ id: 'ConversationList' });
 
-// ── messages ───────────────────────────────────────────────────────────────────────
 export const apiMessageSchema = messageSchema
   .omit({ raw: true })
   .extend({
@@ -185,6 +163,7 @@ export const apiMessageSchema = messageSchema
       .optional(),
   })
   .meta({ id: 'Message' });
+
 export type ApiMessage = z.infer<typeof apiMessageSchema>;
 
 export const messageListQuerySchema = z.object({
@@ -234,9 +213,9 @@ export const sendMessageBodySchema = z
     path: ['text'],
   })
   .meta({ id: 'SendMessageRequest' });
+
 export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
 
-// ── uploads ────────────────────────────────────────────────────────────────────────
 export const uploadBodySchema = z
   .object({
     filename: z.string().trim().min(1).max(240),
@@ -256,15 +235,7 @@ export const uploadResponseSchema = z
   })
   .meta({ id: 'Upload' });
 
-export const openApiDocumentSchema = z.record(z.string(), z.unknown()).meta({ id: 'OpenApiDocument' });
-
-// ── numbers, departments, assistants, settings (integrations) ──────────────────────
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Escolha uma cor no formato #RRGGBB.');
-/** Digits only, with country and area code (e.g. 5521988776655). */
-export const phoneDigitsSchema = z
-  .string()
-  .trim()
-  .regex(/^\d{10,15}$/, 'Use só números, com os códigos do país e da área (ex.: 5521988776655).');
 
 export const apiNumberSchema = publicNumberSchema
   .extend({
@@ -282,7 +253,9 @@ export const apiNumberSchema = publicNumberSchema
     }),
   })
   .meta({ id: 'WhatsAppNumber' });
+
 export const numberListSchema = z.object({ items: z.array(apiNumberSchema) }).meta({ id: 'NumberList' });
+
 export const numberParamsSchema = z.object({ id: idSchema });
 
 export const createNumberBodySchema = z
@@ -322,18 +295,23 @@ export const updateNumberBodySchema = z
   .meta({ id: 'UpdateNumberRequest' });
 
 export const apiDepartmentSchema = departmentSchema.meta({ id: 'Department' });
+
 export const departmentListSchema = z
   .object({ items: z.array(apiDepartmentSchema) })
   .meta({ id: 'DepartmentList' });
+
 export const createDepartmentBodySchema = z
   .object({ name: z.string().trim().min(1).max(80) })
   .meta({ id: 'CreateDepartmentRequest' });
+
 export const departmentParamsSchema = z.object({ id: idSchema });
 
-// ── users (the team page) ──────────────────────────────────────────────────────────
 export const apiUserSchema = publicUserSchema.meta({ id: 'User' });
+
 export const userListSchema = z.object({ items: z.array(apiUserSchema) }).meta({ id: 'UserList' });
+
 export const userParamsSchema = z.object({ id: idSchema });
+
 export const createUserBodySchema = z
   .object({
     name: z.string().trim().min(1).max(120),
@@ -344,6 +322,7 @@ export const createUserBodySchema = z
     permissions: z.array(z.enum(permissions)).optional(),
   })
   .meta({ id: 'CreateUserRequest' });
+
 export const updateUserBodySchema = z
   .object({
     name: z.string().trim().min(1).max(120),
@@ -358,6 +337,7 @@ export const updateUserBodySchema = z
 export const pushKeySchema = z
   .object({ publicKey: z.string().optional().meta({ description: 'VAPID public key; absent: push is off' }) })
   .meta({ id: 'PushKey' });
+
 export const pushSubscriptionBodySchema = z
   .object({
     endpoint: z
@@ -370,12 +350,14 @@ export const pushSubscriptionBodySchema = z
     keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
   })
   .meta({ id: 'PushSubscription' });
+
 export const pushUnsubscribeBodySchema = z
   .object({ endpoint: z.string().max(2000) })
   .meta({ id: 'PushUnsubscribe' });
 
 /** Header values are write-only: the response has each header's name and whether it is set. */
 export const apiAssistantSchema = publicAssistantSchema.meta({ id: 'Assistant' });
+
 /**
  * An endpoint as the admin saves it. A header with `value` sets it; without `value` it keeps
  * the value already stored for this endpoint (same name, same origin); a header left out
@@ -403,7 +385,9 @@ export const httpToolRequestSchema = httpToolSchema
       .default([]),
   })
   .meta({ id: 'HttpToolRequest' });
+
 export const assistantParamsSchema = z.object({ id: idSchema });
+
 const assistantFields = z.object({
   name: z.string().trim().min(1).max(80),
   enabled: z.boolean(),
@@ -417,11 +401,13 @@ const assistantFields = z.object({
   httpTools: z.array(httpToolRequestSchema).max(20),
   variables: z.array(assistantVariableSchema).max(30),
 });
+
 /** Absent fields take the assistant's defaults (model gpt-4o-mini, temperature 0.3…). */
 export const assistantBodySchema = assistantFields
   .partial()
   .required({ name: true })
   .meta({ id: 'AssistantRequest' });
+
 export const assistantPatchSchema = assistantFields.partial().meta({ id: 'AssistantPatch' });
 
 export const aiSettingsSchema = z
@@ -436,6 +422,7 @@ export const aiSettingsSchema = z
       .meta({ description: 'offline: no LLM configured (answers from the knowledge base)' }),
   })
   .meta({ id: 'AiSettings' });
+
 export const aiSettingsBodySchema = z
   .object({
     baseUrl: z.union([
@@ -454,15 +441,21 @@ export const aiSettingsBodySchema = z
   .meta({ id: 'AiSettingsRequest' });
 
 export const knowledgeBaseParamsSchema = z.object({ id: idSchema });
+
 export const knowledgeDocParamsSchema = z.object({ id: idSchema, docId: idSchema });
+
 export const apiKnowledgeBaseSchema = knowledgeBaseSchema.meta({ id: 'KnowledgeBase' });
+
 export const knowledgeBaseListSchema = z
   .object({ items: z.array(apiKnowledgeBaseSchema) })
   .meta({ id: 'KnowledgeBaseList' });
+
 export const apiKbDocumentSchema = kbDocumentSchema.omit({ key: true }).meta({ id: 'KnowledgeDocument' });
+
 export const kbDocumentListSchema = z
   .object({ items: z.array(apiKbDocumentSchema) })
   .meta({ id: 'KnowledgeDocumentList' });
+
 export const addKbDocumentBodySchema = z
   .object({
     uploadId: ulidSchema,
@@ -471,6 +464,7 @@ export const addKbDocumentBodySchema = z
     size: z.number().int().nonnegative().optional(),
   })
   .meta({ id: 'AddKnowledgeDocumentRequest' });
+
 export const knowledgeSearchSchema = z
   .object({
     items: z.array(
@@ -482,20 +476,24 @@ export const knowledgeSearchSchema = z
 export const appointmentsQuerySchema = z.object({
   from: z.coerce.number().int().nonnegative().optional().meta({ description: 'Epoch ms; default now' }),
 });
+
 export const appointmentListSchema = z
   .object({ items: z.array(appointmentSchema) })
   .meta({ id: 'AppointmentList' });
 
 export const testConversationParamsSchema = z.object({ id: idSchema, conversationId: idSchema });
+
 export const testStartSchema = z
   .object({ conversation: apiConversationSchema })
   .meta({ id: 'TestConversation' });
+
 export const apiConversationBodySchema = z
   .object({
     contactName: z.string().trim().min(1).max(120).optional(),
     contactPhone: z.string().trim().max(20).optional(),
   })
   .meta({ id: 'ApiConversationRequest' });
+
 export const testMessageBodySchema = z
   .object({ text: z.string().trim().min(1).max(4096) })
   .meta({ id: 'TestMessageRequest' });
@@ -512,9 +510,11 @@ export const aiConversationsQuerySchema = z.object({
       'CSV only. semicolon: Excel in pt-BR (";", UTF-8 BOM, decimal comma); comma: RFC 4180 for programs',
   }),
 });
+
 export const aiConversationListSchema = z
   .object({ items: z.array(aiConversationSchema.extend({ assistantName: z.string() })) })
   .meta({ id: 'AiConversationList', description: 'With format=csv: a text/csv download instead' });
+
 export const assistantListSchema = z
   .object({ items: z.array(apiAssistantSchema) })
   .meta({ id: 'AssistantList' });
@@ -526,6 +526,7 @@ export const settingsSchema = z
     inactivityHours: z.number().int(),
   })
   .meta({ id: 'AccountSettings' });
+
 export const updateSettingsBodySchema = z
   .object({
     name: z.string().trim().min(1).max(120),
@@ -542,11 +543,11 @@ export const updateSettingsBodySchema = z
   .partial()
   .meta({ id: 'UpdateSettingsRequest' });
 
-// --- Dead letters (admins; shared/api/dead-letters-service.ts) --------------------------
 export const deadLetterParamsSchema = z.object({
   queue: z.enum(queueNames),
   id: z.string().min(1).max(100),
 });
+
 export const deadLetterSchema = z
   .object({
     queue: z.enum(queueNames),
@@ -564,6 +565,7 @@ export const deadLetterSchema = z
     source: z.string().optional().meta({ description: 'The function that gave up' }),
   })
   .meta({ id: 'DeadLetter' });
+
 export const deadLetterListSchema = z
   .object({
     items: z.array(deadLetterSchema),
