@@ -2,8 +2,9 @@
  * Every key of the single table, in one place. Every partition key starts with the
  * account (`ACC#<id>`), so no query can cross tenants — except the global lookups
  * used before the tenant is known (phone-number id → number, e-mail → user, WebSocket
- * connection id → connection), which live on gsi1 or their own partition and return
- * only ids, the login throttling counters (`RATE#…`, counts only), the smoke check's
+ * connection id → connection, WABA id → numbers and a WABA's template id → the template
+ * items, for the webhook's template events), which live on gsi1/gsi3 or their own
+ * partition and return only ids (the template items name their account), the login throttling counters (`RATE#…`, counts only), the smoke check's
  * markers (`SMOKE#…`) and the outbox sweeper's sparse gsi3 entries (`OUTBOX#<shard>`, keys
  * only: shared/store/outbox.ts). docs/data-model.md lists each access pattern and the key
  * that serves it.
@@ -23,6 +24,8 @@ export const indexes = {
   /** gsi3 (keys only): the inbox views by attendance opening, and the outbox sweeper's shards. */
   inboxByOpening: 'gsi3',
   outbox: 'gsi3',
+  /** gsi3 too: the numbers of a WABA id (keys.numberByWaba). */
+  numbersByWaba: 'gsi3',
 } as const;
 export type IndexName = (typeof indexes)[keyof typeof indexes];
 
@@ -37,6 +40,7 @@ export const prefixes = {
   assistant: 'ASSISTANT#',
   campaign: 'CAMPAIGN#',
   number: 'NUMBER#',
+  quickReply: 'QR#',
 } as const;
 
 /** The conversation id of a conversation item's sort key (`CONV#<id>`). */
@@ -142,6 +146,12 @@ export const keys = {
     sk: `${pad(startsAt)}#${appointmentId}`,
   }),
   appointmentsPartition: (accountId: string) => `${acc(accountId)}#APPT`,
+  /** Quick replies (MSG-7): one partition per account, read whole (a team has tens to hundreds). */
+  quickReply: (accountId: string, quickReplyId: string) => ({
+    pk: `${acc(accountId)}#QR`,
+    sk: `${prefixes.quickReply}${quickReplyId}`,
+  }),
+  quickRepliesPartition: (accountId: string) => `${acc(accountId)}#QR`,
 
   number: (accountId: string, numberId: string) => ({
     pk: acc(accountId),
@@ -151,6 +161,26 @@ export const keys = {
   phoneNumberIdClaim: (phoneNumberId: string) => ({ pk: `PNID#${phoneNumberId}`, sk: 'CLAIM' }),
   /** gsi1: number (and so the account) by Meta's phone-number id (webhook → tenant). */
   numberByPhoneNumberId: (phoneNumberId: string) => ({ gsi1pk: `PNID#${phoneNumberId}`, gsi1sk: 'NUMBER' }),
+  /**
+   * gsi3 (keys only, global): the numbers registered with a WABA id, for the webhook's
+   * WABA-level entries (template events): which numbers' own app secrets may vouch for them.
+   */
+  numberByWaba: (wabaId: string, accountId: string, numberId: string) => ({
+    gsi3pk: `WABA#${wabaId}`,
+    gsi3sk: `NUMBER#${accountId}#${numberId}`,
+  }),
+
+  /** A message template (MSG-5) of a WABA, as synced from Meta: by WABA and Meta's template id. */
+  template: (accountId: string, wabaId: string, templateId: string) => ({
+    pk: `${acc(accountId)}#TPL`,
+    sk: `TPL#${wabaId}#${templateId}`,
+  }),
+  templatesPartition: (accountId: string) => `${acc(accountId)}#TPL`,
+  /** gsi1: the template items of a WABA's template id, one per account that synced it (webhook → templates). */
+  templateByWaba: (wabaId: string, templateId: string, accountId: string) => ({
+    gsi1pk: `WABA#${wabaId}#TPL#${templateId}`,
+    gsi1sk: `ACC#${accountId}`,
+  }),
 
   contact: (accountId: string, contactId: string) => ({ pk: acc(accountId), sk: `CONTACT#${contactId}` }),
   /** Lookup item: canonical phone (Brazilian 9th digit normalised) → contact id. */

@@ -9,12 +9,13 @@
 import {
   GetCommand,
   PutCommand,
+  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { acc, keys, prefixes } from './keys.ts';
+import { acc, indexes, keys, prefixes } from './keys.ts';
 import { firstByGsi1, queryPrefix, setFields, updateIfAllowed } from './ops.ts';
 import {
   whatsAppNumberSchema,
@@ -55,6 +56,7 @@ export async function createNumber(
               Item: {
                 ...keys.number(item.accountId, item.id),
                 ...keys.numberByPhoneNumberId(item.phoneNumberId),
+                ...keys.numberByWaba(item.wabaId, item.accountId, item.id),
                 ...item,
               },
               ConditionExpression: 'attribute_not_exists(pk)',
@@ -108,6 +110,37 @@ export async function findNumberByPhoneNumberId(
 }
 
 /**
+ * The numbers registered with a WABA id, in every account (gsi3, keys only; at most
+ * `limit`): the webhook's WABA-level entries (template events) are vouched for by these
+ * numbers' own app secrets (shared/webhook/entry-rule.ts).
+ */
+export async function listNumbersOfWaba(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  wabaId: string,
+  limit = 10,
+): Promise<WhatsAppNumber[]> {
+  const byWaba = keys.numberByWaba(wabaId, '', '');
+  const res = await ddb.send(
+    new QueryCommand({
+      TableName: tableName,
+      IndexName: indexes.numbersByWaba,
+      KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :p)',
+      ExpressionAttributeValues: { ':pk': byWaba.gsi3pk, ':p': 'NUMBER#' },
+      Limit: limit,
+    }),
+  );
+  const found = await Promise.all(
+    (res.Items ?? []).map((k) => {
+      const [, accountId, numberId] = String(k.gsi3sk).split('#');
+      return accountId && numberId ? getNumber(ddb, tableName, accountId, numberId) : undefined;
+    }),
+  );
+  // The index is eventually consistent: a number moved to another WABA meanwhile is left out.
+  return found.filter((n): n is WhatsAppNumber => n !== undefined && n.wabaId === wabaId);
+}
+
+/**
  * Updates Meta's identifiers of an existing number. Also removes the plaintext
  * `accessToken` / `appSecret` / `verifyToken` attributes items written before these moved
  * to Secrets Manager may still carry.
@@ -119,13 +152,20 @@ export async function updateNumberConnection(
   numberId: string,
   change: { displayPhone: string; wabaId: string },
 ): Promise<void> {
+  const byWaba = keys.numberByWaba(change.wabaId, accountId, numberId);
   await ddb.send(
     new UpdateCommand({
       TableName: tableName,
       Key: keys.number(accountId, numberId),
-      UpdateExpression: 'SET #d = :d, #w = :w REMOVE accessToken, appSecret, verifyToken',
+      UpdateExpression:
+        'SET #d = :d, #w = :w, gsi3pk = :g3pk, gsi3sk = :g3sk REMOVE accessToken, appSecret, verifyToken',
       ExpressionAttributeNames: { '#d': 'displayPhone', '#w': 'wabaId' },
-      ExpressionAttributeValues: { ':d': change.displayPhone, ':w': change.wabaId },
+      ExpressionAttributeValues: {
+        ':d': change.displayPhone,
+        ':w': change.wabaId,
+        ':g3pk': byWaba.gsi3pk,
+        ':g3sk': byWaba.gsi3sk,
+      },
       ConditionExpression: 'attribute_exists(pk)',
     }),
   );
