@@ -6,7 +6,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { BrowserRouter, Navigate, useLocation, useNavigate } from 'react-router';
 import { QueryClientProvider } from '@tanstack/react-query';
-import { getSession, onSessionExpired } from './api.ts';
+import { getSession, onSessionExpired } from './api/client.ts';
 import {
   I18nContext,
   initialLanguage,

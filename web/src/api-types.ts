@@ -57,10 +57,21 @@ export type Settings = z.infer<typeof s.settingsSchema>;
 /** A record a function gave up on (the dead-letters page, admins). */
 export type DeadLetter = z.infer<typeof s.deadLetterSchema>;
 export type Upload = z.infer<typeof s.uploadResponseSchema>;
-
-export interface Page<T> {
+/** What login and refresh answer (the session kept in localStorage is these tokens and the user). */
+export type Tokens = z.infer<typeof s.tokenResponseSchema>;
+export type PasswordResetLink = z.infer<typeof s.resetLinkSchema>;
+export type PushKey = z.infer<typeof s.pushKeySchema>;
+export type ConversationPage = z.infer<typeof s.conversationListSchema>;
+/** A page of messages, oldest first (each message with its log event narrowed, as Message). */
+export type MessagePage = Omit<z.infer<typeof s.messageListSchema>, 'items'> & { items: Message[] };
+export type Campaign = z.infer<typeof s.campaignListSchema>['items'][number];
+export type PostponeResult = z.infer<typeof s.postponeResponseSchema>;
+export type MessageSearchHit = z.infer<typeof s.messageSearchSchema>['items'][number];
+export type TestConversation = z.infer<typeof s.testStartSchema>;
+export type DeadLetterList = z.infer<typeof s.deadLetterListSchema>;
+/** The list responses that are `{ items }` of one of the shapes above. */
+export interface Items<T> {
   items: T[];
-  nextCursor?: string;
 }
 
 // ── requests (what the forms send: the schemas' input side) ───────────────────────────
@@ -71,6 +82,16 @@ export type AssistantBody = Required<z.infer<typeof s.assistantPatchSchema>>;
 export type CreateUserBody = z.input<typeof s.createUserBodySchema>;
 export type UpdateUserBody = z.input<typeof s.updateUserBodySchema>;
 export type AiSettingsBody = Partial<z.input<typeof s.aiSettingsBodySchema>>;
+export type AssignBody = z.input<typeof s.assignBodySchema>;
+export type SendMessageBody = z.input<typeof s.sendMessageBodySchema>;
+/** An uploaded file sent as a message's attachment (the upload-id form of the send body's). */
+export type Attachment = Extract<NonNullable<SendMessageBody['attachment']>, { uploadId: string }>;
+export type UploadBody = z.input<typeof s.uploadBodySchema>;
+export type PushSubscriptionBody = z.input<typeof s.pushSubscriptionBodySchema>;
+export type CreateNumberBody = z.input<typeof s.createNumberBodySchema>;
+export type UpdateNumberBody = z.input<typeof s.updateNumberBodySchema>;
+export type UpdateSettingsBody = z.input<typeof s.updateSettingsBodySchema>;
+export type AddKnowledgeDocumentBody = z.input<typeof s.addKbDocumentBodySchema>;
 export type ConversationView = z.infer<typeof s.conversationListQuerySchema>['view'];
 export type ConversationSort = z.infer<typeof s.conversationListQuerySchema>['sort'];
 
@@ -80,3 +101,15 @@ export type ConversationQuery = Pick<
   'view' | 'sort' | 'departmentId' | 'agentId' | 'numberId' | 'campaignId' | 'tag' | 'q'
 > & { unread?: boolean };
 export type AiConversationQuery = Omit<z.infer<typeof s.aiConversationsQuerySchema>, 'format' | 'sep'>;
+
+/**
+ * A form's list of options that names every member of the schema's union `U` (a missing
+ * one is a compile error, so the list cannot fall behind the server's enum):
+ * `allOf<ConversationView>()(['all', 'open', 'mine', 'service'])`.
+ */
+export const allOf =
+  <U>() =>
+  <const L extends readonly U[]>(
+    list: L & ([U] extends [L[number]] ? unknown : { missing: Exclude<U, L[number]> }),
+  ): L =>
+    list;

@@ -1,6 +1,6 @@
 /** Who and what the inbox names: the account's users and departments, and the signed-in user. */
 import { createContext, useContext } from 'react';
-import type { Department, Me, User, WhatsAppNumber } from './api.ts';
+import type { Department, Me, User, WhatsAppNumber } from './api-types.ts';
 
 export interface Directory {
   me?: Me;

@@ -8,7 +8,7 @@ import { chatStateOf, inView, type Viewer } from '../../shared/domain/inbox.ts';
 
 export { chatStateOf };
 import { windowState } from '../../shared/domain/window.ts';
-import type { Conversation, ConversationQuery, ConversationSort, Me, Role } from './api.ts';
+import type { Conversation, ConversationQuery, ConversationSort, Me, Role } from './api-types.ts';
 
 const openingOf = (c: Conversation) => c.openedAt ?? c.createdAt ?? c.lastMessageAt;
 const tie = (a: Conversation, b: Conversation) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);

@@ -3,7 +3,7 @@
  * whatever the order they arrive in: by id, newest conversation first, messages oldest
  * first, statuses never going backwards.
  */
-import type { Conversation, Message, MessageStatus } from './api.ts';
+import type { Conversation, Message, MessageStatus } from './api-types.ts';
 
 export const byNewest = (a: Conversation, b: Conversation) =>
   b.lastMessageAt - a.lastMessageAt || (a.id < b.id ? 1 : -1);

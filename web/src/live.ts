@@ -4,8 +4,8 @@
  * reconnection with exponential backoff and jitter, and a callback after each
  * reconnection so the inbox reloads what it missed while disconnected.
  */
-import type { Conversation, KnowledgeDocument, Message } from './api.ts';
-import { freshAccessToken, loadConfig } from './api.ts';
+import { freshAccessToken, loadConfig } from './api/client.ts';
+import type { Conversation, KnowledgeDocument, Message } from './api-types.ts';
 
 export type LiveState = 'connecting' | 'open' | 'reconnecting' | 'offline';
 

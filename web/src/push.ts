@@ -4,7 +4,7 @@
  * VAPID key; the subscription goes to the API. The server then notifies once per contact
  * until the chat is opened; the worker skips it when the PWA is showing that chat.
  */
-import { api } from './api.ts';
+import { teamApi } from './api/team.ts';
 
 export type PushState = 'unsupported' | 'off' | 'on' | 'denied' | 'unavailable';
 
@@ -36,7 +36,7 @@ export async function pushState(): Promise<PushState> {
 /** Asks permission, subscribes and tells the server; the state it ended in. */
 export async function enablePush(): Promise<PushState> {
   if (!supported()) return 'unsupported';
-  const { publicKey } = await api.pushKey();
+  const { publicKey } = await teamApi.pushKey();
   if (!publicKey) return 'unavailable';
   if ((await Notification.requestPermission()) !== 'granted') return 'denied';
   const reg = await navigator.serviceWorker.register('/sw.js');
@@ -46,7 +46,7 @@ export async function enablePush(): Promise<PushState> {
     applicationServerKey: keyBytes(publicKey),
   });
   const json = sub.toJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
-  await api.subscribePush({ endpoint: json.endpoint, keys: json.keys });
+  await teamApi.subscribePush({ endpoint: json.endpoint, keys: json.keys });
   return 'on';
 }
 
@@ -54,7 +54,7 @@ export async function disablePush(): Promise<PushState> {
   const reg = await navigator.serviceWorker.getRegistration();
   const sub = await reg?.pushManager.getSubscription();
   if (sub) {
-    await api.unsubscribePush(sub.endpoint).catch(() => undefined);
+    await teamApi.unsubscribePush(sub.endpoint).catch(() => undefined);
     await sub.unsubscribe();
   }
   return 'off';

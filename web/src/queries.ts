@@ -5,7 +5,12 @@
  * cleared when a session starts or ends: nothing of one user's data is shown to the next.
  */
 import { QueryClient, useQuery } from '@tanstack/react-query';
-import { api, type Conversation } from './api.ts';
+import { aiApi } from './api/ai.ts';
+import { authApi } from './api/auth.ts';
+import { conversationsApi } from './api/conversations.ts';
+import { integrationsApi } from './api/integrations.ts';
+import { teamApi } from './api/team.ts';
+import type { Conversation } from './api-types.ts';
 import type { LiveEvent } from './live.ts';
 
 export const queryClient = new QueryClient({
@@ -36,14 +41,18 @@ export const queryKeys = {
 /** Who is signed in, the team and the numbers: what names and colours are looked up in. */
 export const directoryKeys = [queryKeys.me, queryKeys.users, queryKeys.departments, queryKeys.numbers];
 
-export const useMe = () => useQuery({ queryKey: queryKeys.me, queryFn: () => api.me() });
+export const useMe = () => useQuery({ queryKey: queryKeys.me, queryFn: () => authApi.me() });
 export const useUsers = () =>
-  useQuery({ queryKey: queryKeys.users, queryFn: () => api.users().then((r) => r.items) });
+  useQuery({ queryKey: queryKeys.users, queryFn: () => teamApi.users().then((r) => r.items) });
 export const useDepartments = () =>
-  useQuery({ queryKey: queryKeys.departments, queryFn: () => api.departments().then((r) => r.items) });
+  useQuery({
+    queryKey: queryKeys.departments,
+    queryFn: () => integrationsApi.departments().then((r) => r.items),
+  });
 export const useNumbers = () =>
-  useQuery({ queryKey: queryKeys.numbers, queryFn: () => api.numbers().then((r) => r.items) });
-export const useSettings = () => useQuery({ queryKey: queryKeys.settings, queryFn: () => api.settings() });
+  useQuery({ queryKey: queryKeys.numbers, queryFn: () => integrationsApi.numbers().then((r) => r.items) });
+export const useSettings = () =>
+  useQuery({ queryKey: queryKeys.settings, queryFn: () => integrationsApi.settings() });
 
 /** Asks the server again for these entries (each active one refetches). */
 export function refresh(...keys: readonly (readonly unknown[])[]): void {
@@ -57,7 +66,7 @@ export function refresh(...keys: readonly (readonly unknown[])[]): void {
 export const fetchConversation = (id: string): Promise<Conversation> =>
   queryClient.fetchQuery({
     queryKey: queryKeys.conversation(id),
-    queryFn: () => api.conversation(id),
+    queryFn: () => conversationsApi.conversation(id),
     staleTime: 5_000,
   });
 
@@ -79,8 +88,14 @@ export function applyLiveEvent(e: LiveEvent): void {
 }
 
 export const useAssistants = () =>
-  useQuery({ queryKey: queryKeys.assistants, queryFn: () => api.assistants().then((r) => r.items) });
+  useQuery({
+    queryKey: queryKeys.assistants,
+    queryFn: () => integrationsApi.assistants().then((r) => r.items),
+  });
 export const useKnowledgeBases = () =>
-  useQuery({ queryKey: queryKeys.knowledgeBases, queryFn: () => api.knowledgeBases().then((r) => r.items) });
+  useQuery({
+    queryKey: queryKeys.knowledgeBases,
+    queryFn: () => aiApi.knowledgeBases().then((r) => r.items),
+  });
 export const useAiSettings = () =>
-  useQuery({ queryKey: queryKeys.aiSettings, queryFn: () => api.aiSettings() });
+  useQuery({ queryKey: queryKeys.aiSettings, queryFn: () => aiApi.aiSettings() });

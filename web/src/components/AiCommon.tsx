@@ -2,7 +2,7 @@
  * What the AI pages share: labels for tools, variable types and outcomes, and money/token
  * formatting in the UI language (the save/delete status line is ./Status.tsx).
  */
-import { type AiConversationRow, type AssistantTool, type VariableType } from '../api.ts';
+import type { AiConversationRow, AssistantTool, VariableType } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
 import { formatCount, formatUsd } from '../format.ts';

@@ -3,7 +3,8 @@
  * the price table.
  */
 import { useState } from 'react';
-import { api, type AiSettings, type ModelPrice } from '../api.ts';
+import { aiApi } from '../api/ai.ts';
+import type { AiSettings, ModelPrice } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ModeBadge } from './AiCommon.tsx';
 import { StatusLine, useStatus } from './Status.tsx';
@@ -49,7 +50,7 @@ export function AiConnection({
           ...(p.cachedInput.trim() ? { cachedInput: Number(p.cachedInput) } : {}),
         };
       }
-      const s = await api.updateAiSettings({
+      const s = await aiApi.updateAiSettings({
         baseUrl: baseUrl.trim(),
         embeddingModel: embeddingModel.trim(),
         prices: table,

@@ -4,7 +4,8 @@
  * cost and outcome; exported as CSV or JSON (downloaded with the session's token).
  */
 import { useEffect, useState } from 'react';
-import { api, type AiConversationQuery, type AiConversationRow, type Assistant } from '../api.ts';
+import { aiApi } from '../api/ai.ts';
+import type { AiConversationQuery, AiConversationRow, Assistant } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatPhone, useFormat } from '../format.ts';
 import { outcomeLabel, useMoney } from './AiCommon.tsx';
@@ -83,7 +84,7 @@ export function AiConversations({ assistants }: { assistants: Assistant[] }) {
     if (badRange) return;
     let cancelled = false;
     const timer = setTimeout(() => {
-      api
+      aiApi
         .aiConversations(JSON.parse(key) as AiConversationQuery)
         .then((r) => {
           if (cancelled) return;
@@ -105,7 +106,7 @@ export function AiConversations({ assistants }: { assistants: Assistant[] }) {
     setExporting(format);
     setError('');
     try {
-      const blob = await api.aiConversationsFile(query, format);
+      const blob = await aiApi.aiConversationsFile(query, format);
       saveFile(blob, `conversas-assistentes.${format}`);
     } catch (err) {
       setError(errorText(err, t, lang));

@@ -3,21 +3,17 @@
  * bases, HTTP endpoints (header values write-only) and variables; save and delete.
  */
 import { useState } from 'react';
-import {
-  api,
-  assistantTools,
-  httpMethods,
-  variableTypes,
-  weekdays,
-  type Assistant,
-  type AssistantBody,
-  type HttpMethod,
-  type HttpTool,
-  type KnowledgeBase,
-  type TimeRange,
-  type VariableType,
-  type Weekday,
-} from '../api.ts';
+import { assistantTools, httpMethods, variableTypes, weekdays, aiApi } from '../api/ai.ts';
+import type {
+  Assistant,
+  AssistantBody,
+  HttpMethod,
+  HttpTool,
+  KnowledgeBase,
+  TimeRange,
+  VariableType,
+  Weekday,
+} from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { toolLabel, variableTypeLabel } from './AiCommon.tsx';
 import { StatusLine, useStatus } from './Status.tsx';
@@ -147,8 +143,8 @@ export function AssistantForm({
     };
     void run(async () => {
       const saved = assistant
-        ? await api.updateAssistant(assistant.id, body)
-        : await api.createAssistant(body);
+        ? await aiApi.updateAssistant(assistant.id, body)
+        : await aiApi.createAssistant(body);
       // Typed header values are gone from the form once saved: they show as "definido".
       setHttpTools(draftsOf(saved.httpTools));
       onSaved(saved);
@@ -565,7 +561,7 @@ export function AssistantForm({
             data-testid="confirm-delete-yes"
             onClick={() =>
               void del.run(async () => {
-                await api.deleteAssistant(assistant.id);
+                await aiApi.deleteAssistant(assistant.id);
                 onDeleted(assistant.id);
               })
             }

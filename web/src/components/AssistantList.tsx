@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
 import { paths, placeOf } from '../routes.ts';
-import type { AiSettings, Assistant, KnowledgeBase } from '../api.ts';
+import type { AiSettings, Assistant, KnowledgeBase } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { ModeBadge } from './AiCommon.tsx';
 import { AssistantForm } from './AssistantForm.tsx';

@@ -8,7 +8,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import type { AiSettings, Assistant, KnowledgeBase, Me } from '../api.ts';
+import type { AiSettings, Assistant, KnowledgeBase, Me } from '../api-types.ts';
 import { aiTabPaths, placeOf, type AiTab } from '../routes.ts';
 import { queryClient, queryKeys, useAiSettings, useAssistants, useKnowledgeBases } from '../queries.ts';
 import { useI18n } from '../i18n/index.ts';

@@ -3,7 +3,7 @@
  * mark, postpone, search), its messages oldest first (grouped by day), and the composer.
  */
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
-import type { Conversation, Message } from '../api.ts';
+import type { Conversation, Message } from '../api-types.ts';
 import { dayKey, formatCount, formatPhone, formatUsd, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { reactionsByTarget } from '../inbox-state.ts';

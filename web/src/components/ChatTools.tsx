@@ -5,7 +5,10 @@
  * (a hit scrolls the chat to the message).
  */
 import { useContext, useEffect, useRef, useState } from 'react';
-import { api, ApiError, type Conversation } from '../api.ts';
+import { messagesApi } from '../api/messages.ts';
+import { ApiError } from '../api/client.ts';
+import { conversationsApi } from '../api/conversations.ts';
+import type { Conversation } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
 import { TimeZoneContext, useFormat } from '../format.ts';
@@ -83,7 +86,7 @@ export function ChatTools({
   const assignAgent = (confirm: boolean) =>
     run(async () => {
       try {
-        const c = await api.assign(conversation.id, {
+        const c = await conversationsApi.assign(conversation.id, {
           agentId,
           ...(confirm ? { confirmReplace: true } : {}),
         });
@@ -170,7 +173,7 @@ export function ChatTools({
                   onClick={() => {
                     setMenu(false);
                     void run(async () => {
-                      onChanged(await api.markUnread(conversation.id));
+                      onChanged(await conversationsApi.markUnread(conversation.id));
                       onMarkedUnread();
                     });
                   }}
@@ -185,7 +188,7 @@ export function ChatTools({
                   onClick={() => {
                     setMenu(false);
                     void run(async () =>
-                      onChanged(await api.setAnswered(conversation.id, !conversation.answered)),
+                      onChanged(await conversationsApi.setAnswered(conversation.id, !conversation.answered)),
                     );
                   }}
                 >
@@ -199,7 +202,7 @@ export function ChatTools({
                     data-testid="action-reactivate-bot"
                     onClick={() => {
                       setMenu(false);
-                      void run(async () => onChanged(await api.reactivateBot(conversation.id)));
+                      void run(async () => onChanged(await conversationsApi.reactivateBot(conversation.id)));
                     }}
                   >
                     {t.reactivateBot}
@@ -308,7 +311,7 @@ export function ChatTools({
                 e.preventDefault();
                 if (!departmentId) return;
                 void run(async () => {
-                  onChanged(await api.assign(conversation.id, { departmentId }));
+                  onChanged(await conversationsApi.assign(conversation.id, { departmentId }));
                   setPanel(undefined);
                 });
               }}
@@ -353,7 +356,7 @@ export function ChatTools({
                 disabled={busy}
                 onClick={() =>
                   void run(async () => {
-                    onChanged(await api.close(conversation.id));
+                    onChanged(await conversationsApi.close(conversation.id));
                     setPanel(undefined);
                   })
                 }
@@ -371,7 +374,7 @@ export function ChatTools({
                 e.preventDefault();
                 if (!Number.isFinite(until_ms)) return;
                 void run(async () => {
-                  const res = await api.postpone(conversation.id, until_ms);
+                  const res = await conversationsApi.postpone(conversation.id, until_ms);
                   onChanged(res.conversation);
                   setNotice(
                     `${t.postponedUntil(f.dateTime(until_ms))}${res.warnWindow ? ` ${t.postponeWindowWarning}` : ''}`,
@@ -455,7 +458,7 @@ function ChatSearch({
     let stale = false;
     const timer = setTimeout(() => {
       setState('searching');
-      api
+      messagesApi
         .searchMessages(conversationId, term)
         .then((r) => {
           if (stale) return;

@@ -6,7 +6,9 @@
  * team only, never sent to the contact, allowed with the 24-hour window closed.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { api, ApiError, type Attachment, type Conversation, type Message, type MessageType } from '../api.ts';
+import { ApiError } from '../api/client.ts';
+import { messagesApi as api } from '../api/messages.ts';
+import type { Attachment, Conversation, Message, MessageType } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { tempId } from '../inbox-state.ts';
 import { internalText } from '../../../shared/domain/inbox.ts';

@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
+import { conversationSorts, conversationViews, conversationsApi } from '../api/conversations.ts';
 import type {
   Conversation,
   ConversationCounts,
@@ -14,8 +15,7 @@ import type {
   ConversationSort,
   ConversationView,
   WhatsAppNumber,
-} from '../api.ts';
-import { api, conversationSorts, conversationViews } from '../api.ts';
+} from '../api-types.ts';
 import { formatPhone, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
@@ -59,7 +59,7 @@ export function ConversationList({
   const [campaigns, setCampaigns] = useState<{ id: string; name: string }[]>([]);
   useEffect(() => {
     if (showFilters)
-      void api
+      void conversationsApi
         .campaigns()
         .then((c) => setCampaigns(c.items))
         .catch(() => {});

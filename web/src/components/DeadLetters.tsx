@@ -5,7 +5,8 @@
  * the account's own records.
  */
 import { useEffect, useState } from 'react';
-import { api, type DeadLetter } from '../api.ts';
+import { deadLettersApi } from '../api/dead-letters.ts';
+import type { DeadLetter } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useFormat } from '../format.ts';
 import { StatusLine, useStatus } from './Status.tsx';
@@ -19,7 +20,7 @@ export function DeadLetters({ onOpenConversation }: { onOpenConversation: (id: s
   const { status, run } = useStatus();
 
   const load = () =>
-    api
+    deadLettersApi
       .deadLetters()
       .then((r) => {
         setItems(r.items);
@@ -33,8 +34,8 @@ export function DeadLetters({ onOpenConversation }: { onOpenConversation: (id: s
 
   const act = (d: DeadLetter, action: 'redrive' | 'discard') =>
     run(async () => {
-      if (action === 'redrive') await api.redriveDeadLetter(d);
-      else await api.discardDeadLetter(d);
+      if (action === 'redrive') await deadLettersApi.redriveDeadLetter(d);
+      else await deadLettersApi.discardDeadLetter(d);
       setItems((cur) => cur?.filter((x) => x.id !== d.id));
     });
 

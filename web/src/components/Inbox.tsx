@@ -8,15 +8,11 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useLocation, useNavigate } from 'react-router';
-import {
-  api,
-  ApiError,
-  type Conversation,
-  type ConversationCounts,
-  type ConversationQuery,
-  type Me,
-  type Message,
-} from '../api.ts';
+import { authApi } from '../api/auth.ts';
+import { ApiError } from '../api/client.ts';
+import { conversationsApi } from '../api/conversations.ts';
+import { messagesApi } from '../api/messages.ts';
+import type { Conversation, ConversationCounts, ConversationQuery, Me, Message } from '../api-types.ts';
 import { Integrations } from './Integrations.tsx';
 import { Team } from './Team.tsx';
 import { DeadLetters } from './DeadLetters.tsx';
@@ -154,7 +150,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     countsTimer.current = setTimeout(() => {
       countsTimer.current = undefined;
       countsAt.current = Date.now();
-      void api
+      void conversationsApi
         .counts()
         .then(setCounts)
         .catch(() => {});
@@ -174,7 +170,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     clearTimeout(readTimer.current);
     readTimer.current = setTimeout(() => {
       if (selectedRef.current !== id || document.visibilityState === 'hidden') return;
-      void api.markRead(id).catch(() => {});
+      void conversationsApi.markRead(id).catch(() => {});
     }, 400);
   }, []);
 
@@ -209,7 +205,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const loadFirstPage = useCallback(async (fresh = false) => {
     const seq = ++listSeq.current;
     const q = queryRef.current;
-    const page = await api.conversations(q, undefined, PAGE_SIZE);
+    const page = await conversationsApi.conversations(q, undefined, PAGE_SIZE);
     if (seq !== listSeq.current) return; // another query was asked meanwhile
     remember(page.items);
     const order = comparatorOf(q.sort);
@@ -253,7 +249,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     const seq = querySeq.current;
     const q = queryRef.current;
     try {
-      const page = await api.conversations(q, cursor, PAGE_SIZE);
+      const page = await conversationsApi.conversations(q, cursor, PAGE_SIZE);
       if (seq !== querySeq.current) return;
       remember(page.items);
       setConversations((cur) => upsertConversations(cur, page.items, comparatorOf(q.sort)));
@@ -275,18 +271,18 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       const after = lastStoredId(th.messages);
       const fetched: Message[] = [];
       if (after) {
-        let page = await api.messages(id, { after });
+        let page = await messagesApi.messages(id, { after });
         fetched.push(...page.items);
         for (let i = 0; page.nextCursor && i < 20; i++) {
-          page = await api.messages(id, { cursor: page.nextCursor });
+          page = await messagesApi.messages(id, { cursor: page.nextCursor });
           fetched.push(...page.items);
         }
       }
       // Statuses (ticks) of messages we already had may have changed while disconnected.
-      const latest = await api.messages(id);
+      const latest = await messagesApi.messages(id);
       fetched.push(...latest.items);
       updateThread(id, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, fetched) }));
-      const conv = await api.conversation(id).catch(() => undefined);
+      const conv = await conversationsApi.conversation(id).catch(() => undefined);
       if (conv && selectedRef.current === id) setSelected((cur) => ({ ...cur, ...conv, unread: 0 }));
     },
     [updateThread],
@@ -332,7 +328,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       threadRef.current = fresh;
       setThread(fresh);
       setConversations((cur) => cur.map((c) => (c.id === id ? { ...c, unread: 0, markedUnread: false } : c)));
-      void api.markRead(id).catch(() => {});
+      void conversationsApi.markRead(id).catch(() => {});
       if (!knownCopy)
         void fetchConversation(id)
           .then((c) => {
@@ -343,7 +339,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
             updateThread(id, (cur) => ({ ...cur, state: isNotFound(err) ? 'notFound' : 'failed' })),
           );
       try {
-        const page = await api.messages(id);
+        const page = await messagesApi.messages(id);
         // Events that arrived while loading are kept (merge), a newer selection wins.
         updateThread(id, (cur) => ({
           ...cur,
@@ -449,7 +445,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   useEffect(() => {
     if (!phone) return;
     let cancelled = false;
-    void api
+    void conversationsApi
       .conversations({ q: phone }, undefined, 10)
       .then((page) => {
         if (cancelled) return;
@@ -488,7 +484,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     const th = threadRef.current;
     if (!th?.olderCursor) return;
     const id = th.conversationId;
-    const page = await api.messages(id, { cursor: th.olderCursor });
+    const page = await messagesApi.messages(id, { cursor: th.olderCursor });
     updateThread(id, (cur) => ({
       ...cur,
       messages: mergeMessages(cur.messages, page.items),
@@ -506,7 +502,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       let cursor = th.olderCursor;
       const fetched: Message[] = [];
       for (let i = 0; !found && cursor && i < 200; i++) {
-        const page = await api.messages(id, { cursor });
+        const page = await messagesApi.messages(id, { cursor });
         fetched.push(...page.items);
         cursor = page.nextCursor;
         found = page.items.some((m) => m.id === messageId);
@@ -527,7 +523,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const refreshMedia = useCallback(async () => {
     const th = threadRef.current;
     if (!th) return;
-    const page = await api.messages(th.conversationId);
+    const page = await messagesApi.messages(th.conversationId);
     updateThread(th.conversationId, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, page.items) }));
   }, [updateThread]);
 
@@ -620,7 +616,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
               data-testid="sign-out"
               onClick={async () => {
                 liveRef.current?.close();
-                await api.logout();
+                await authApi.logout();
                 onLogout();
               }}
             >

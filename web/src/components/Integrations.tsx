@@ -5,18 +5,17 @@
  * inactivity period. The API validates everything and answers in Portuguese.
  */
 import { useEffect, useState } from 'react';
-import {
-  api,
-  ApiError,
-  loadConfig,
-  type Assistant,
-  type Department,
-  type NumberRouting,
-  type RouteTarget,
-  type Settings,
-  type TriageMenu,
-  type WhatsAppNumber,
-} from '../api.ts';
+import { ApiError, loadConfig } from '../api/client.ts';
+import { integrationsApi } from '../api/integrations.ts';
+import type {
+  Assistant,
+  Department,
+  NumberRouting,
+  RouteTarget,
+  Settings,
+  TriageMenu,
+  WhatsAppNumber,
+} from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import {
   queryClient,
@@ -144,7 +143,10 @@ function SaveStatus({ state }: { state: ReturnType<typeof useSave>['state'] }) {
 function AccountSettings({ settings, onSaved }: { settings: Settings; onSaved: (s: Settings) => void }) {
   const { t } = useI18n();
   const [hours, setHours] = useState(String(settings.inactivityHours));
-  const { state, run } = useSave(() => api.updateSettings({ inactivityHours: Number(hours) }), onSaved);
+  const { state, run } = useSave(
+    () => integrationsApi.updateSettings({ inactivityHours: Number(hours) }),
+    onSaved,
+  );
   return (
     <form
       className="pad settings-form"
@@ -202,7 +204,7 @@ function NumberForm({
 
   const { state, run } = useSave(
     () =>
-      api.updateNumber(number.id, {
+      integrationsApi.updateNumber(number.id, {
         name,
         displayPhone: phone,
         color,
@@ -596,7 +598,7 @@ function AddNumber({ onAdded }: { onAdded: (n: WhatsAppNumber) => void }) {
     setForm((f) => ({ ...f, [k]: e.target.value }));
   const { state, run } = useSave(
     () =>
-      api.createNumber({
+      integrationsApi.createNumber({
         name: form.name,
         phoneNumberId: form.phoneNumberId,
         wabaId: form.wabaId,

@@ -5,7 +5,9 @@
  * read); try the search the assistant uses and see the best passages.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api, type KnowledgeBase, type KnowledgeDocument, type KnowledgeHit } from '../api.ts';
+import { aiApi } from '../api/ai.ts';
+import { messagesApi } from '../api/messages.ts';
+import type { KnowledgeBase, KnowledgeDocument, KnowledgeHit } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
 import { onLiveEvent } from '../live.ts';
@@ -52,7 +54,7 @@ export function KnowledgeBases({
   }, [selected, bases]);
 
   const reloadBases = useCallback(() => {
-    void api
+    void aiApi
       .knowledgeBases()
       .then((k) => onBases(k.items))
       .catch(() => {});
@@ -85,7 +87,7 @@ export function KnowledgeBases({
             onSubmit={(e) => {
               e.preventDefault();
               void create.run(async () => {
-                const kb = await api.createKnowledgeBase(name.trim());
+                const kb = await aiApi.createKnowledgeBase(name.trim());
                 setName('');
                 onBases([...bases, kb]);
                 setSelected(kb.id);
@@ -172,7 +174,7 @@ function BaseDetail({
   }, []);
 
   const load = useCallback(async () => {
-    const res = await api.knowledgeDocuments(base.id);
+    const res = await aiApi.knowledgeDocuments(base.id);
     setDocs((cur) => {
       const wasBusy = cur.some(busy);
       if (wasBusy && !res.items.some(busy)) setTimeout(() => onChangedRef.current(), 0);
@@ -205,8 +207,8 @@ function BaseDetail({
       for (const file of accepted) {
         const mimeType = knowledgeMimeType(file.name)!;
         try {
-          const up = await api.upload(file, { mimeType, purpose: 'knowledge' });
-          const doc = await api.addKnowledgeDocument(base.id, {
+          const up = await messagesApi.upload(file, { mimeType, purpose: 'knowledge' });
+          const doc = await aiApi.addKnowledgeDocument(base.id, {
             uploadId: up.uploadId,
             filename: file.name,
             mimeType,
@@ -230,7 +232,7 @@ function BaseDetail({
         onSubmit={(e) => {
           e.preventDefault();
           void rename.run(async () => {
-            await api.renameKnowledgeBase(base.id, name.trim());
+            await aiApi.renameKnowledgeBase(base.id, name.trim());
             onChanged();
           });
         }}
@@ -270,7 +272,7 @@ function BaseDetail({
             data-testid="kb-confirm-delete-yes"
             onClick={() =>
               void del.run(async () => {
-                await api.deleteKnowledgeBase(base.id);
+                await aiApi.deleteKnowledgeBase(base.id);
                 onDeleted();
               })
             }
@@ -361,7 +363,7 @@ function BaseDetail({
                       className="link danger-text"
                       data-testid="doc-delete"
                       onClick={() =>
-                        void api
+                        void aiApi
                           .deleteKnowledgeDocument(base.id, d.id)
                           .then(() => {
                             setDocs((cur) => cur.filter((x) => x.id !== d.id));
@@ -398,7 +400,7 @@ function TryIt({ baseId }: { baseId: string }) {
         onSubmit={(e) => {
           e.preventDefault();
           if (!q.trim()) return;
-          void search.run(async () => setHits((await api.searchKnowledge(baseId, q.trim())).items));
+          void search.run(async () => setHits((await aiApi.searchKnowledge(baseId, q.trim())).items));
         }}
       >
         <input

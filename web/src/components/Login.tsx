@@ -1,5 +1,6 @@
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.ts';
+import { authApi } from '../api/auth.ts';
+import { ApiError } from '../api/client.ts';
 import { useI18n } from '../i18n/index.ts';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { ChatIcon } from './icons.tsx';
@@ -34,7 +35,7 @@ export function Login({
     setBusy(true);
     setError('');
     try {
-      await api.login(email, password);
+      await authApi.login(email, password);
       onLogin();
     } catch (err) {
       // A refused login says so; anything else (server down, network) says the server failed.

@@ -3,7 +3,7 @@
  * notices set apart; media inline; ticks for what WhatsApp reported, and Meta's error
  * (code and message) visible under a failed one.
  */
-import type { Message } from '../api.ts';
+import type { Message } from '../api-types.ts';
 import { formatCount, formatUsd, useFormat, type Formatter } from '../format.ts';
 import { useDirectory } from '../directory.ts';
 import { useI18n } from '../i18n/index.ts';

@@ -6,7 +6,8 @@
  * browser.
  */
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
-import { getSession, type Conversation, type Me, type Message } from '../api.ts';
+import { getSession } from '../api/client.ts';
+import type { Conversation, Me, Message } from '../api-types.ts';
 import { fetchConversation } from '../queries.ts';
 import { disablePush, enablePush, pushState, type PushState } from '../push.ts';
 import { useI18n } from '../i18n/index.ts';

@@ -3,7 +3,8 @@
  * senha"). The agent chooses a new password; the server ends every session of theirs.
  */
 import { useState, type FormEvent } from 'react';
-import { api, ApiError } from '../api.ts';
+import { authApi } from '../api/auth.ts';
+import { ApiError } from '../api/client.ts';
 import { useI18n } from '../i18n/index.ts';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { ChatIcon } from './icons.tsx';
@@ -22,7 +23,7 @@ export function ResetPassword({ token, onDone }: { token: string; onDone: () => 
     setBusy(true);
     setError('');
     try {
-      await api.resetPassword(token, password);
+      await authApi.resetPassword(token, password);
       onDone();
     } catch (err) {
       setError(err instanceof ApiError && err.status < 500 ? t.resetInvalid : t.loginUnavailable);

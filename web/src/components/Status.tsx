@@ -3,7 +3,7 @@
  * one line; the API's Portuguese message is shown in pt-BR.
  */
 import { useState } from 'react';
-import { ApiError } from '../api.ts';
+import { ApiError } from '../api/client.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
 

@@ -4,7 +4,9 @@
  * validates everything and answers in Portuguese.
  */
 import { useState } from 'react';
-import { api, type Department, type Permission, type Role, type User } from '../api.ts';
+import { integrationsApi } from '../api/integrations.ts';
+import { teamApi } from '../api/team.ts';
+import type { Department, Permission, Role, User } from '../api-types.ts';
 import { queryKeys, refresh, useDepartments, useUsers } from '../queries.ts';
 import { useI18n } from '../i18n/index.ts';
 import { StatusLine, useStatus } from './Status.tsx';
@@ -176,7 +178,7 @@ function UserRow({
           disabled={status.kind === 'saving'}
           onClick={() =>
             void run(async () => {
-              await api.updateUser(user.id, {
+              await teamApi.updateUser(user.id, {
                 name: name.trim(),
                 role,
                 departmentIds: deptIds,
@@ -220,7 +222,7 @@ function UserAccess({ user, onChanged }: { user: User; onChanged: () => void }) 
           disabled={busy}
           onClick={() =>
             void run(async () => {
-              await api.reactivateUser(user.id);
+              await teamApi.reactivateUser(user.id);
               onChanged();
             })
           }
@@ -234,7 +236,7 @@ function UserAccess({ user, onChanged }: { user: User; onChanged: () => void }) 
           onClick={() => {
             if (!confirm(t.confirmDeactivate(user.name))) return;
             void run(async () => {
-              await api.deactivateUser(user.id);
+              await teamApi.deactivateUser(user.id);
               setLink(undefined);
               onChanged();
             });
@@ -249,7 +251,7 @@ function UserAccess({ user, onChanged }: { user: User; onChanged: () => void }) 
         onClick={() => {
           if (!confirm(t.confirmDelete(user.name))) return;
           void run(async () => {
-            await api.deleteUser(user.id);
+            await teamApi.deleteUser(user.id);
             onChanged();
           });
         }}
@@ -262,7 +264,7 @@ function UserAccess({ user, onChanged }: { user: User; onChanged: () => void }) 
           disabled={busy}
           onClick={() =>
             void run(async () => {
-              const r = await api.resetLink(user.id);
+              const r = await teamApi.resetLink(user.id);
               const url = `${location.origin}/redefinir-senha?token=${encodeURIComponent(r.token)}`;
               setCopied(false);
               setLink({ url, expiresAt: r.expiresAt });
@@ -314,7 +316,7 @@ function NewUser({ departments, onCreated }: { departments: Department[]; onCrea
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {
-          await api.createUser({
+          await teamApi.createUser({
             name: name.trim(),
             email: email.trim(),
             password,
@@ -428,7 +430,7 @@ function DepartmentRow({ department, onSaved }: { department: Department; onSave
         onSubmit={(e) => {
           e.preventDefault();
           void run(async () => {
-            await api.renameDepartment(department.id, name.trim());
+            await integrationsApi.renameDepartment(department.id, name.trim());
             onSaved();
           });
         }}
@@ -459,7 +461,7 @@ function NewDepartment({ onCreated }: { onCreated: () => void }) {
       onSubmit={(e) => {
         e.preventDefault();
         void run(async () => {
-          await api.createDepartment(name.trim());
+          await integrationsApi.createDepartment(name.trim());
           setName('');
           onCreated();
         });

@@ -7,7 +7,10 @@
  * the panel says so: answers quote the knowledge base.
  */
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { api, type AiSettings, type Assistant, type Conversation, type Message } from '../api.ts';
+import { messagesApi } from '../api/messages.ts';
+import { conversationsApi } from '../api/conversations.ts';
+import { aiApi } from '../api/ai.ts';
+import type { AiSettings, Assistant, Conversation, Message } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { onLiveEvent } from '../live.ts';
 import { mergeMessages } from '../inbox-state.ts';
@@ -60,7 +63,7 @@ export function TestPanel({
   };
 
   const refreshConversation = useCallback((id: string) => {
-    void api
+    void conversationsApi
       .conversation(id)
       .then((c) => {
         if (convRef.current?.id === id) setConversation((cur) => ({ ...cur, ...c }));
@@ -103,7 +106,7 @@ export function TestPanel({
         setError(t.testNoAnswer);
         return;
       }
-      void api
+      void messagesApi
         .messages(id)
         .then((page) => {
           if (convRef.current?.id === id) setMessages((cur) => mergeMessages(cur, page.items));
@@ -126,11 +129,11 @@ export function TestPanel({
     try {
       let conv = convRef.current;
       if (!conv) {
-        conv = (await api.startTest(assistantId)).conversation;
+        conv = (await aiApi.startTest(assistantId)).conversation;
         convRef.current = conv;
         setConversation(conv);
       }
-      const m = await api.sendTest(assistantId, conv.id, body);
+      const m = await aiApi.sendTest(assistantId, conv.id, body);
       setText('');
       setMessages((cur) => mergeMessages(cur, [m]));
       setWaiting({ id: m.id, since: Date.now() });
