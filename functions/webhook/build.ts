@@ -9,7 +9,12 @@ import { dynamo, secretsManager, sqs } from '#shared/aws/clients.ts';
 import { loadConfig } from '#shared/config.ts';
 import { readSecret } from '#shared/secrets/read-secret.ts';
 import { handleWebhook, type WebhookDeps } from '#shared/webhook/handle-webhook.ts';
-import { cachedNumberSecrets, numberSecretsFrom } from '#shared/webhook/number-secrets-cache.ts';
+import {
+  cachedNumberSecrets,
+  cachedWabaSecrets,
+  numberSecretsFrom,
+  wabaSecretsFrom,
+} from '#shared/webhook/number-secrets-cache.ts';
 import { accountSecrets } from '#shared/secrets/account-secrets.ts';
 import { log, withLogContext } from '#shared/log.ts';
 
@@ -22,6 +27,13 @@ export function buildWebhookHandler(deps: WebhookDeps) {
 export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
   const config = loadConfig(env, 'webhook');
   const whatsappWebhookSecret = config.secretIds.whatsappWebhook!;
+  const tenants = {
+    ddb: dynamo(),
+    tableName: config.tableName,
+    secrets: config.accountSecretsPrefix
+      ? accountSecrets(secretsManager(), config.accountSecretsPrefix)
+      : undefined,
+  };
   return {
     // The `whatsapp-webhook` secret: app secret and verify token, never the access token.
     secrets: async () => {
@@ -29,15 +41,9 @@ export function depsFromEnv(env: NodeJS.ProcessEnv = process.env): WebhookDeps {
       return { appSecret: String(s.appSecret ?? ''), verifyToken: String(s.verifyToken ?? '') };
     },
     // A minute per number, at most 500 numbers (shared/webhook/number-secrets-cache.ts).
-    numberSecrets: cachedNumberSecrets(
-      numberSecretsFrom({
-        ddb: dynamo(),
-        tableName: config.tableName,
-        secrets: config.accountSecretsPrefix
-          ? accountSecrets(secretsManager(), config.accountSecretsPrefix)
-          : undefined,
-      }),
-    ),
+    numberSecrets: cachedNumberSecrets(numberSecretsFrom(tenants)),
+    // WABA-level events (template status…): the own app secrets of that WABA's numbers.
+    wabaSecrets: cachedWabaSecrets(wabaSecretsFrom(tenants)),
     sqs: sqs(),
     queueUrl: config.queueUrls.inbound!,
     // Grant queue:dead-letter:inbound: malformed items go there with their reason.

@@ -27,6 +27,11 @@ export const inboundQueueItem = z.object({
   value: z.unknown().optional(),
   /** Errors Meta attached to the change (e.g. an unsupported message). */
   errors: z.array(z.unknown()).optional(),
+  /**
+   * A WABA-level event vouched for by numbers' own app secrets, not the deployment's: the
+   * only accounts whose data it may change (shared/webhook/entry-rule.ts).
+   */
+  accountIds: z.array(z.string()).optional(),
   /** The JSON that did not fit the schemas, as received. */
   raw: z.string().optional(),
   receivedAt: z.number(),

@@ -18,7 +18,13 @@ import {
   webhookBodyProblem,
 } from '#shared/domain/json-limits.ts';
 import { QUEUE_ITEM_MAX_BYTES, splitWebhook, type QueueEntry } from '#shared/whatsapp/split.ts';
-import { candidateNumbers, entriesCoveredBy, type VerifyingKey } from './entry-rule.ts';
+import {
+  candidateNumbers,
+  candidateWabas,
+  coveringAccounts,
+  entriesCoveredBy,
+  type VerifyingKey,
+} from './entry-rule.ts';
 
 export interface WebhookDeps {
   /** The deployment's Meta app secret and verify token. */
@@ -30,6 +36,14 @@ export interface WebhookDeps {
   numberSecrets?: (
     phoneNumberId: string,
   ) => Promise<{ appSecret?: string; verifyToken?: string } | undefined>;
+  /**
+   * The own app secrets of the numbers registered with a WABA id (with their accounts): a
+   * WABA-level event (template status…) signed with one of them vouches for that
+   * number's account only (entry-rule.ts).
+   */
+  wabaSecrets?: (
+    wabaId: string,
+  ) => Promise<{ phoneNumberId: string; accountId: string; appSecret: string }[]>;
   sqs: SQSClient;
   queueUrl: string;
   /**
@@ -84,7 +98,13 @@ export async function handleWebhook(
   }
   // The entry rule (shared/webhook/entry-rule.ts): a number's own app secret vouches only
   // for the entries naming that number; `?pnid=` picks nothing on a POST.
-  const { accepted, dropped } = entriesCoveredBy(keys, split());
+  const covered = entriesCoveredBy(keys, split());
+  const { dropped } = covered;
+  // A WABA-level event vouched for by numbers' own keys changes only their accounts' data.
+  const accepted = covered.accepted.map((e) => {
+    const accountIds = coveringAccounts(keys, e.item);
+    return accountIds ? { ...e, item: { ...e.item, accountIds } } : e;
+  });
   if (dropped.length) {
     deps.log('warn', 'webhook entries not covered by the signing key dropped', {
       dropped: dropped.length,
@@ -143,12 +163,24 @@ async function verifyingKeys(
 ): Promise<VerifyingKey[]> {
   const { appSecret } = await deps.secrets();
   if (verifySignature(raw, signature, appSecret)) return [{ kind: 'deployment' }];
-  if (!deps.numberSecrets) return [];
+  if (!deps.numberSecrets && !deps.wabaSecrets) return [];
   const keys: VerifyingKey[] = [];
-  for (const phoneNumberId of candidateNumbers(entries())) {
-    const own = await deps.numberSecrets(phoneNumberId);
+  for (const phoneNumberId of deps.numberSecrets ? candidateNumbers(entries()) : []) {
+    const own = await deps.numberSecrets!(phoneNumberId);
     if (own?.appSecret && verifySignature(raw, signature, own.appSecret))
       keys.push({ kind: 'number', phoneNumberId });
+  }
+  if (deps.wabaSecrets) {
+    for (const wabaId of candidateWabas(entries())) {
+      for (const own of await deps.wabaSecrets(wabaId)) {
+        if (verifySignature(raw, signature, own.appSecret))
+          keys.push({
+            kind: 'number',
+            phoneNumberId: own.phoneNumberId,
+            waba: { wabaId, accountId: own.accountId },
+          });
+      }
+    }
   }
   return keys;
 }

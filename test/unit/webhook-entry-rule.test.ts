@@ -6,6 +6,8 @@ import { describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import {
   candidateNumbers,
+  candidateWabas,
+  coveringAccounts,
   entriesCoveredBy,
   keyCovers,
   type VerifyingKey,
@@ -94,5 +96,34 @@ describe("the webhook's per-number secret cache", () => {
     assert.deepEqual(await get('real'), { appSecret: 's' });
     assert.deepEqual(await get('real'), { appSecret: 's' });
     assert.equal(lookups, 1001);
+  });
+});
+
+describe('webhook entry rule: WABA-level events (template status…)', () => {
+  const event = (wabaId: string, phoneNumberId?: string) => ({
+    id: wabaId,
+    item: { kind: 'event', wabaId, ...(phoneNumberId ? { phoneNumberId } : {}) },
+  });
+  const ofW1: VerifyingKey = {
+    kind: 'number',
+    phoneNumberId: 'N1',
+    waba: { wabaId: 'W1', accountId: 'acc1' },
+  };
+
+  test("a number's key found through its WABA covers that WABA's events only, and names its account", () => {
+    assert.equal(keyCovers(ofW1, event('W1').item), true);
+    assert.equal(keyCovers(ofW1, event('W2').item), false);
+    // A message entry naming another number is not covered because of the WABA.
+    assert.equal(keyCovers(ofW1, { kind: 'message', wabaId: 'W1', phoneNumberId: 'N2' }), false);
+    // A number's plain key (not found through a WABA) covers no WABA-level event.
+    assert.equal(keyCovers(ofB, event('W1').item), false);
+    assert.deepEqual(coveringAccounts([ofW1], event('W1').item), ['acc1']);
+    assert.equal(coveringAccounts([deployment, ofW1], event('W1').item), undefined);
+    const { accepted, dropped } = entriesCoveredBy([ofW1], [event('W1'), event('W2')]);
+    assert.deepEqual([accepted.map((e) => e.id), dropped.map((e) => e.id)], [['W1'], ['W2']]);
+  });
+
+  test('WABA ids worth trying: those of events naming no number, bounded', () => {
+    assert.deepEqual(candidateWabas([event('W1'), event('W1'), event('W2', 'N'), entry('A')]), ['W1']);
   });
 });

@@ -37,6 +37,7 @@ import { REASONS } from '#shared/domain/retry-policy.ts';
 import { PermanentError } from '#shared/errors.ts';
 import type { InboundQueueItem } from '#shared/contracts/inbound-queue.ts';
 import type { EngineDeps } from '../engine-deps.ts';
+import { applyWebhookEvent } from '../template-events.ts';
 import { storeCustomerMessage } from './customer-message.ts';
 import { numberFor } from './number-lookup.ts';
 import { applyStatus } from './statuses.ts';
@@ -44,18 +45,8 @@ import { applyStatus } from './statuses.ts';
 export type { EngineDeps } from '../engine-deps.ts';
 
 export async function processInboundItem(item: InboundQueueItem, deps: EngineDeps): Promise<void> {
-  if (item.kind === 'event') {
-    // Template status, account updates, quality changes…: recorded in the log, never retried.
-    const v = (item.value ?? {}) as Record<string, unknown>;
-    deps.log('info', 'webhook event', {
-      field: item.field,
-      phoneNumberId: item.phoneNumberId,
-      wabaId: item.wabaId,
-      event: typeof v.event === 'string' ? v.event : undefined,
-      template: typeof v.message_template_name === 'string' ? v.message_template_name : undefined,
-    });
-    return;
-  }
+  // Template status/quality/category change the stored templates; any event is logged (../template-events.ts).
+  if (item.kind === 'event') return applyWebhookEvent(item, deps);
   // Content that can never be stored goes to the dead-letter queue at once, before any
   // write (shared/queue/batch.ts): retrying cannot fix it, and a half-done item would show.
   const problem = inboundItemProblem(item);
