@@ -17,6 +17,7 @@ import { putMessageOnce } from '#shared/store/messages.ts';
 import { messageSchema, type Conversation, type User } from '#shared/store/types.ts';
 import { afterAgentReply, visibleConversation } from './conversations-service.ts';
 import { uploadKey } from './uploads-service.ts';
+import { renderMessageVariables } from './message-variables.ts';
 
 /** Without the raw payload; stored media with a 5-minute presigned URL, linked media with its link. */
 const withMediaUrl = (deps: ApiDeps, message: Message): Promise<ApiMessage> =>
@@ -51,18 +52,21 @@ export async function sendAgentMessage(
     return addInternalNote(deps, conversation, user, (note ?? body.text ?? '').trim(), body.clientId);
   }
   const a = body.attachment;
+  // MSG-2: {nome}, {protocolo}… are rendered here, so the customer and the chat get the same text.
+  const text = await renderMessageVariables(deps, conversation, user.name, body.text);
+  const caption = await renderMessageVariables(deps, conversation, user.name, a?.caption);
   const message = await queueAgentMessage(deps, {
     accountId: auth.accountId,
     conversationId,
     sender: { type: 'agent', id: auth.userId, name: user.name },
-    ...(body.text !== undefined ? { text: body.text } : {}),
+    ...(text !== undefined ? { text } : {}),
     ...(a
       ? {
           attachment: {
             ...('uploadId' in a ? { key: uploadKey(auth.accountId, a.uploadId) } : { link: a.link }),
             mimeType: a.mimeType,
             ...(a.filename ? { filename: a.filename } : {}),
-            ...(a.caption !== undefined ? { caption: a.caption } : {}),
+            ...(caption !== undefined ? { caption } : {}),
           },
         }
       : {}),

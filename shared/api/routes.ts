@@ -14,6 +14,7 @@ import { teamRoutes } from './routes/team.ts';
 import { deadLettersRoutes } from './routes/dead-letters.ts';
 import { integrationsRoutes } from './routes/integrations.ts';
 import { aiRoutes } from './routes/ai.ts';
+import { quickRepliesRoutes } from './routes/quick-replies.ts';
 
 export { route, type RouteContext, type RouteDef } from './routes/route.ts';
 
@@ -83,6 +84,12 @@ const order = [
   'addKnowledgeDocument',
   'deleteKnowledgeDocument',
   'searchKnowledgeBase',
+  'listQuickReplies',
+  'createQuickReply',
+  'updateQuickReply',
+  'deleteQuickReply',
+  'approveQuickReply',
+  'rejectQuickReply',
   'getSettings',
   'updateSettings',
   'getOpenApi',
@@ -117,6 +124,7 @@ export const routes: RouteDef[] = inOrder([
   deadLettersRoutes,
   integrationsRoutes,
   aiRoutes,
+  quickRepliesRoutes,
   metaRoutes,
 ]);
 

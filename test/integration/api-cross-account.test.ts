@@ -37,6 +37,7 @@ describe('cross-account isolation', () => {
   let bDepartmentId: string;
   let bAssistantId: string;
   let bKbId: string;
+  let bQuickReplyId: string;
   /** B's records in the dead-letter queues (an outbound job, an inbound message). */
   let bDeadLetters: { queue: 'inbound' | 'outbound'; id: string }[];
 
@@ -48,6 +49,7 @@ describe('cross-account isolation', () => {
       keys.connectionsPartition(b.accountId),
       `${acc(b.accountId)}#PUSH`,
       keys.appointmentsPartition(b.accountId),
+      keys.quickRepliesPartition(b.accountId),
     ];
     const all = [];
     for (const pk of partitions) {
@@ -94,6 +96,12 @@ describe('cross-account isolation', () => {
       })
     ).body.id;
     await kit.call('PATCH', '/api/ai/settings', { token: bTokens.accessToken, body: { apiKey: 'sk-de-b' } });
+    bQuickReplyId = (
+      await kit.call('POST', '/api/quick-replies', {
+        token: bTokens.accessToken,
+        body: { shortcut: 'b', title: 'Resposta de B', text: 'segredo de B', scope: { type: 'all' } },
+      })
+    ).body.id;
     await rememberCampaign(kit.deps, b.accountId, { sourceId: 'AD-B', headline: 'Campanha de B' });
     bDeadLetters = [
       {
@@ -598,6 +606,60 @@ describe('cross-account isolation', () => {
         expectNotFound(await kit.call('DELETE', `/api/dead-letters/${d.queue}/${d.id}`, { token: aToken }));
       const own = await kit.call('GET', '/api/dead-letters', { token: bTokens.accessToken });
       assert.equal(own.body.items.length, bDeadLetters.length, 'still in the DLQ');
+    },
+    listQuickReplies: async () => {
+      const res = await kit.call('GET', '/api/quick-replies', { token: aToken });
+      assert.deepEqual(res.body.items, []);
+      const search = await kit.call('GET', '/api/quick-replies', {
+        token: aToken,
+        query: { q: 'segredo', usable: 'true' },
+      });
+      assert.deepEqual(search.body.items, []);
+    },
+    createQuickReply: async () => {
+      // B's department as the scope of A's reply: refused; A's own is A's.
+      const dept = await kit.call('POST', '/api/quick-replies', {
+        token: aToken,
+        body: {
+          shortcut: 'a',
+          title: 'A',
+          text: 'a',
+          scope: { type: 'department', departmentId: bDepartmentId },
+        },
+      });
+      assert.equal(dept.status, 400);
+      const res = await kit.call('POST', '/api/quick-replies', {
+        token: aToken,
+        body: { shortcut: 'a', title: 'A', text: 'a', scope: { type: 'all' }, accountId: b.accountId },
+      });
+      assert.equal(res.status, 201);
+      assert.equal(res.body.accountId, a.accountId);
+    },
+    updateQuickReply: async () => {
+      const res = await kit.call('PATCH', `/api/quick-replies/${bQuickReplyId}`, {
+        token: aToken,
+        body: { text: 'invasão' },
+      });
+      assert.equal(res.status, 404);
+    },
+    deleteQuickReply: async () => {
+      assert.equal(
+        (await kit.call('DELETE', `/api/quick-replies/${bQuickReplyId}`, { token: aToken })).status,
+        404,
+      );
+    },
+    approveQuickReply: async () => {
+      assert.equal(
+        (await kit.call('POST', `/api/quick-replies/${bQuickReplyId}/approve`, { token: aToken })).status,
+        404,
+      );
+    },
+    rejectQuickReply: async () => {
+      const res = await kit.call('POST', `/api/quick-replies/${bQuickReplyId}/reject`, {
+        token: aToken,
+        body: { reason: 'x' },
+      });
+      assert.equal(res.status, 404);
     },
     getOpenApi: async () => {
       const res = await kit.call('GET', '/api/openapi.json', { token: aToken });

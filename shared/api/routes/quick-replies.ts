@@ -1,0 +1,92 @@
+/** Routes: quick replies (respostas prontas, MSG-7; quick-replies-service.ts). Assembled in shared/api/routes.ts. */
+import {
+  createQuickReplyBodySchema,
+  quickReplyListQuerySchema,
+  quickReplyListSchema,
+  quickReplyParamsSchema,
+  quickReplySchema,
+  rejectQuickReplyBodySchema,
+  updateQuickReplyBodySchema,
+} from './quick-replies.schemas.ts';
+import {
+  createQuickReplyFor,
+  deleteQuickReplyFor,
+  listQuickRepliesFor,
+  reviewQuickReplyFor,
+  updateQuickReplyFor,
+} from '../quick-replies-service.ts';
+import { route, type RouteDef } from './route.ts';
+
+export const quickRepliesRoutes: RouteDef[] = [
+  route({
+    method: 'GET',
+    path: '/api/quick-replies',
+    operationId: 'listQuickReplies',
+    summary: 'Respostas prontas: as que o usuário pode usar, ou as que pode ver (com as pendentes)',
+    tags: ['quick-replies'],
+    query: quickReplyListQuerySchema,
+    response: { status: 200, description: 'As respostas prontas', schema: quickReplyListSchema },
+    handle: ({ deps, auth, query }) => listQuickRepliesFor(deps, auth, query),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/quick-replies',
+    operationId: 'createQuickReply',
+    summary: 'Criar (quem aprova) ou propor (os demais) uma resposta pronta',
+    tags: ['quick-replies'],
+    body: createQuickReplyBodySchema,
+    response: { status: 201, description: 'A resposta pronta', schema: quickReplySchema },
+    errors: [403],
+    handle: ({ deps, auth, body }) => createQuickReplyFor(deps, auth, body),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/api/quick-replies/{id}',
+    operationId: 'updateQuickReply',
+    summary: 'Mudar uma resposta pronta',
+    tags: ['quick-replies'],
+    params: quickReplyParamsSchema,
+    body: updateQuickReplyBodySchema,
+    response: { status: 200, description: 'A resposta pronta', schema: quickReplySchema },
+    errors: [403, 404, 409],
+    handle: ({ deps, auth, params, body }) => updateQuickReplyFor(deps, auth, params.id, body),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/quick-replies/{id}',
+    operationId: 'deleteQuickReply',
+    summary: 'Apagar uma resposta pronta',
+    tags: ['quick-replies'],
+    params: quickReplyParamsSchema,
+    response: { status: 204, description: 'Apagada' },
+    errors: [403, 404],
+    handle: ({ deps, auth, params }) => deleteQuickReplyFor(deps, auth, params.id),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/quick-replies/{id}/approve',
+    operationId: 'approveQuickReply',
+    summary: 'Aprovar uma resposta pronta proposta (permissão de aprovar)',
+    tags: ['quick-replies'],
+    params: quickReplyParamsSchema,
+    response: { status: 200, description: 'A resposta pronta', schema: quickReplySchema },
+    errors: [403, 404, 409],
+    handle: ({ deps, auth, params }) => reviewQuickReplyFor(deps, auth, params.id, { approve: true }),
+  }),
+  route({
+    method: 'POST',
+    path: '/api/quick-replies/{id}/reject',
+    operationId: 'rejectQuickReply',
+    summary: 'Recusar uma resposta pronta proposta (permissão de aprovar)',
+    tags: ['quick-replies'],
+    params: quickReplyParamsSchema,
+    body: rejectQuickReplyBodySchema,
+    response: { status: 200, description: 'A resposta pronta', schema: quickReplySchema },
+    errors: [403, 404, 409],
+    handle: ({ deps, auth, params, body }) =>
+      reviewQuickReplyFor(deps, auth, params.id, {
+        approve: false,
+        ...(body.reason ? { reason: body.reason } : {}),
+      }),
+  }),
+];
