@@ -20,6 +20,15 @@ export class Queues {
       (typeof topology.queues)[QueueName],
     ][]) {
       const fifo = def.fifo ? { fifo: true, contentBasedDeduplication: false } : {};
+      // High-throughput FIFO (topology's `highThroughput`; the local runtime creates its
+      // queues with the same fifoQueueAttributes): per-group deduplication and throughput.
+      const highThroughput =
+        def.fifo && def.highThroughput
+          ? {
+              deduplicationScope: sqs.DeduplicationScope.MESSAGE_GROUP,
+              fifoThroughputLimit: sqs.FifoThroughputLimit.PER_MESSAGE_GROUP_ID,
+            }
+          : {};
       const dlq = new sqs.Queue(stack, `${name}-dlq`, {
         ...fifo,
         enforceSSL: true,
@@ -29,6 +38,7 @@ export class Queues {
       ack(dlq, 'AwsSolutions-SQS3', 'This queue is itself a dead-letter queue.');
       const queue = new sqs.Queue(stack, `${name}-queue`, {
         ...fifo,
+        ...highThroughput,
         enforceSSL: true,
         encryption: sqs.QueueEncryption.SQS_MANAGED,
         visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),

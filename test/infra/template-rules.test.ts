@@ -354,6 +354,19 @@ test('the target function name fits Lambda’s 64 characters for any stack name,
   assert.notEqual(a, b);
 });
 
+test('every FIFO queue a function consumes is in high-throughput mode (per-group deduplication and throughput)', () => {
+  // docs/capacity.md: without it a FIFO queue takes 300 calls/s per action, and the webhook
+  // sends once per POST. Dead-letter queues (no redrive policy of their own) may stay default.
+  const fifoMains = ofType('AWS::SQS::Queue').filter(
+    (id) => props(id).FifoQueue === true && props(id).RedrivePolicy !== undefined,
+  );
+  assert.equal(fifoMains.length, queueNames.filter((q) => topology.queues[q].fifo).length);
+  for (const id of fifoMains) {
+    assert.equal(props(id).DeduplicationScope, 'messageGroup', id);
+    assert.equal(props(id).FifoThroughputLimit, 'perMessageGroupId', id);
+  }
+});
+
 test('every API stage throttles (rate and burst above zero)', () => {
   const stages = ofType('AWS::ApiGatewayV2::Stage');
   assert.equal(stages.length, 2, 'the HTTP API stage and the WebSocket stage');

@@ -11,6 +11,7 @@ import { describeLocalTopology } from '#infra/local/stack.ts';
 import { statementsForGrants, triggerStatements, type LocalResources } from '#infra/local/iam.ts';
 import {
   envNames,
+  fifoQueueAttributes,
   functionNames,
   httpRoutes,
   queueNames,
@@ -120,5 +121,28 @@ test('each function may perform the same actions in the CDK template and under t
       ),
     ].sort();
     assert.deepEqual(local, cdkActions(template, stack, fn), `actions of fn ${fn}`);
+  }
+});
+
+test('each queue has the same FIFO attributes in the CDK template as the local runtime creates it with', () => {
+  const stack = new AtendeStack(new App(), 'QueueAgreement', { bundle: false });
+  const resources = Template.fromStack(stack).toJSON().Resources as Record<
+    string,
+    { Properties: Record<string, unknown> }
+  >;
+  const names = ['FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit'];
+  for (const q of queueNames) {
+    for (const dlq of [false, true]) {
+      const id = stack.getLogicalId(stack.queues[q][dlq ? 'dlq' : 'queue'].node.defaultChild as CfnElement);
+      // CloudFormation's booleans as the SQS API's strings.
+      const cdk = Object.fromEntries(
+        Object.entries(resources[id]!.Properties)
+          .filter(([k]) => names.includes(k))
+          .map(([k, v]) => [k, String(v)]),
+      );
+      // infra/local/stack/resources.ts creates each queue with these (and the local runtime's
+      // test, local-grants.test.ts, reads them back from the running queue).
+      assert.deepEqual(cdk, fifoQueueAttributes(topology.queues[q], dlq), `${q}${dlq ? ' DLQ' : ''}`);
+    }
   }
 });

@@ -11,7 +11,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import {
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
@@ -22,7 +27,15 @@ import {
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startStack, type LocalStack } from '#infra/local/stack.ts';
 import { freePortBase } from '#infra/local/ports.ts';
-import { envNames, functionNames, functions, type FunctionName } from '#infra/topology.ts';
+import {
+  envNames,
+  fifoQueueAttributes,
+  functionNames,
+  functions,
+  queueNames,
+  queues,
+  type FunctionName,
+} from '#infra/topology.ts';
 
 const credentials = (fn: FunctionName | 'poller' | 'nobody') => ({
   accessKeyId: `local${fn}`,
@@ -191,6 +204,38 @@ describe('the local stack applies each function’s grants, as IAM does on AWS',
       ),
       'ok',
     );
+  });
+
+  test('SQS: the queues are created with the topology’s FIFO attributes, as CDK creates them', async () => {
+    // High-throughput FIFO for inbound and outbound (docs/capacity.md); their DLQs and the
+    // assistant's standard queue in the default mode. fauxqs records the attributes (its
+    // deduplication is per queue either way: stricter, the same for our per-group ids).
+    const names = ['FifoQueue', 'ContentBasedDeduplication', 'DeduplicationScope', 'FifoThroughputLimit'];
+    for (const q of queueNames) {
+      for (const [url, dlq, who] of [
+        [stack.env[envNames.queueUrl(q)]!, false, 'poller'],
+        [stack.env[envNames.dlqUrl(q)]!, true, 'api'],
+      ] as const) {
+        const got = await sqs(who).send(
+          new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }),
+        );
+        const attrs = Object.fromEntries(
+          Object.entries(got.Attributes ?? {}).filter(
+            ([k]) => names.includes(k) && (k === 'FifoQueue' || got.Attributes?.FifoQueue === 'true'),
+          ),
+        );
+        const expected = queues[q].fifo
+          ? {
+              DeduplicationScope: 'queue',
+              FifoThroughputLimit: 'perQueue',
+              ...fifoQueueAttributes(queues[q], dlq),
+            }
+          : {};
+        assert.deepEqual(attrs, expected, `${q}${dlq ? ' DLQ' : ''}`);
+      }
+    }
+    assert.equal(fifoQueueAttributes(queues.inbound).DeduplicationScope, 'messageGroup');
+    assert.equal(fifoQueueAttributes(queues.outbound).FifoThroughputLimit, 'perMessageGroupId');
   });
 
   test('S3: fn outbound reads media but may not write it (AccessDenied, 403), nor may a URL it presigns', async () => {

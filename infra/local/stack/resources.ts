@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import {
+  fifoQueueAttributes,
   queueNames,
   queues as queueDefs,
   scheduler as schedulerDef,
@@ -75,13 +76,13 @@ export async function createResources(o: {
   const dlqUrls = {} as Record<QueueName, string>;
   for (const q of queueNames) {
     const def = queueDefs[q];
-    const fifoAttrs: Record<string, string> = def.fifo
-      ? { FifoQueue: 'true', ContentBasedDeduplication: 'false' }
-      : {};
     const dlq = await sqs.send(
       new CreateQueueCommand({
         QueueName: localQueueName(q, true),
-        Attributes: { ...fifoAttrs, MessageRetentionPeriod: String(def.dlqRetentionDays * 86400) },
+        Attributes: {
+          ...fifoQueueAttributes(def, true),
+          MessageRetentionPeriod: String(def.dlqRetentionDays * 86400),
+        },
       }),
     );
     const dlqArn = (
@@ -92,7 +93,7 @@ export async function createResources(o: {
       new CreateQueueCommand({
         QueueName: localQueueName(q),
         Attributes: {
-          ...fifoAttrs,
+          ...fifoQueueAttributes(def),
           VisibilityTimeout: String(o.visibilityTimeoutSeconds ?? def.visibilityTimeoutSeconds),
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: dlqArn,
