@@ -14,7 +14,6 @@ import {
   publicAssistantSchema,
   kbDocumentSchema,
   knowledgeBaseSchema,
-  conversationSchema,
   departmentSchema,
   messageMediaSchema,
   messageSchema,
@@ -23,15 +22,17 @@ import {
   roleSchema,
 } from '#shared/store/types.ts';
 import { activeRoutingSchema, numberRoutingSchema } from '#shared/domain/routing.ts';
-import { permissions, views } from '#shared/domain/inbox.ts';
+import { permissions } from '#shared/domain/inbox.ts';
 import { workingHoursSchema } from '#shared/domain/hours.ts';
 import { priceTableSchema } from '#shared/domain/pricing.ts';
-import { sorts } from './inbox-views.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
 import { queueNames } from '#infra/topology.ts';
 import { idSchema, ulidSchema, cursorSchema, phoneDigitsSchema } from './routes/common-schemas.ts';
+import { apiConversationSchema } from './routes/conversations.schemas.ts';
 // Moved; re-exported until every importer names its file (issue 14).
 export * from './routes/common-schemas.ts';
+// Moved; re-exported until every importer names its file (issue 14).
+export * from './routes/conversations.schemas.ts';
 
 export const loginBodySchema = z
   .object({
@@ -91,67 +92,11 @@ export const meResponseSchema = publicUserSchema
   })
   .meta({ id: 'Me' });
 
-export const conversationParamsSchema = z.object({ id: idSchema });
-
-export const conversationListQuerySchema = z.object({
-  view: z.enum(views).default('all').meta({ description: 'all | open | mine | service (INB-1)' }),
-  sort: z
-    .enum(sorts)
-    .default('latest')
-    .meta({ description: 'latest | oldest message; newestOpening | oldestOpening attendance' }),
-  departmentId: idSchema.optional(),
-  agentId: idSchema.optional(),
-  numberId: idSchema.optional(),
-  campaignId: z.string().max(200).optional().meta({ description: 'Ad or post the customer came from' }),
-  tag: z.enum(['expiring', 'expired']).optional().meta({ description: 'Expirando / Expirado' }),
-  unread: z
-    .enum(['true', 'false'])
-    .optional()
-    .transform((v) => v === 'true')
-    .meta({ description: 'Only unread (or marked unread) chats' }),
-  q: z.string().trim().max(120).optional().meta({ description: 'Contact name, phone or protocol' }),
-  limit: z.coerce.number().int().min(1).max(100).default(30),
-  cursor: cursorSchema.optional(),
-});
-
-export const campaignListSchema = z
-  .object({
-    items: z.array(z.object({ id: z.string(), name: z.string(), sourceType: z.string().optional() })),
-  })
-  .meta({ id: 'CampaignList' });
-
-export const viewCountsSchema = z
-  .object({ open: z.number().int(), mine: z.number().int(), service: z.number().int() })
-  .meta({ id: 'ViewCounts', description: 'Each count stops at 100: show 100 as "99+"' });
-
-export const assignBodySchema = z
-  .union([
-    z.object({ agentId: idSchema, confirmReplace: z.boolean().optional() }).strict(),
-    z.object({ departmentId: idSchema }).strict(),
-  ])
-  .meta({ id: 'AssignRequest' });
-
-export const postponeBodySchema = z
-  .object({ until: z.number().int().positive().meta({ description: 'Epoch ms' }) })
-  .meta({ id: 'PostponeRequest' });
-
-export const answeredBodySchema = z.object({ answered: z.boolean() }).meta({ id: 'AnsweredRequest' });
-
 export const messageSearchQuerySchema = z.object({ q: z.string().trim().min(1).max(200) });
 
 export const messageSearchSchema = z
   .object({ items: z.array(z.object({ id: z.string(), text: z.string(), createdAt: z.number().int() })) })
   .meta({ id: 'MessageSearch' });
-
-export const apiConversationSchema = conversationSchema.meta({ id: 'Conversation' });
-
-export const postponeResponseSchema = z
-  .object({ conversation: apiConversationSchema, warnWindow: z.boolean() })
-  .meta({ id: 'PostponeResult' });
-
-export const conversationListSchema = z
-  .object({ items: z.array(apiConversationSchema), nextCursor: z.string().optional() })
-  .meta({ id: 'ConversationList' });
 
 export const apiMessageSchema = messageSchema
   .omit({ raw: true })

@@ -1,5 +1,16 @@
 /** Routes: The inbox: views, counts, one conversation and what agents do to it (conversations-service.ts). Assembled in shared/api/routes.ts. */
-import * as schemas from '../schemas.ts';
+import {
+  answeredBodySchema,
+  apiConversationSchema,
+  assignBodySchema,
+  campaignListSchema,
+  conversationListQuerySchema,
+  conversationListSchema,
+  conversationParamsSchema,
+  postponeBodySchema,
+  postponeResponseSchema,
+  viewCountsSchema,
+} from './conversations.schemas.ts';
 import {
   assignConversation,
   closeNow,
@@ -15,7 +26,7 @@ import {
 import { listCampaigns } from '#shared/store/inbox.ts';
 import { route, type RouteDef } from './route.ts';
 
-const idParams = schemas.conversationParamsSchema;
+const idParams = conversationParamsSchema;
 
 export const conversationsRoutes: RouteDef[] = [
   route({
@@ -25,11 +36,11 @@ export const conversationsRoutes: RouteDef[] = [
     summary:
       'Conversas de uma visão (todos, abertos, meus, em atendimento), com filtros, ordenação e busca por nome, telefone ou protocolo',
     tags: ['conversations'],
-    query: schemas.conversationListQuerySchema,
+    query: conversationListQuerySchema,
     response: {
       status: 200,
       description: 'Uma página de conversas (pode vir incompleta: siga nextCursor)',
-      schema: schemas.conversationListSchema,
+      schema: conversationListSchema,
     },
     handle: ({ deps, auth, query }) => listInbox(deps, auth, query),
   }),
@@ -39,7 +50,7 @@ export const conversationsRoutes: RouteDef[] = [
     operationId: 'listCampaigns',
     summary: 'Campanhas (anúncios e publicações) de onde os clientes vieram',
     tags: ['conversations'],
-    response: { status: 200, description: 'As campanhas', schema: schemas.campaignListSchema },
+    response: { status: 200, description: 'As campanhas', schema: campaignListSchema },
     handle: async ({ deps, auth }) => ({ items: await listCampaigns(deps, auth.accountId) }),
   }),
   route({
@@ -48,7 +59,7 @@ export const conversationsRoutes: RouteDef[] = [
     operationId: 'countConversations',
     summary: 'Quantas conversas há em Abertos, Meus e Em atendimento',
     tags: ['conversations'],
-    response: { status: 200, description: 'As contagens', schema: schemas.viewCountsSchema },
+    response: { status: 200, description: 'As contagens', schema: viewCountsSchema },
     handle: ({ deps, auth }) => inboxCounts(deps, auth),
   }),
   route({
@@ -58,7 +69,7 @@ export const conversationsRoutes: RouteDef[] = [
     summary: 'Uma conversa',
     tags: ['conversations'],
     params: idParams,
-    response: { status: 200, description: 'A conversa', schema: schemas.apiConversationSchema },
+    response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
     errors: [404],
     handle: ({ deps, auth, params }) => getOwnConversation(deps, auth, params.id),
   }),
@@ -72,7 +83,7 @@ export const conversationsRoutes: RouteDef[] = [
     response: {
       status: 200,
       description: 'A conversa, com unread = 0',
-      schema: schemas.apiConversationSchema,
+      schema: apiConversationSchema,
     },
     errors: [404],
     handle: ({ deps, auth, params }) => markRead(deps, auth, params.id),
@@ -84,7 +95,7 @@ export const conversationsRoutes: RouteDef[] = [
     summary: 'Marcar a conversa como não lida',
     tags: ['conversations'],
     params: idParams,
-    response: { status: 200, description: 'A conversa', schema: schemas.apiConversationSchema },
+    response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
     errors: [404],
     handle: ({ deps, auth, params }) => markUnread(deps, auth, params.id),
   }),
@@ -95,8 +106,8 @@ export const conversationsRoutes: RouteDef[] = [
     summary: 'Marcar a conversa como respondida ou não respondida',
     tags: ['conversations'],
     params: idParams,
-    body: schemas.answeredBodySchema,
-    response: { status: 200, description: 'A conversa', schema: schemas.apiConversationSchema },
+    body: answeredBodySchema,
+    response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
     errors: [404],
     handle: ({ deps, auth, params, body }) => markAnswered(deps, auth, params.id, body.answered),
   }),
@@ -107,8 +118,8 @@ export const conversationsRoutes: RouteDef[] = [
     summary: 'Encaminhar a um agente (substituir pede confirmReplace) ou a um setor',
     tags: ['conversations'],
     params: idParams,
-    body: schemas.assignBodySchema,
-    response: { status: 200, description: 'A conversa', schema: schemas.apiConversationSchema },
+    body: assignBodySchema,
+    response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
     errors: [404, 409],
     handle: ({ deps, auth, params, body }) => assignConversation(deps, auth, params.id, body),
   }),
@@ -119,7 +130,7 @@ export const conversationsRoutes: RouteDef[] = [
     summary: 'Encerrar o atendimento agora (tira agente e setor)',
     tags: ['conversations'],
     params: idParams,
-    response: { status: 200, description: 'A conversa encerrada', schema: schemas.apiConversationSchema },
+    response: { status: 200, description: 'A conversa encerrada', schema: apiConversationSchema },
     errors: [404, 409],
     handle: ({ deps, auth, params }) => closeNow(deps, auth, params.id),
   }),
@@ -130,11 +141,11 @@ export const conversationsRoutes: RouteDef[] = [
     summary: 'Adiar a conversa até uma data e hora (sai das listas abertas e volta então)',
     tags: ['conversations'],
     params: idParams,
-    body: schemas.postponeBodySchema,
+    body: postponeBodySchema,
     response: {
       status: 200,
       description: 'A conversa; warnWindow quando a data passa da janela de 24 h',
-      schema: schemas.postponeResponseSchema,
+      schema: postponeResponseSchema,
     },
     errors: [404, 409],
     handle: ({ deps, auth, params, body }) => postpone(deps, auth, params.id, body.until),
@@ -146,7 +157,7 @@ export const conversationsRoutes: RouteDef[] = [
     summary: 'Reativar o bot: a próxima mensagem do cliente segue o direcionamento do número',
     tags: ['conversations'],
     params: idParams,
-    response: { status: 200, description: 'A conversa', schema: schemas.apiConversationSchema },
+    response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
     errors: [404, 409],
     handle: ({ deps, auth, params }) => reactivateBot(deps, auth, params.id),
   }),
