@@ -14,7 +14,7 @@ import { engineDepsFromConfig, type EngineDeps } from '#shared/engine/engine-dep
 import { processAssistantJob } from '#shared/assistant/process-job.ts';
 import { createAiPort } from '#shared/assistant/ai-port.ts';
 import { ingestDocument, searchKnowledge, type KnowledgeDeps } from '#shared/assistant/knowledge.ts';
-import { pushBestEffort as push } from '#shared/push/best-effort.ts';
+import { emit } from '#shared/events/listeners.ts';
 import { accountEmbedder } from '#shared/assistant/embeddings.ts';
 import { defaultLlmFromSecret, type LlmDefault } from '#shared/assistant/llm-config.ts';
 import { recordsHandler, type QueueWiring } from '#shared/queue/batch.ts';
@@ -30,12 +30,8 @@ export function buildAssistantHandler({ engine, queue, defaultLlm }: AssistantHa
   const knowledge: KnowledgeDeps = {
     ...engine,
     embed: accountEmbedder({ ...engine, defaultLlm }),
-    notify: (doc) =>
-      push(
-        doc.accountId,
-        [{ type: 'knowledge.updated', knowledgeBaseId: doc.knowledgeBaseId, document: doc }],
-        engine,
-      ),
+    // Progress reaches the agents' pages through the socket push listener.
+    notify: (doc) => emit([{ type: 'knowledge.updated', document: doc }], engine),
   };
   const deps = {
     ...engine,

@@ -11,8 +11,7 @@ import type { ApiMessage, SendMessageBody } from './schemas.ts';
 import { listMessages, type Page } from './inbox-queries.ts';
 import { internalText } from '#shared/domain/inbox.ts';
 import { ValidationError } from '#shared/errors.ts';
-import { log } from '#shared/log.ts';
-import { pushToAccount } from '#shared/push/push.ts';
+import { emit } from '#shared/events/listeners.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { messageSchema, type Conversation, type User } from '#shared/store/types.ts';
 import { afterAgentReply, visibleConversation } from './conversations-service.ts';
@@ -103,10 +102,6 @@ async function addInternalNote(
     createdAt: deps.now(),
   });
   await putMessageOnce(deps.ddb, deps.tableName, message);
-  await pushToAccount(
-    message.accountId,
-    [{ type: 'message.created', conversationId: message.conversationId, message }],
-    { ddb: deps.ddb, tableName: deps.tableName, ws: deps.ws },
-  ).catch((err: Error) => log('warn', 'push failed', { accountId: message.accountId, error: err.message }));
+  await emit([{ type: 'message.created', message }], deps);
   return message;
 }

@@ -9,11 +9,13 @@
  *     brought its own job, which answers everything since the last answer);
  *   - the conversation was already answered up to this message → drop it.
  * The answer is stored under an id derived from the job's message, so a redelivered job
- * that gets this far again stores and sends it once.
+ * that gets this far again stores and sends it once. What agents see of it (the tool calls,
+ * the reply, the hand-over note, the chat's new state) are domain events
+ * (`message.created`, `conversation.updated`) whose listeners push them.
  */
 import { listMessages } from '#shared/api/inbox-queries.ts';
 import { agentMessageDeps, type EngineDeps } from '#shared/engine/engine-deps.ts';
-import { pushBestEffort as push } from '#shared/push/best-effort.ts';
+import { emit } from '#shared/events/listeners.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { recordAiConversationAnswer } from '#shared/store/ai.ts';
@@ -124,12 +126,7 @@ export async function processAssistantJob(
       createdAt: deps.now(),
     });
     const { created } = await putMessageOnce(deps.ddb, deps.tableName, record);
-    if (created)
-      await push(
-        job.accountId,
-        [{ type: 'message.created', conversationId: conv.id, message: record }],
-        deps,
-      );
+    if (created) await emit([{ type: 'message.created', message: record }], deps);
   }
 
   let updated: Conversation | undefined;
@@ -162,19 +159,14 @@ export async function processAssistantJob(
       createdAt: deps.now(),
     });
     const { created } = await putMessageOnce(deps.ddb, deps.tableName, note);
-    if (created)
-      await push(job.accountId, [{ type: 'message.created', conversationId: conv.id, message: note }], deps);
+    if (created) await emit([{ type: 'message.created', message: note }], deps);
     if (answer.usage) await addConversationUsage(conv, answer.usage, `${job.messageId}-h`, deps);
     await logAiConversation(conv, job, answer, `${job.messageId}-h`, deps);
     updated = await markAnswered(conv, job.messageId, deps, { departmentId });
   }
   if (updated) updated = await syncInboxKeys(deps.ddb, deps.tableName, updated, deps.now());
-  if (updated)
-    await push(
-      job.accountId,
-      [{ type: 'conversation.updated', conversationId: conv.id, conversation: updated, previous: conv }],
-      deps,
-    );
+  // With the state before: agents who saw it and no longer do (a hand-over) are told to drop it.
+  if (updated) await emit([{ type: 'conversation.updated', conversation: updated, previous: conv }], deps);
   return answer.kind === 'reply' ? 'answered' : 'handed-over';
 }
 

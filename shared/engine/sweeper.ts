@@ -9,11 +9,11 @@
  *   allowed — is queued again (`nudgedAt`, conditional, so two sweeps queue it once; the
  *   sender decides, so nothing is sent twice);
  * - a send still in doubt after its resend, or anything unsettled past the queue's retry
- *   horizon, fails visibly: status `failed` with a Portuguese reason, pushed to the chat as
- *   every status change is.
+ *   horizon, fails visibly: status `failed` with a Portuguese reason, `message.updated` as
+ *   every status change (its listeners push it to the chat).
  */
 import { sweepAction, SWEEP_AFTER_MS } from '#shared/domain/send-state.ts';
-import { pushUpdated } from '#shared/outbound/send.ts';
+import { emit } from '#shared/events/listeners.ts';
 import { enqueueOutbound } from '#shared/contracts/outbound-queue.ts';
 import { failUnsettled, markNudged } from '#shared/store/messages.ts';
 import { listUnsettledBefore } from '#shared/store/outbox.ts';
@@ -58,7 +58,7 @@ export async function sweepOutbox(deps: EngineDeps): Promise<SweepResult> {
         ...ref,
         reason: action.error.details,
       });
-      await pushUpdated(failed, deps);
+      await emit([{ type: 'message.updated', message: failed }], deps);
       result.failed++;
     }
   }

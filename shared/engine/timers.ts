@@ -7,8 +7,12 @@
  *   rearm  — a customer message moved the time since: a schedule for the new time;
  *   notify — Expirando / Expirado: the agents' inboxes get `conversation.updated`
  *            and derive the tag from windowExpiresAt (shared/domain/window.ts);
- *   close  — the inactivity period passed: the attendance ends (WIN-3);
- *   unpostpone — a postponed chat's time came: back in the open lists (INB-9).
+ *   close  — the inactivity period passed: the attendance ends (WIN-3), `conversation.closed`;
+ *   unpostpone — a postponed chat's time came: back in the open lists (INB-9),
+ *            `conversation.unpostponed`.
+ *
+ * The side effects (the sockets' push, deleting a closed attendance's pending timers) are
+ * the domain events' listeners (shared/events/listeners.ts).
  *
  * A `smoke` input is the post-deploy smoke check's (scripts/smoke.ts): it touches no
  * conversation, only writes the check's marker (shared/store/smoke.ts).
@@ -20,9 +24,9 @@ import { closeConversation, getConversationById, syncInboxKeys } from '#shared/s
 import { deleteScheduleRecord } from '#shared/store/schedules.ts';
 import { putSmokeMarker } from '#shared/store/smoke.ts';
 import type { EngineDeps } from './engine-deps.ts';
-import { pushBestEffort as push } from '#shared/push/best-effort.ts';
 import { accountSettings } from './settings.ts';
-import { armTimer, disarmConversationTimers, scheduleName } from './schedules.ts';
+import { armTimer, scheduleName } from './schedules.ts';
+import { emit } from '#shared/events/listeners.ts';
 
 // The schedules' contracts, shared with their producers (schedules.ts, the smoke check).
 import { smokeTimerInput, timerInput } from '#shared/contracts/jobs.ts';
@@ -58,6 +62,7 @@ export async function processTimer(input: unknown, deps: EngineDeps): Promise<Ti
     kind: t.kind,
     action: action.do,
   });
+  // What follows (the agents' sockets, the pending timers) is the listeners' (shared/events/listeners.ts).
   switch (action.do) {
     case 'stale':
       break;
@@ -65,19 +70,12 @@ export async function processTimer(input: unknown, deps: EngineDeps): Promise<Ti
       await armTimer({ ...t, at: action.at }, deps);
       break;
     case 'notify':
-      await push(
-        t.accountId,
-        [{ type: 'conversation.updated', conversationId: conv!.id, conversation: conv! }],
-        deps,
-      );
+      // Nothing written: the inboxes derive Expirando / Expirado from windowExpiresAt.
+      await emit([{ type: 'conversation.updated', conversation: conv! }], deps);
       break;
     case 'unpostpone': {
       const back = await syncInboxKeys(deps.ddb, deps.tableName, conv!, deps.now());
-      await push(
-        t.accountId,
-        [{ type: 'conversation.updated', conversationId: back.id, conversation: back }],
-        deps,
-      );
+      await emit([{ type: 'conversation.unpostponed', conversation: back }], deps);
       break;
     }
     case 'close': {
@@ -89,14 +87,11 @@ export async function processTimer(input: unknown, deps: EngineDeps): Promise<Ti
         deps.now(),
         'inactivity',
       );
-      if (closed) {
-        await disarmConversationTimers(closed, deps);
-        await push(
-          t.accountId,
-          [{ type: 'conversation.updated', conversationId: closed.id, conversation: closed }],
+      if (closed)
+        await emit(
+          [{ type: 'conversation.closed', conversation: closed, previous: conv!, reason: 'inactivity' }],
           deps,
         );
-      }
       break;
     }
   }

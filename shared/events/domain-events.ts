@@ -7,7 +7,7 @@
  * The list, who emits each event and who listens: docs/architecture.md, "Domain events".
  */
 import type { AssignmentLog } from '#shared/domain/inbox.ts';
-import type { Conversation, Message } from '#shared/store/types.ts';
+import type { Conversation, KbDocument, Message } from '#shared/store/types.ts';
 
 /** A customer's message was stored (and its conversation updated, when this run did it). */
 export interface MessageReceived {
@@ -20,6 +20,16 @@ export interface MessageReceived {
 /** A message changed: a delivery status, its media stored or failed, a send settled. */
 export interface MessageUpdated {
   type: 'message.updated';
+  message: Message;
+}
+
+/**
+ * A message of ours was stored (not a customer's: `message.received`): an agent's or an
+ * automation's reply queued for WhatsApp, an agent's internal note, an assistant's
+ * tool-call record or hand-over note. Emitted once, by the run that stored it.
+ */
+export interface MessageCreated {
+  type: 'message.created';
   message: Message;
 }
 
@@ -81,6 +91,12 @@ export interface ConversationPostponed {
   by: string;
 }
 
+/** A postponed chat's time came (fn timers): back in the open lists (INB-9). */
+export interface ConversationUnpostponed {
+  type: 'conversation.unpostponed';
+  conversation: Conversation;
+}
+
 /** The attendance ended. */
 export interface ConversationClosed {
   type: 'conversation.closed';
@@ -88,13 +104,20 @@ export interface ConversationClosed {
   /** The conversation as it was before the close (its attendance, for the log line). */
   previous: Conversation;
   reason: 'agent' | 'inactivity';
-  /** The agent who closed it. */
+  /** The agent who closed it (none: fn timers, after the account's inactivity period). */
   by?: string;
+}
+
+/** A knowledge document's ingestion moved (queued, progress, ready, failed: AI-4). */
+export interface KnowledgeDocumentUpdated {
+  type: 'knowledge.updated';
+  document: KbDocument;
 }
 
 export type DomainEvent =
   | MessageReceived
   | MessageUpdated
+  | MessageCreated
   | MessageLogged
   | MessageRouted
   | ConversationOpened
@@ -102,10 +125,12 @@ export type DomainEvent =
   | ConversationAssigned
   | ConversationTransferred
   | ConversationPostponed
-  | ConversationClosed;
+  | ConversationUnpostponed
+  | ConversationClosed
+  | KnowledgeDocumentUpdated;
 
 export type DomainEventType = DomainEvent['type'];
 
 /** The account an event belongs to. */
 export const accountOf = (e: DomainEvent): string =>
-  'message' in e ? e.message.accountId : e.conversation.accountId;
+  'message' in e ? e.message.accountId : 'document' in e ? e.document.accountId : e.conversation.accountId;

@@ -12,8 +12,10 @@
  *                 Failure: thrown (the chat's history is part of what the action did).
  *   web push    — the agents' phones after a customer's message (INB-8). Failure: logged
  *                 (a courtesy: the inbox has the message anyway).
- *   socket push — every event agents see, in one batch per account and emission, each
- *                 connection filtered by the inbox's visibility rule (shared/push/push.ts).
+ *   socket push — every event agents see, in one batch per account and emission (one
+ *                 post per connection: a settled send's message and chat arrive together),
+ *                 each connection filtered by the inbox's visibility rule
+ *                 (shared/push/push.ts). The only caller of the push outside shared/push.
  *                 Failure: logged (the inbox resynchronises on reconnect).
  */
 import { armTimer, disarmConversationTimers, ensureConversationTimers } from '#shared/engine/schedules.ts';
@@ -150,10 +152,11 @@ async function framesOf(event: DomainEvent, deps: EventDeps): Promise<PushEvent[
             ]
           : []),
       ];
+    case 'message.created':
     case 'message.updated':
       return [
         {
-          type: 'message.updated',
+          type: event.type,
           conversationId: event.message.conversationId,
           message: await forAgents(event.message, deps),
         },
@@ -175,12 +178,22 @@ async function framesOf(event: DomainEvent, deps: EventDeps): Promise<PushEvent[
         },
       ];
     case 'conversation.postponed':
+    case 'conversation.unpostponed':
     case 'conversation.closed':
       return [
         {
           type: 'conversation.updated',
           conversationId: event.conversation.id,
           conversation: event.conversation,
+        },
+      ];
+    case 'knowledge.updated':
+      // No conversation: every user of the account reads knowledge bases (shared/push/frames.ts).
+      return [
+        {
+          type: 'knowledge.updated',
+          knowledgeBaseId: event.document.knowledgeBaseId,
+          document: event.document,
         },
       ];
     case 'conversation.opened':

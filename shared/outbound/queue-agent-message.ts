@@ -12,13 +12,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import { assistantOnly } from '#shared/domain/inbox.ts';
 import { canSendFreeForm } from '#shared/domain/window.ts';
 import { InternalError, NotFoundError, ValidationError, WindowClosedError } from '#shared/errors.ts';
-import { messageForAgents } from '#shared/media/media.ts';
-import { pushToAccount } from '#shared/push/push.ts';
+import { emit } from '#shared/events/listeners.ts';
 import { enqueueOutbound } from '#shared/contracts/outbound-queue.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import { getMessage, putMessageOnce } from '#shared/store/messages.ts';
 import { messageSchema, type Message, type MessageSender, type MessageType } from '#shared/store/types.ts';
-import { log } from '#shared/log.ts';
 
 /** Meta's limits for what an agent types (WhatsApp Cloud API). */
 export const TEXT_MAX = 4096;
@@ -167,16 +165,7 @@ export async function queueAgentMessage(
       conversationId: message.conversationId,
       messageId: message.id,
     });
-  const shown = await messageForAgents(
-    message,
-    deps.s3 ? { s3: deps.s3, bucket: deps.mediaBucket } : undefined,
-  );
-  if (deps.ws && created) {
-    await pushToAccount(
-      message.accountId,
-      [{ type: 'message.created', conversationId: message.conversationId, message: shown }],
-      { ddb: deps.ddb, tableName: deps.tableName, ws: deps.ws },
-    ).catch((err: Error) => log('warn', 'push failed', { accountId: message.accountId, error: err.message }));
-  }
+  // The account's other agents see it at once (the socket push listener).
+  if (created) await emit([{ type: 'message.created', message }], deps);
   return message;
 }

@@ -10,7 +10,9 @@
  *   on the last attempt the message is recorded as failed with Meta's text instead of
  *   silently reaching the DLQ.
  * - Permanent failures (131047 outside the window, 190 bad token, 131026…) are recorded on
- *   the message with Meta's code, title and text, pushed to the agents, never retried.
+ *   the message with Meta's code, title and text, never retried.
+ * - Each change agents see is a domain event (`message.updated`, with the conversation's
+ *   `conversation.updated` when a send settles: one push); the listeners push it.
  *
  * At most once (shared/domain/send-state.ts): the body carries our message's reference in
  * `biz_opaque_callback_data`; `sendingAt` is recorded before the Graph call (only from
@@ -25,8 +27,8 @@
 import { topology } from '#infra/topology.ts';
 import { readMedia } from '#shared/media/media.ts';
 import { bumpNumberStats, setNumberTokenError } from '#shared/store/numbers.ts';
-import { forAgents } from '#shared/media/media.ts';
-import { pushBestEffort as push } from '#shared/push/best-effort.ts';
+import type { DomainEvent } from '#shared/events/domain-events.ts';
+import { emit } from '#shared/events/listeners.ts';
 import { tokenFor, type EngineDeps } from '#shared/engine/engine-deps.ts';
 import { previewText } from '#shared/engine/message-fields.ts';
 import type { OutboundJob } from '#shared/contracts/outbound-queue.ts';
@@ -83,7 +85,7 @@ export async function processOutboundJob(
     if (message.wamid) {
       const latest = await bindAndCatchUp(message, message.wamid, deps);
       const conv = await getConversationById(deps.ddb, deps.tableName, job.accountId, job.conversationId);
-      if (conv) await showInChat(conv, latest, deps);
+      await emit(settled(latest, conv && (await showInChat(conv, latest, deps))), deps);
     }
     return;
   }
@@ -108,7 +110,7 @@ export async function processOutboundJob(
     if (action.do === 'fail') {
       deps.log('warn', 'send still unconfirmed after its resend: failed visibly', ref);
       const failed = await failUnsettled(deps.ddb, deps.tableName, message, action.error);
-      if (failed) await pushUpdated(failed, deps);
+      if (failed) await emit([{ type: 'message.updated', message: failed }], deps);
       return;
     }
     deps.log('warn', 'send unconfirmed past its deadline: resending once', {
@@ -192,22 +194,29 @@ export async function processOutboundJob(
   }
   await deps.afterStep?.('sent');
   const latest = await bindAndCatchUp(sent ?? { ...message, wamid, status: 'sent' }, wamid, deps);
-  await showInChat(conv, latest, deps);
+  await emit(settled(latest, await showInChat(conv, latest, deps)), deps);
 }
 
-/** The conversation's last message becomes this one (once: conditional on its id), pushed. */
-async function showInChat(conv: Conversation, message: Message, deps: EngineDeps): Promise<void> {
-  const touched = await touchConversation(deps.ddb, deps.tableName, conv, {
+/**
+ * A send settled: the message's new status and, when this run moved it, its conversation —
+ * one emission, so the agents' sockets get both in one push (shared/events/listeners.ts).
+ */
+const settled = (message: Message, touched: Conversation | undefined): DomainEvent[] => [
+  { type: 'message.updated', message },
+  ...(touched ? [{ type: 'conversation.updated' as const, conversation: touched }] : []),
+];
+
+/** The conversation's last message becomes this one (once: conditional on its id); the touched chat. */
+async function showInChat(
+  conv: Conversation,
+  message: Message,
+  deps: EngineDeps,
+): Promise<Conversation | undefined> {
+  return touchConversation(deps.ddb, deps.tableName, conv, {
     messageId: message.id,
     at: message.createdAt,
     preview: { text: previewText(message), type: message.type, direction: 'out' },
   });
-  if (touched)
-    await push(
-      conv.accountId,
-      [{ type: 'conversation.updated', conversationId: conv.id, conversation: touched }],
-      deps,
-    );
 }
 
 /**
@@ -231,17 +240,6 @@ async function bindAndCatchUp(message: Message, wamid: string, deps: EngineDeps)
     );
     if (applied) latest = applied;
   }
-  await push(
-    message.accountId,
-    [
-      {
-        type: 'message.updated',
-        conversationId: message.conversationId,
-        message: await forAgents(latest, deps),
-      },
-    ],
-    deps,
-  );
   return latest;
 }
 
@@ -269,22 +267,7 @@ async function recordFailure(message: Message, error: MessageError, deps: Engine
     code: error.code,
   });
   const failed = await failMessage(deps.ddb, deps.tableName, message, error);
-  await pushUpdated(failed, deps);
-}
-
-/** `message.updated` to the account's agents (a status change they see). */
-export async function pushUpdated(message: Message, deps: EngineDeps): Promise<void> {
-  await push(
-    message.accountId,
-    [
-      {
-        type: 'message.updated',
-        conversationId: message.conversationId,
-        message: await forAgents(message, deps),
-      },
-    ],
-    deps,
-  );
+  await emit([{ type: 'message.updated', message: failed }], deps);
 }
 
 /** Did the call end with nothing accepted: Meta's error answer, or a connection never opened? */
