@@ -18,6 +18,9 @@ import { createNumber, findNumberByPhoneNumberId, listNumbers, updateNumberConne
 import { DEFAULT_INACTIVITY_HOURS, DEFAULT_TIMEZONE } from './types.ts';
 import { putAssistant, putDepartment } from './catalog.ts';
 import { keys } from './keys.ts';
+import { DEMO_TEMPLATES } from './demo/templates.ts';
+import { templateFromGraph } from '#shared/domain/templates.ts';
+import { replaceWabaTemplates } from './templates.ts';
 
 export const DEMO_ACCOUNT_NAME = 'Atende Demo';
 export const DEMO_ADMIN_EMAIL = 'demo@atende.local';
@@ -53,6 +56,7 @@ export async function seedDemo(input: SeedDemoInput): Promise<SeedDemoResult> {
   const existing = await findUserByEmail(ddb, tableName, DEMO_ADMIN_EMAIL);
   if (existing) {
     await ensureDemoNumber(input, existing.accountId);
+    await seedDemoTemplates(input, existing.accountId);
     return {
       accountId: existing.accountId,
       email: DEMO_ADMIN_EMAIL,
@@ -99,6 +103,7 @@ export async function seedDemo(input: SeedDemoInput): Promise<SeedDemoResult> {
     if (!(err instanceof ConflictError)) throw err;
   });
   await ensureDemoNumber(input, accountId);
+  await seedDemoTemplates(input, accountId);
   await seedRoutingDemo(input, accountId);
   return { accountId, email: DEMO_ADMIN_EMAIL, password: DEMO_PASSWORD, created: true };
 }
@@ -153,6 +158,19 @@ async function ensureDemoNumber(input: SeedDemoInput, accountId: string): Promis
  * whose customers get a menu: buy → Vendas with an automatic message, support → Suporte,
  * questions → the assistant, with Suporte as its backup.
  */
+/**
+ * The demo WABA's approved templates (shared/store/demo/templates.ts, which the simulator
+ * lists too), stored as a sync would: the picker has them before anyone syncs.
+ */
+async function seedDemoTemplates(input: SeedDemoInput, accountId: string): Promise<void> {
+  const { wabaId } = input.number;
+  const templates = DEMO_TEMPLATES.flatMap((t) => {
+    const stored = templateFromGraph(t, { accountId, wabaId, now: input.now });
+    return stored ? [stored] : [];
+  });
+  await replaceWabaTemplates(input.ddb, input.tableName, accountId, wabaId, templates);
+}
+
 async function seedRoutingDemo(input: SeedDemoInput, accountId: string): Promise<void> {
   const { ddb, tableName, now } = input;
   const vendas = await putDepartment(ddb, tableName, {

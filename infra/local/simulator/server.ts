@@ -11,6 +11,12 @@ import { join } from 'node:path';
 import { signBody } from '#shared/whatsapp/signature.ts';
 import { validateOutbound } from '#shared/whatsapp/limits.ts';
 import { canonicalPhone } from '#shared/domain/phone.ts';
+import {
+  sendParameterMismatch,
+  templateComponentSchema,
+  templateCreateProblems,
+  templateCreateSchema,
+} from '#shared/domain/templates.ts';
 import { coalescedWrite } from '../coalesced-write.ts';
 import { listen } from '../server-lifecycle.ts';
 import { phonePage } from './phone-page.ts';
@@ -30,6 +36,29 @@ export interface SimulatorOptions {
   accessToken: string;
   phoneNumbers: SimNumber[];
   dataDir?: string;
+  /**
+   * Templates "Meta" already has (Graph's shape; `wabaId` defaults to the first number's):
+   * the demo's approved ones.
+   */
+  templates?: readonly (Record<string, unknown> & { id: string })[];
+  /**
+   * How long "Meta" reviews a created template before its status webhook (APPROVED, or
+   * REJECTED for a name starting with `rejeitar_`). Default 5 s; tests use less.
+   */
+  templateReviewMs?: number;
+}
+
+/** A template as "Meta" keeps it (Graph's GET shape) with its WABA. */
+export interface SimTemplate {
+  id: string;
+  wabaId: string;
+  name: string;
+  language: string;
+  category: string;
+  status: string;
+  parameter_format: string;
+  components: Record<string, unknown>[];
+  rejected_reason?: string;
 }
 
 /** A message on the simulated phone: sent by the customer, or received from the business. */
@@ -55,6 +84,8 @@ export interface Simulator {
     message?: string;
   }): void;
   outbox(customer?: string): PhoneMessage[];
+  /** The templates "Meta" holds (every WABA). */
+  templates(): SimTemplate[];
   stop(): Promise<void>;
 }
 
@@ -75,9 +106,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     media: Record<string, { mime: string; file: string; filename?: string }>;
     /** Numbers registered later (`POST /sim/numbers`), as one creates a number in WhatsApp Manager. */
     numbers?: SimNumber[];
+    templates: SimTemplate[];
   } = {
     messages: [],
     media: {},
+    templates: [],
   };
   const dir = opts.dataDir;
   const stateFile = dir ? join(dir, 'simulator.json') : undefined;
@@ -91,13 +124,55 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   }
   const memoryMedia = new Map<string, Buffer>();
   // The phone's history, written at most every 200 ms (and on stop).
-  const stateWrite = coalescedWrite(() => stateFile && writeFileSync(stateFile, JSON.stringify(state)));
+  const stateWrite = coalescedWrite(
+    () => stateFile && writeFileSync(stateFile, JSON.stringify(state)),
+    200,
+    'simulator',
+  );
   const save = () => {
     if (stateFile) stateWrite.schedule();
   };
   const failures: Failure[] = [];
   const listeners = new Set<ServerResponse>();
   const numbers = new Map([...opts.phoneNumbers, ...(state.numbers ?? [])].map((n) => [n.phoneNumberId, n]));
+
+  // Templates: the given ones (demo) unless the saved state has them already.
+  for (const t of opts.templates ?? []) {
+    if (state.templates.some((x) => x.id === t.id)) continue;
+    state.templates.push({
+      wabaId: opts.phoneNumbers[0]?.wabaId ?? '',
+      status: 'APPROVED',
+      parameter_format: 'POSITIONAL',
+      ...(t as Partial<SimTemplate>),
+    } as SimTemplate);
+  }
+  const reviews = new Map<string, NodeJS.Timeout>();
+  const wabaKnown = (wabaId: string) =>
+    /^\d{1,30}$/.test(wabaId) && [...numbers.values()].some((n) => n.wabaId === wabaId);
+  /** "Meta" decides: the status changes and the WABA-level status webhook goes out, signed. */
+  const decideTemplate = (
+    t: SimTemplate,
+    event: 'APPROVED' | 'REJECTED',
+    reason?: string,
+    detail?: string,
+  ) => {
+    clearTimeout(reviews.get(t.id));
+    reviews.delete(t.id);
+    t.status = event;
+    if (event === 'REJECTED') t.rejected_reason = reason ?? 'INVALID_FORMAT';
+    else delete t.rejected_reason;
+    save();
+    return deliverWabaEvent(t.wabaId, 'message_template_status_update', {
+      event,
+      message_template_id: Number(t.id),
+      message_template_name: t.name,
+      message_template_language: t.language,
+      reason: event === 'REJECTED' ? (reason ?? 'INVALID_FORMAT') : 'NONE',
+      message_template_category: t.category,
+      ...(event === 'REJECTED' && detail ? { rejection_info: { reason: detail, recommendation: '' } } : {}),
+    });
+  };
+  const templateReviewMs = opts.templateReviewMs ?? 5000;
 
   const broadcast = (m: PhoneMessage) => {
     for (const res of listeners) res.write(`data: ${JSON.stringify(m)}\n\n`);
@@ -117,24 +192,36 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
   /** Posts a signed webhook like Meta does; retried a few times (Meta retries for days). */
   const deliver = async (value: Record<string, unknown>, phoneNumberId: string) => {
     const n = numbers.get(phoneNumberId);
-    const body = JSON.stringify({
-      object: 'whatsapp_business_account',
-      entry: [
-        {
-          id: n?.wabaId ?? 'waba',
-          changes: [
-            {
-              field: 'messages',
-              value: {
-                messaging_product: 'whatsapp',
-                metadata: { display_phone_number: n?.displayPhone ?? '', phone_number_id: phoneNumberId },
-                ...value,
+    await post(
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [
+          {
+            id: n?.wabaId ?? 'waba',
+            changes: [
+              {
+                field: 'messages',
+                value: {
+                  messaging_product: 'whatsapp',
+                  metadata: { display_phone_number: n?.displayPhone ?? '', phone_number_id: phoneNumberId },
+                  ...value,
+                },
               },
-            },
-          ],
-        },
-      ],
-    });
+            ],
+          },
+        ],
+      }),
+    );
+  };
+  /** A WABA-level webhook (template status…): the entry names the WABA, no number. */
+  const deliverWabaEvent = (wabaId: string, field: string, value: Record<string, unknown>) =>
+    post(
+      JSON.stringify({
+        object: 'whatsapp_business_account',
+        entry: [{ id: wabaId, time: Math.floor(Date.now() / 1000), changes: [{ field, value }] }],
+      }),
+    );
+  const post = async (body: string) => {
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
         const res = await fetch(opts.webhookUrl, {
@@ -288,6 +375,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       save();
       return json(res, 200, number);
     }
+    const rejectPath = /^\/sim\/templates\/(\d{1,30})\/reject$/.exec(path);
+    if (req.method === 'POST' && rejectPath) {
+      // "Meta" rejects a template (any state), with a reason code and an optional text.
+      const t = state.templates.find((x) => x.id === rejectPath[1]);
+      if (!t) return json(res, 404, { error: { message: 'Unknown template', code: 100 } });
+      const b = JSON.parse(raw.toString('utf8') || '{}') as { reason?: string; detail?: string };
+      await decideTemplate(t, 'REJECTED', b.reason, b.detail);
+      return json(res, 200, t);
+    }
     if (req.method === 'GET' && path === '/sim/events') {
       res.writeHead(200, {
         'content-type': 'text/event-stream',
@@ -373,6 +469,39 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           'Parameter value is not valid',
           violations.map((v) => v.message).join('; '),
         );
+      if (body.type === 'template') {
+        // Meta's checks: the template exists in that language on the number's WABA and is
+        // approved (132001), and the parameters given match its own (132000).
+        const send = (body.template ?? {}) as {
+          name?: string;
+          language?: { code?: string };
+          components?: { type?: string; index?: string; parameters?: unknown[] }[];
+        };
+        const wabaId = numbers.get(phoneNumberId)!.wabaId;
+        const t = state.templates.find(
+          (x) => x.wabaId === wabaId && x.name === send.name && x.language === send.language?.code,
+        );
+        if (!t || t.status !== 'APPROVED')
+          return metaError(
+            res,
+            404,
+            132001,
+            'Template name does not exist in the translation',
+            `template name (${String(send.name)}) does not exist in ${String(send.language?.code)}`,
+          );
+        const components = t.components
+          .map((c) => templateComponentSchema.safeParse(c))
+          .flatMap((r) => (r.success ? [r.data] : []));
+        const mismatch = sendParameterMismatch({ components }, send);
+        if (mismatch)
+          return metaError(
+            res,
+            400,
+            132000,
+            'Number of parameters does not match the expected number of params',
+            mismatch,
+          );
+      }
       const to = canonicalPhone(String(body.to ?? ''));
       const wamid = `wamid.BIZ${randomBytes(12).toString('base64url')}`;
       const type = String(body.type);
@@ -397,6 +526,89 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         contacts: [{ input: String(body.to), wa_id: to }],
         messages: [{ id: wamid }],
       });
+    }
+    if (parts[1] === 'message_templates' && (req.method === 'GET' || req.method === 'POST')) {
+      const wabaId = parts[0]!;
+      if (!wabaKnown(wabaId))
+        return metaError(
+          res,
+          400,
+          100,
+          `Unsupported ${req.method.toLowerCase()} request. Object with ID '${wabaId}' does not exist`,
+        );
+      if (req.method === 'GET') {
+        // Cursor paging as Graph does it: `limit` (default 25) and `after`.
+        const all = state.templates.filter((t) => t.wabaId === wabaId);
+        const limit = Math.min(Math.max(Number(u.searchParams.get('limit') ?? 25) || 25, 1), 100);
+        const after = u.searchParams.get('after');
+        const start = after ? Number(Buffer.from(after, 'base64url').toString('utf8')) || 0 : 0;
+        const page = all.slice(start, start + limit);
+        const cursor = (i: number) => Buffer.from(String(i)).toString('base64url');
+        const more = start + limit < all.length;
+        return json(res, 200, {
+          data: page.map(({ wabaId: _w, ...t }) => t),
+          paging: {
+            cursors: { before: cursor(start), after: cursor(start + page.length) },
+            ...(more ? { next: `${url}${path}?limit=${limit}&after=${cursor(start + page.length)}` } : {}),
+          },
+        });
+      }
+      let body: unknown;
+      try {
+        body = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return metaError(res, 400, 100, 'Invalid JSON');
+      }
+      const parsed = templateCreateSchema.safeParse(body);
+      const problems = parsed.success ? templateCreateProblems(parsed.data) : [];
+      if (!parsed.success || problems.length)
+        return metaError(
+          res,
+          400,
+          100,
+          'Invalid parameter',
+          parsed.success ? problems.map((p) => p.message).join('; ') : 'Malformed template',
+        );
+      const req2 = parsed.data;
+      if (
+        state.templates.some(
+          (t) => t.wabaId === wabaId && t.name === req2.name && t.language === req2.language,
+        )
+      )
+        return metaError(
+          res,
+          400,
+          100,
+          'Invalid parameter',
+          `Já existe conteúdo em ${req2.language} para o modelo ${req2.name}.`,
+        );
+      const t: SimTemplate = {
+        // 15 digits, like Meta's (and exact as a JSON number, as the webhooks carry it).
+        id: `${String(Date.now() % 1e10).padStart(10, '1')}${String(randomBytes(2).readUInt16BE(0)).padStart(5, '0')}`,
+        wabaId,
+        name: req2.name,
+        language: req2.language,
+        category: req2.category,
+        status: 'PENDING',
+        parameter_format: req2.parameter_format ?? 'POSITIONAL',
+        components: req2.components as Record<string, unknown>[],
+      };
+      state.templates.push(t);
+      save();
+      reviews.set(
+        t.id,
+        setTimeout(
+          () =>
+            void decideTemplate(
+              t,
+              t.name.startsWith('rejeitar_') ? 'REJECTED' : 'APPROVED',
+              'INVALID_FORMAT',
+              'O simulador rejeita os modelos cujo nome começa com rejeitar_.',
+            ),
+          templateReviewMs,
+        ),
+      );
+      return json(res, 200, { id: t.id, status: t.status, category: t.category });
     }
     if (req.method === 'POST' && parts[1] === 'media') {
       const file = parseMultipart(raw, String(req.headers['content-type'] ?? ''));
@@ -452,7 +664,9 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
     url,
     failNext: (f) => failures.push({ ...f }),
     outbox: (customer) => state.messages.filter((m) => !customer || m.customer === canonicalPhone(customer)),
+    templates: () => state.templates,
     async stop() {
+      for (const t of reviews.values()) clearTimeout(t);
       for (const res of listeners) res.end();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

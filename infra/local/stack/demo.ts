@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DEMO_TEMPLATES } from '#shared/store/demo/templates.ts';
 import { repoRoot } from './paths.ts';
 import type { Stoppers } from './stoppers.ts';
 
@@ -50,6 +51,7 @@ export async function startDemoSimulator(o: {
       appSecret: o.whatsapp.appSecret,
       accessToken: o.whatsapp.accessToken,
       phoneNumbers: [DEMO_NUMBER, DEMO_TRIAGE_NUMBER],
+      templates: DEMO_TEMPLATES,
       dataDir: join(o.dataDir, 'simulator'),
     });
     o.stoppers.push(() => sim.stop());
