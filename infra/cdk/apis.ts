@@ -4,7 +4,7 @@
  * and both APIs' routes from the topology, their access logs and API Gateway throttling.
  * Built in the stack's own scope (see atende-stack.ts: the logical ids stay as deployed).
  */
-import { Duration, type Stack } from 'aws-cdk-lib';
+import { CfnParameter, Duration, type Stack } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration, WebSocketLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -15,11 +15,19 @@ import { ack } from './nag.ts';
 /**
  * API Gateway throttling per stage (requests per second, burst), in front of the
  * functions' own limits (login's per-e-mail and per-IP limiter): a flood is answered 429
- * by API Gateway before it costs a Lambda invocation. The HTTP figure leaves room for
- * Meta's webhook bursts; the WebSocket one is for agents' connects and pings.
+ * by API Gateway before it costs a Lambda invocation. The WebSocket figure is for agents'
+ * connects and pings.
+ *
+ * The HTTP stage's figures are deploy-time parameters (`HttpThrottleRate`,
+ * `HttpThrottleBurst`); these are their defaults, sized in docs/capacity.md for 10,000
+ * customer messages/s across a deployment: each is one webhook POST, its reply's three
+ * statuses (sent, delivered, read) three more, and the agent's reply one API request —
+ * 50,000 requests/s, with the burst twice the rate (the ratio the stage always had). The
+ * account's Regional API Gateway quota (10,000 requests/s, burst 5,000 by default) still
+ * applies beneath: a deployment of that size raises it too.
  */
 export const API_THROTTLING = {
-  http: { rateLimit: 500, burstLimit: 1000 },
+  http: { rateLimit: 50_000, burstLimit: 100_000 },
   ws: { rateLimit: 100, burstLimit: 200 },
 } as const;
 
@@ -73,10 +81,25 @@ export class Apis {
     const httpLogs = new logs.LogGroup(stack, 'HttpApiAccessLogs', {
       retention: logs.RetentionDays.ONE_MONTH,
     });
+    // `npx cdk deploy --parameters HttpThrottleRate=… --parameters HttpThrottleBurst=…`;
+    // later deploys keep the values unless given others.
+    const throttleRate = new CfnParameter(stack, 'HttpThrottleRate', {
+      type: 'Number',
+      default: API_THROTTLING.http.rateLimit,
+      minValue: 1,
+      description:
+        'HTTP API stage throttle: steady requests/s (webhook POSTs, statuses and the agents’ API calls; docs/capacity.md)',
+    });
+    const throttleBurst = new CfnParameter(stack, 'HttpThrottleBurst', {
+      type: 'Number',
+      default: API_THROTTLING.http.burstLimit,
+      minValue: 1,
+      description: 'HTTP API stage throttle: burst (token bucket size, requests)',
+    });
     const defaultStage = httpApi.defaultStage!.node.defaultChild as apigwv2.CfnStage;
     defaultStage.defaultRouteSettings = {
-      throttlingRateLimit: API_THROTTLING.http.rateLimit,
-      throttlingBurstLimit: API_THROTTLING.http.burstLimit,
+      throttlingRateLimit: throttleRate.valueAsNumber,
+      throttlingBurstLimit: throttleBurst.valueAsNumber,
     };
     defaultStage.accessLogSettings = {
       destinationArn: httpLogs.logGroupArn,

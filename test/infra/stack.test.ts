@@ -141,10 +141,21 @@ describe('the CDK stack realises the topology', () => {
   test('API Gateway throttles the HTTP API and the WebSocket stages', () => {
     const stages = resourcesOf('AWS::ApiGatewayV2::Stage').map(([, s]) => s.Properties);
     const http = stages.find((s) => s.StageName === '$default')!;
+    // The HTTP stage's figures are deploy-time parameters, API_THROTTLING.http their defaults.
     assert.deepEqual(http.DefaultRouteSettings, {
-      ThrottlingRateLimit: API_THROTTLING.http.rateLimit,
-      ThrottlingBurstLimit: API_THROTTLING.http.burstLimit,
+      ThrottlingRateLimit: { Ref: 'HttpThrottleRate' },
+      ThrottlingBurstLimit: { Ref: 'HttpThrottleBurst' },
     });
+    const parameters = template.toJSON().Parameters as Record<
+      string,
+      { Default?: unknown; MinValue?: unknown }
+    >;
+    assert.equal(parameters.HttpThrottleRate?.Default, API_THROTTLING.http.rateLimit);
+    assert.equal(parameters.HttpThrottleBurst?.Default, API_THROTTLING.http.burstLimit);
+    assert.equal(parameters.HttpThrottleRate?.MinValue, 1);
+    // docs/capacity.md: 10,000 customer messages/s across a deployment, each one webhook POST,
+    // three status POSTs for its reply and the agent's reply through the API.
+    assert.ok(API_THROTTLING.http.rateLimit >= 10_000 * (1 + 3 + 1));
     const ws = stages.find((s) => s.StageName === 'live')!;
     assert.deepEqual(ws.DefaultRouteSettings, {
       ThrottlingRateLimit: API_THROTTLING.ws.rateLimit,

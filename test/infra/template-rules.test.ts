@@ -45,7 +45,7 @@ new cloudwatch.CfnAlarm(stack, 'AddedLaterCfnAlarm', {
 });
 const template = Template.fromStack(stack).toJSON() as {
   Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Condition?: string }>;
-  Parameters: Record<string, { Type: string; Default?: string }>;
+  Parameters: Record<string, { Type: string; Default?: string | number; MinValue?: number }>;
   Conditions: Record<string, unknown>;
   Outputs: Record<string, { Value: unknown }>;
 };
@@ -372,11 +372,19 @@ test('every API stage throttles (rate and burst above zero)', () => {
   assert.equal(stages.length, 2, 'the HTTP API stage and the WebSocket stage');
   for (const s of stages) {
     const settings = props(s).DefaultRouteSettings as
-      { ThrottlingRateLimit?: number; ThrottlingBurstLimit?: number } | undefined;
+      { ThrottlingRateLimit?: unknown; ThrottlingBurstLimit?: unknown } | undefined;
     const api = referencedIds(props(s).ApiId)[0]!;
     const what = `${String(props(api).ProtocolType)} stage ${String(props(s).StageName)}`;
-    assert.ok((settings?.ThrottlingRateLimit ?? 0) > 0, `${what}: rate limit`);
-    assert.ok((settings?.ThrottlingBurstLimit ?? 0) > 0, `${what}: burst limit`);
+    // A figure, or a deploy-time Number parameter that cannot be set to zero (and whose
+    // default is above it).
+    const positive = (v: unknown) => {
+      if (typeof v === 'number') return v > 0;
+      const ref = (v as { Ref?: string } | undefined)?.Ref;
+      const p = ref ? template.Parameters[ref] : undefined;
+      return p?.Type === 'Number' && (p.MinValue ?? 0) >= 1 && Number(p.Default) > 0;
+    };
+    assert.ok(positive(settings?.ThrottlingRateLimit), `${what}: rate limit`);
+    assert.ok(positive(settings?.ThrottlingBurstLimit), `${what}: burst limit`);
     // No route lifts its own limit to nothing.
     for (const [route, rs] of Object.entries(
       (props(s).RouteSettings ?? {}) as Record<string, { ThrottlingRateLimit?: number }>,
