@@ -7,7 +7,7 @@ import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import type { Message } from '#shared/store/types.ts';
 import type { ApiDeps } from './api-deps.ts';
-import type { ApiMessage, SendMessageBody } from './schemas.ts';
+import type { ApiMessage, SendMessageBody } from './routes/messages.schemas.ts';
 import { listMessages, type Page } from './inbox-queries.ts';
 import { internalText } from '#shared/domain/inbox.ts';
 import { ValidationError } from '#shared/errors.ts';

@@ -15,8 +15,6 @@ import {
   kbDocumentSchema,
   knowledgeBaseSchema,
   departmentSchema,
-  messageMediaSchema,
-  messageSchema,
   publicNumberSchema,
   publicUserSchema,
   roleSchema,
@@ -27,12 +25,14 @@ import { workingHoursSchema } from '#shared/domain/hours.ts';
 import { priceTableSchema } from '#shared/domain/pricing.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
 import { queueNames } from '#infra/topology.ts';
-import { idSchema, ulidSchema, cursorSchema, phoneDigitsSchema } from './routes/common-schemas.ts';
+import { idSchema, ulidSchema, phoneDigitsSchema } from './routes/common-schemas.ts';
 import { apiConversationSchema } from './routes/conversations.schemas.ts';
 // Moved; re-exported until every importer names its file (issue 14).
 export * from './routes/common-schemas.ts';
 // Moved; re-exported until every importer names its file (issue 14).
 export * from './routes/conversations.schemas.ts';
+// Moved; re-exported until every importer names its file (issue 14).
+export * from './routes/messages.schemas.ts';
 
 export const loginBodySchema = z
   .object({
@@ -91,94 +91,6 @@ export const meResponseSchema = publicUserSchema
     account: z.object({ id: z.string(), name: z.string(), timezone: z.string() }),
   })
   .meta({ id: 'Me' });
-
-export const messageSearchQuerySchema = z.object({ q: z.string().trim().min(1).max(200) });
-
-export const messageSearchSchema = z
-  .object({ items: z.array(z.object({ id: z.string(), text: z.string(), createdAt: z.number().int() })) })
-  .meta({ id: 'MessageSearch' });
-
-export const apiMessageSchema = messageSchema
-  .omit({ raw: true })
-  .extend({
-    media: messageMediaSchema
-      .extend({
-        url: z.string().optional().meta({ description: 'Presigned GET URL, valid for 5 minutes' }),
-      })
-      .optional(),
-  })
-  .meta({ id: 'Message' });
-
-export type ApiMessage = z.infer<typeof apiMessageSchema>;
-
-export const messageListQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: cursorSchema.optional(),
-  after: idSchema.optional().meta({ description: 'Only messages newer than this message id (resync)' }),
-});
-
-export const messageListSchema = z
-  .object({
-    items: z.array(apiMessageSchema).meta({ description: 'Oldest first' }),
-    nextCursor: z.string().optional(),
-  })
-  .meta({ id: 'MessageList' });
-
-/** WhatsApp's limits: text body 4,096 characters, media caption 1,024. */
-export const sendMessageBodySchema = z
-  .object({
-    text: z.string().trim().min(1).max(4096).optional(),
-    attachment: z
-      .union([
-        z.object({
-          uploadId: ulidSchema,
-          filename: z.string().trim().min(1).max(240),
-          mimeType: z.string().min(3).max(255),
-          caption: z.string().max(1024).optional(),
-        }),
-        z.object({
-          link: z
-            .string()
-            .max(2048)
-            .regex(/^https:\/\/[^\s/]+\/\S*$/, 'Informe um endereço https:// público.')
-            .meta({ description: 'Public https URL that Meta downloads (media "by link")' }),
-          filename: z.string().trim().min(1).max(240).optional(),
-          mimeType: z.string().min(3).max(255),
-          caption: z.string().max(1024).optional(),
-        }),
-      ])
-      .optional(),
-    replyToMessageId: idSchema.optional(),
-    clientId: z.string().min(1).max(64).optional(),
-    /** An internal note (MSG-4): never sent to the customer; allowed with the window closed. */
-    internal: z.boolean().optional(),
-  })
-  .refine((b) => b.text !== undefined || b.attachment !== undefined, {
-    message: 'Informe um texto ou um anexo.',
-    path: ['text'],
-  })
-  .meta({ id: 'SendMessageRequest' });
-
-export type SendMessageBody = z.infer<typeof sendMessageBodySchema>;
-
-export const uploadBodySchema = z
-  .object({
-    filename: z.string().trim().min(1).max(240),
-    mimeType: z.string().min(3).max(255),
-    size: z.number().int().positive(),
-    /** `knowledge`: a knowledge-base document (.txt, .md, .pdf) instead of a WhatsApp attachment. */
-    purpose: z.enum(['message', 'knowledge']).optional(),
-  })
-  .meta({ id: 'UploadRequest' });
-
-export const uploadResponseSchema = z
-  .object({
-    uploadId: z.string(),
-    uploadUrl: z.string().meta({ description: 'Presigned S3 PUT URL' }),
-    headers: z.record(z.string(), z.string()).meta({ description: 'Headers the PUT must send' }),
-    expiresIn: z.number().int().meta({ description: 'Seconds the URL stays valid' }),
-  })
-  .meta({ id: 'Upload' });
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Escolha uma cor no formato #RRGGBB.');
 
