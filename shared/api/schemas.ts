@@ -33,30 +33,8 @@ export * from './routes/common-schemas.ts';
 export * from './routes/conversations.schemas.ts';
 // Moved; re-exported until every importer names its file (issue 14).
 export * from './routes/messages.schemas.ts';
-
-export const loginBodySchema = z
-  .object({
-    email: z.string().trim().min(1).max(320).meta({ example: 'demo@atende.local' }),
-    password: z.string().min(1).max(256).meta({ example: 'atende-demo' }),
-  })
-  .meta({ id: 'LoginRequest' });
-
-export const refreshBodySchema = z
-  .object({ refreshToken: z.string().min(1).max(512) })
-  .meta({ id: 'RefreshRequest' });
-
-const newPasswordSchema = z.string().min(8, 'A senha precisa de pelo menos 8 caracteres.').max(256);
-
-export const changePasswordBodySchema = z
-  .object({ currentPassword: z.string().min(1).max(256), newPassword: newPasswordSchema })
-  .meta({ id: 'ChangePasswordRequest' });
-
-export const resetPasswordBodySchema = z
-  .object({
-    token: z.string().min(1).max(512).meta({ description: 'The token of the link an admin generated' }),
-    password: newPasswordSchema,
-  })
-  .meta({ id: 'ResetPasswordRequest' });
+// Moved; re-exported until every importer names its file (issue 14).
+export * from './routes/auth.schemas.ts';
 
 export const resetLinkSchema = z
   .object({
@@ -64,33 +42,6 @@ export const resetLinkSchema = z
     expiresAt: z.number().int().meta({ description: 'Epoch ms; one hour after creation' }),
   })
   .meta({ id: 'PasswordResetLink' });
-
-export const sessionUserSchema = z
-  .object({
-    id: z.string(),
-    name: z.string(),
-    email: z.string(),
-    role: roleSchema,
-    accountId: z.string(),
-  })
-  .meta({ id: 'SessionUser' });
-
-export const tokenResponseSchema = z
-  .object({
-    accessToken: z.string().meta({ description: 'JWT (HS256) for `Authorization: Bearer`; 15 minutes' }),
-    refreshToken: z.string().meta({ description: 'Single use: each refresh returns a new one' }),
-    expiresIn: z.number().int().meta({ description: 'Seconds until the access token expires', example: 900 }),
-    user: sessionUserSchema,
-  })
-  .meta({ id: 'Tokens' });
-
-export const meResponseSchema = publicUserSchema
-  .extend({
-    /** What the user may do (the role's defaults or their own list). */
-    permissions: z.array(z.enum(permissions)),
-    account: z.object({ id: z.string(), name: z.string(), timezone: z.string() }),
-  })
-  .meta({ id: 'Me' });
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Escolha uma cor no formato #RRGGBB.');
 

@@ -1,5 +1,12 @@
 /** Routes: Sign-in, sessions and the caller (auth-service.ts). Assembled in shared/api/routes.ts. */
-import * as schemas from '../schemas.ts';
+import {
+  changePasswordBodySchema,
+  loginBodySchema,
+  meResponseSchema,
+  refreshBodySchema,
+  resetPasswordBodySchema,
+  tokenResponseSchema,
+} from './auth.schemas.ts';
 import { changeOwnPassword, login, logout, me, refresh, resetPassword } from '../auth-service.ts';
 import { route, type RouteDef } from './route.ts';
 
@@ -11,8 +18,8 @@ export const authRoutes: RouteDef[] = [
     summary: 'Entrar com e-mail e senha',
     tags: ['auth'],
     public: true,
-    body: schemas.loginBodySchema,
-    response: { status: 200, description: 'Tokens da sessão', schema: schemas.tokenResponseSchema },
+    body: loginBodySchema,
+    response: { status: 200, description: 'Tokens da sessão', schema: tokenResponseSchema },
     errors: [403, 429],
     handle: ({ deps, body, sourceIp }) => login(deps, body, sourceIp),
   }),
@@ -23,8 +30,8 @@ export const authRoutes: RouteDef[] = [
     summary: 'Trocar o refresh token por novos tokens (o antigo deixa de valer)',
     tags: ['auth'],
     public: true,
-    body: schemas.refreshBodySchema,
-    response: { status: 200, description: 'Novos tokens', schema: schemas.tokenResponseSchema },
+    body: refreshBodySchema,
+    response: { status: 200, description: 'Novos tokens', schema: tokenResponseSchema },
     handle: ({ deps, body }) => refresh(deps, body),
   }),
   route({
@@ -33,7 +40,7 @@ export const authRoutes: RouteDef[] = [
     operationId: 'logout',
     summary: 'Encerrar a sessão do refresh token',
     tags: ['auth'],
-    body: schemas.refreshBodySchema,
+    body: refreshBodySchema,
     response: { status: 204, description: 'Sessão encerrada' },
     handle: ({ deps, auth, body }) => logout(deps, auth, body),
   }),
@@ -44,7 +51,7 @@ export const authRoutes: RouteDef[] = [
     summary: 'Definir uma nova senha com o link de uso único gerado por um administrador',
     tags: ['auth'],
     public: true,
-    body: schemas.resetPasswordBodySchema,
+    body: resetPasswordBodySchema,
     response: { status: 204, description: 'Senha trocada; as sessões do usuário foram encerradas' },
     handle: ({ deps, body }) => resetPassword(deps, body),
   }),
@@ -54,8 +61,8 @@ export const authRoutes: RouteDef[] = [
     operationId: 'changeOwnPassword',
     summary: 'Trocar a própria senha (encerra as outras sessões; devolve tokens novos)',
     tags: ['auth'],
-    body: schemas.changePasswordBodySchema,
-    response: { status: 200, description: 'Novos tokens', schema: schemas.tokenResponseSchema },
+    body: changePasswordBodySchema,
+    response: { status: 200, description: 'Novos tokens', schema: tokenResponseSchema },
     errors: [429],
     handle: ({ deps, auth, body }) => changeOwnPassword(deps, auth, body),
   }),
@@ -65,7 +72,7 @@ export const authRoutes: RouteDef[] = [
     operationId: 'getMe',
     summary: 'Usuário conectado',
     tags: ['auth'],
-    response: { status: 200, description: 'O usuário e sua conta', schema: schemas.meResponseSchema },
+    response: { status: 200, description: 'O usuário e sua conta', schema: meResponseSchema },
     handle: ({ deps, auth }) => me(deps, auth),
   }),
 ];
