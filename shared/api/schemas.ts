@@ -16,11 +16,8 @@ import {
   knowledgeBaseSchema,
   departmentSchema,
   publicNumberSchema,
-  publicUserSchema,
-  roleSchema,
 } from '#shared/store/types.ts';
 import { activeRoutingSchema, numberRoutingSchema } from '#shared/domain/routing.ts';
-import { permissions } from '#shared/domain/inbox.ts';
 import { workingHoursSchema } from '#shared/domain/hours.ts';
 import { priceTableSchema } from '#shared/domain/pricing.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
@@ -35,13 +32,8 @@ export * from './routes/conversations.schemas.ts';
 export * from './routes/messages.schemas.ts';
 // Moved; re-exported until every importer names its file (issue 14).
 export * from './routes/auth.schemas.ts';
-
-export const resetLinkSchema = z
-  .object({
-    token: z.string().meta({ description: 'One-time token; the web app opens /redefinir-senha?token=…' }),
-    expiresAt: z.number().int().meta({ description: 'Epoch ms; one hour after creation' }),
-  })
-  .meta({ id: 'PasswordResetLink' });
+// Moved; re-exported until every importer names its file (issue 14).
+export * from './routes/team.schemas.ts';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Escolha uma cor no formato #RRGGBB.');
 
@@ -113,55 +105,6 @@ export const createDepartmentBodySchema = z
   .meta({ id: 'CreateDepartmentRequest' });
 
 export const departmentParamsSchema = z.object({ id: idSchema });
-
-export const apiUserSchema = publicUserSchema.meta({ id: 'User' });
-
-export const userListSchema = z.object({ items: z.array(apiUserSchema) }).meta({ id: 'UserList' });
-
-export const userParamsSchema = z.object({ id: idSchema });
-
-export const createUserBodySchema = z
-  .object({
-    name: z.string().trim().min(1).max(120),
-    email: z.string().trim().toLowerCase().email('Informe um e-mail válido.').max(320),
-    password: z.string().min(8, 'A senha precisa de pelo menos 8 caracteres.').max(256),
-    role: roleSchema,
-    departmentIds: z.array(idSchema).max(100).default([]),
-    permissions: z.array(z.enum(permissions)).optional(),
-  })
-  .meta({ id: 'CreateUserRequest' });
-
-export const updateUserBodySchema = z
-  .object({
-    name: z.string().trim().min(1).max(120),
-    role: roleSchema,
-    departmentIds: z.array(idSchema).max(100),
-    permissions: z.array(z.enum(permissions)),
-    password: z.string().min(8, 'A senha precisa de pelo menos 8 caracteres.').max(256),
-  })
-  .partial()
-  .meta({ id: 'UpdateUserRequest' });
-
-export const pushKeySchema = z
-  .object({ publicKey: z.string().optional().meta({ description: 'VAPID public key; absent: push is off' }) })
-  .meta({ id: 'PushKey' });
-
-export const pushSubscriptionBodySchema = z
-  .object({
-    endpoint: z
-      .string()
-      .max(2000)
-      .regex(
-        /^(https:\/\/|http:\/\/(localhost|127\.0\.0\.1)[:/])\S+$/,
-        'O endereço do serviço de push deve ser https.',
-      ),
-    keys: z.object({ p256dh: z.string().min(20).max(200), auth: z.string().min(8).max(100) }),
-  })
-  .meta({ id: 'PushSubscription' });
-
-export const pushUnsubscribeBodySchema = z
-  .object({ endpoint: z.string().max(2000) })
-  .meta({ id: 'PushUnsubscribe' });
 
 /** Header values are write-only: the response has each header's name and whether it is set. */
 export const apiAssistantSchema = publicAssistantSchema.meta({ id: 'Assistant' });

@@ -30,7 +30,7 @@ import { deleteUserPushSubscriptions } from '#shared/store/push-subscriptions.ts
 import { refreshUserConnections } from '#shared/push/push.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { accountDirectory, forgetDirectory } from './inbox-views.ts';
-import type * as schemas from './schemas.ts';
+import type * as schemas from './routes/team.schemas.ts';
 
 function requireAdmin(auth: AccessClaims): void {
   if (auth.role !== 'admin')
