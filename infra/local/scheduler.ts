@@ -78,12 +78,16 @@ export async function startLocalScheduler(opts: SchedulerOptions): Promise<Local
       );
     }
   }
-  const stateFile = coalescedWrite(() => {
-    if (!opts.file) return;
-    const tmp = `${opts.file}.tmp`;
-    writeFileSync(tmp, JSON.stringify([...schedules.values()], null, 1));
-    renameSync(tmp, opts.file);
-  });
+  const stateFile = coalescedWrite(
+    () => {
+      if (!opts.file) return;
+      const tmp = `${opts.file}.tmp`;
+      writeFileSync(tmp, JSON.stringify([...schedules.values()], null, 1));
+      renameSync(tmp, opts.file);
+    },
+    200,
+    'scheduler',
+  );
   const persist = () => {
     if (opts.file) stateFile.schedule();
   };

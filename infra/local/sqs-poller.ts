@@ -13,6 +13,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { batchWork } from './chaos.ts';
+import { benchTrace, traceNow } from './bench-trace.ts';
 
 export type SqsHandler = (event: SQSEvent, context: unknown) => Promise<unknown>;
 
@@ -90,14 +91,20 @@ export function startPoller(opts: PollerOptions): Poller {
       }
       if (!messages.length) continue;
       const records = messages.map((m) => toRecord(m, opts.queueArn, region));
+      batchHop('polled', records);
       // The batch's work (handler and delete) is where injected crashes may strike (chaos.ts).
       await batchWork.run({ queueArn: opts.queueArn }, () => work(records));
     }
   };
+  // The bench's trace (bench-trace.ts; off unless the bench asked for it).
+  const batchHop = (hop: 'polled' | 'handlerStart' | 'handlerEnd' | 'deleted', records: SQSRecord[]) =>
+    benchTrace(() => ({ kind: 'batch', hop, t: traceNow(), bodies: records.map((r) => r.body) }));
   const work = async (records: SQSRecord[]) => {
     let failed: Set<string>;
     try {
+      batchHop('handlerStart', records);
       const result = await opts.handler({ Records: records }, { awsRequestId: records[0]!.messageId });
+      batchHop('handlerEnd', records);
       failed = failedIds(result, records);
     } catch (err) {
       opts.log?.(`handler for ${opts.queueArn} threw: ${(err as Error).stack ?? String(err)}`);
@@ -118,6 +125,7 @@ export function startPoller(opts: PollerOptions): Poller {
           opts.log?.(
             `delete from ${opts.queueUrl}: ${out.Failed.length} not deleted (${out.Failed[0]!.Code})`,
           );
+        batchHop('deleted', done);
       } catch (err) {
         opts.log?.(`delete from ${opts.queueUrl} failed: ${(err as Error).message}`);
       }

@@ -16,6 +16,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { BroadcastChannel } from 'node:worker_threads';
+import { BENCH_TRACE_CHANNEL, type BenchTraceEvent } from '#infra/local/bench-trace.ts';
 
 /** Wall-clock milliseconds with sub-millisecond precision, comparable across processes. */
 export const wallNow = () => performance.timeOrigin + performance.now();
@@ -52,6 +54,8 @@ export interface HopReport {
   stalls: { at: number; ms: number }[];
   /** DynamoDB requests over 100 ms: when they started (wall ms), kind and duration. */
   slowDynamo: { at: number; kind: string; ms: number }[];
+  /** The coalesced state writers' writes (infra/local/coalesced-write.ts): start (wall ms), writer, duration. */
+  stateWrites: { at: number; name: string; ms: number }[];
 }
 
 const DATA_PLANE = new Set([
@@ -188,6 +192,7 @@ export function installMeter(
   }, 10).unref();
   let ddbTimes: number[] = [];
   let slowDynamo: { at: number; kind: string; ms: number }[] = [];
+  let stateWrites: { at: number; name: string; ms: number }[] = [];
 
   const count = (key: string, add: Partial<Counter>) => {
     const c = (counters[key] ??= { n: 0, items: 0, units: 0, bytes: 0, ms: 0 });
@@ -201,6 +206,20 @@ export function installMeter(
     for (const m of markers) {
       const h = (hops[m] ??= {});
       h[name] ??= t;
+    }
+  };
+
+  // The local runtime's own hops (infra/local/bench-trace.ts, on with ATENDE_BENCH_TRACE=1):
+  // each poller's batch received, handed to its function, done and deleted — from the
+  // function workers' threads — and the coalesced state writes on this thread.
+  const trace = new BroadcastChannel(BENCH_TRACE_CHANNEL);
+  (trace as unknown as { unref?: () => void }).unref?.();
+  trace.onmessage = (e) => {
+    const ev = (e as { data: BenchTraceEvent }).data;
+    if (ev.kind === 'write') stateWrites.push({ at: ev.t, name: ev.name, ms: Number(ev.ms.toFixed(2)) });
+    else {
+      const m = ev.bodies.flatMap(markersIn);
+      if (m.length) hop(m, ev.hop, ev.t);
     }
   };
 
@@ -420,10 +439,12 @@ export function installMeter(
         },
         stalls,
         slowDynamo,
+        stateWrites,
       };
       hops = {};
       ddbTimes = [];
       slowDynamo = [];
+      stateWrites = [];
       stalls = [];
       loop.reset();
       return report;

@@ -17,7 +17,7 @@
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request as httpRequest } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -55,6 +55,11 @@ const { values: args } = parseArgs({
     /** New customers in the burst phase (replies to a campaign), and over how many seconds. */
     burst: { type: 'string', default: '2000' },
     'burst-seconds': { type: 'string', default: '60' },
+    /**
+     * An experiment on the tail: open the inbound → agent phase's 50 conversations before
+     * it (one webhook each, then drained), so the phase holds no opening messages.
+     */
+    'ws-open-first': { type: 'boolean', default: false },
     /** pipeline | inbox | retrieval: run one part only. */
     only: { type: 'string' },
   },
@@ -357,6 +362,15 @@ async function spawnStack(dataDir: string, portBase: number): Promise<BenchStack
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+      env: {
+        ...process.env,
+        // The local runtime's own hops for the tail (infra/local/bench-trace.ts).
+        ATENDE_BENCH_TRACE: '1',
+        // DynamoDB Local's garbage collector, pause by pause with wall-clock times (the tail).
+        JAVA_TOOL_OPTIONS: [process.env.JAVA_TOOL_OPTIONS, `-Xlog:gc:file=${gcLog}:timemillis`]
+          .filter(Boolean)
+          .join(' '),
+      },
     },
   );
   let asked = 0;
@@ -492,6 +506,8 @@ if (args.only === 'retrieval') {
 }
 
 const dataDir = mkdtempSync(join(tmpdir(), 'atende-bench-'));
+/** DynamoDB Local's GC log (JAVA_TOOL_OPTIONS in spawnStack), read for the tail. */
+const gcLog = join(dataDir + '-gc.log');
 progress('starting the stack');
 const stack = await spawnStack(dataDir, await freePortBase());
 const result: Record<string, unknown> = {
@@ -512,6 +528,7 @@ try {
 } finally {
   await stack.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(gcLog, { force: true });
 }
 result.benchSeconds = Math.round((performance.now() - benchStarted) / 1000);
 console.log(JSON.stringify(result, null, 2));
@@ -622,69 +639,193 @@ function partitionsPerMessage(before: MeterSnapshot, after: MeterSnapshot, messa
   return out;
 }
 
+/** DynamoDB Local's GC pauses from its -Xlog:gc file: when each ended (wall ms) and how long it was. */
+function gcPauses(file: string): { at: number; ms: number; what: string }[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  // [1764790000123ms] GC(12) Pause Young (Normal) (G1 Evacuation Pause) 25M->3M(256M) 2.345ms
+  return [...text.matchAll(/^\[(\d+)ms\] GC\(\d+\) (Pause [^(\d]*(?:\([^)]*\))?).* ([\d.]+)ms$/gm)].map(
+    (m) => ({
+      at: Number(m[1]),
+      what: m[2]!.trim(),
+      ms: Number(m[3]),
+    }),
+  );
+}
+
+/** The system's load averages (1, 5, 15 min), as `uptime` prints them: the machine is shared. */
+function load(): number[] {
+  return loadavg().map((x) => Number(x.toFixed(2)));
+}
+
 /**
- * The tail (3): where the time of each message of the inbound → agent phase went, from the
- * meter's per-hop timestamps (meter.ts) and the bench's own send and arrival times.
+ * The tail: where the time of each message of the inbound → agent phase went, stage by
+ * stage, from the meter's per-hop timestamps (meter.ts: the stand-ins' requests, and the
+ * pollers' own hops through infra/local/bench-trace.ts) and the bench's send and arrival
+ * times. Each stage's p50/p95/p99 over all messages (`stages`), the median of each stage
+ * over the slowest 5 % and which stage held most of each slow message's time (`tail`),
+ * and what was going on meanwhile: DynamoDB Local's GC pauses, the coalesced state
+ * writes, main-thread stalls and DynamoDB's latency at the proxy.
  */
 function tailOf(
   hops: HopReport,
   sent: Map<string, number>,
   arrivedAt: Map<string, number>,
   markerOf: (text: string) => string,
+  isOpening: (text: string) => boolean,
+  gc: { at: number; ms: number; what: string }[],
 ) {
-  const segments = [
-    'toWebhook',
-    'webhook',
-    'queued',
-    'toFirstWrite',
-    'writes',
-    'toPush',
-    'post',
-    'toSocket',
-  ] as const;
-  type Row = { total: number; sentAfter: number } & Partial<Record<(typeof segments)[number], number>>;
+  /** Stage → [from hop, to hop]; `sent` and `arrived` are the bench's own times. */
+  const stages = {
+    /** The simulator's phone signs and posts Meta's webhook. */
+    phoneToWebhook: ['sent', 'webhookIn'],
+    /** fn webhook: checked, split, sent to the inbound FIFO queue (until SQS answered). */
+    webhookToEnqueued: ['webhookIn', 'sqsSent'],
+    /** In the queue until a poller's receive answered (at the SQS proxy). */
+    queued: ['sqsSent', 'sqsReceived'],
+    /** The receive's answer reaching the poller in fn inbound's worker thread. */
+    receiveToPoller: ['sqsReceived', 'polled'],
+    /** The poller handing the batch to the function (its handler called). */
+    pollerToHandler: ['polled', 'handlerStart'],
+    /** fn inbound's work until its last write of the message (the message put, at the proxy). */
+    handlerToStored: ['handlerStart', 'stored'],
+    /** From the stored message to the socket post (the push's own reads). */
+    storedToPush: ['stored', 'wsPost'],
+    /** PostToConnection, until the gateway answered. */
+    pushPost: ['wsPost', 'wsPosted'],
+    /** The frame reaching the agent's socket in the bench. */
+    toSocket: ['wsPosted', 'arrived'],
+  } as const;
+  type Stage = keyof typeof stages;
+  const names = Object.keys(stages) as Stage[];
+  type Row = { total: number; sentAt: number; arrivedAt: number; opening: boolean } & Partial<
+    Record<Stage, number>
+  > & { handlerStart?: number; wsPost?: number };
   const rows: Row[] = [];
   const phaseStart = Math.min(...sent.values());
   for (const [text, t0] of sent) {
     const t9 = arrivedAt.get(text);
     const h = hops.hops[markerOf(text)];
     if (t9 === undefined || !h) continue;
-    const writes = [h.ddbUpdateItem, h.ddbPut].filter((x): x is number => x !== undefined);
-    const firstWrite = writes.length ? Math.min(...writes) : undefined;
-    const lastWrite = writes.length ? Math.max(...writes) : undefined;
-    const gap = (a?: number, b?: number) => (a !== undefined && b !== undefined ? b - a : undefined);
-    rows.push({
-      total: t9 - t0,
-      sentAfter: t0 - phaseStart,
-      toWebhook: gap(t0, h.webhookIn),
-      webhook: gap(h.webhookIn, h.sqsSent),
-      queued: gap(h.sqsSent, h.sqsReceived),
-      toFirstWrite: gap(h.sqsReceived, firstWrite),
-      writes: gap(firstWrite, lastWrite),
-      toPush: gap(lastWrite, h.wsPost),
-      post: gap(h.wsPost, h.wsPosted),
-      toSocket: gap(h.wsPosted, t9),
-    });
+    const writes = [h.ddbUpdateItem, h.ddbPut, h.ddbTransactWriteItems].filter(
+      (x): x is number => x !== undefined,
+    );
+    const at: Record<string, number | undefined> = {
+      ...h,
+      sent: t0,
+      arrived: t9,
+      stored: writes.length ? Math.max(...writes) : undefined,
+    };
+    const row: Row = { total: t9 - t0, sentAt: t0 - phaseStart, arrivedAt: t9, opening: isOpening(text) };
+    for (const k of names) {
+      const [from, to] = stages[k];
+      const a = at[from];
+      const b = at[to];
+      if (a !== undefined && b !== undefined) row[k] = b - a;
+    }
+    row.handlerStart = h.handlerStart;
+    row.wsPost = h.wsPost;
+    rows.push(row);
   }
   rows.sort((a, b) => a.total - b.total);
   const slow = rows.slice(Math.floor(rows.length * 0.95));
-  const med = (rs: Row[], k: (typeof segments)[number] | 'sentAfter') =>
-    summary(rs.flatMap((r) => (r[k] === undefined ? [] : [r[k]]))).p50;
+  const of = (rs: Row[], k: Stage) => summary(rs.flatMap((r) => (r[k] === undefined ? [] : [r[k]])));
+  const med = (rs: Row[], k: Stage) => of(rs, k).p50;
+  // Which stage held most of each slow message's time.
+  const heldBy: Record<string, number> = {};
+  for (const r of slow) {
+    const top = names.reduce((best, k) => ((r[k] ?? -1) > (r[best] ?? -1) ? k : best), names[0]!);
+    heldBy[top] = (heldBy[top] ?? 0) + 1;
+  }
+  // What else happened while a slow message was on its way (sent → arrived): how many
+  // milliseconds of GC pauses, and of coalesced state writes, overlapped it.
+  const overlap = (r: Row, end: number, ms: number) =>
+    Math.max(0, Math.min(end, r.arrivedAt) - Math.max(end - ms, r.arrivedAt - r.total));
+  const gcOverlap = slow.map((r) => gc.reduce((n, p) => n + overlap(r, p.at, p.ms), 0));
+  const writeOverlap = slow.map((r) =>
+    hops.stateWrites.reduce((n, w) => n + overlap(r, w.at + w.ms, w.ms), 0),
+  );
+  // When the slow messages were sent: the phase's p95 by the second in which each was sent.
+  const bySecond: Record<string, { n: number; p50: number | null; p95: number | null }> = {};
+  for (let sec = 0; rows.some((r) => r.sentAt >= sec * 1000); sec++) {
+    const s = summary(
+      rows.filter((r) => r.sentAt >= sec * 1000 && r.sentAt < (sec + 1) * 1000).map((r) => r.total),
+    );
+    bySecond[`${sec}s`] = { n: s.n, p50: s.p50, p95: s.p95 };
+  }
+  const phaseEnd = Math.max(...rows.map((r) => r.arrivedAt), phaseStart);
+  const gcInPhase = gc.filter((p) => p.at >= phaseStart && p.at - p.ms <= phaseEnd);
+  const writesByName: Record<string, ReturnType<typeof summary>> = {};
+  for (const name of new Set(hops.stateWrites.map((w) => w.name)))
+    writesByName[name] = summary(hops.stateWrites.filter((w) => w.name === name).map((w) => w.ms));
+  const round = (x: number) => Number(x.toFixed(1));
   const slowest = slow.at(-1);
   return {
-    messages: rows.length,
-    /** Median of each hop over every message, and over the slowest 5 %. */
-    medianMs: Object.fromEntries(segments.map((k) => [k, med(rows, k)])),
-    slowest5PercentMedianMs: Object.fromEntries(segments.map((k) => [k, med(slow, k)])),
-    slowestMessageMs: slowest
-      ? Object.fromEntries(Object.entries(slowest).map(([k, v]) => [k, Number(v.toFixed(1))]))
-      : null,
-    /** When in the phase (ms after its first message) the messages were sent: all, slowest 5 %. */
-    sentAfterMs: { median: med(rows, 'sentAfter'), slowest5PercentMedian: med(slow, 'sentAfter') },
-    mainThreadLoopDelayMs: hops.mainLoopDelay,
-    mainThreadStallsOver60ms: hops.stalls.length,
-    longestMainThreadStallMs: Math.max(0, ...hops.stalls.map((s) => s.ms)),
-    dynamoLatencyAtProxyMs: hops.dynamoLatency,
+    stages: {
+      messages: rows.length,
+      ...Object.fromEntries(names.map((k) => [k, of(rows, k)])),
+      total: summary(rows.map((r) => r.total)),
+      /** The same for the phase's opening messages (first of each new customer) alone. */
+      openingMessages: {
+        messages: rows.filter((r) => r.opening).length,
+        ...Object.fromEntries(
+          names.map((k) => [
+            k,
+            of(
+              rows.filter((r) => r.opening),
+              k,
+            ),
+          ]),
+        ),
+      },
+    },
+    tail: {
+      messages: rows.length,
+      /** Median of each stage over the slowest 5 %. */
+      slowest5PercentMedianMs: Object.fromEntries(names.map((k) => [k, med(slow, k)])),
+      /** How many of the slowest 5 % had most of their time in each stage. */
+      slowest5PercentHeldBy: heldBy,
+      slowest5PercentOpenings: slow.filter((r) => r.opening).length,
+      slowestMessageMs: slowest
+        ? Object.fromEntries(
+            Object.entries(slowest)
+              .filter(
+                ([k, v]) =>
+                  typeof v === 'number' && k !== 'arrivedAt' && k !== 'handlerStart' && k !== 'wsPost',
+              )
+              .map(([k, v]) => [k, round(v as number)]),
+          )
+        : null,
+      /** Latency by the second of the phase in which the messages were sent. */
+      bySecondSent: bySecond,
+      /** When in the phase (ms after its first message) the messages were sent: all, slowest 5 %. */
+      sentAfterMs: {
+        median: summary(rows.map((r) => r.sentAt)).p50,
+        slowest5PercentMedian: summary(slow.map((r) => r.sentAt)).p50,
+      },
+      /** DynamoDB Local's GC pauses during the phase (its -Xlog:gc), and slow messages in flight during one. */
+      dynamoLocalGc: {
+        pauses: gcInPhase.length,
+        totalMs: round(gcInPhase.reduce((n, p) => n + p.ms, 0)),
+        pauseMs: summary(gcInPhase.map((p) => p.ms)),
+        /** Per slow message, the pause time that overlapped its way (median, max). */
+        slowest5PercentOverlapMs: summary(gcOverlap),
+        logged: gc.length > 0,
+      },
+      /** The coalesced state writers (simulator history, scheduler file) on the main thread. */
+      stateWrites: {
+        byWriter: writesByName,
+        slowest5PercentOverlapMs: summary(writeOverlap),
+      },
+      mainThreadLoopDelayMs: hops.mainLoopDelay,
+      mainThreadStallsOver60ms: hops.stalls.length,
+      longestMainThreadStallMs: Math.max(0, ...hops.stalls.map((s) => s.ms)),
+      dynamoLatencyAtProxyMs: hops.dynamoLatency,
+    },
   };
 }
 
@@ -692,6 +833,10 @@ async function pipeline(): Promise<void> {
   const rate = Number(args.rate);
   const seconds = Number(args.seconds);
   const run = randomUUID().slice(0, 6);
+  // Load averages (as `uptime` prints them) at the start, around the inbound → agent phase
+  // and at the end: the machine is shared, and absolute figures move with its load.
+  const loadAt: Record<string, number[]> = { start: load() };
+  result.load = loadAt;
 
   // The agents' inbox is open throughout, as in production: pushes are part of the work.
   // A connection is seen by the engine within a second (its connection list is cached
@@ -759,8 +904,18 @@ async function pipeline(): Promise<void> {
   const wsText = (i: number) => `olá ${marker(i)}`;
   let wsPhase: { before: MeterSnapshot; after: MeterSnapshot; messages: number } | undefined;
   let burstRequests: number | undefined;
+  if (ws && args['ws-open-first']) {
+    progress('opening the inbound → agent phase conversations first');
+    await paced(50, 50, (i) =>
+      postWebhook(stack, textPayload(stack, `55119${String(80000000 + i)}`, `wamid.open-${run}-${i}`, 'oi')),
+    );
+    pipelineMessages += 50;
+    await drained(stack);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
   if (ws) {
     progress('inbound → agent phase');
+    loadAt.inboundToAgentStart = load();
     await stack.hops(); // starts the hop record afresh
     const before = await stack.meter();
     await paced(wsRate * seconds, wsRate, async (i) => {
@@ -772,9 +927,20 @@ async function pipeline(): Promise<void> {
     while (arrived.length < sentAt.size && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     await drained(stack);
+    loadAt.inboundToAgentEnd = load();
     wsPhase = { before, after: await stack.meter(), messages: sentAt.size };
     pipelineMessages += sentAt.size;
-    result.tail = tailOf(await stack.hops(), sentWall, arrivedWall, (text) => text.slice('olá '.length));
+    const trace = tailOf(
+      await stack.hops(),
+      sentWall,
+      arrivedWall,
+      (text) => text.slice('olá '.length),
+      // Message i comes from customer i mod 50: the first 50 open the phase's conversations.
+      (text) => !args['ws-open-first'] && Number(/-(\d+)z$/.exec(text)?.[1]) < 50,
+      gcPauses(gcLog),
+    );
+    result.stages = trace.stages;
+    result.tail = trace.tail;
     // The phase's 50 customers are new: the first message of each opens a conversation
     // (attendance, protocol, routing, timers); the rest land in open conversations.
     const latencyOf = (from: number, to: number) =>
@@ -784,6 +950,8 @@ async function pipeline(): Promise<void> {
       delivered: arrived.length,
       sent: sentAt.size,
       ...summary(arrived),
+      // With --ws-open-first these 50 are the first of the phase, in open conversations.
+      ...(args['ws-open-first'] ? { conversationsOpenedBeforePhase: true } : {}),
       openingMessages: summary(latencyOf(0, Math.min(50, sentAt.size))),
       inOpenConversations: summary(latencyOf(50, sentAt.size)),
     };
@@ -847,12 +1015,23 @@ async function pipeline(): Promise<void> {
     await drained(stack);
     const burstAfter = await stack.meter();
     burstRequests = inboundDynamoRequests(burstBefore, burstAfter, burst);
+    const burstToAgent = withRatio(summary(arrived), floorOf(floor, burstRequests), burstRequests);
+    // The opening message's figure the issue asks for: p95 to the agent's socket of the
+    // burst's new customers (each message opens a conversation), as a ratio to the floor.
+    if (burst)
+      result.opening = {
+        of: `burst: ${burst} new customers in ${burstSeconds} s`,
+        p95Ms: burstToAgent.p95,
+        floorMs: burstToAgent.floorMs,
+        floorDynamoRequests: burstToAgent.floorDynamoRequests,
+        p95RatioToFloor: burstToAgent.ratioToFloor.p95,
+      };
     result.burst = {
       newCustomers: burst,
       overSeconds: burstSeconds,
       delivered: arrived.length,
       seconds: Number(burstElapsed.toFixed(1)),
-      toAgentMs: withRatio(summary(arrived), floorOf(floor, burstRequests), burstRequests),
+      toAgentMs: burstToAgent,
       cost: {
         ...costOf(diff(burstAfter.counters, burstBefore.counters), burst),
         partitionsWrittenPerMessage: partitionsPerMessage(burstBefore, burstAfter, burst),
@@ -892,6 +1071,7 @@ async function pipeline(): Promise<void> {
     };
   }
 
+  loadAt.end = load();
   const [raw, rawCpu] = await whereCpuGoes({ jvm }, () =>
     // DynamoDB Local itself: the local IAM proxy is not part of the floor (AWS has none).
     rawWriteRate(stack.urls.dynamodbDirect ?? stack.urls.dynamodb, Number(args['raw-writes'])),
