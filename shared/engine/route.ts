@@ -23,7 +23,7 @@ import {
 } from '#shared/domain/routing.ts';
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { listAssistants } from '#shared/store/catalog.ts';
-import { routeConversation } from '#shared/store/conversations.ts';
+import { routeConversation, type RoutingWrite } from '#shared/store/conversations.ts';
 import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
 import { agentMessageDeps, type EngineDeps } from './engine-deps.ts';
 import { accountSettings } from './settings.ts';
@@ -84,22 +84,8 @@ export async function routeCustomerMessage(
       await sendAssistantJob(number, conv, conv.assistantId, message, deps);
     return undefined;
   }
-  const { timeZone } = await accountSettings(conv.accountId, deps);
   const state = stateOf(conv);
-  const decision = decideRouting({
-    routing: number.routing,
-    active: number.activeRouting,
-    state,
-    startedByBusiness: conv.startedBy === 'business',
-    reply: replyOf(message),
-    // Read only when this decision may route to an assistant (not on the per-message path).
-    assistants:
-      (state.stage === 'new' || state.stage === 'menu') && needsAssistants(number)
-        ? await listAssistants(deps.ddb, deps.tableName, conv.accountId)
-        : [],
-    now: deps.now(),
-    timeZone,
-  });
+  const decision = await decide(number, conv, state, message, deps);
 
   const system = { type: 'system' as const, name: 'Atende' };
   const say = (n: number, text: string, interactive?: Record<string, unknown>) =>
@@ -147,13 +133,71 @@ export async function routeCustomerMessage(
   });
   await job();
   if (!updated) return { decision };
+  logRouted(conv, decision, deps);
+  return { decision, conversation: updated };
+}
+
+async function decide(
+  number: WhatsAppNumber,
+  conv: Conversation,
+  state: RoutingState,
+  message: Message,
+  deps: EngineDeps,
+): Promise<RoutingDecision> {
+  const { timeZone } = await accountSettings(conv.accountId, deps);
+  return decideRouting({
+    routing: number.routing,
+    active: number.activeRouting,
+    state,
+    startedByBusiness: conv.startedBy === 'business',
+    reply: replyOf(message),
+    // Read only when this decision may route to an assistant (not on the per-message path).
+    assistants:
+      (state.stage === 'new' || state.stage === 'menu') && needsAssistants(number)
+        ? await listAssistants(deps.ddb, deps.tableName, conv.accountId)
+        : [],
+    now: deps.now(),
+    timeZone,
+  });
+}
+
+export function logRouted(conv: Conversation, decision: RoutingDecision, deps: EngineDeps): void {
   deps.log('info', 'conversation routed', {
     accountId: conv.accountId,
     conversationId: conv.id,
     action: decision.action,
     ...('reason' in decision ? { reason: decision.reason } : {}),
   });
-  return { decision, conversation: updated };
+}
+
+/**
+ * The routing state a new conversation's first message leads to, written with the
+ * conversation's creation (one write less): when the decision sends nothing before its
+ * state is written — nobody, an assistant (its job goes after the write, as here: the
+ * redelivery branch above sends it), a department without an automatic message.
+ * Undefined otherwise (a menu, an automatic message): routeCustomerMessage decides again
+ * after the creation and writes it, as for any message.
+ */
+export async function routingAtOpening(
+  number: WhatsAppNumber,
+  conv: Conversation,
+  message: Message,
+  deps: EngineDeps,
+): Promise<{ write: RoutingWrite; decision: RoutingDecision } | undefined> {
+  const state = stateOf(conv);
+  const decision = await decide(number, conv, state, message, deps);
+  if (decision.action === 'sendMenu' || (decision.action === 'toDepartment' && decision.autoMessage))
+    return undefined;
+  const next = stateAfter(decision, state);
+  return {
+    write: {
+      stage: next.stage,
+      messageId: message.id,
+      ...(decision.action === 'toDepartment' ? { departmentId: decision.departmentId } : {}),
+      ...(decision.action === 'toAssistant' ? { assistantId: decision.assistantId } : {}),
+    },
+    decision,
+  };
 }
 
 /** A job for fn assistant, delayed by the number's grouping time (RT-6). */

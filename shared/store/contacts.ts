@@ -2,18 +2,12 @@
  * Contacts, found through lookup items: canonical phone (the Brazilian 9th digit
  * normalised, so both forms of a mobile meet on one item) and Meta's business-scoped
  * user id (contacts that come without a phone). Creation is race-safe: the lookup items
- * are written conditionally in the contact's transaction, and the loser of a race reads
- * the winner's contact. A contact first known by one identity learns the other when a
- * message carries both.
+ * are written conditionally in the transaction that creates the contact with its first
+ * conversation (conversations.ts openConversation), and the loser of a race reads the
+ * winner's contact. A contact first known by one identity learns the other when a message
+ * carries both.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { canonicalPhone } from '#shared/domain/phone.ts';
 import { keys } from './keys.ts';
@@ -69,56 +63,57 @@ async function viaLookup(
   return getContact(ddb, tableName, accountId, found.Item.contactId);
 }
 
-/** The contact for this identity, created on first contact. */
-export async function findOrCreateContact(
+/**
+ * The contact of this identity (by phone first, then by user id), if there is one; a known
+ * contact seen with an identity it lacks learns it.
+ */
+export async function findContact(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
   who: ContactIdentity,
-  newId: () => string,
-  now: number,
-): Promise<{ contact: Contact; created: boolean }> {
+): Promise<Contact | undefined> {
   const l = lookups(accountId, who);
   if (!l.phone && !l.user) throw new Error('A contact needs a wa_id or a user_id');
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const byPhone = l.phone && (await viaLookup(ddb, tableName, accountId, l.phone));
-    const found = byPhone ?? (l.user && (await viaLookup(ddb, tableName, accountId, l.user)));
-    if (found) return { contact: await learnIdentity(ddb, tableName, found, who), created: false };
+  const byPhone = l.phone && (await viaLookup(ddb, tableName, accountId, l.phone));
+  const found = byPhone ?? (l.user && (await viaLookup(ddb, tableName, accountId, l.user)));
+  return found ? learnIdentity(ddb, tableName, found, who) : undefined;
+}
 
-    const phone = who.waId ? canonicalPhone(who.waId) : undefined;
-    const contact: Contact = {
-      id: newId(),
-      accountId,
-      name: who.name ?? (phone ? `+${phone}` : 'Cliente'),
-      ...(phone ? { phone } : {}),
-      ...(who.waId ? { waId: who.waId } : {}),
-      ...(who.userId ? { userId: who.userId } : {}),
-      createdAt: now,
-    };
-    const lookupPut = (key: Key) => ({
-      Put: {
-        TableName: tableName,
-        Item: { ...key, contactId: contact.id },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    });
-    try {
-      await ddb.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            ...(l.phone ? [lookupPut(l.phone)] : []),
-            ...(l.user ? [lookupPut(l.user)] : []),
-            { Put: { TableName: tableName, Item: { ...keys.contact(accountId, contact.id), ...contact } } },
-          ],
-        }),
-      );
-      return { contact, created: true };
-    } catch (err) {
-      if (!(err instanceof TransactionCanceledException)) throw err;
-      // Another message of the same person won the race: the next round reads its contact.
-    }
-  }
-  throw new Error('Could not find or create the contact');
+/** A contact for this identity, not yet written (contactCreation writes it). */
+export function newContact(accountId: string, who: ContactIdentity, id: string, now: number): Contact {
+  const phone = who.waId ? canonicalPhone(who.waId) : undefined;
+  return {
+    id,
+    accountId,
+    name: who.name ?? (phone ? `+${phone}` : 'Cliente'),
+    ...(phone ? { phone } : {}),
+    ...(who.waId ? { waId: who.waId } : {}),
+    ...(who.userId ? { userId: who.userId } : {}),
+    createdAt: now,
+  };
+}
+
+/**
+ * The writes that create a contact (newContact's), for a transaction: its lookup items,
+ * each conditional on not existing — another run that created the same person first
+ * cancels the transaction, and the caller reads that run's contact (findContact) — and
+ * the contact item.
+ */
+export function contactCreation(tableName: string, contact: Contact) {
+  const l = lookups(contact.accountId, { waId: contact.waId, userId: contact.userId });
+  const lookupPut = (key: Key) => ({
+    Put: {
+      TableName: tableName,
+      Item: { ...key, contactId: contact.id },
+      ConditionExpression: 'attribute_not_exists(pk)',
+    },
+  });
+  return [
+    ...(l.phone ? [lookupPut(l.phone)] : []),
+    ...(l.user ? [lookupPut(l.user)] : []),
+    { Put: { TableName: tableName, Item: { ...keys.contact(contact.accountId, contact.id), ...contact } } },
+  ];
 }
 
 /**

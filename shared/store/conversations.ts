@@ -16,13 +16,16 @@ import {
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { protocolNumber } from '#shared/domain/protocol.ts';
 import { bucketOf, chatStateOf, type ChatState } from '#shared/domain/inbox.ts';
+import { contactCreation, findContact } from './contacts.ts';
 import { bucketSets, inboxKeys, searchTermsOf } from './inbox.ts';
 import { keys } from './keys.ts';
+import { messageItem } from './messages.ts';
 import { firstByGsi1, updateIfAllowed } from './ops.ts';
 import {
   conversationSchema,
   type Contact,
   type Conversation,
+  type Message,
   type MessageDirection,
   type MessageType,
   type WhatsAppNumber,
@@ -131,17 +134,43 @@ function attendancePut(
 export interface OpenConversationInput {
   number: WhatsAppNumber;
   contact: Contact;
+  /**
+   * `contact` is not written yet (contacts.ts newContact: findContact found nobody): it is
+   * created in the new conversation's transaction, its lookup items conditional. When
+   * another run created the same person first, that run's contact is read and used.
+   */
+  contactIsNew?: boolean;
   /** What findConversation returned (undefined: no thread yet). */
   existing?: Conversation;
   newId: () => string;
   now: number;
   timeZone: string;
   /**
-   * A new conversation's first message, written in its creation: the touch
-   * (touchConversation's) that conversation's first message makes, given the conversation
-   * about to be created. Not called when the conversation exists (reopened or open).
+   * A new conversation's first message, written in its creation, given the conversation
+   * about to be created and its contact. Not called when the conversation exists
+   * (reopened or open).
    */
-  firstTouch?: (conv: Conversation) => Promise<ConversationTouch>;
+  first?: (conv: Conversation, contact: Contact) => Promise<FirstMessage>;
+}
+
+/** A new conversation's first message, written in the conversation's transaction. */
+export interface FirstMessage {
+  /** Put conditional on not existing, as putMessageOnce does. */
+  message: Message;
+  /** The touch (touchConversation's) the message makes on its conversation. */
+  touch: ConversationTouch;
+  /** The routing state it leads to, when it can be written with the creation (routeConversation's). */
+  routing?: RoutingWrite;
+}
+
+export interface OpenedConversation {
+  conversation: Conversation;
+  /** The given contact, or another run's that created the same person first. */
+  contact: Contact;
+  /** This run opened the attendance: created the conversation, or reopened it. */
+  opened?: 'created' | 'reopened';
+  /** The first message, written with the conversation (`first`'s): this run created both. */
+  firstMessage?: Message;
 }
 
 /** A new conversation as `touchConversation` would leave it after its first message. */
@@ -171,22 +200,36 @@ function withFirstTouch(conv: Conversation, t: ConversationTouch): Conversation 
   };
 }
 
+/** A new conversation with the routing state its first message leads to (routeConversation's). */
+function withRouting(conv: Conversation, r: RoutingWrite): Conversation {
+  return {
+    ...conv,
+    routingStage: r.stage,
+    routedMessageId: r.messageId,
+    ...(r.departmentId !== undefined ? { departmentId: r.departmentId } : {}),
+    ...(r.assistantId !== undefined ? { assistantId: r.assistantId } : {}),
+  };
+}
+
 /**
  * The conversation of a customer who is writing, open: created with its first attendance
- * and protocol (WIN-4) on first contact, reopened with a new attendance and protocol when
- * it was closed, returned as is when open. Conditional writes make concurrent or repeated
- * runs open one attendance.
+ * and protocol (WIN-4) on first contact — with the contact when it is new, and with its
+ * first message, that message's touch and routing state (`first`) — reopened with a new
+ * attendance and protocol when it was closed, returned as is when open. Conditional
+ * writes make concurrent or repeated runs create one contact and open one attendance.
  */
 export async function openConversation(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   input: OpenConversationInput,
-): Promise<Conversation> {
-  const { number, contact, newId, now, timeZone } = input;
+): Promise<OpenedConversation> {
+  const { number, newId, now, timeZone } = input;
   const accountId = number.accountId;
+  let { contact } = input;
+  let contactIsNew = input.contactIsNew === true;
   let existing = input.existing;
   for (let attempt = 0; attempt < 3; attempt++) {
-    if (existing?.status === 'open') return existing;
+    if (existing?.status === 'open') return { conversation: existing, contact };
     const protocol = await nextProtocol(ddb, tableName, accountId, now, timeZone);
     const attendanceId = newId();
     try {
@@ -232,14 +275,18 @@ export async function openConversation(
           ...rest
         } = existing;
         return {
-          ...rest,
-          status: 'open',
-          protocol,
-          attendanceId,
-          routingStage: 'new',
-          startedBy: 'customer',
-          openedAt: now,
-          inboxBucket: OPEN_BUCKET,
+          conversation: {
+            ...rest,
+            status: 'open',
+            protocol,
+            attendanceId,
+            routingStage: 'new',
+            startedBy: 'customer',
+            openedAt: now,
+            inboxBucket: OPEN_BUCKET,
+          },
+          contact,
+          opened: 'reopened',
         };
       }
       let conv: Conversation = {
@@ -262,12 +309,18 @@ export async function openConversation(
         inboxBucket: OPEN_BUCKET,
         createdAt: now,
       };
-      const touch = input.firstTouch && (await input.firstTouch(conv));
+      const first = input.first && (await input.first(conv, contact));
+      const touch = first?.touch;
       if (touch) conv = withFirstTouch(conv, touch);
-      const inbox = inboxKeys(conv, OPEN_BUCKET, now);
+      if (first?.routing) conv = withRouting(conv, first.routing);
+      // Routed with its creation, it starts in the bucket its state calls for.
+      const bucket = bucketOf(chatStateOf(conv), now);
+      conv = { ...conv, inboxBucket: bucket };
+      const inbox = inboxKeys(conv, bucket, now);
       await ddb.send(
         new TransactWriteCommand({
           TransactItems: [
+            ...(contactIsNew ? contactCreation(tableName, contact) : []),
             {
               Put: {
                 TableName: tableName,
@@ -297,12 +350,36 @@ export async function openConversation(
                 Item: { ...keys.searchTerm(accountId, term, conv.id), conversationId: conv.id },
               },
             })),
+            ...(first
+              ? [
+                  {
+                    Put: {
+                      TableName: tableName,
+                      Item: messageItem(first.message),
+                      ConditionExpression: 'attribute_not_exists(pk)',
+                    },
+                  },
+                ]
+              : []),
           ],
         }),
       );
-      return conv;
+      return {
+        conversation: conv,
+        contact,
+        opened: 'created',
+        ...(first ? { firstMessage: first.message } : {}),
+      };
     } catch (err) {
       if (!(err instanceof TransactionCanceledException)) throw err;
+      if (contactIsNew) {
+        // Another run created the same person first: its contact from now on. Not found
+        // (the transaction was throttled, say): created again on the next attempt.
+        const theirs = await findContact(ddb, tableName, accountId, contact);
+        if (!theirs) continue;
+        contact = theirs;
+        contactIsNew = false;
+      }
       // Opened (or created) meanwhile by another run: read what it did.
       existing = await findConversation(ddb, tableName, accountId, number.id, contact.id);
     }
@@ -843,4 +920,27 @@ export async function syncInboxKeys(
     current = conversationSchema.parse(fresh.Item);
   }
   return current;
+}
+
+/**
+ * A conversation the business started (INB-12: a new chat's template): its open
+ * attendance is marked `startedBy: 'business'`, so the customer's reply is routed by the
+ * number's active routing (RT-5). Conditional on that attendance still being the open one
+ * and not yet routed; false when it changed meanwhile.
+ */
+export async function markStartedByBusiness(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  attendanceId: string,
+): Promise<boolean> {
+  const res = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(conv.accountId, conv.id),
+    UpdateExpression: 'SET startedBy = :b',
+    ConditionExpression: '#s = :open AND attendanceId = :att AND routingStage = :new',
+    ExpressionAttributeNames: { '#s': 'status' },
+    ExpressionAttributeValues: { ':b': 'business', ':open': 'open', ':att': attendanceId, ':new': 'new' },
+  });
+  return res !== undefined;
 }

@@ -215,7 +215,9 @@ describe('DynamoDB throttling during an inbound message', () => {
     const before = dynamo.state.writes;
     await deliver([kit.text(phoneOf(0), 'oi')]);
     const writes = dynamo.state.writes - before;
-    expect(writes).toBeGreaterThan(2);
+    // The protocol counter, then one transaction (contact, conversation, attendance, the
+    // message and its routing state); no clock here.
+    expect(writes).toBeGreaterThanOrEqual(2);
     let retried = 0;
 
     for (let k = 1; k <= writes; k++) {

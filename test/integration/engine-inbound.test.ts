@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { mediaUrl } from '#shared/media/media.ts';
@@ -21,6 +21,31 @@ afterAll(async () => kit.stop());
 
 const conversationOf = async (phone: string) =>
   (await kit.conversations()).find((c) => c.contactPhone === phone);
+
+const protocolCounter = async () =>
+  Number(
+    (
+      await kit.deps.ddb.send(
+        new GetCommand({
+          TableName: kit.deps.tableName,
+          Key: keys.counter(kit.number.accountId, 'protocol'),
+        }),
+      )
+    ).Item?.value ?? 0,
+  );
+const itemsStartingWith = async (prefix: string) =>
+  ((
+    await kit.deps.ddb.send(
+      new QueryCommand({
+        TableName: kit.deps.tableName,
+        KeyConditionExpression: 'pk = :p AND begins_with(sk, :s)',
+        ExpressionAttributeValues: { ':p': keys.account(kit.number.accountId).pk, ':s': prefix },
+      }),
+    )
+  ).Items ?? []) as Record<string, unknown>[];
+const contactsWithPhone = async (phone: string) =>
+  (await itemsStartingWith('CONTACT#')).filter((c) => c.phone === phone) as { id: string }[];
+const attendancesOf = (conversationId: string) => itemsStartingWith(`CONV#${conversationId}#ATT#`);
 
 const imageItem = (from: string, wamid: string, mediaId: string): InboundQueueItem => ({
   kind: 'message',
@@ -134,6 +159,99 @@ describe('customer messages', () => {
       assert.equal(conv.lastMessage?.text, `queda depois de ${step}`, step);
       assert.match(conv.protocol ?? '', /^\d{8}-\d{6}$/, step);
     }
+  });
+
+  test('a new person’s first message with its queue record: a crash after its one transaction, then the redelivery, finishes once', async () => {
+    // The contact, the conversation, the attendance, the message and its routing state are
+    // one transaction; the redelivery finds them all and writes none of them again.
+    for (const [i, step] of (['open', 'message'] as const).entries()) {
+      const from = `55219727200${i}0`;
+      const item = kit.text(from, `queda depois da transação (${step})`);
+      const delivery = { firstReceivedAt: kit.clock.now, sequenceNumber: `0000000000000000900${i}` };
+      const protocols = await protocolCounter();
+      let crashed = false;
+      await assert.rejects(
+        processInboundItem(item, {
+          ...kit.deps,
+          delivery,
+          afterStep: (s) => {
+            if (s === step && !crashed) {
+              crashed = true;
+              throw new Error('crash');
+            }
+          },
+        }),
+      );
+      await processInboundItem(item, { ...kit.deps, delivery });
+
+      const conv = (await conversationOf(from))!;
+      const messages = await kit.messages(conv.id);
+      assert.equal(messages.length, 1, step);
+      assert.equal(conv.unread, 1, step);
+      assert.equal(conv.lastCustomerMessageId, messages[0]!.id, step);
+      assert.equal(conv.routingStage, 'people', step);
+      assert.equal(conv.routedMessageId, messages[0]!.id, step);
+      assert.equal(conv.inboxBucket, 'OPEN', step);
+      assert.equal(await protocolCounter(), protocols + 1, `${step}: one protocol number`);
+      assert.equal((await contactsWithPhone(from)).length, 1, step);
+      assert.equal((await attendancesOf(conv.id)).length, 1, step);
+    }
+  });
+
+  test('two first messages of one new person on two workers at once: one contact, one conversation, both messages', async () => {
+    const from = '5521971710001';
+    // Both runs read (nobody yet) before either writes: each transaction waits for the other.
+    const name = 'hold-transactions';
+    let held: (() => void)[] | undefined = [];
+    let raced = false;
+    const release = () => {
+      const all = held ?? [];
+      held = undefined;
+      all.forEach((r) => r());
+    };
+    const timeout = setTimeout(release, 10_000);
+    (kit.deps.ddb.middlewareStack.add as (mw: unknown, opts: unknown) => void)(
+      (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) =>
+        async (args: unknown) => {
+          if (held && /TransactWrite/.test(String(context.commandName)))
+            await new Promise<void>((r) => {
+              held!.push(r);
+              if (held!.length === 2) {
+                raced = true;
+                release();
+              }
+            });
+          return next(args);
+        },
+      { step: 'initialize', name },
+    );
+    try {
+      await Promise.all([
+        processInboundItem(kit.text(from, 'primeira'), kit.deps),
+        processInboundItem(kit.text(from, 'segunda'), kit.deps),
+      ]);
+    } finally {
+      clearTimeout(timeout);
+      kit.deps.ddb.middlewareStack.remove(name);
+    }
+    assert.ok(raced, 'both transactions were sent before either was applied');
+
+    const convs = (await kit.conversations()).filter((c) => c.contactPhone === from);
+    assert.equal(convs.length, 1, 'one conversation');
+    const conv = convs[0]!;
+    const messages = await kit.messages(conv.id);
+    assert.deepEqual(messages.map((m) => m.text).sort(), ['primeira', 'segunda']);
+    // The newest is the conversation's last (an older one stored after it does not count as
+    // unread: touchConversation's rule for customer messages out of order).
+    assert.equal(conv.lastCustomerMessageId, messages.map((m) => m.id).sort()[1]);
+    const contacts = await contactsWithPhone(from);
+    assert.deepEqual(
+      contacts.map((c) => c.id),
+      [conv.contactId],
+      'one contact, the conversation’s',
+    );
+    assert.equal((await attendancesOf(conv.id)).length, 1, 'one attendance');
+    for (const m of messages) assert.equal(m.sender.id, conv.contactId);
   });
 
   test('the Brazilian 9th digit: with and without it is one contact and one conversation', async () => {

@@ -10,12 +10,32 @@
  * conversation + attendance (transaction), message put, conversation touch, routing
  * state, 3 schedules created, their records (batch), the timers-armed mark. Issue 14's
  * target is 8. Merged since: the schedule records and the timers-armed mark are one
- * transaction (11); a new conversation is created with its first message's touch (10).
+ * transaction (11); a new conversation is created with its first message's touch (10);
+ * the new contact, the first message and the routing state are written in the
+ * conversation's transaction (7, measured here). A race of two first messages of one new
+ * person: the loser's transaction is cancelled by the phone lookup's condition, it reads
+ * the winner's contact and conversation and stores its message there
+ * (engine-inbound.test.ts). A routing decision that sends something before its state is
+ * written (the triage menu, a department's automatic message) still writes it after the
+ * creation (one UpdateItem more, as before).
  * (Creating the contact without reading first saved one more read for a new customer, but
  * made every returning customer's new attendance pay a cancelled transaction — write units
- * for each of its items — before the same read: undone.) The
- * requests as they are now are listed in OPENING_REQUESTS below, and the bound guards the
- * count from growing.
+ * for each of its items — before the same read: undone. The lookup read stays; a returning
+ * customer's path is unchanged.)
+ *
+ * Write units (reasoned, not measured: DynamoDB Local's ConsumedCapacity for a transaction
+ * is not the per-item sum AWS bills). AWS bills ceil(size / 1 KB) per item written and
+ * twice that in a transaction; here the conversation item is about 1.2 KB (its JSON: 2 units), every
+ * other item under 1 KB. Table units before the last merge: contact transaction (lookup,
+ * contact) 4 + counter 1 + conversation transaction (link, conversation 2, attendance, 2
+ * search terms) 12 + message put 1 + routing update 2 + schedule records and mark 10 = 30.
+ * After: counter 1 + one transaction (lookup, contact, link, conversation 2, attendance, 2
+ * search terms, message) 18 + schedule records and mark 10 = 29, and one gsi2 write fewer
+ * (the routing update rewrote the conversation's inbox entry). The message doubles (+1),
+ * the routing update goes (-2).
+ *
+ * The requests as they are now are listed in OPENING_REQUESTS below, and the bound guards
+ * the count from growing.
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -65,18 +85,14 @@ afterAll(async () => {
 
 /** The opening message's requests, in order (the item's kind, where the request names a key). */
 const OPENING_REQUESTS = [
-  // The contact: looked up by phone (a returning customer stops here), then created.
+  // The contact, looked up by phone (a returning customer's is found and read here).
   'dynamodb:GetItem PHONE',
-  'dynamodb:TransactWriteItems',
   // The attendance's protocol number.
   'dynamodb:UpdateItem COUNTER',
-  // Conversation + attendance (+ contact link, search terms), the conversation with its
-  // first message's touch (last message, unread, window).
+  // One transaction: the new contact (its phone lookup, conditional), the conversation
+  // (its contact link, conditional) with its first message's touch (last message, unread,
+  // window) and routing state, the attendance, the search terms, and the message.
   'dynamodb:TransactWriteItems',
-  // The message.
-  'dynamodb:PutItem',
-  // Routing state.
-  'dynamodb:UpdateItem CONV',
   // The clock: three schedules, then their records with the timers-armed mark (a transaction).
   'scheduler:CreateSchedule',
   'scheduler:CreateSchedule',
@@ -104,5 +120,5 @@ test('the opening message of a new customer: its AWS requests, counted', async (
   assert.equal(conv?.status, 'open');
   assert.equal(conv?.timersArmedFor, conv?.attendanceId);
   assert.deepEqual(requests, OPENING_REQUESTS, `${requests.length} requests: ${requests.join(', ')}`);
-  assert.ok(requests.length <= 10, `${requests.length} requests: ${requests.join(', ')}`);
+  assert.ok(requests.length <= 8, `${requests.length} requests: ${requests.join(', ')}`);
 });

@@ -3,7 +3,9 @@ import { openConversation, touchConversation } from '#shared/store/conversations
 import { claimInboundWamid, findMessageByWamid, getMessage, putMessageOnce } from '#shared/store/messages.ts';
 import { bumpNumberStats } from '#shared/store/numbers.ts';
 import { DEFAULT_TIMEZONE, type Message } from '#shared/store/types.ts';
+import type { RoutingDecision } from '#shared/domain/routing.ts';
 import type { EngineDeps } from '../engine-deps.ts';
+import { logRouted, routingAtOpening } from '../route.ts';
 import { buildMessage, touchOf, wamidOf, type Incoming, type Stored } from './incoming-message.ts';
 import { rememberThread, threadOf } from './thread-cache.ts';
 
@@ -20,7 +22,7 @@ export async function storeInThread(
   const { number, who, item, now } = input;
   const accountId = number.accountId;
   const thread = await threadOf(number, who, now, deps);
-  const contact = thread.contact;
+  let contact = thread.contact;
   let conv = thread.conversation;
 
   const wamid = wamidOf(item);
@@ -60,29 +62,45 @@ export async function storeInThread(
   }
   let created = false;
   let opened: Stored['opened'];
-  // A new conversation is created with this message's touch (one write less): built then.
+  // A new conversation is created with its first message, that message's touch and, when
+  // nothing is sent before it, its routing state: one transaction (with the contact too,
+  // for a new person).
   let firstMessage: Message | undefined;
+  const routedAtOpening: { decision?: RoutingDecision } = {};
   if (!message) {
-    const before = conv;
-    conv = await openConversation(deps.ddb, deps.tableName, {
+    const open = await openConversation(deps.ddb, deps.tableName, {
       number,
       contact,
+      contactIsNew: thread.contactIsNew,
       existing: conv,
       newId: deps.newId,
       now,
       timeZone: DEFAULT_TIMEZONE,
-      firstTouch: async (created) => {
-        firstMessage = await buildMessage(input, messageId, created, contact, deps);
-        return touchOf(input, firstMessage, contact);
+      first: async (created, contact) => {
+        const built = await buildMessage(input, messageId, created, contact, deps);
+        const routing = await routingAtOpening(number, created, built, deps);
+        routedAtOpening.decision = routing?.decision;
+        return {
+          message: built,
+          touch: touchOf(input, built, contact),
+          ...(routing ? { routing: routing.write } : {}),
+        };
       },
     });
+    ({ conversation: conv, contact, firstMessage } = open);
     rememberThread(number, who, contact, conv, deps);
-    if (before?.attendanceId !== conv.attendanceId) opened = { conversation: conv, newContact: !before };
+    if (open.opened) opened = { conversation: conv, newContact: open.opened === 'created' };
+    if (firstMessage && routedAtOpening.decision) logRouted(conv, routedAtOpening.decision, deps);
     await deps.afterStep?.('open');
-    // The first message of a conversation created just now (not one created by another run).
-    if (firstMessage && (firstMessage.conversationId !== conv.id || before)) firstMessage = undefined;
-    const built = firstMessage ?? (await buildMessage(input, messageId, conv, contact, deps));
-    ({ message, created } = await putMessageOnce(deps.ddb, deps.tableName, built));
+    if (firstMessage) {
+      message = firstMessage;
+      created = true;
+    } else
+      ({ message, created } = await putMessageOnce(
+        deps.ddb,
+        deps.tableName,
+        await buildMessage(input, messageId, conv, contact, deps),
+      ));
     if (created)
       bumpNumberStats(
         number,
@@ -96,15 +114,14 @@ export async function storeInThread(
     await deps.afterStep?.('message');
   }
   // Created with its touch by this run: the conversation as written is the touched one.
-  const touched =
-    firstMessage && created && message.id === firstMessage.id
-      ? conv
-      : await touchConversation(
-          deps.ddb,
-          deps.tableName,
-          { accountId, id: message.conversationId },
-          touchOf(input, message, contact),
-        );
+  const touched = firstMessage
+    ? conv
+    : await touchConversation(
+        deps.ddb,
+        deps.tableName,
+        { accountId, id: message.conversationId },
+        touchOf(input, message, contact),
+      );
   if (touched) rememberThread(number, who, contact, touched, deps);
   await deps.afterStep?.('conversation');
   return { message, created, touched, previousName: conv?.contactName, ...(opened ? { opened } : {}) };

@@ -1,5 +1,5 @@
 import { canonicalPhone } from '#shared/domain/phone.ts';
-import { findOrCreateContact, type ContactIdentity } from '#shared/store/contacts.ts';
+import { findContact, newContact, type ContactIdentity } from '#shared/store/contacts.ts';
 import { findConversation, getConversationById } from '#shared/store/conversations.ts';
 import type { Contact, Conversation, WhatsAppNumber } from '#shared/store/types.ts';
 import { createCache } from '#shared/cache.ts';
@@ -42,7 +42,7 @@ export async function threadOf(
   who: ContactIdentity,
   now: number,
   deps: EngineDeps,
-): Promise<{ contact: Contact; conversation?: Conversation }> {
+): Promise<{ contact: Contact; contactIsNew?: boolean; conversation?: Conversation }> {
   const known = threadCache.get(threadKey(number, who, deps.tableName));
   if (known) {
     const conversation = await getConversationById(
@@ -53,18 +53,16 @@ export async function threadOf(
     );
     if (conversation) return { contact: known.contact, conversation };
   }
-  const { contact, created } = await findOrCreateContact(
+  const contact = await findContact(deps.ddb, deps.tableName, number.accountId, who);
+  // A new person: created with the first conversation, in its transaction (openConversation).
+  if (!contact) return { contact: newContact(number.accountId, who, deps.newId(), now), contactIsNew: true };
+  const conversation = await findConversation(
     deps.ddb,
     deps.tableName,
     number.accountId,
-    who,
-    deps.newId,
-    now,
+    number.id,
+    contact.id,
   );
-  // A contact created just now has no conversation yet.
-  const conversation = created
-    ? undefined
-    : await findConversation(deps.ddb, deps.tableName, number.accountId, number.id, contact.id);
   if (conversation) rememberThread(number, who, contact, conversation, deps);
   return { contact, conversation };
 }
