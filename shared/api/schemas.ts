@@ -21,7 +21,6 @@ import { activeRoutingSchema, numberRoutingSchema } from '#shared/domain/routing
 import { workingHoursSchema } from '#shared/domain/hours.ts';
 import { priceTableSchema } from '#shared/domain/pricing.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
-import { queueNames } from '#infra/topology.ts';
 import { idSchema, ulidSchema, phoneDigitsSchema } from './routes/common-schemas.ts';
 import { apiConversationSchema } from './routes/conversations.schemas.ts';
 // Moved; re-exported until every importer names its file (issue 14).
@@ -34,6 +33,8 @@ export * from './routes/messages.schemas.ts';
 export * from './routes/auth.schemas.ts';
 // Moved; re-exported until every importer names its file (issue 14).
 export * from './routes/team.schemas.ts';
+// Moved; re-exported until every importer names its file (issue 14).
+export * from './routes/dead-letters.schemas.ts';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Escolha uma cor no formato #RRGGBB.');
 
@@ -293,33 +294,3 @@ export const updateSettingsBodySchema = z
   })
   .partial()
   .meta({ id: 'UpdateSettingsRequest' });
-
-export const deadLetterParamsSchema = z.object({
-  queue: z.enum(queueNames),
-  id: z.string().min(1).max(100),
-});
-
-export const deadLetterSchema = z
-  .object({
-    queue: z.enum(queueNames),
-    id: z.string().meta({ description: "The record's SQS message id in the dead-letter queue" }),
-    type: z
-      .string()
-      .meta({ description: 'What it is: message:text, status:delivered, send, reply, ingest…' }),
-    customer: z.string().optional().meta({ description: "The customer's phone, masked (last 4 digits)" }),
-    conversationId: z.string().optional(),
-    failedAt: z.number().int().meta({ description: 'Epoch ms: when the function gave up (or SQS moved it)' }),
-    reason: z
-      .string()
-      .nullable()
-      .meta({ description: 'CODE: detail; null when SQS moved it after too many receives' }),
-    source: z.string().optional().meta({ description: 'The function that gave up' }),
-  })
-  .meta({ id: 'DeadLetter' });
-
-export const deadLetterListSchema = z
-  .object({
-    items: z.array(deadLetterSchema),
-    truncated: z.boolean().meta({ description: 'A queue had more records than one page shows' }),
-  })
-  .meta({ id: 'DeadLetterList' });

@@ -1,5 +1,5 @@
 /** Routes: The dead-letters page (dead-letters-service.ts). Assembled in shared/api/routes.ts. */
-import * as schemas from '../schemas.ts';
+import { deadLetterListSchema, deadLetterParamsSchema } from './dead-letters.schemas.ts';
 import { discardDeadLetter, listDeadLetters, redriveDeadLetter } from '../dead-letters-service.ts';
 import { route, type RouteDef } from './route.ts';
 
@@ -11,7 +11,7 @@ export const deadLettersRoutes: RouteDef[] = [
     summary:
       'Falhas: mensagens e tarefas que o sistema desistiu de processar, com o motivo (administradores)',
     tags: ['dead-letters'],
-    response: { status: 200, description: 'As falhas da conta', schema: schemas.deadLetterListSchema },
+    response: { status: 200, description: 'As falhas da conta', schema: deadLetterListSchema },
     errors: [403],
     handle: ({ deps, auth }) => listDeadLetters(deps, auth),
   }),
@@ -21,7 +21,7 @@ export const deadLettersRoutes: RouteDef[] = [
     operationId: 'redriveDeadLetter',
     summary: 'Reprocessar uma falha: volta para a fila de origem e sai da lista (administradores)',
     tags: ['dead-letters'],
-    params: schemas.deadLetterParamsSchema,
+    params: deadLetterParamsSchema,
     response: { status: 204, description: 'Devolvida à fila' },
     errors: [403, 404],
     handle: ({ deps, auth, params }) => redriveDeadLetter(deps, auth, params.queue, params.id),
@@ -32,7 +32,7 @@ export const deadLettersRoutes: RouteDef[] = [
     operationId: 'discardDeadLetter',
     summary: 'Descartar uma falha para sempre (administradores)',
     tags: ['dead-letters'],
-    params: schemas.deadLetterParamsSchema,
+    params: deadLetterParamsSchema,
     response: { status: 204, description: 'Descartada' },
     errors: [403, 404],
     handle: ({ deps, auth, params }) => discardDeadLetter(deps, auth, params.queue, params.id),
