@@ -1,6 +1,6 @@
 /**
  * The app shell: the UI language, the router (every page has an address: web/src/routes.ts),
- * the server-state cache (TanStack Query: web/src/queries.ts), and the login page, the
+ * the server-state cache (TanStack Query: web/src/queries/), and the login page, the
  * password reset or the signed-in app depending on the address and the session.
  */
 import { useEffect, useMemo, useState } from 'react';
@@ -19,7 +19,7 @@ import { Login } from './components/Login.tsx';
 import { Inbox } from './components/Inbox.tsx';
 import { ResetPassword } from './components/ResetPassword.tsx';
 import { entryRedirect, paths, placeOf } from './routes.ts';
-import { queryClient } from './queries.ts';
+import { queryClient } from './queries/client.ts';
 
 export function App() {
   const [lang, setLangState] = useState<Language>(initialLanguage);

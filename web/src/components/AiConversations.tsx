@@ -5,6 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import { aiApi } from '../api/ai.ts';
+import { useAiConversations } from '../queries/ai.ts';
 import type { AiConversationQuery, AiConversationRow, Assistant } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { formatPhone, useFormat } from '../format.ts';
@@ -66,8 +67,7 @@ export function AiConversations({ assistants }: { assistants: Assistant[] }) {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const [q, setQ] = useState('');
-  const [rows, setRows] = useState<AiConversationRow[]>();
-  const [error, setError] = useState('');
+  const [exportError, setExportError] = useState('');
   const [exporting, setExporting] = useState<'csv' | 'json'>();
 
   const query: AiConversationQuery = {
@@ -80,36 +80,26 @@ export function AiConversations({ assistants }: { assistants: Assistant[] }) {
   const key = JSON.stringify(query);
   const badRange = query.from !== undefined && query.to !== undefined && query.from > query.to;
 
+  // The server is asked once the filters rest for a moment (and never for an impossible range).
+  const [asked, setAsked] = useState<string>();
   useEffect(() => {
     if (badRange) return;
-    let cancelled = false;
-    const timer = setTimeout(() => {
-      aiApi
-        .aiConversations(JSON.parse(key) as AiConversationQuery)
-        .then((r) => {
-          if (cancelled) return;
-          setRows(r.items);
-          setError('');
-        })
-        .catch((err: unknown) => {
-          if (!cancelled) setError(errorText(err, t, lang));
-        });
-    }, DEBOUNCE_MS);
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [key, badRange, t, lang]);
+    const timer = setTimeout(() => setAsked(key), DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [key, badRange]);
+  const list = useAiConversations(asked);
+  const rows: AiConversationRow[] | undefined = list.data;
+  const error = exportError || (list.error ? errorText(list.error, t, lang) : '');
 
   const exportAs = async (format: 'csv' | 'json') => {
     if (badRange) return;
     setExporting(format);
-    setError('');
+    setExportError('');
     try {
       const blob = await aiApi.aiConversationsFile(query, format);
       saveFile(blob, `conversas-assistentes.${format}`);
     } catch (err) {
-      setError(errorText(err, t, lang));
+      setExportError(errorText(err, t, lang));
     } finally {
       setExporting(undefined);
     }

@@ -7,8 +7,9 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { conversationSorts, conversationViews, conversationsApi } from '../api/conversations.ts';
+import { conversationSorts, conversationViews } from '../api/conversations.ts';
 import type {
+  Campaign,
   Conversation,
   ConversationCounts,
   ConversationQuery,
@@ -20,9 +21,11 @@ import { formatPhone, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
 import { botRunning, isUnread, tagOf } from '../inbox-list.ts';
+import { useCampaigns } from '../queries/conversations.ts';
 import { BotIcon, HeadsetIcon, WhatsAppIcon } from './icons.tsx';
 
 const SEARCH_DEBOUNCE_MS = 350;
+const NO_CAMPAIGNS: Campaign[] = [];
 
 export function ConversationList({
   conversations,
@@ -56,14 +59,7 @@ export function ConversationList({
   const { departments, users, userName, deptName, colorOf } = useDirectory();
   const [search, setSearch] = useState(query.q ?? '');
   const [showFilters, setShowFilters] = useState(false);
-  const [campaigns, setCampaigns] = useState<{ id: string; name: string }[]>([]);
-  useEffect(() => {
-    if (showFilters)
-      void conversationsApi
-        .campaigns()
-        .then((c) => setCampaigns(c.items))
-        .catch(() => {});
-  }, [showFilters]);
+  const campaigns = useCampaigns(showFilters).data ?? NO_CAMPAIGNS;
   const scroller = useRef<HTMLDivElement>(null);
 
   // The search box queries the server once the agent stops typing.

@@ -4,9 +4,9 @@
  * (back to its queue) and "Descartar" (deleted, after a confirmation). The API shows only
  * the account's own records.
  */
-import { useEffect, useState } from 'react';
 import { deadLettersApi } from '../api/dead-letters.ts';
 import type { DeadLetter } from '../api-types.ts';
+import { dropDeadLetter, useDeadLetters } from '../queries/dead-letters.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useFormat } from '../format.ts';
 import { StatusLine, useStatus } from './Status.tsx';
@@ -14,29 +14,17 @@ import { StatusLine, useStatus } from './Status.tsx';
 export function DeadLetters({ onOpenConversation }: { onOpenConversation: (id: string) => void }) {
   const { t } = useI18n();
   const fmt = useFormat();
-  const [items, setItems] = useState<DeadLetter[]>();
-  const [truncated, setTruncated] = useState(false);
-  const [failed, setFailed] = useState(false);
+  const list = useDeadLetters();
+  const items = list.data?.items;
+  const truncated = list.data?.truncated ?? false;
+  const failed = list.isError;
   const { status, run } = useStatus();
-
-  const load = () =>
-    deadLettersApi
-      .deadLetters()
-      .then((r) => {
-        setItems(r.items);
-        setTruncated(r.truncated);
-        setFailed(false);
-      })
-      .catch(() => setFailed(true));
-  useEffect(() => {
-    void load();
-  }, []);
 
   const act = (d: DeadLetter, action: 'redrive' | 'discard') =>
     run(async () => {
       if (action === 'redrive') await deadLettersApi.redriveDeadLetter(d);
       else await deadLettersApi.discardDeadLetter(d);
-      setItems((cur) => cur?.filter((x) => x.id !== d.id));
+      dropDeadLetter(d);
     });
 
   return (
@@ -44,7 +32,7 @@ export function DeadLetters({ onOpenConversation }: { onOpenConversation: (id: s
       <section>
         <h2>{t.deadLettersTitle}</h2>
         <p className="hint">{t.deadLettersHelp}</p>
-        <button className="ghost" data-testid="dead-letters-refresh" onClick={() => void load()}>
+        <button className="ghost" data-testid="dead-letters-refresh" onClick={() => void list.refetch()}>
           {t.deadLettersRefresh}
         </button>
         {failed && <p className="error">{t.loadFailed}</p>}

@@ -12,7 +12,7 @@ import { authApi } from '../api/auth.ts';
 import { ApiError } from '../api/client.ts';
 import { conversationsApi } from '../api/conversations.ts';
 import { messagesApi } from '../api/messages.ts';
-import type { Conversation, ConversationCounts, ConversationQuery, Me, Message } from '../api-types.ts';
+import type { Conversation, ConversationQuery, Me, Message } from '../api-types.ts';
 import { Integrations } from './Integrations.tsx';
 import { Team } from './Team.tsx';
 import { DeadLetters } from './DeadLetters.tsx';
@@ -33,16 +33,16 @@ import { LanguageSwitch } from './LanguageSwitch.tsx';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { ChatIcon } from './icons.tsx';
 import { paths, placeOf, type AppPage } from '../routes.ts';
+import { useMe } from '../queries/auth.ts';
+import { queryKeys, refresh } from '../queries/client.ts';
 import {
   applyLiveEvent,
   fetchConversation,
-  queryKeys,
-  refresh,
-  useDepartments,
-  useMe,
-  useNumbers,
-  useUsers,
-} from '../queries.ts';
+  fetchConversationCounts,
+  useConversationCounts,
+} from '../queries/conversations.ts';
+import { useDepartments, useNumbers } from '../queries/integrations.ts';
+import { useUsers } from '../queries/team.ts';
 
 const SYNCED_NOTICE_MS = 6000;
 const COUNTS_EVERY_MS = 2000;
@@ -61,7 +61,7 @@ const isNotFound = (err: unknown) => err instanceof ApiError && (err.status === 
 
 export function Inbox({ onLogout }: { onLogout: () => void }) {
   const { t } = useI18n();
-  // Who is signed in, the team and the numbers: the shared query cache (web/src/queries.ts).
+  // Who is signed in, the team and the numbers: the shared query cache (web/src/queries/).
   const me = useMe().data;
   const users = useUsers().data ?? NONE;
   const departments = useDepartments().data ?? NONE;
@@ -71,7 +71,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const [listState, setListState] = useState<'loading' | 'ready' | 'failed'>('loading');
   const [listCursor, setListCursor] = useState<string>();
   const [loadingMore, setLoadingMore] = useState(false);
-  const [counts, setCounts] = useState<ConversationCounts>();
+  const counts = useConversationCounts().data;
   const [selectedId, setSelectedId] = useState<string>();
   const [selected, setSelected] = useState<Conversation>();
   const [thread, setThread] = useState<Thread>();
@@ -150,10 +150,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
     countsTimer.current = setTimeout(() => {
       countsTimer.current = undefined;
       countsAt.current = Date.now();
-      void conversationsApi
-        .counts()
-        .then(setCounts)
-        .catch(() => {});
+      void fetchConversationCounts().catch(() => {});
     }, wait);
   }, []);
 

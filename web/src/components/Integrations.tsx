@@ -17,14 +17,8 @@ import type {
   WhatsAppNumber,
 } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
-import {
-  queryClient,
-  queryKeys,
-  useAssistants,
-  useDepartments,
-  useNumbers,
-  useSettings,
-} from '../queries.ts';
+import { queryClient, queryKeys } from '../queries/client.ts';
+import { useAssistants, useDepartments, useNumbers, useSettings } from '../queries/integrations.ts';
 
 const emptyMenu = (departmentId: string): TriageMenu => ({
   body: '',
@@ -40,7 +34,7 @@ const NONE: never[] = [];
 
 export function Integrations() {
   const { t } = useI18n();
-  // The shared query cache (web/src/queries.ts): the inbox shows the same numbers.
+  // The shared query cache (web/src/queries/): the inbox shows the same numbers.
   const numbersQuery = useNumbers();
   const departmentsQuery = useDepartments();
   const assistantsQuery = useAssistants();

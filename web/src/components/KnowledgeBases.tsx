@@ -4,13 +4,20 @@
  * (`knowledge.updated` over the WebSocket, and a poll every 2 s while any is still being
  * read); try the search the assistant uses and see the best passages.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { aiApi } from '../api/ai.ts';
 import { messagesApi } from '../api/messages.ts';
 import type { KnowledgeBase, KnowledgeDocument, KnowledgeHit } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
 import { onLiveEvent } from '../live.ts';
+import { queryKeys, refresh } from '../queries/client.ts';
+import {
+  busyDocument as busy,
+  dropKnowledgeDocument,
+  upsertKnowledgeDocuments,
+  useKnowledgeDocuments,
+} from '../queries/ai.ts';
 import { useFormat } from '../format.ts';
 import { StatusLine, useStatus } from './Status.tsx';
 
@@ -33,7 +40,7 @@ function statusText(t: Messages, s: KnowledgeDocument['status']): string {
   return { queued: t.docQueued, processing: t.docProcessing, ready: t.docReady, failed: t.docFailed }[s];
 }
 
-const busy = (d: KnowledgeDocument) => d.status === 'queued' || d.status === 'processing';
+const NO_DOCUMENTS: KnowledgeDocument[] = [];
 
 export function KnowledgeBases({
   bases,
@@ -53,12 +60,7 @@ export function KnowledgeBases({
     if (!selected && bases[0]) setSelected(bases[0].id);
   }, [selected, bases]);
 
-  const reloadBases = useCallback(() => {
-    void aiApi
-      .knowledgeBases()
-      .then((k) => onBases(k.items))
-      .catch(() => {});
-  }, [onBases]);
+  const reloadBases = () => refresh(queryKeys.knowledgeBases);
 
   return (
     <div className="ai-split" data-testid="knowledge">
@@ -143,7 +145,6 @@ function BaseDetail({
   const { t } = useI18n();
   const f = useFormat();
   const [name, setName] = useState(base.name);
-  const [docs, setDocs] = useState<KnowledgeDocument[]>([]);
   const [uploading, setUploading] = useState<string[]>([]);
   const [confirmDelete, setConfirmDelete] = useState(false);
   const rename = useStatus();
@@ -155,47 +156,26 @@ function BaseDetail({
     onChangedRef.current = onChanged;
   });
 
-  /** A newer copy of a document; the base's counts change when one finishes. */
-  const upsert = useCallback((incoming: KnowledgeDocument[]) => {
-    setDocs((cur) => {
-      let finished = false;
-      const next = [...cur];
-      for (const d of incoming) {
-        const i = next.findIndex((x) => x.id === d.id);
-        if (i < 0) next.unshift(d);
-        else {
-          if (busy(next[i]!) && !busy(d)) finished = true;
-          next[i] = { ...next[i], ...d };
-        }
-      }
-      if (finished) setTimeout(() => onChangedRef.current(), 0);
-      return next;
-    });
-  }, []);
+  // The documents, pushed as they are read (and polled while any is still being read).
+  const docs = useKnowledgeDocuments(base.id, POLL_MS).data ?? NO_DOCUMENTS;
+  useEffect(
+    () =>
+      onLiveEvent((e) => {
+        if (e.type === 'knowledge.updated' && e.knowledgeBaseId === base.id)
+          upsertKnowledgeDocuments(base.id, [e.document]);
+      }),
+    [base.id],
+  );
 
-  const load = useCallback(async () => {
-    const res = await aiApi.knowledgeDocuments(base.id);
-    setDocs((cur) => {
-      const wasBusy = cur.some(busy);
-      if (wasBusy && !res.items.some(busy)) setTimeout(() => onChangedRef.current(), 0);
-      return res.items;
-    });
-  }, [base.id]);
-
+  // The base's counts change when a document finishes being read.
+  const before = useRef<KnowledgeDocument[] | undefined>(undefined);
   useEffect(() => {
-    void load().catch(() => {});
-    return onLiveEvent((e) => {
-      if (e.type === 'knowledge.updated' && e.knowledgeBaseId === base.id) upsert([e.document]);
-    });
-  }, [base.id, load, upsert]);
-
-  // Belt and braces: poll while any document is still being read.
-  const anyBusy = docs.some(busy);
-  useEffect(() => {
-    if (!anyBusy) return;
-    const i = setInterval(() => void load().catch(() => {}), POLL_MS);
-    return () => clearInterval(i);
-  }, [anyBusy, load]);
+    const prev = before.current;
+    before.current = docs;
+    if (!prev || prev === docs) return;
+    const finished = prev.some((p) => busy(p) && docs.some((d) => d.id === p.id && !busy(d)));
+    if (finished || (prev.some(busy) && !docs.some(busy))) onChangedRef.current();
+  }, [docs]);
 
   const addFiles = async (files: File[]) => {
     const refused = files.filter((file) => !knowledgeMimeType(file.name));
@@ -214,7 +194,7 @@ function BaseDetail({
             mimeType,
             size: file.size,
           });
-          upsert([doc]);
+          upsertKnowledgeDocuments(base.id, [doc]);
         } finally {
           setUploading((cur) => cur.filter((n) => n !== file.name));
         }
@@ -366,7 +346,7 @@ function BaseDetail({
                         void aiApi
                           .deleteKnowledgeDocument(base.id, d.id)
                           .then(() => {
-                            setDocs((cur) => cur.filter((x) => x.id !== d.id));
+                            dropKnowledgeDocument(base.id, d.id);
                             onChanged();
                           })
                           .catch((err: unknown) => upload.fail(String(err)))

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { getSession } from '../api/client.ts';
 import type { Conversation, Me, Message } from '../api-types.ts';
-import { fetchConversation } from '../queries.ts';
+import { fetchConversation } from '../queries/conversations.ts';
 import { disablePush, enablePush, pushState, type PushState } from '../push.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';

@@ -7,7 +7,9 @@ import { useState } from 'react';
 import { integrationsApi } from '../api/integrations.ts';
 import { teamApi } from '../api/team.ts';
 import type { Department, Permission, Role, User } from '../api-types.ts';
-import { queryKeys, refresh, useDepartments, useUsers } from '../queries.ts';
+import { queryKeys, refresh } from '../queries/client.ts';
+import { useDepartments } from '../queries/integrations.ts';
+import { useUsers } from '../queries/team.ts';
 import { useI18n } from '../i18n/index.ts';
 import { StatusLine, useStatus } from './Status.tsx';
 import type { Messages } from '../i18n/pt-BR.ts';
@@ -33,7 +35,7 @@ const NONE: never[] = [];
 
 export function Team() {
   const { t } = useI18n();
-  // The same cached lists the inbox looks names up in (web/src/queries.ts).
+  // The same cached lists the inbox looks names up in (web/src/queries/).
   const usersQuery = useUsers();
   const departmentsQuery = useDepartments();
   const users: User[] = usersQuery.data ?? NONE;

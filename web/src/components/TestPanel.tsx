@@ -6,14 +6,14 @@
  * waiting, the messages are also polled every 1.5 s. In offline mode (no AI connection)
  * the panel says so: answers quote the knowledge base.
  */
-import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { messagesApi } from '../api/messages.ts';
-import { conversationsApi } from '../api/conversations.ts';
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { aiApi } from '../api/ai.ts';
-import type { AiSettings, Assistant, Conversation, Message } from '../api-types.ts';
+import type { AiSettings, Assistant, Message } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { onLiveEvent } from '../live.ts';
-import { mergeMessages } from '../inbox-state.ts';
+import { queryClient, queryKeys, refresh } from '../queries/client.ts';
+import { useConversation } from '../queries/conversations.ts';
+import { mergeTestMessages, useTestMessages } from '../queries/ai.ts';
 import { useFormat } from '../format.ts';
 import { useMoney } from './AiCommon.tsx';
 import { errorText } from './Status.tsx';
@@ -38,82 +38,62 @@ export function TestPanel({
   const f = useFormat();
   const money = useMoney();
   const [assistantId, setAssistantId] = useState(assistants[0]?.id ?? '');
-  const [conversation, setConversation] = useState<Conversation>();
-  const [messages, setMessages] = useState<Message[]>([]);
+  /** The test conversation, created with the first message; its totals are its cache entry's. */
+  const [conversationId, setConversationId] = useState<string>();
+  const conversation = useConversation(conversationId).data;
   /** The customer message waiting for its answer, and since when. */
   const [waiting, setWaiting] = useState<{ id: string; since: number }>();
+  const messages = useTestMessages(conversationId, Boolean(waiting), POLL_MS);
   const [text, setText] = useState('');
   const [error, setError] = useState('');
   const [sending, setSending] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
-  const convRef = useRef<Conversation | undefined>(undefined);
+  const convRef = useRef<string | undefined>(undefined);
   useEffect(() => {
-    convRef.current = conversation;
+    convRef.current = conversationId;
   });
   useEffect(() => {
     if (!assistantId && assistants[0]) setAssistantId(assistants[0].id);
   }, [assistantId, assistants]);
 
   const reset = () => {
-    setConversation(undefined);
+    setConversationId(undefined);
     convRef.current = undefined;
-    setMessages([]);
     setWaiting(undefined);
     setError('');
   };
 
-  const refreshConversation = useCallback((id: string) => {
-    void conversationsApi
-      .conversation(id)
-      .then((c) => {
-        if (convRef.current?.id === id) setConversation((cur) => ({ ...cur, ...c }));
-      })
-      .catch(() => {});
-  }, []);
-
-  // Live: the assistant's messages and the conversation's totals.
+  // Live: the assistant's messages (a pushed conversation updates its cache entry: applyLiveEvent).
   useEffect(
     () =>
       onLiveEvent((e) => {
-        const id = convRef.current?.id;
+        const id = convRef.current;
         if (e.type === 'knowledge.updated' || !id || e.conversationId !== id) return;
-        if (e.conversation) setConversation((cur) => ({ ...cur, ...e.conversation! }));
-        if (e.message) {
-          const m = e.message;
-          setMessages((cur) => mergeMessages(cur, [m]));
-        }
+        if (e.message) mergeTestMessages(id, [e.message]);
       }),
     [],
   );
 
-  // Done waiting once the answer is there (and then the totals are fresh).
+  // Done waiting once the answer is there (and then the totals are read again).
   useEffect(() => {
-    if (!waiting || !conversation) return;
+    if (!waiting || !conversationId) return;
     if (messages.some((m) => answers(m, waiting.id))) {
       setWaiting(undefined);
-      refreshConversation(conversation.id);
+      refresh(queryKeys.conversation(conversationId));
     }
-  }, [messages, waiting, conversation, refreshConversation]);
+  }, [messages, waiting, conversationId]);
 
-  // Fallback: poll while waiting; give up after a while.
+  // While waiting the messages are also polled (useTestMessages); give up after a while.
   useEffect(() => {
     if (!waiting) return;
-    const id = convRef.current?.id;
-    if (!id) return;
-    const i = setInterval(() => {
-      if (Date.now() - waiting.since > GIVE_UP_MS) {
+    const timer = setTimeout(
+      () => {
         setWaiting(undefined);
         setError(t.testNoAnswer);
-        return;
-      }
-      void messagesApi
-        .messages(id)
-        .then((page) => {
-          if (convRef.current?.id === id) setMessages((cur) => mergeMessages(cur, page.items));
-        })
-        .catch(() => {});
-    }, POLL_MS);
-    return () => clearInterval(i);
+      },
+      Math.max(0, waiting.since + GIVE_UP_MS - Date.now()),
+    );
+    return () => clearTimeout(timer);
   }, [waiting, t]);
 
   useEffect(() => {
@@ -127,15 +107,17 @@ export function TestPanel({
     setSending(true);
     setError('');
     try {
-      let conv = convRef.current;
-      if (!conv) {
-        conv = (await aiApi.startTest(assistantId)).conversation;
-        convRef.current = conv;
-        setConversation(conv);
+      let id = convRef.current;
+      if (!id) {
+        const conv = (await aiApi.startTest(assistantId)).conversation;
+        queryClient.setQueryData(queryKeys.conversation(conv.id), conv);
+        id = conv.id;
+        convRef.current = id;
+        setConversationId(id);
       }
-      const m = await aiApi.sendTest(assistantId, conv.id, body);
+      const m: Message = await aiApi.sendTest(assistantId, id, body);
       setText('');
-      setMessages((cur) => mergeMessages(cur, [m]));
+      mergeTestMessages(id, [m]);
       setWaiting({ id: m.id, since: Date.now() });
     } catch (err) {
       setError(errorText(err, t, lang));
