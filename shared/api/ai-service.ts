@@ -63,7 +63,7 @@ import {
 import { enqueueAssistant } from '#shared/contracts/jobs.ts';
 import type { ApiDeps } from './api-deps.ts';
 import { requireSettings } from './integrations-service.ts';
-import type * as schemas from './schemas.ts';
+import type * as schemas from './routes/ai.schemas.ts';
 import { uploadKey } from './uploads-service.ts';
 
 // ── assistants ─────────────────────────────────────────────────────────────────────────
