@@ -3,7 +3,7 @@
  * access-log bucket, and the deployment's secrets (the keys the operator fills in).
  * Built in the stack's own scope (see atende-stack.ts: the logical ids stay as deployed).
  */
-import { Duration, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -48,6 +48,39 @@ export class Data {
           ix.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
       });
     }
+    // Pre-warming (docs/capacity.md): a new on-demand table serves 4,000 write and 12,000
+    // read units/s at once and scales past that by itself over time; before a launch above
+    // it, `--parameters TableWarmWriteUnits=… --parameters TableWarmReadUnits=…` warms the
+    // table and each index (both given, or neither: 0 leaves warm throughput unset). Pre-warming is billed, and
+    // a warm value once raised is not lowered.
+    const warmWrites = new CfnParameter(stack, 'TableWarmWriteUnits', {
+      type: 'Number',
+      default: 0,
+      minValue: 0,
+      description: 'Pre-warm the table and each index to this many write units/s (0: not pre-warmed)',
+    });
+    const warmReads = new CfnParameter(stack, 'TableWarmReadUnits', {
+      type: 'Number',
+      default: 0,
+      minValue: 0,
+      description: 'Pre-warm the table and each index to this many read units/s (0: not pre-warmed)',
+    });
+    const warmGiven = new CfnCondition(stack, 'TableWarmGiven', {
+      expression: Fn.conditionAnd(
+        Fn.conditionNot(Fn.conditionEquals(warmWrites.valueAsString, '0')),
+        Fn.conditionNot(Fn.conditionEquals(warmReads.valueAsString, '0')),
+      ),
+    });
+    const warm = Fn.conditionIf(
+      warmGiven.logicalId,
+      { ReadUnitsPerSecond: warmReads.valueAsNumber, WriteUnitsPerSecond: warmWrites.valueAsNumber },
+      Aws.NO_VALUE,
+    );
+    const cfnTable = table.node.defaultChild as dynamodb.CfnTable;
+    cfnTable.addPropertyOverride('WarmThroughput', warm);
+    t.indexes.forEach((_, i) =>
+      cfnTable.addPropertyOverride(`GlobalSecondaryIndexes.${i}.WarmThroughput`, warm),
+    );
     this.table = table;
 
     // --- Buckets ----------------------------------------------------------------------

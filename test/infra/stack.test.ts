@@ -138,6 +138,39 @@ describe('the CDK stack realises the topology', () => {
     }
   });
 
+  test('the table and each index are pre-warmed only when both warm parameters are given', () => {
+    const json = template.toJSON() as {
+      Parameters: Record<string, { Type: string; Default?: unknown; MinValue?: unknown }>;
+      Conditions: Record<string, unknown>;
+    };
+    for (const p of ['TableWarmWriteUnits', 'TableWarmReadUnits'])
+      assert.deepEqual(
+        { ...json.Parameters[p], Description: undefined },
+        { Type: 'Number', Default: 0, MinValue: 0, Description: undefined },
+        p,
+      );
+    assert.deepEqual(json.Conditions.TableWarmGiven, {
+      'Fn::And': [
+        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TableWarmWriteUnits' }, '0'] }] },
+        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TableWarmReadUnits' }, '0'] }] },
+      ],
+    });
+    const warm = {
+      'Fn::If': [
+        'TableWarmGiven',
+        {
+          ReadUnitsPerSecond: { Ref: 'TableWarmReadUnits' },
+          WriteUnitsPerSecond: { Ref: 'TableWarmWriteUnits' },
+        },
+        { Ref: 'AWS::NoValue' },
+      ],
+    };
+    const [table] = resourcesOf('AWS::DynamoDB::Table').map(([, r]) => r.Properties);
+    assert.deepEqual(table.WarmThroughput, warm);
+    assert.equal(table.GlobalSecondaryIndexes.length, topology.table.indexes.length);
+    for (const ix of table.GlobalSecondaryIndexes) assert.deepEqual(ix.WarmThroughput, warm, ix.IndexName);
+  });
+
   test('API Gateway throttles the HTTP API and the WebSocket stages', () => {
     const stages = resourcesOf('AWS::ApiGatewayV2::Stage').map(([, s]) => s.Properties);
     const http = stages.find((s) => s.StageName === '$default')!;
