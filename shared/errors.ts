@@ -91,6 +91,21 @@ export class WindowClosedError extends AppError {
   }
 }
 
+/**
+ * A new chat (INB-12) for a contact who already has a conversation on that number: 409
+ * CONVERSATION_EXISTS, with the conversation's id in `issues` (path `conversationId`) so
+ * the client links to it.
+ */
+export class ConversationExistsError extends AppError {
+  readonly conversationId: string;
+  constructor(conversationId: string) {
+    super(409, 'CONVERSATION_EXISTS', 'Conversa já existente.', {
+      issues: [{ path: 'conversationId', message: conversationId }],
+    });
+    this.conversationId = conversationId;
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(message = 'Conteúdo grande demais.', code = 'PAYLOAD_TOO_LARGE') {
     super(413, code, message);

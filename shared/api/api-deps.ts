@@ -50,7 +50,8 @@ export interface ApiDeps {
    * exercise it); fn api always has it.
    */
   whatsapp?: {
-    graph: Pick<GraphClient, 'getPhoneNumber'>;
+    graph: Pick<GraphClient, 'getPhoneNumber'> &
+      Partial<Pick<GraphClient, 'listTemplates' | 'createTemplate'>>;
     defaultToken: () => Promise<string | undefined>;
   };
   /** The accounts' own secrets in Secrets Manager (numbers' tokens and app secrets, LLM key). */

@@ -15,6 +15,7 @@ import { deadLettersRoutes } from './routes/dead-letters.ts';
 import { integrationsRoutes } from './routes/integrations.ts';
 import { aiRoutes } from './routes/ai.ts';
 import { quickRepliesRoutes } from './routes/quick-replies.ts';
+import { templatesRoutes } from './routes/templates.ts';
 
 export { route, type RouteContext, type RouteDef } from './routes/route.ts';
 
@@ -32,9 +33,11 @@ const order = [
   'listConversations',
   'listCampaigns',
   'countConversations',
+  'startConversation',
   'getConversation',
   'listMessages',
   'sendMessage',
+  'sendTemplate',
   'markConversationRead',
   'markConversationUnread',
   'markConversationAnswered',
@@ -90,6 +93,9 @@ const order = [
   'deleteQuickReply',
   'approveQuickReply',
   'rejectQuickReply',
+  'listTemplates',
+  'createTemplate',
+  'syncTemplates',
   'getSettings',
   'updateSettings',
   'getOpenApi',
@@ -125,6 +131,7 @@ export const routes: RouteDef[] = inOrder([
   integrationsRoutes,
   aiRoutes,
   quickRepliesRoutes,
+  templatesRoutes,
   metaRoutes,
 ]);
 

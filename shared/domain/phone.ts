@@ -25,3 +25,22 @@ export function samePhone(a: string, b: string): boolean {
 export function isPlausiblePhone(input: string): boolean {
   return /^[1-9]\d{9,14}$/.test(digitsOnly(input));
 }
+
+/**
+ * A number as a person types it (INB-12), in WhatsApp's form (digits with country code),
+ * or undefined when it cannot be one. `+` or `00` marks an international number, taken
+ * as is (foreign numbers); otherwise Brazilian formats are understood: DDD + number
+ * (10 or 11 digits, with or without a leading trunk 0), or already with 55.
+ */
+export function typedPhone(input: string): string | undefined {
+  const trimmed = input.trim();
+  let d = digitsOnly(trimmed);
+  if (trimmed.startsWith('+')) {
+    // As typed: the country code is there.
+  } else if (d.startsWith('00')) d = d.slice(2);
+  else {
+    if (d.startsWith('0') && (d.length === 11 || d.length === 12)) d = d.slice(1);
+    if (d.length === 10 || d.length === 11) d = `55${d}`;
+  }
+  return isPlausiblePhone(d) ? canonicalPhone(d) : undefined;
+}

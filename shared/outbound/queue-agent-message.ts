@@ -55,6 +55,11 @@ export interface AgentMessageInput {
   clientId?: string;
   /** A WhatsApp interactive object (list or buttons) with `text` as its body: menus. */
   interactive?: Record<string, unknown>;
+  /**
+   * A message template (MSG-5) with `text` its rendering: allowed outside the 24 h window
+   * (WIN-1), sent as the Cloud API `template` object in `send`.
+   */
+  template?: NonNullable<Message['template']>;
   /** An assistant's reply: its tokens and cost (AI-6). */
   usage?: Message['usage'];
   /**
@@ -85,14 +90,14 @@ export async function queueAgentMessage(
 ): Promise<Message> {
   const text = input.text?.trim() ? input.text : undefined;
   const a = input.attachment;
-  if (!text && !a && !input.interactive)
+  if (!text && !a && !input.interactive && !input.template)
     throw new ValidationError('Escreva uma mensagem ou anexe um arquivo.', undefined, 'EMPTY_MESSAGE');
   if (a && !a.key && !a.link)
     throw new ValidationError('O anexo não tem arquivo nem link.', undefined, 'MISSING_MEDIA');
   // Media by link: Meta downloads it, but it must still be https on a public host (400 URL_NOT_ALLOWED).
   if (a?.link && !a.key) await checkOutboundUrl(a.link, deps.outbound);
   const caption = a ? (a.caption ?? text) : undefined;
-  if (!a && text && text.length > TEXT_MAX)
+  if (!a && !input.template && text && text.length > TEXT_MAX)
     throw new ValidationError(`A mensagem passa de ${TEXT_MAX} caracteres.`, undefined, 'TEXT_TOO_LONG');
   if (caption && caption.length > CAPTION_MAX)
     throw new ValidationError(`A legenda passa de ${CAPTION_MAX} caracteres.`, undefined, 'CAPTION_TOO_LONG');
@@ -109,7 +114,8 @@ export async function queueAgentMessage(
   const test = assistantOnly(conversation.channel);
   if (!test && !deps.outboundQueueUrl)
     throw new InternalError(new Error('OUTBOUND_QUEUE_URL is not configured'));
-  if (!test && !canSendFreeForm(conversation.windowExpiresAt, now)) throw new WindowClosedError();
+  if (!test && !input.template && !canSendFreeForm(conversation.windowExpiresAt, now))
+    throw new WindowClosedError();
 
   let replyTo: Message['replyTo'];
   if (input.replyToMessageId) {
@@ -124,7 +130,13 @@ export async function queueAgentMessage(
     if (quoted.wamid) replyTo = { wamid: quoted.wamid, messageId: quoted.id };
   }
 
-  const type = a ? mediaTypeOf(a.mimeType) : input.interactive ? 'interactive' : 'text';
+  const type = a
+    ? mediaTypeOf(a.mimeType)
+    : input.template
+      ? 'template'
+      : input.interactive
+        ? 'interactive'
+        : 'text';
   const message = messageSchema.parse({
     id: input.id ?? deps.newId(),
     accountId: input.accountId,
@@ -146,6 +158,7 @@ export async function queueAgentMessage(
         }
       : {}),
     ...(input.interactive ? { interactive: input.interactive } : {}),
+    ...(input.template ? { template: input.template } : {}),
     ...(replyTo ? { replyTo } : {}),
     status: test ? 'sent' : 'pending',
     ...(input.usage ? { usage: input.usage } : {}),

@@ -317,6 +317,8 @@ async function buildPayload(
     if (type === 'document' && media.filename) body.filename = media.filename;
     return { to, type, [type]: body, ...context };
   }
+  if (message.type === 'template' && message.template)
+    return { to, type: 'template', template: message.template.send, ...context };
   if (message.type === 'interactive' && message.interactive)
     return { to, type: 'interactive', interactive: message.interactive, ...context };
   const text = message.text ?? '';

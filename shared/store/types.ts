@@ -192,6 +192,8 @@ export const messageTypes = [
   'order',
   'system',
   'unsupported',
+  /** A message template (MSG-5) the business sent; its text is the template rendered. */
+  'template',
 ] as const;
 export const messageTypeSchema = z.enum(messageTypes);
 export type MessageType = z.infer<typeof messageTypeSchema>;
@@ -326,6 +328,16 @@ export const messageSchema = z.object({
   reaction: z.object({ emoji: z.string(), messageId: z.string() }).optional(),
   /** What was sent or received, as is. */
   interactive: z.unknown().optional(),
+  /** A template message: which template, and the Cloud API `template` object sent. */
+  template: z
+    .object({
+      id: z.string(),
+      name: z.string(),
+      language: z.string(),
+      category: z.string().optional(),
+      send: z.record(z.string(), z.unknown()),
+    })
+    .optional(),
   replyTo: z.object({ wamid: z.string(), messageId: z.string().optional() }).optional(),
   forwarded: z.boolean().optional(),
   wamid: z.string().optional(),

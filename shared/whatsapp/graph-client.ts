@@ -64,6 +64,18 @@ export interface GraphClient {
     mimeType: string,
     filename: string,
   ): Promise<string>;
+  /** `GET /{waba-id}/message_templates`: one page (Graph's `data`) and the cursor of the next. */
+  listTemplates(
+    wabaId: string,
+    token: string,
+    after?: string,
+  ): Promise<{ data: Record<string, unknown>[]; after?: string }>;
+  /** `POST /{waba-id}/message_templates`: Meta's id and first status (PENDING, usually). */
+  createTemplate(
+    wabaId: string,
+    token: string,
+    body: Record<string, unknown>,
+  ): Promise<{ id: string; status?: string; category?: string }>;
   /** `GET /{phone-number-id}`: the number as this token sees it (checked before a number is saved). */
   getPhoneNumber(
     phoneNumberId: string,
@@ -214,6 +226,33 @@ export function createGraphClient(opts: {
       form.set('file', new Blob([new Uint8Array(bytes)], { type: mimeType }), filename);
       const res = await call(`${phoneNumberId}/media`, token, { method: 'POST', body: form });
       return ((await res.json()) as { id: string }).id;
+    },
+    async listTemplates(wabaId, token, after) {
+      if (!/^\d{1,30}$/.test(wabaId))
+        throw new GraphApiError({ httpStatus: 400, code: 100, title: 'Invalid id', message: 'Invalid id' });
+      const q = new URLSearchParams({
+        fields: 'id,name,language,category,status,parameter_format,components,rejected_reason,quality_score',
+        limit: '100',
+        ...(after ? { after } : {}),
+      });
+      const res = await call(`${wabaId}/message_templates?${q}`, token);
+      const body = (await res.json()) as {
+        data?: Record<string, unknown>[];
+        paging?: { cursors?: { after?: string }; next?: string };
+      };
+      const next = body.paging?.next ? body.paging.cursors?.after : undefined;
+      return { data: body.data ?? [], ...(next ? { after: next } : {}) };
+    },
+    async createTemplate(wabaId, token, body) {
+      if (!/^\d{1,30}$/.test(wabaId))
+        throw new GraphApiError({ httpStatus: 400, code: 100, title: 'Invalid id', message: 'Invalid id' });
+      const res = await call(`${wabaId}/message_templates`, token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const out = (await res.json()) as { id: string | number; status?: string; category?: string };
+      return { ...out, id: String(out.id) };
     },
     async getPhoneNumber(phoneNumberId, token) {
       // Digits only: the id becomes a path segment of the Graph URL, never a URL itself.

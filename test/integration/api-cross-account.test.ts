@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { routes } from '#shared/api/routes.ts';
 import { putAppointment } from '#shared/store/ai.ts';
+import { putTemplate } from '#shared/store/templates.ts';
 import { rememberCampaign } from '#shared/store/inbox.ts';
 import { acc, keys } from '#shared/store/keys.ts';
 import type { Conversation, Message } from '#shared/store/types.ts';
@@ -38,6 +39,8 @@ describe('cross-account isolation', () => {
   let bAssistantId: string;
   let bKbId: string;
   let bQuickReplyId: string;
+  /** B's approved template, on the WABA id A's number has too (seedTenant's). */
+  const bTemplateId = '777000111';
   /** B's records in the dead-letter queues (an outbound job, an inbound message). */
   let bDeadLetters: { queue: 'inbound' | 'outbound'; id: string }[];
 
@@ -50,6 +53,7 @@ describe('cross-account isolation', () => {
       `${acc(b.accountId)}#PUSH`,
       keys.appointmentsPartition(b.accountId),
       keys.quickRepliesPartition(b.accountId),
+      keys.templatesPartition(b.accountId),
     ];
     const all = [];
     for (const pk of partitions) {
@@ -76,6 +80,18 @@ describe('cross-account isolation', () => {
     await putConversation(kit, b, { contactName: 'Outro cliente de B' });
     bMsg = await putMessage(kit, bConv, { text: 'segredo de B' });
     await putMessage(kit, aConv, { text: 'mensagem de A' });
+    await putTemplate(kit.deps.ddb, kit.deps.tableName, {
+      id: bTemplateId,
+      accountId: b.accountId,
+      wabaId: b.number.wabaId,
+      name: 'segredo_de_b',
+      language: 'pt_BR',
+      category: 'UTILITY',
+      status: 'APPROVED',
+      parameterFormat: 'POSITIONAL',
+      components: [{ type: 'BODY', text: 'segredo de B' }],
+      updatedAt: 0,
+    });
     const bList = await kit.call('GET', '/api/conversations?limit=1', { token: bTokens.accessToken });
     bCursor = bList.body.nextCursor;
     const dept = await kit.call('POST', '/api/departments', {
@@ -660,6 +676,62 @@ describe('cross-account isolation', () => {
         body: { reason: 'x' },
       });
       assert.equal(res.status, 404);
+    },
+    listTemplates: async () => {
+      const res = await kit.call('GET', '/api/templates', { token: aToken });
+      assert.deepEqual(res.body.items, []);
+      expectNotFound(
+        await kit.call('GET', '/api/templates', { token: aToken, query: { numberId: b.number.id } }),
+      );
+    },
+    createTemplate: async () => {
+      expectNotFound(
+        await kit.call('POST', '/api/templates', {
+          token: aToken,
+          body: {
+            numberId: b.number.id,
+            name: 'invasao',
+            language: 'pt_BR',
+            category: 'UTILITY',
+            components: [{ type: 'BODY', text: 'oi' }],
+          },
+        }),
+      );
+    },
+    syncTemplates: async () => {
+      expectNotFound(
+        await kit.call('POST', '/api/templates/sync', { token: aToken, body: { numberId: b.number.id } }),
+      );
+    },
+    sendTemplate: async () => {
+      expectNotFound(
+        await kit.call('POST', `/api/conversations/${bConv.id}/template`, {
+          token: aToken,
+          body: { templateId: bTemplateId },
+        }),
+      );
+      // B's template (same WABA id as A's number) from A's own conversation: not found.
+      expectNotFound(
+        await kit.call('POST', `/api/conversations/${aConv.id}/template`, {
+          token: aToken,
+          body: { templateId: bTemplateId },
+        }),
+      );
+    },
+    startConversation: async () => {
+      const body = { phone: '11988887777', templateId: bTemplateId, openAttendance: true };
+      expectNotFound(
+        await kit.call('POST', '/api/conversations/start', {
+          token: aToken,
+          body: { ...body, numberId: b.number.id },
+        }),
+      );
+      expectNotFound(
+        await kit.call('POST', '/api/conversations/start', {
+          token: aToken,
+          body: { ...body, numberId: a.number.id },
+        }),
+      );
     },
     getOpenApi: async () => {
       const res = await kit.call('GET', '/api/openapi.json', { token: aToken });

@@ -381,7 +381,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
       const t = state.templates.find((x) => x.id === rejectPath[1]);
       if (!t) return json(res, 404, { error: { message: 'Unknown template', code: 100 } });
       const b = JSON.parse(raw.toString('utf8') || '{}') as { reason?: string; detail?: string };
-      await decideTemplate(t, 'REJECTED', b.reason, b.detail);
+      // Answered at once; the webhook follows (retried while the receiver is down).
+      void decideTemplate(t, 'REJECTED', b.reason, b.detail);
       return json(res, 200, t);
     }
     if (req.method === 'GET' && path === '/sim/events') {
