@@ -31,7 +31,7 @@ import type { ApiDeps } from './api-deps.ts';
 import { caller } from './conversations-service.ts';
 import { forgetDirectory } from './inbox-views.ts';
 import type { z } from 'zod';
-import type * as schemas from './schemas.ts';
+import type * as schemas from './routes/integrations.schemas.ts';
 
 type ApiNumber = z.infer<typeof schemas.apiNumberSchema>;
 

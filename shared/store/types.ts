@@ -1,7 +1,7 @@
 /**
  * The entities of the single table, as zod schemas (the source of truth) and the types
  * inferred from them. Repositories store these shapes plus their key attributes
- * (shared/store/keys.ts); the API returns them minus secrets (see shared/api/schemas.ts).
+ * (shared/store/keys.ts); the API returns them minus secrets (shared/api/routes/*.schemas.ts).
  * Times are epoch ms UTC; ids are ULIDs.
  */
 import { z } from 'zod';

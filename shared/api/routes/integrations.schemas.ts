@@ -1,29 +1,15 @@
 /**
- * The REST API's request and response shapes (zod). The route table (routes.ts) uses them
- * to validate input, to strip responses down to what may leave the server, and to
- * generate /api/openapi.json. Response schemas omit every secret (password hashes,
- * access tokens, raw payloads): zod drops keys a schema does not declare.
+ * The request and response schemas (zod) of the routes in ./integrations.ts (numbers,
+ * departments, the assistants' list, account settings). The router validates with them,
+ * shared/api/openapi.ts generates the OpenAPI document from them, and web/src/api-types.ts
+ * infers the web app's types from them.
  */
 import { z } from 'zod';
 import { departmentSchema, publicNumberSchema } from '#shared/store/types.ts';
 import { activeRoutingSchema, numberRoutingSchema } from '#shared/domain/routing.ts';
 import { inactivityHoursSchema } from '#shared/domain/clock.ts';
-import { idSchema, phoneDigitsSchema } from './routes/common-schemas.ts';
-import { apiAssistantSchema } from './routes/ai.schemas.ts';
-// Moved; re-exported until every importer names its file (issue 14).
-export * from './routes/common-schemas.ts';
-// Moved; re-exported until every importer names its file (issue 14).
-export * from './routes/conversations.schemas.ts';
-// Moved; re-exported until every importer names its file (issue 14).
-export * from './routes/messages.schemas.ts';
-// Moved; re-exported until every importer names its file (issue 14).
-export * from './routes/auth.schemas.ts';
-// Moved; re-exported until every importer names its file (issue 14).
-export * from './routes/team.schemas.ts';
-// Moved; re-exported until every importer names its file (issue 14).
-export * from './routes/dead-letters.schemas.ts';
-// Moved; re-exported until every importer names its file (issue 14).
-export * from './routes/ai.schemas.ts';
+import { idSchema, phoneDigitsSchema } from './common-schemas.ts';
+import { apiAssistantSchema } from './ai.schemas.ts';
 
 const hexColor = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'Escolha uma cor no formato #RRGGBB.');
 
