@@ -6,7 +6,7 @@
  */
 import { matchPath } from 'react-router';
 
-export type AppPage = 'inbox' | 'integrations' | 'team' | 'assistants' | 'failures';
+export type AppPage = 'inbox' | 'integrations' | 'team' | 'assistants' | 'failures' | 'quickReplies';
 export type AiTab = 'assistants' | 'knowledge' | 'test' | 'conversations';
 
 export const paths = {
@@ -14,6 +14,8 @@ export const paths = {
   conversation: (id: string) => `/conversas/${encodeURIComponent(id)}`,
   integrations: '/integracoes',
   team: '/equipe',
+  /** Quick replies (respostas prontas, MSG-7): everyone's; proposals and approval. */
+  quickReplies: '/respostas-prontas',
   /** Kept from before the router: an alarm's e-mail links to it. */
   failures: '/admin/falhas',
   assistants: '/assistentes',
@@ -50,6 +52,7 @@ export function placeOf(pathname: string): Place | undefined {
   if (chat?.params.id) return { page: 'inbox', conversationId: chat.params.id };
   if (p === paths.integrations) return { page: 'integrations' };
   if (p === paths.team) return { page: 'team' };
+  if (p === paths.quickReplies) return { page: 'quickReplies' };
   if (p === paths.failures) return { page: 'failures' };
   for (const [tab, path] of Object.entries(aiTabPaths) as [AiTab, string][])
     if (p === path) return { page: 'assistants', aiTab: tab };

@@ -10,6 +10,7 @@ import { reactionsByTarget } from '../inbox-state.ts';
 import { useDirectory } from '../directory.ts';
 import { MessageBubble } from './MessageBubble.tsx';
 import { Composer } from './Composer.tsx';
+import { QuickRepliesForm } from './QuickRepliesForm.tsx';
 import { ChatTools } from './ChatTools.tsx';
 import { HeadsetIcon } from './icons.tsx';
 
@@ -55,9 +56,12 @@ export function Chat({
 }) {
   const { t, lang } = useI18n();
   const f = useFormat();
-  const { userName, deptName, me, colorOf } = useDirectory();
+  const { userName, deptName, me, colorOf, users, departments } = useDirectory();
   const aiTokens = (conversation.aiPromptTokens ?? 0) + (conversation.aiCompletionTokens ?? 0);
   const [replyTo, setReplyTo] = useState<Message>();
+  /** The sent message being proposed as a quick reply (MSG-7), and the notice after. */
+  const [proposing, setProposing] = useState<Message>();
+  const [proposed, setProposed] = useState('');
   const [loadingOlder, setLoadingOlder] = useState(false);
   const scroller = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
@@ -264,12 +268,36 @@ export function Chat({
                 quoted={quoted}
                 reactions={m.wamid ? reactions.get(m.wamid) : undefined}
                 onReply={() => setReplyTo(m)}
+                {...(m.direction === 'out' && m.sender.type === 'agent' && m.text && m.wamid
+                  ? { onPropose: () => setProposing(m) }
+                  : {})}
                 onMediaError={onMediaError}
               />
             </div>
           );
         })}
       </div>
+      {proposing && me && (
+        <div className="qr-dialog" role="dialog" aria-modal="true" aria-label={t.proposeQuickReply}>
+          <QuickRepliesForm
+            me={me}
+            manager={me.permissions.includes('approveQuickReplies')}
+            departments={departments}
+            users={users}
+            initial={{ text: proposing.text ?? '', sourceMessageId: proposing.id }}
+            onDone={(saved) => {
+              setProposing(undefined);
+              setProposed(saved.status === 'pending' ? t.qrProposedNotice : t.qrSaved);
+            }}
+            onCancel={() => setProposing(undefined)}
+          />
+        </div>
+      )}
+      {proposed && (
+        <p className="muted small center" role="status" data-testid="qr-proposed">
+          {proposed}
+        </p>
+      )}
       <Composer
         conversation={conversation}
         windowOpen={windowOpen}

@@ -4,8 +4,11 @@
  * message. The message shows at once as "sending" and is replaced by the stored one.
  * "Interna?" (or a text starting with /interna) makes it an internal message: for the
  * team only, never sent to the contact, allowed with the 24-hour window closed.
+ * Typing `/` opens the quick replies (respostas prontas, MSG-7) the agent may use, searched
+ * by what follows; picking one puts its text (and attachment) in the composer. Variables
+ * ({nome}…, MSG-2) are inserted from their menu and rendered by the server on send.
  */
-import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { messagesApi as api } from '../api/messages.ts';
 import type { Attachment, Conversation, Message, MessageType } from '../api-types.ts';
@@ -15,6 +18,16 @@ import { internalText } from '../../../shared/domain/inbox.ts';
 import { useFormat } from '../format.ts';
 import { summary } from './MessageBubble.tsx';
 import { PaperclipIcon } from './icons.tsx';
+import type { QuickReply } from '../api/quick-replies.ts';
+import { useUsableQuickReplies } from '../queries/quick-replies.ts';
+import { searchQuickReplies } from '../../../shared/domain/quick-replies.ts';
+import {
+  QUICK_REPLY_LIST_ID,
+  QuickRepliesPicker,
+  VariablesMenu,
+  insertAt,
+  quickReplyOptionId,
+} from './QuickRepliesPicker.tsx';
 
 /** Unsent text per conversation, kept while the agent looks at another one. */
 const drafts = new Map<string, string>();
@@ -45,12 +58,55 @@ export function Composer({
   const [uploading, setUploading] = useState(false);
   const [error, setError] = useState('');
   const [internal, setInternal] = useState(false);
+  /** A picked quick reply's file (already uploaded), sent with the text as its caption. */
+  const [savedFile, setSavedFile] = useState<NonNullable<QuickReply['attachment']>>();
+  const [pickerDismissed, setPickerDismissed] = useState(false);
+  const [pickerForced, setPickerForced] = useState(false);
+  const [active, setActive] = useState(0);
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
   const setText = (v: string) => {
     drafts.set(conversation.id, v);
     setTextState(v);
+  };
+
+  // `/` and a search, alone in the field: the quick-reply list (or opened by its button).
+  const slashQuery = /^\/\S*$/.test(text) ? text.slice(1) : undefined;
+  const pickerOpen = (slashQuery !== undefined && !pickerDismissed) || pickerForced;
+  const quickReplies = useUsableQuickReplies(pickerOpen);
+  const matches = useMemo(
+    () => (pickerOpen ? searchQuickReplies(quickReplies.data ?? [], slashQuery ?? '') : []),
+    [pickerOpen, quickReplies.data, slashQuery],
+  );
+  useEffect(() => setActive(0), [slashQuery, pickerForced]);
+  // Esc closes the list until the search changes.
+  useEffect(() => setPickerDismissed(false), [slashQuery]);
+
+  const closePicker = () => {
+    setPickerForced(false);
+    setPickerDismissed(true);
+  };
+
+  /** The reply's text replaces the `/search` (or goes where the cursor is); its file is attached. */
+  const pick = (qr: QuickReply) => {
+    const next = slashQuery !== undefined ? qr.text : insertAt(input.current, text, qr.text).text;
+    setText(next);
+    if (qr.attachment) {
+      setFile(undefined);
+      setSavedFile(qr.attachment);
+    }
+    closePicker();
+    input.current?.focus();
+  };
+
+  const insertVariable = (v: string) => {
+    const { text: next, cursor } = insertAt(input.current, text, v);
+    setText(next);
+    requestAnimationFrame(() => {
+      input.current?.focus();
+      input.current?.setSelectionRange(cursor, cursor);
+    });
   };
 
   useEffect(() => {
@@ -103,10 +159,10 @@ export function Composer({
 
   const send = async () => {
     const body = text.trim();
-    if ((!body && !file) || uploading) return;
+    if ((!body && !file && !savedFile) || uploading) return;
     // "/interna …" is internal too (the server takes the prefix away).
     const prefixed = internalText(body);
-    const asInternal = (internal || prefixed !== undefined) && !file;
+    const asInternal = (internal || prefixed !== undefined) && !file && !savedFile;
     if (asInternal && !(prefixed ?? body).trim()) return;
     // Outside the 24 h window only templates (and internal notes) may go: say so at once.
     if (!windowOpen && !asInternal) {
@@ -127,6 +183,8 @@ export function Composer({
       } finally {
         setUploading(false);
       }
+    } else if (savedFile) {
+      attachment = { ...savedFile, ...(body ? { caption: body } : {}) };
     }
     const quoted = replyTo;
     const local: Message = {
@@ -154,6 +212,7 @@ export function Composer({
     onLocalMessages([local]);
     setText('');
     setFile(undefined);
+    setSavedFile(undefined);
     onSent();
     // The switch says so in the request; a /interna prefix is the server's to read.
     const flag = internal && !attachment;
@@ -162,6 +221,24 @@ export function Composer({
   };
 
   const onKey = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (pickerOpen && !e.nativeEvent.isComposing) {
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        closePicker();
+        return;
+      }
+      if (matches.length && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        setActive((i) => (i + step + matches.length) % matches.length);
+        return;
+      }
+      if (matches.length && ((e.key === 'Enter' && !e.shiftKey) || e.key === 'Tab')) {
+        e.preventDefault();
+        pick(matches[Math.min(active, matches.length - 1)]!);
+        return;
+      }
+    }
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       void send();
@@ -206,6 +283,23 @@ export function Composer({
           </button>
         </div>
       )}
+      {savedFile && !file && (
+        <div className="attachment-chip" data-testid="attachment-chip">
+          <PaperclipIcon size={16} /> {savedFile.filename}
+          <button className="link" onClick={() => setSavedFile(undefined)} aria-label={t.removeAttachment}>
+            ✕
+          </button>
+        </div>
+      )}
+      {pickerOpen && (
+        <QuickRepliesPicker
+          items={matches}
+          active={active}
+          loading={quickReplies.isPending}
+          onPick={pick}
+          onHover={setActive}
+        />
+      )}
       <div className="compose-row">
         <button
           className="icon"
@@ -217,6 +311,19 @@ export function Composer({
         >
           <PaperclipIcon size={22} />
         </button>
+        <button
+          className="icon"
+          onMouseDown={(e) => e.preventDefault()}
+          onClick={() => (pickerOpen ? closePicker() : setPickerForced(true))}
+          title={t.quickRepliesOpen}
+          aria-label={t.quickRepliesOpen}
+          aria-expanded={pickerOpen}
+          data-testid="quick-replies-button"
+          disabled={internalNow}
+        >
+          /
+        </button>
+        <VariablesMenu onInsert={insertVariable} disabled={internalNow} />
         <input
           ref={fileInput}
           type="file"
@@ -224,6 +331,7 @@ export function Composer({
           data-testid="attach-input"
           onChange={(e) => {
             setFile(e.target.files?.[0]);
+            setSavedFile(undefined);
             e.target.value = '';
           }}
         />
@@ -236,6 +344,11 @@ export function Composer({
           }
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKey}
+          aria-controls={pickerOpen && matches.length ? QUICK_REPLY_LIST_ID : undefined}
+          aria-autocomplete="list"
+          aria-activedescendant={
+            pickerOpen && matches[active] ? quickReplyOptionId(matches[active].id) : undefined
+          }
           rows={1}
         />
         <label className={`switch ${internal ? 'on' : ''}`} title={t.internalHint}>
@@ -247,7 +360,10 @@ export function Composer({
             aria-checked={internal}
             onChange={(e) => {
               setInternal(e.target.checked);
-              if (e.target.checked) setFile(undefined);
+              if (e.target.checked) {
+                setFile(undefined);
+                setSavedFile(undefined);
+              }
               input.current?.focus();
             }}
           />
@@ -259,7 +375,7 @@ export function Composer({
           data-testid="send"
           data-internal={internalNow ? 'true' : undefined}
           onClick={() => void send()}
-          disabled={uploading || (!text.trim() && !file) || (!windowOpen && !internalNow)}
+          disabled={uploading || (!text.trim() && !file && !savedFile) || (!windowOpen && !internalNow)}
         >
           {uploading ? t.uploading : internalNow ? t.sendInternal : t.send}
         </button>

@@ -15,6 +15,7 @@ import { messagesApi } from '../api/messages.ts';
 import type { Conversation, ConversationQuery, Me, Message } from '../api-types.ts';
 import { Integrations } from './Integrations.tsx';
 import { Team } from './Team.tsx';
+import { QuickReplies } from './QuickReplies.tsx';
 import { DeadLetters } from './DeadLetters.tsx';
 import { Assistants } from './Assistants.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
@@ -583,6 +584,13 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
                 </>
               )}
               <button
+                className={`ghost ${page === 'quickReplies' ? 'active' : ''}`}
+                data-testid="nav-quick-replies"
+                onClick={() => setPage('quickReplies')}
+              >
+                {t.quickReplies}
+              </button>
+              <button
                 className={`ghost ${page === 'assistants' ? 'active' : ''}`}
                 data-testid="nav-assistants"
                 onClick={() => setPage('assistants')}
@@ -623,6 +631,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
           <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
           {page === 'integrations' && <Integrations />}
           {page === 'team' && <Team />}
+          {page === 'quickReplies' && <QuickReplies me={me} />}
           {page === 'failures' && <DeadLetters onOpenConversation={(id) => openConversation(id)} />}
           {page === 'assistants' && <Assistants me={me} />}
           {page === 'inbox' && (

@@ -65,6 +65,7 @@ export function MessageBubble({
   quoted,
   reactions,
   onReply,
+  onPropose,
   onMediaError,
 }: {
   m: Message;
@@ -72,6 +73,8 @@ export function MessageBubble({
   quoted?: Message;
   reactions?: string[];
   onReply: () => void;
+  /** An agent's sent message: "propor como resposta pronta" (MSG-7). */
+  onPropose?: () => void;
   onMediaError: () => void;
 }) {
   const { t, lang } = useI18n();
@@ -145,6 +148,11 @@ export function MessageBubble({
         {canReply && (
           <button className="link reply" onClick={onReply} data-testid="reply">
             {t.reply}
+          </button>
+        )}
+        {onPropose && (
+          <button className="link reply" onClick={onPropose} data-testid="propose-quick-reply">
+            {t.proposeQuickReply}
           </button>
         )}
         {m.usage && <UsageLine usage={m.usage} />}

@@ -15,6 +15,14 @@ import { StatusLine, useStatus } from './Status.tsx';
 import type { Messages } from '../i18n/pt-BR.ts';
 import { effectivePermissions, permissions as allPermissions } from '../../../shared/domain/inbox.ts';
 
+/**
+ * The permissions the editor offers: those whose feature exists. `contactNotes` (CT-2,
+ * observations) and `supportCode` have none yet: hidden until issue 16 wires them to their
+ * features (a user's stored value is kept as it is meanwhile).
+ */
+const hiddenPermissions: readonly Permission[] = ['contactNotes', 'supportCode'];
+const editablePermissions = allPermissions.filter((p) => !hiddenPermissions.includes(p));
+
 const roles: Role[] = ['agent', 'supervisor', 'admin'];
 
 export function roleLabel(t: Messages, r: Role): string {
@@ -166,7 +174,7 @@ function UserRow({
       </td>
       <td>
         <Checks
-          options={allPermissions}
+          options={editablePermissions}
           value={shownPerms}
           onChange={setPerms}
           label={(p) => permissionLabel(t, p)}
@@ -399,7 +407,7 @@ function NewUser({ departments, onCreated }: { departments: Department[]; onCrea
       <fieldset>
         <legend>{t.permissionsLabel}</legend>
         <Checks
-          options={allPermissions}
+          options={editablePermissions}
           value={role === 'admin' ? allPermissions : perms}
           onChange={setPerms}
           label={(p) => permissionLabel(t, p)}
