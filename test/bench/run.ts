@@ -825,6 +825,11 @@ function tailOf(
       mainThreadStallsOver60ms: hops.stalls.length,
       longestMainThreadStallMs: Math.max(0, ...hops.stalls.map((s) => s.ms)),
       dynamoLatencyAtProxyMs: hops.dynamoLatency,
+      /** DynamoDB requests that took over 100 ms at the proxy, by kind. */
+      dynamoOver100msByKind: hops.slowDynamo.reduce<Record<string, number>>(
+        (n, r) => ({ ...n, [r.kind]: (n[r.kind] ?? 0) + 1 }),
+        {},
+      ),
     },
   };
 }
