@@ -179,5 +179,9 @@ describe('simulator: message templates', () => {
       components: [{ type: 'body', parameters: [{ type: 'text', text: 'Ana' }] }],
     });
     expect(ok.status).toBe(200);
+    // The phone shows the template's text with the values sent.
+    expect(sim.outbox('5511988887777').at(-1)?.shown).toBe(
+      'Olá Ana, aqui é da Loja Demo. Podemos continuar o seu atendimento por aqui?\n\n[Sim, vamos continuar]',
+    );
   });
 });

@@ -91,6 +91,7 @@ const digits=(s)=>s.replace(/\\D/g,'');
 const mine=(m)=>m.customer.endsWith(digits($('from').value).slice(-8));
 async function load(){ const r=await fetch('/sim/outbox?to='+digits($('from').value)); messages=(await r.json()).messages; render(); }
 function text(m){ const p=m.payload;
+  if(m.shown) return m.shown;
   if(m.type==='text') return p.text?.body ?? '';
   if(m.type==='interactive'){ const i=p.interactive; if(i.list_reply) return i.list_reply.title; if(i.button_reply) return i.button_reply.title; return i.body?.text ?? ''; }
   if(m.type==='location') return '📍 '+(p.location?.name ?? (p.location?.latitude+', '+p.location?.longitude));

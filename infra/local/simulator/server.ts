@@ -12,6 +12,8 @@ import { signBody } from '#shared/whatsapp/signature.ts';
 import { validateOutbound } from '#shared/whatsapp/limits.ts';
 import { canonicalPhone } from '#shared/domain/phone.ts';
 import {
+  paramsOf,
+  renderTemplateText,
   sendParameterMismatch,
   templateComponentSchema,
   templateCreateProblems,
@@ -71,6 +73,8 @@ export interface PhoneMessage {
   payload: Record<string, unknown>;
   at: number;
   status?: 'sent' | 'delivered' | 'read' | 'failed';
+  /** A template as the phone shows it (its text with the parameters sent). */
+  shown?: string;
 }
 
 export interface Simulator {
@@ -470,6 +474,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           'Parameter value is not valid',
           violations.map((v) => v.message).join('; '),
         );
+      let shown: string | undefined;
       if (body.type === 'template') {
         // Meta's checks: the template exists in that language on the number's WABA and is
         // approved (132001), and the parameters given match its own (132000).
@@ -494,6 +499,19 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
           .map((c) => templateComponentSchema.safeParse(c))
           .flatMap((r) => (r.success ? [r.data] : []));
         const mismatch = sendParameterMismatch({ components }, send);
+        // What the phone shows: the template's text with the values sent, by position or name.
+        const valuesOf = (type: 'header' | 'body') => {
+          const c = components.find((x) => x.type === type.toUpperCase());
+          const keys = paramsOf(c && 'text' in c ? c.text : undefined);
+          const given = (send.components ?? []).find((x) => x.type === type)?.parameters ?? [];
+          return Object.fromEntries(
+            (given as { text?: string; parameter_name?: string }[]).map((p, i) => [
+              p.parameter_name ?? keys[i] ?? String(i + 1),
+              String(p.text ?? ''),
+            ]),
+          );
+        };
+        shown = renderTemplateText({ components }, { header: valuesOf('header'), body: valuesOf('body') });
         if (mismatch)
           return metaError(
             res,
@@ -514,6 +532,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<Simulator>
         type,
         payload: body,
         at: Date.now(),
+        ...(shown !== undefined ? { shown } : {}),
       };
       state.messages.push(m);
       save();
