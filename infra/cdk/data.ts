@@ -48,27 +48,30 @@ export class Data {
           ix.projection === 'KEYS_ONLY' ? dynamodb.ProjectionType.KEYS_ONLY : dynamodb.ProjectionType.ALL,
       });
     }
-    // Pre-warming (docs/capacity.md): a new on-demand table serves 4,000 write and 12,000
-    // read units/s at once and scales past that by itself over time; before a launch above
-    // it, `--parameters TableWarmWriteUnits=… --parameters TableWarmReadUnits=…` warms the
-    // table and each index (both given, or neither: 0 leaves warm throughput unset). Pre-warming is billed, and
-    // a warm value once raised is not lowered.
+    // Pre-warming (docs/capacity.md): a new on-demand table (and index) serves 4,000 write
+    // and 12,000 read units/s at once and scales past that by itself over time; before a
+    // launch above it, `--parameters TableWarmWriteUnits=… --parameters TableWarmReadUnits=…`
+    // warms the table and each index (give both, at or above DescribeTable's current warm
+    // values). Left at these defaults, warm throughput is not set. Pre-warming is billed,
+    // and a warm value once raised is not lowered.
     const warmWrites = new CfnParameter(stack, 'TableWarmWriteUnits', {
       type: 'Number',
-      default: 0,
-      minValue: 0,
-      description: 'Pre-warm the table and each index to this many write units/s (0: not pre-warmed)',
+      default: 4000,
+      minValue: 4000,
+      description:
+        'Pre-warm the table and each index to this many write units/s (4000, a new table’s own: not pre-warmed)',
     });
     const warmReads = new CfnParameter(stack, 'TableWarmReadUnits', {
       type: 'Number',
-      default: 0,
-      minValue: 0,
-      description: 'Pre-warm the table and each index to this many read units/s (0: not pre-warmed)',
+      default: 12000,
+      minValue: 12000,
+      description:
+        'Pre-warm the table and each index to this many read units/s (12000, a new table’s own: not pre-warmed)',
     });
     const warmGiven = new CfnCondition(stack, 'TableWarmGiven', {
-      expression: Fn.conditionAnd(
-        Fn.conditionNot(Fn.conditionEquals(warmWrites.valueAsString, '0')),
-        Fn.conditionNot(Fn.conditionEquals(warmReads.valueAsString, '0')),
+      expression: Fn.conditionOr(
+        Fn.conditionNot(Fn.conditionEquals(warmWrites.valueAsString, '4000')),
+        Fn.conditionNot(Fn.conditionEquals(warmReads.valueAsString, '12000')),
       ),
     });
     const warm = Fn.conditionIf(

@@ -138,21 +138,25 @@ describe('the CDK stack realises the topology', () => {
     }
   });
 
-  test('the table and each index are pre-warmed only when both warm parameters are given', () => {
+  test('the table and each index are pre-warmed only when a warm parameter is given', () => {
     const json = template.toJSON() as {
       Parameters: Record<string, { Type: string; Default?: unknown; MinValue?: unknown }>;
       Conditions: Record<string, unknown>;
     };
-    for (const p of ['TableWarmWriteUnits', 'TableWarmReadUnits'])
+    // Defaults: a new on-demand table's own warm values (nothing set), also the minimum.
+    for (const [p, own] of [
+      ['TableWarmWriteUnits', 4000],
+      ['TableWarmReadUnits', 12000],
+    ] as const)
       assert.deepEqual(
         { ...json.Parameters[p], Description: undefined },
-        { Type: 'Number', Default: 0, MinValue: 0, Description: undefined },
+        { Type: 'Number', Default: own, MinValue: own, Description: undefined },
         p,
       );
     assert.deepEqual(json.Conditions.TableWarmGiven, {
-      'Fn::And': [
-        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TableWarmWriteUnits' }, '0'] }] },
-        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TableWarmReadUnits' }, '0'] }] },
+      'Fn::Or': [
+        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TableWarmWriteUnits' }, '4000'] }] },
+        { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'TableWarmReadUnits' }, '12000'] }] },
       ],
     });
     const warm = {
