@@ -176,6 +176,13 @@ test('an agent proposes a sent message as a quick reply; the admin approves it a
   await agent.locator('[data-testid="quick-reply-option"][data-shortcut="pedido"]').waitFor();
   await composer.press('Enter');
   assert.equal(await composer.inputValue(), 'Olá, {primeiro_nome}! Seu pedido sai hoje à tarde.');
+
+  // The team page offers the approve permission; those without a feature yet are hidden.
+  await admin.getByTestId('nav-team').click();
+  const perms = admin.getByTestId('new-user-permissions');
+  await perms.getByLabel('Aprovar respostas prontas').waitFor();
+  assert.equal(await perms.getByLabel('Notas de contato').count(), 0);
+  assert.equal(await perms.getByLabel('Código de suporte').count(), 0);
   await admin.close();
   await agent.context().close();
 });
