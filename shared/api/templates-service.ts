@@ -27,7 +27,7 @@ import {
 import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { numberAccessToken } from '#shared/secrets/account-secrets.ts';
 import { getAccount } from '#shared/store/accounts.ts';
-import { findContactByPhone, newContact } from '#shared/store/contacts.ts';
+import { findContactByPhone, getContact, newContact } from '#shared/store/contacts.ts';
 import {
   closeConversation,
   findConversation,
@@ -211,7 +211,9 @@ async function approvedTemplate(
 
 /**
  * A template in a chat (MSG-5): allowed when the window is closed (WIN-1); shown in the
- * chat as its text. The conversation becomes the agent's as any reply does.
+ * chat as its text. A closed conversation is opened again first (a new attendance and
+ * protocol, started by the business: WIN-1, RT-5). The conversation becomes the agent's
+ * as any reply does.
  */
 export async function sendTemplateMessage(
   deps: ApiDeps,
@@ -219,7 +221,9 @@ export async function sendTemplateMessage(
   conversationId: string,
   body: { templateId: string; values: TemplateValues; clientId?: string },
 ): Promise<Message> {
-  const { conversation, user } = await visibleConversation(deps, auth, conversationId);
+  const visible = await visibleConversation(deps, auth, conversationId);
+  const { user } = visible;
+  let { conversation } = visible;
   const number = await numberOf(deps, auth.accountId, conversation.numberId);
   const { text, ...template } = await approvedTemplate(
     deps,
@@ -228,6 +232,28 @@ export async function sendTemplateMessage(
     body.templateId,
     body.values,
   );
+  if (conversation.status === 'closed') {
+    const account = await getAccount(deps.ddb, deps.tableName, auth.accountId);
+    const contact = (await getContact(deps.ddb, deps.tableName, auth.accountId, conversation.contactId)) ?? {
+      id: conversation.contactId,
+      accountId: auth.accountId,
+      name: conversation.contactName,
+      createdAt: conversation.createdAt,
+    };
+    const opened = await openConversation(deps.ddb, deps.tableName, {
+      number,
+      contact,
+      existing: conversation,
+      newId: deps.newId,
+      now: deps.now(),
+      timeZone: account?.timezone ?? DEFAULT_TIMEZONE,
+    });
+    conversation = opened.conversation;
+    if (opened.opened === 'reopened' && conversation.attendanceId) {
+      await markStartedByBusiness(deps.ddb, deps.tableName, conversation, conversation.attendanceId);
+      conversation = { ...conversation, startedBy: 'business' };
+    }
+  }
   const message = await queueAgentMessage(deps, {
     accountId: auth.accountId,
     conversationId,

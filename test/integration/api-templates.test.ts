@@ -189,6 +189,24 @@ describe('templates API', () => {
     expect(await kit.receiveOutbound()).toMatchObject([{ kind: 'send', messageId: sent.body.id }]);
   });
 
+  test('a template to a closed conversation opens a new attendance, started by the business (WIN-1)', async () => {
+    const conv = await putConversation(kit, a, {
+      numberId: number.id,
+      status: 'closed',
+      protocol: '20261101-000001',
+      windowExpiresAt: kit.clock.now - 3600_000,
+    });
+    const sent = await kit.call('POST', `/api/conversations/${conv.id}/template`, {
+      token: admin,
+      body: { templateId: '900000000000001', values: { body: { '1': 'João' } } },
+    });
+    expect(sent.status).toBe(202);
+    const after = await getConversationById(kit.deps.ddb, kit.deps.tableName, a.accountId, conv.id);
+    expect(after).toMatchObject({ status: 'open', startedBy: 'business', agentId: a.user.id });
+    expect(after?.protocol).not.toBe('20261101-000001');
+    expect(sent.body.attendanceId).toBe(after?.attendanceId);
+  });
+
   test('new chat: typed phone, business-started; the same contact again is "Conversa já existente" with its id', async () => {
     const start = (over: Record<string, unknown> = {}) =>
       kit.call('POST', '/api/conversations/start', {
