@@ -19,17 +19,21 @@ import { ack } from './nag.ts';
  * connects and pings.
  *
  * The HTTP stage's figures are deploy-time parameters (`HttpThrottleRate`,
- * `HttpThrottleBurst`); these are their defaults, sized in docs/capacity.md for 10,000
- * customer messages/s across a deployment: each is one webhook POST, its reply's three
- * statuses (sent, delivered, read) three more, and the agent's reply one API request —
- * 50,000 requests/s, with the burst twice the rate (the ratio the stage always had). The
- * account's Regional API Gateway quota (10,000 requests/s, burst 5,000 by default) still
- * applies beneath: a deployment of that size raises it too.
+ * `HttpThrottleBurst`). Their defaults are the account's default Regional API Gateway quota
+ * (10,000 requests/s, burst 5,000): API Gateway's guide says a stage's limit cannot exceed
+ * the account's, so a higher default would be refused or meaningless on a new account.
+ * docs/capacity.md sizes 10,000 customer messages/s across a deployment at 50,000
+ * requests/s (each message one webhook POST, its reply's three statuses, the agent's reply
+ * one API request): a deployment of that size raises the quota (Service Quotas) and then
+ * passes the parameters (HTTP_THROTTLE_AT_CAPACITY).
  */
 export const API_THROTTLING = {
-  http: { rateLimit: 50_000, burstLimit: 100_000 },
+  http: { rateLimit: 10_000, burstLimit: 5_000 },
   ws: { rateLimit: 100, burstLimit: 200 },
 } as const;
+
+/** The HTTP stage's figures docs/capacity.md sizes for 10,000 customer messages/s. */
+export const HTTP_THROTTLE_AT_CAPACITY = { rateLimit: 50_000, burstLimit: 100_000 } as const;
 
 export class Apis {
   readonly wsApi: apigwv2.WebSocketApi;

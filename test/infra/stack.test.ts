@@ -4,6 +4,7 @@ import { App, Validations } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { API_THROTTLING, AtendeStack } from '#infra/cdk/atende-stack.ts';
+import { HTTP_THROTTLE_AT_CAPACITY } from '#infra/cdk/apis.ts';
 import { functionNames, queueNames, topology } from '#infra/topology.ts';
 
 // Shape tests synthesize without esbuild bundling (fast); `npx cdk synth` bundles.
@@ -190,9 +191,13 @@ describe('the CDK stack realises the topology', () => {
     assert.equal(parameters.HttpThrottleRate?.Default, API_THROTTLING.http.rateLimit);
     assert.equal(parameters.HttpThrottleBurst?.Default, API_THROTTLING.http.burstLimit);
     assert.equal(parameters.HttpThrottleRate?.MinValue, 1);
+    // The defaults stay within a new account's Regional quota (10,000 requests/s, burst
+    // 5,000): a stage's limit cannot exceed the account's.
+    assert.ok(API_THROTTLING.http.rateLimit <= 10_000 && API_THROTTLING.http.burstLimit <= 5_000);
     // docs/capacity.md: 10,000 customer messages/s across a deployment, each one webhook POST,
-    // three status POSTs for its reply and the agent's reply through the API.
-    assert.ok(API_THROTTLING.http.rateLimit >= 10_000 * (1 + 3 + 1));
+    // three status POSTs for its reply and the agent's reply through the API — the figures
+    // such a deployment passes once its quota is raised.
+    assert.ok(HTTP_THROTTLE_AT_CAPACITY.rateLimit >= 10_000 * (1 + 3 + 1));
     const ws = stages.find((s) => s.StageName === 'live')!;
     assert.deepEqual(ws.DefaultRouteSettings, {
       ThrottlingRateLimit: API_THROTTLING.ws.rateLimit,
