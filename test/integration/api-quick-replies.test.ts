@@ -23,6 +23,7 @@ interface QR {
   status: string;
   text: string;
   rejectionReason?: string;
+  attachment?: { uploadId: string; mimeType: string; filename: string };
 }
 
 describe('quick replies (respostas prontas)', () => {
@@ -209,6 +210,39 @@ describe('quick replies (respostas prontas)', () => {
     const mine = await create(supervisor, { ...other, scope: { type: 'user', userId: finUserId } });
     assert.equal(mine.status, 201);
     assert.equal(mine.body.status, 'approved');
+  });
+
+  test('an attachment is kept with the reply, its text then a caption (1,024 characters); null removes it', async () => {
+    const attachment = {
+      uploadId: '01JD3Z8Q7W5V4T3S2R1P0N9M8K',
+      mimeType: 'application/pdf',
+      filename: 'tabela.pdf',
+    };
+    const long = await create(admin, {
+      shortcut: 'tabela',
+      title: 'Tabela de preços',
+      text: 'x'.repeat(1025),
+      attachment,
+      scope: { type: 'all' },
+    });
+    assert.equal(long.status, 400);
+    const res = await create(admin, {
+      shortcut: 'tabela',
+      title: 'Tabela de preços',
+      text: 'Segue a tabela, {primeiro_nome}.',
+      attachment,
+      scope: { type: 'all' },
+    });
+    assert.equal(res.status, 201);
+    assert.deepEqual(res.body.attachment, attachment);
+    assert.deepEqual((await list(vendas, { usable: 'true', q: 'tabela' }))[0]?.attachment, attachment);
+    const removed = await kit.call('PATCH', `/api/quick-replies/${res.body.id}`, {
+      token: admin,
+      body: { attachment: null },
+    });
+    assert.equal(removed.status, 200);
+    assert.equal(removed.body.attachment, undefined);
+    assert.equal(removed.body.text, 'Segue a tabela, {primeiro_nome}.');
   });
 
   test('another account can neither list, change, delete nor review a quick reply, nor target its scope', async () => {
