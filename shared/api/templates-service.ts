@@ -143,44 +143,65 @@ export async function createTemplate(
 
 /**
  * Reads the WABA's templates from Meta (every page) and stores them as listed: what Meta
- * no longer has goes. One sync per WABA: given a number, its WABA; else every WABA of the
- * account's numbers.
+ * no longer has goes. One sync per WABA: given a number, its WABA (Meta's refusal is the
+ * answer); else every WABA of the account's numbers, a WABA Meta refuses (a number's
+ * token revoked…) listed in `failed` while the others sync.
  */
 export async function syncTemplates(
   deps: ApiDeps,
   auth: AccessClaims,
   body: { numberId?: string },
-): Promise<{ items: ApiTemplate[]; removed: number }> {
+): Promise<{
+  items: ApiTemplate[];
+  removed: number;
+  failed?: { numberId: string; code: string; message: string }[];
+}> {
   const numbers = body.numberId
     ? [await numberOf(deps, auth.accountId, body.numberId)]
     : await listNumbers(deps.ddb, deps.tableName, auth.accountId);
   const byWaba = new Map<string, WhatsAppNumber>();
   for (const n of numbers) if (!byWaba.has(n.wabaId)) byWaba.set(n.wabaId, n);
   let removed = 0;
+  const failed: { numberId: string; code: string; message: string }[] = [];
   for (const [wabaId, number] of byWaba) {
-    const token = await tokenOf(deps, number);
-    const graph = deps.whatsapp!.graph;
-    if (!graph.listTemplates) throw new MetaUnavailableError();
-    const raw: Record<string, unknown>[] = [];
-    let after: string | undefined;
-    for (let page = 0; page < 50; page++) {
-      const res = await graph.listTemplates(wabaId, token, after).catch(fromGraph);
-      raw.push(...res.data);
-      after = res.after;
-      if (!after) break;
+    try {
+      removed += await syncWaba(deps, auth.accountId, wabaId, number);
+    } catch (err) {
+      if (body.numberId || !(err instanceof AppError) || err.statusCode >= 500) throw err;
+      failed.push({ numberId: number.id, code: err.code, message: err.message });
+      byWaba.delete(wabaId);
     }
-    const now = deps.now();
-    const templates = raw.flatMap((r) => {
-      const t = templateFromGraph(r, { accountId: auth.accountId, wabaId, now });
-      return t ? [t] : [];
-    });
-    removed += (await replaceWabaTemplates(deps.ddb, deps.tableName, auth.accountId, wabaId, templates))
-      .removed;
   }
   const items = (await listTemplates(deps.ddb, deps.tableName, auth.accountId)).filter((t) =>
     byWaba.has(t.wabaId),
   );
-  return { items: items.map(toApi), removed };
+  return { items: items.map(toApi), removed, ...(failed.length ? { failed } : {}) };
+}
+
+/** One WABA's sync; how many stored templates Meta no longer lists were removed. */
+async function syncWaba(
+  deps: ApiDeps,
+  accountId: string,
+  wabaId: string,
+  number: WhatsAppNumber,
+): Promise<number> {
+  const token = await tokenOf(deps, number);
+  const graph = deps.whatsapp!.graph;
+  if (!graph.listTemplates) throw new MetaUnavailableError();
+  const raw: Record<string, unknown>[] = [];
+  let after: string | undefined;
+  for (let page = 0; page < 50; page++) {
+    const res = await graph.listTemplates(wabaId, token, after).catch(fromGraph);
+    raw.push(...res.data);
+    after = res.after;
+    if (!after) break;
+  }
+  const now = deps.now();
+  const templates = raw.flatMap((r) => {
+    const t = templateFromGraph(r, { accountId, wabaId, now });
+    return t ? [t] : [];
+  });
+  return (await replaceWabaTemplates(deps.ddb, deps.tableName, accountId, wabaId, templates)).removed;
 }
 
 /** The approved template of the number's WABA, and its send object for these values. */

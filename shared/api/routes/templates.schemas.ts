@@ -50,7 +50,14 @@ export const createTemplateBodySchema = templateCreateSchema
 
 export const syncTemplatesBodySchema = z.object({ numberId: idSchema.optional() });
 export const syncTemplatesSchema = z
-  .object({ items: z.array(apiTemplateSchema), removed: z.number().int() })
+  .object({
+    items: z.array(apiTemplateSchema),
+    removed: z.number().int(),
+    failed: z
+      .array(z.object({ numberId: z.string(), code: z.string(), message: z.string() }))
+      .optional()
+      .meta({ description: 'Numbers whose WABA Meta refused (syncing every number): the others synced' }),
+  })
   .meta({ id: 'TemplateSync' });
 
 const valuesSchema = templateValuesSchema.meta({
