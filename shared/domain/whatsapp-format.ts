@@ -5,15 +5,15 @@
  * their description, tables as lines, code fences kept as WhatsApp's ``` blocks.
  */
 
-const BOLD = '\u0000B\u0000';
-const ITALIC = '\u0000I\u0000';
+const BOLD = '\uE000B\uE000';
+const ITALIC = '\uE000I\uE000';
 
 /** Inline formatting of one line of text (not inside code). */
 function inline(line: string): string {
   const codes: string[] = [];
   let s = line.replace(/`([^`\n]+)`/g, (_m, c: string) => {
     codes.push(c);
-    return `\u0000C${codes.length - 1}\u0000`;
+    return `\uE000C${codes.length - 1}\uE000`;
   });
   s = s
     .replace(/!\[([^\]]*)\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g, (_m, alt: string) => alt)
@@ -30,7 +30,7 @@ function inline(line: string): string {
     .join('*')
     .split(ITALIC)
     .join('_');
-  return s.replace(/\u0000C(\d+)\u0000/g, (_m, i: string) => `\`${codes[Number(i)]}\``);
+  return s.replace(/\uE000C(\d+)\uE000/g, (_m, i: string) => `\`${codes[Number(i)]}\``);
 }
 
 /** A heading's or a bold line's text in WhatsApp bold (without doubling existing bold). */
