@@ -1,8 +1,8 @@
 /**
  * The inbox lists (INB-1, INB-4, INB-5): a view is the union of its buckets
  * (shared/domain/inbox.ts bucketsOf), read from gsi2 (by last message) or gsi3 (by
- * attendance opening, keys only) and merged in order. Filters and the visibility rule
- * are applied to each bucket's items while reading; a bucket that would need more than
+ * attendance opening, keys only) and merged in order. Filters and the view's rule
+ * (inView: the Open departments, "Setores isolados") are applied to each bucket's items while reading; a bucket that would need more than
  * a few pages to fill the page stops early, and the page ends where every bucket has
  * been read (the cursor says where to continue), so a page is always exact and in order.
  *
@@ -11,11 +11,19 @@
  */
 import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { z } from 'zod';
-import { bucketsOf, can, canSee, inView, type Bucket, type View, type Viewer } from '#shared/domain/inbox.ts';
+import {
+  bucketsOf,
+  canSee,
+  inView,
+  seesEverything,
+  type Bucket,
+  type View,
+  type Viewer,
+} from '#shared/domain/inbox.ts';
 import { windowState } from '#shared/domain/window.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { findConversationByProtocol } from '#shared/store/conversations.ts';
-import { chatStateOf, normalizeText } from '#shared/store/inbox.ts';
+import { chatStateOf, normalizeText, reversedDigits } from '#shared/store/inbox.ts';
 import {
   batchGetConversations,
   countInboxBucket,
@@ -154,7 +162,7 @@ export async function listView(
   const filtered =
     Boolean(
       input.departmentId || input.agentId || input.numberId || input.campaignId || input.tag || input.unread,
-    ) || !can(viewer, 'seeAllChats');
+    ) || !seesEverything(viewer);
   const keep = (c: Conversation, bucket: string) =>
     c.inboxBucket === bucket &&
     inView(input.view, viewer, chatStateOf(c), now) &&
@@ -225,9 +233,10 @@ async function countBucket(
   viewer: Viewer,
   cap: number,
 ): Promise<number> {
-  // Buckets whose every chat the viewer may see are counted without reading the items.
-  const plain =
-    can(viewer, 'seeAllChats') || !bucket.startsWith('AGENT#') || bucket === `AGENT#${viewer.userId}`;
+  // Buckets whose every chat the viewer may see are counted without reading the items:
+  // Open's department buckets are the viewer's own; with "Setores isolados" an agent's
+  // bucket may hold chats of other departments.
+  const plain = seesEverything(viewer) || !bucket.startsWith('AGENT#') || bucket === `AGENT#${viewer.userId}`;
   return countInboxBucket(
     ddb,
     tableName,
@@ -277,7 +286,8 @@ const termHits = (ddb: DynamoDBDocumentClient, tableName: string, accountId: str
 
 /**
  * Conversations whose contact name has words starting with each word of `q`, whose phone
- * starts with its digits (with or without the country code), or whose protocol is `q`.
+ * starts with its digits (with or without the country code) or ends with them (4 or more),
+ * or whose protocol is `q`.
  */
 export async function searchConversations(
   ddb: DynamoDBDocumentClient,
@@ -299,12 +309,18 @@ export async function searchConversations(
     );
     if (byProtocol) found.set(byProtocol.id, byProtocol);
   } else if (/^\d{4,13}$/.test(compact)) {
-    // A phone, or its beginning, with or without Brazil's country code.
-    const prefixes = [`p:${compact}`, ...(compact.startsWith('55') ? [] : [`p:55${compact}`])];
+    // A phone, its beginning (with or without Brazil's country code) or its ending (the
+    // last 4+ digits, without country code or DDD: the reversed `s:` terms, a prefix query too).
+    const prefixes = [
+      `p:${compact}`,
+      ...(compact.startsWith('55') ? [] : [`p:55${compact}`]),
+      `s:${reversedDigits(compact)}`,
+    ];
     const ids = (await Promise.all(prefixes.map((p) => termHits(ddb, tableName, accountId, p)))).flat();
     for (const [id, conv] of await batchGetConversations(ddb, tableName, accountId, ids)) {
       const digits = conv.contactPhone.replace(/\D/g, '');
-      if (digits.startsWith(compact) || digits.startsWith(`55${compact}`)) found.set(id, conv);
+      if (digits.startsWith(compact) || digits.startsWith(`55${compact}`) || digits.endsWith(compact))
+        found.set(id, conv);
     }
   } else {
     const words = normalizeText(trimmed).split(' ').filter(Boolean);

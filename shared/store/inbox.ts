@@ -68,17 +68,24 @@ export function normalizeText(text: string): string {
     .trim();
 }
 
-/** The search terms of a conversation: `n:<word>` per name word, `p:<digits>` for the phone. */
+/** A phone's digits read backwards: its `s:` term, so that a suffix search is a prefix query. */
+export const reversedDigits = (digits: string): string => [...digits].reverse().join('');
+
+/**
+ * The search terms of a conversation: `p:<digits>` for the phone, `s:<digits reversed>` for
+ * its endings (the last 4+ digits, without country code or DDD), `n:<word>` per name word.
+ */
 export function searchTermsOf(conv: Pick<Conversation, 'contactName' | 'contactPhone'>): string[] {
+  const terms: string[] = [];
+  const digits = conv.contactPhone.replace(/\D/g, '');
+  if (digits) terms.push(`p:${digits}`, `s:${reversedDigits(digits)}`);
   const words = new Set(
     normalizeText(conv.contactName)
       .split(' ')
       .filter((w) => w.length >= 2)
       .map((w) => `n:${w.slice(0, 40)}`),
   );
-  const digits = conv.contactPhone.replace(/\D/g, '');
-  if (digits) words.add(`p:${digits}`);
-  return [...words].slice(0, 12);
+  return [...terms, ...words].slice(0, 12);
 }
 
 /** Writes the search terms (idempotent; stale ones are harmless: results are re-checked). */

@@ -47,7 +47,7 @@ export const prefixes = {
 export const conversationIdOfSk = (sk: string) => sk.slice(prefixes.conversation.length);
 
 export const acc = (accountId: string) => `ACC#${accountId}`;
-const searchShard = (term: string) => term.slice(0, term.startsWith('p:') ? 6 : 4);
+const searchShard = (term: string) => term.slice(0, term.startsWith('p:') || term.startsWith('s:') ? 6 : 4);
 
 /**
  * Write sharding of the view-index partitions (docs/capacity.md): every message moves its
@@ -233,9 +233,10 @@ export const keys = {
     gsi3sk: `${pad(openedAt)}#${conversationId}`,
   }),
   /**
-   * Search terms (contact name words `n:…`, phone digits `p:…`) → conversation, for prefix
-   * search (INB-5), partitioned by the term's first letters (two of a word, four digits of
-   * a phone): a search names at least that much, and no account's terms share one partition.
+   * Search terms (contact name words `n:…`, phone digits `p:…`, phone digits reversed `s:…`
+   * for the endings) → conversation, for prefix search (INB-5), partitioned by the term's
+   * first letters (two of a word, four digits of a phone): a search names at least that
+   * much, and no account's terms share one partition.
    */
   searchPartition: (accountId: string, term: string) => `${acc(accountId)}#SEARCH#${searchShard(term)}`,
   searchTerm: (accountId: string, term: string, conversationId: string) => ({

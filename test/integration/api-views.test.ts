@@ -311,7 +311,7 @@ describe('inbox views, assignment and permissions', () => {
     assert.ok(agentFilter.every((conv) => conv.agentId === users.ana!.id));
   });
 
-  test('search by name (accents and case ignored), phone with or without the country code, protocol', async () => {
+  test('search by name (accents and case ignored), phone with or without the country code or by its last 4+ digits, protocol', async () => {
     const conv = await putConversation(kit, tenant, {
       contactName: 'Joana Conceição Brandão',
       contactPhone: '5531977776666',
@@ -335,11 +335,19 @@ describe('inbox views, assignment and permissions', () => {
       'JOANA bran',
       '31977776666',
       '5531977776666',
+      // The phone's ending: the last 4+ digits, without country code or DDD, formatted or not.
+      '97777-6666',
+      '977776666',
+      '77776666',
+      '6666',
+      '(31) 97777-6666',
       '20261122-000777',
       '20261122000777',
     ])
       assert.deepEqual(ids(await list('admin', { q })), [conv.id], q);
     assert.deepEqual(ids(await list('admin', { q: 'Joana Silva' })), []);
+    // Digits in the middle of the phone are neither its beginning nor its ending.
+    assert.deepEqual(ids(await list('admin', { q: '7777' })), []);
     // Visibility applies to search too.
     const hidden = await putConversation(kit, tenant, { contactName: 'Oculto Vendas', departmentId: vendas });
     assert.deepEqual(ids(await list('davi', { q: 'oculto' })), []);
