@@ -34,7 +34,11 @@ export interface ClockConversation {
   postponedUntil?: number;
 }
 
-/** When each timer of the conversation's open attendance is due (none when closed). */
+/**
+ * When each timer of the conversation's open attendance is due (none when closed). A
+ * postponed chat is not closed for inactivity before it comes back (INB-9): the period
+ * counts from the later of its last message and the time it was postponed to.
+ */
 export function timerDueTimes(
   conv: ClockConversation,
   inactivityHours: number,
@@ -47,7 +51,8 @@ export function timerDueTimes(
           'window.expired': conv.windowExpiresAt,
         }
       : {}),
-    'conversation.autoclose': conv.lastMessageAt + inactivityHours * 3600_000,
+    'conversation.autoclose':
+      Math.max(conv.lastMessageAt, conv.postponedUntil ?? 0) + inactivityHours * 3600_000,
   };
 }
 

@@ -177,4 +177,58 @@ describe('the conversation clock', () => {
     });
     assert.equal((await kit.conversations()).find((c) => c.id === conv.id)!.inboxBucket, 'OPEN');
   });
+
+  test('a chat postponed beyond the inactivity period comes back instead of being closed first (INB-9)', async () => {
+    // Back to 2 hours of inactivity; postponed for 5.
+    await kit.deps.ddb.send(
+      new UpdateCommand({
+        TableName: kit.deps.tableName,
+        Key: keys.account(kit.number.accountId),
+        UpdateExpression: 'SET inactivityHours = :h',
+        ExpressionAttributeValues: { ':h': 2 },
+      }),
+    );
+    kit.clock.now += H; // past the settings cache
+    const t0 = kit.clock.now;
+    const conv = await writes('5521960000005', 'Me chama amanhã, por favor');
+    const admin = await createUser(kit.deps.ddb, kit.deps.tableName, {
+      id: `U${conv.id}`,
+      accountId: kit.number.accountId,
+      name: 'Admin',
+      email: `admin-${conv.id}@example.com`.toLowerCase(),
+      role: 'admin',
+      passwordHash: 'x',
+      departmentIds: [],
+    });
+    const api = { ...deps, getJwtKey: async () => new Uint8Array(32) } as unknown as ApiDeps;
+    const auth = { userId: admin.id, accountId: admin.accountId, role: admin.role };
+    await postpone(api, auth, conv.id, t0 + 5 * H);
+    const current = async () => (await kit.conversations()).find((c) => c.id === conv.id)!;
+
+    const early = await advanceTo(t0 + 2 * H + 1000, conv.id, 1);
+    assert.deepEqual(
+      early.map((f) => [f.kind, f.outcome]),
+      [['conversation.autoclose', 'rearm']],
+    );
+    assert.equal((await current()).status, 'open');
+    assert.equal((await current()).inboxBucket, 'LATER');
+
+    const back = await advanceTo(t0 + 5 * H + 1000, conv.id, 2);
+    assert.deepEqual(back.at(-1), {
+      kind: 'conversation.unpostpone',
+      conversationId: conv.id,
+      outcome: 'unpostpone',
+    });
+    assert.equal((await current()).status, 'open');
+    assert.equal((await current()).inboxBucket, 'OPEN');
+
+    // Back in the list, the inactivity period counts from its return.
+    const closed = await advanceTo(t0 + 7 * H + 1000, conv.id, 3);
+    assert.deepEqual(closed.at(-1), {
+      kind: 'conversation.autoclose',
+      conversationId: conv.id,
+      outcome: 'close',
+    });
+    assert.equal((await current()).status, 'closed');
+  });
 });

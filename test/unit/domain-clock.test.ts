@@ -58,6 +58,20 @@ describe('the conversation clock', () => {
     );
   });
 
+  test('a chat postponed beyond the inactivity period is not closed first: it comes back, then the period counts (INB-9)', () => {
+    const postponed = conv({ postponedUntil: T0 + 30 * H });
+    assert.equal(timerDueTimes(postponed, 2)['conversation.autoclose'], T0 + 32 * H);
+    const close = { kind: 'conversation.autoclose' as const, attendanceId: 'att-1' };
+    assert.deepEqual(onTimer(close, postponed, 2, T0 + 2 * H), { do: 'rearm', at: T0 + 32 * H });
+    assert.deepEqual(
+      onTimer({ kind: 'conversation.unpostpone', attendanceId: 'att-1' }, postponed, 2, T0 + 30 * H),
+      { do: 'unpostpone' },
+    );
+    assert.deepEqual(onTimer(close, postponed, 2, T0 + 32 * H), { do: 'close' });
+    // Postponed within the period: the inactivity period from the last message is later.
+    assert.equal(timerDueTimes(conv({ postponedUntil: T0 + H }), 2)['conversation.autoclose'], T0 + 3 * H);
+  });
+
   test('stale: a closed conversation, another attendance (reopened since), or no such conversation', () => {
     const t = { kind: 'conversation.autoclose' as const, attendanceId: 'att-1' };
     assert.deepEqual(onTimer(t, conv({ status: 'closed' }), 2, T0 + 3 * H), { do: 'stale' });
