@@ -66,9 +66,11 @@ export async function sendAgentMessage(
             mimeType: a.mimeType,
             ...(a.filename ? { filename: a.filename } : {}),
             ...(caption !== undefined ? { caption } : {}),
+            ...('voice' in a && a.voice ? { voice: true } : {}),
           },
         }
       : {}),
+    ...(body.contacts ? { contacts: body.contacts } : {}),
     ...(body.replyToMessageId ? { replyToMessageId: body.replyToMessageId } : {}),
     ...(body.clientId ? { clientId: body.clientId } : {}),
   });

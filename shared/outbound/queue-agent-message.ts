@@ -48,7 +48,17 @@ export interface AgentMessageInput {
    * Sent as image/audio/video/document/sticker: a file already in the media bucket (`key`,
    * an upload) or a public https URL Meta downloads itself (`link`).
    */
-  attachment?: { key?: string; link?: string; mimeType: string; filename?: string; caption?: string };
+  attachment?: {
+    key?: string;
+    link?: string;
+    mimeType: string;
+    filename?: string;
+    caption?: string;
+    /** An audio recorded as a voice note (Ogg/Opus): sent with `voice: true`. */
+    voice?: boolean;
+  };
+  /** Contact cards (MSG-3): a Cloud API `contacts` message, stored as sent. */
+  contacts?: Record<string, unknown>[];
   /** Our id of the message being answered (quoted reply). */
   replyToMessageId?: string;
   /** The client's own id, echoed back so the UI matches its optimistic bubble. */
@@ -68,6 +78,13 @@ export interface AgentMessageInput {
    */
   id?: string;
 }
+
+/** A contact message's text (previews, search): the cards' names, as received ones have. */
+const contactNames = (cards: Record<string, unknown>[]) =>
+  cards
+    .map((c) => (c.name as { formatted_name?: string } | undefined)?.formatted_name)
+    .filter(Boolean)
+    .join(', ');
 
 /** WhatsApp media type of a file, by its MIME type. */
 export function mediaTypeOf(mimeType: string): MessageType {
@@ -90,7 +107,7 @@ export async function queueAgentMessage(
 ): Promise<Message> {
   const text = input.text?.trim() ? input.text : undefined;
   const a = input.attachment;
-  if (!text && !a && !input.interactive && !input.template)
+  if (!text && !a && !input.interactive && !input.template && !input.contacts?.length)
     throw new ValidationError('Escreva uma mensagem ou anexe um arquivo.', undefined, 'EMPTY_MESSAGE');
   if (a && !a.key && !a.link)
     throw new ValidationError('O anexo não tem arquivo nem link.', undefined, 'MISSING_MEDIA');
@@ -136,7 +153,9 @@ export async function queueAgentMessage(
       ? 'template'
       : input.interactive
         ? 'interactive'
-        : 'text';
+        : input.contacts?.length
+          ? 'contacts'
+          : 'text';
   const message = messageSchema.parse({
     id: input.id ?? deps.newId(),
     accountId: input.accountId,
@@ -144,7 +163,13 @@ export async function queueAgentMessage(
     attendanceId: conversation.attendanceId,
     direction: 'out',
     type,
-    ...(a ? (caption ? { text: caption } : {}) : { text }),
+    ...(a
+      ? caption
+        ? { text: caption }
+        : {}
+      : type === 'contacts'
+        ? { text: contactNames(input.contacts!) }
+        : { text }),
     ...(a
       ? {
           media: {
@@ -153,11 +178,13 @@ export async function queueAgentMessage(
             mimeType: a.mimeType,
             ...(a.filename ? { filename: a.filename } : {}),
             ...(caption && type !== 'audio' && type !== 'sticker' ? { caption } : {}),
+            ...(a.voice && type === 'audio' ? { voice: true } : {}),
             status: 'stored',
           },
         }
       : {}),
     ...(input.interactive ? { interactive: input.interactive } : {}),
+    ...(type === 'contacts' ? { interactive: input.contacts } : {}),
     ...(input.template ? { template: input.template } : {}),
     ...(replyTo ? { replyTo } : {}),
     status: test ? 'sent' : 'pending',

@@ -315,10 +315,14 @@ async function buildPayload(
     }
     if (media.caption && type !== 'audio' && type !== 'sticker') body.caption = media.caption;
     if (type === 'document' && media.filename) body.filename = media.filename;
+    // A voice note (Ogg/Opus recorded in the browser): WhatsApp shows it as a voice message.
+    if (type === 'audio' && media.voice) body.voice = true;
     return { to, type, [type]: body, ...context };
   }
   if (message.type === 'template' && message.template)
     return { to, type: 'template', template: message.template.send, ...context };
+  if (message.type === 'contacts' && Array.isArray(message.interactive))
+    return { to, type: 'contacts', contacts: message.interactive, ...context };
   if (message.type === 'interactive' && message.interactive)
     return { to, type: 'interactive', interactive: message.interactive, ...context };
   const text = message.text ?? '';

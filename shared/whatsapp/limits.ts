@@ -45,6 +45,16 @@ export function validateOutbound(payload: Record<string, unknown>): Violation[] 
       out.push({ code: 'MISSING_MEDIA', message: 'Falta o arquivo (id ou link).' });
     over(media?.caption, LIMITS.caption, 'CAPTION_TOO_LONG', 'A legenda');
   }
+  if (type === 'contacts') {
+    const cards = payload.contacts as { name?: { formatted_name?: string } }[] | undefined;
+    if (!Array.isArray(cards) || !cards.length)
+      out.push({ code: 'NO_CONTACTS', message: 'A mensagem de contato não tem contatos.' });
+    else if (cards.some((c) => !c.name?.formatted_name))
+      out.push({
+        code: 'CONTACT_NAME_MISSING',
+        message: 'Todo contato precisa de um nome (formatted_name).',
+      });
+  }
   if (type === 'interactive') {
     const i = payload.interactive as
       | {

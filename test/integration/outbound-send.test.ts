@@ -248,6 +248,94 @@ describe('an agent’s reply', () => {
     assert.equal((await stored(conv, message.id)).status, 'sent');
   });
 
+  /** A file in the media bucket, as an upload leaves it. */
+  async function uploaded(conv: Conversation, body: Buffer, contentType: string) {
+    const key = `acc/${conv.accountId}/uploads/${randomBytes(4).toString('hex')}`;
+    await kit.deps.s3.send(
+      new PutObjectCommand({ Bucket: kit.bucket, Key: key, Body: body, ContentType: contentType }),
+    );
+    return key;
+  }
+
+  test('a voice note (Ogg/Opus recorded in the browser) is sent as audio with voice: true, no caption (MSG-3)', async () => {
+    const conv = await customerWrote();
+    const key = await uploaded(conv, Buffer.from('OggS voice'), 'audio/ogg');
+    const message = await queueAgentMessage(api, {
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      sender: { type: 'agent', id: 'u1' },
+      attachment: { key, mimeType: 'audio/ogg', filename: 'mensagem-de-voz.ogg', voice: true },
+    });
+    assert.equal(message.type, 'audio');
+    assert.equal(message.media?.voice, true);
+    await processOutboundJob((await nextJob()).job, kit.deps);
+    const payload = kit.graph.sent.at(-1) as { type: string; audio: Record<string, unknown> };
+    assert.equal(payload.type, 'audio');
+    assert.match(String(payload.audio.id), /^up-/);
+    assert.equal(payload.audio.voice, true);
+    assert.equal(payload.audio.caption, undefined);
+    assert.equal((await stored(conv, message.id)).media?.voice, true);
+  });
+
+  test('an audio file that is not a voice note goes without the voice flag', async () => {
+    const conv = await customerWrote();
+    const key = await uploaded(conv, Buffer.from('ID3'), 'audio/mpeg');
+    await queueAgentMessage(api, {
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      sender: { type: 'agent', id: 'u1' },
+      attachment: { key, mimeType: 'audio/mpeg', filename: 'musica.mp3' },
+    });
+    await processOutboundJob((await nextJob()).job, kit.deps);
+    const payload = kit.graph.sent.at(-1) as { type: string; audio: Record<string, unknown> };
+    assert.equal(payload.type, 'audio');
+    assert.equal('voice' in payload.audio, false);
+  });
+
+  test('a video is sent as video with its caption', async () => {
+    const conv = await customerWrote();
+    const key = await uploaded(conv, Buffer.from('....ftypmp42'), 'video/mp4');
+    const message = await queueAgentMessage(api, {
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      sender: { type: 'agent', id: 'u1' },
+      text: 'veja o vídeo',
+      attachment: { key, mimeType: 'video/mp4', filename: 'tutorial.mp4' },
+    });
+    assert.equal(message.type, 'video');
+    await processOutboundJob((await nextJob()).job, kit.deps);
+    const payload = kit.graph.sent.at(-1) as { type: string; video: Record<string, unknown> };
+    assert.equal(payload.type, 'video');
+    assert.match(String(payload.video.id), /^up-/);
+    assert.equal(payload.video.caption, 'veja o vídeo');
+    assert.equal(payload.video.filename, undefined);
+  });
+
+  test('contact cards are sent as a Cloud API contacts message and stored with their names as text', async () => {
+    const conv = await customerWrote();
+    const cards = [
+      {
+        name: { formatted_name: 'Maria Souza', first_name: 'Maria', last_name: 'Souza' },
+        phones: [{ phone: '+55 11 99999-0000', type: 'CELL', wa_id: '5511999990000' }],
+      },
+    ];
+    const message = await queueAgentMessage(api, {
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      sender: { type: 'agent', id: 'u1' },
+      contacts: cards,
+    });
+    assert.equal(message.type, 'contacts');
+    assert.equal(message.text, 'Maria Souza');
+    assert.deepEqual(message.interactive, cards);
+    await processOutboundJob((await nextJob()).job, kit.deps);
+    const payload = kit.graph.sent.at(-1) as Record<string, unknown>;
+    assert.equal(payload.type, 'contacts');
+    assert.deepEqual(payload.contacts, cards);
+    assert.equal(payload.text, undefined);
+    assert.equal((await stored(conv, message.id)).status, 'sent');
+  });
+
   test('a redelivered job does not send twice', async () => {
     const conv = await customerWrote();
     const { message, job } = await agentSends(conv, 'uma vez só');

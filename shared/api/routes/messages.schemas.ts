@@ -40,6 +40,35 @@ export const messageListSchema = z
   })
   .meta({ id: 'MessageList' });
 
+/**
+ * A contact card as the Cloud API sends and receives it (`contacts[]`): a formatted name
+ * (required by Meta) and phones; `wa_id` when the number is on WhatsApp.
+ */
+export const contactCardSchema = z
+  .object({
+    name: z.object({
+      formatted_name: z.string().trim().min(1).max(200),
+      first_name: z.string().trim().max(200).optional(),
+      last_name: z.string().trim().max(200).optional(),
+    }),
+    phones: z
+      .array(
+        z.object({
+          phone: z.string().trim().min(3).max(40),
+          type: z.string().max(20).optional(),
+          wa_id: z
+            .string()
+            .regex(/^\d{6,20}$/)
+            .optional(),
+        }),
+      )
+      .max(10)
+      .optional(),
+  })
+  .meta({ id: 'ContactCard' });
+
+export type ContactCard = z.infer<typeof contactCardSchema>;
+
 /** WhatsApp's limits: text body 4,096 characters, media caption 1,024. */
 export const sendMessageBodySchema = z
   .object({
@@ -51,6 +80,8 @@ export const sendMessageBodySchema = z
           filename: z.string().trim().min(1).max(240),
           mimeType: z.string().min(3).max(255),
           caption: z.string().max(1024).optional(),
+          /** An audio recorded in the browser (audio/ogg, Opus): sent as a WhatsApp voice message. */
+          voice: z.boolean().optional(),
         }),
         z.object({
           link: z
@@ -64,12 +95,14 @@ export const sendMessageBodySchema = z
         }),
       ])
       .optional(),
+    /** Contact cards (vCard, MSG-3): sent as a Cloud API `contacts` message. */
+    contacts: z.array(contactCardSchema).min(1).max(10).optional(),
     replyToMessageId: idSchema.optional(),
     clientId: z.string().min(1).max(64).optional(),
     /** An internal note (MSG-4): never sent to the customer; allowed with the window closed. */
     internal: z.boolean().optional(),
   })
-  .refine((b) => b.text !== undefined || b.attachment !== undefined, {
+  .refine((b) => b.text !== undefined || b.attachment !== undefined || b.contacts !== undefined, {
     message: 'Informe um texto ou um anexo.',
     path: ['text'],
   })
