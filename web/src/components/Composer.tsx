@@ -7,6 +7,7 @@
  * Typing `/` opens the quick replies (respostas prontas, MSG-7) the agent may use, searched
  * by what follows; picking one puts its text (and attachment) in the composer. Variables
  * ({nome}…, MSG-2) are inserted from their menu and rendered by the server on send.
+ * "Modelos" opens the template picker (MSG-5); with the window closed it is the way forward.
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ApiError } from '../api/client.ts';
@@ -21,6 +22,7 @@ import { PaperclipIcon } from './icons.tsx';
 import type { QuickReply } from '../api/quick-replies.ts';
 import { useUsableQuickReplies } from '../queries/quick-replies.ts';
 import { searchQuickReplies } from '../../../shared/domain/quick-replies.ts';
+import { TemplateDialog } from './TemplatePicker.tsx';
 import {
   QUICK_REPLY_LIST_ID,
   QuickRepliesPicker,
@@ -62,6 +64,8 @@ export function Composer({
   const [savedFile, setSavedFile] = useState<NonNullable<QuickReply['attachment']>>();
   const [pickerDismissed, setPickerDismissed] = useState(false);
   const [pickerForced, setPickerForced] = useState(false);
+  /** The template picker (MSG-5): inside the window beside free text, outside it the way forward. */
+  const [templatesOpen, setTemplatesOpen] = useState(false);
   const [active, setActive] = useState(0);
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
@@ -250,7 +254,15 @@ export function Composer({
     <footer className={`composer ${internalNow ? 'is-internal' : ''}`}>
       {!windowOpen ? (
         <p className="warning" data-testid="window-closed">
-          {t.windowClosed} {!internalNow && t.windowClosedInternalHint}
+          {t.windowClosed} {!internalNow && t.windowClosedInternalHint}{' '}
+          <button
+            type="button"
+            className="primary small"
+            data-testid="window-closed-template"
+            onClick={() => setTemplatesOpen(true)}
+          >
+            {t.tplWindowClosedAction}
+          </button>
         </p>
       ) : (
         conversation.windowExpiresAt && (
@@ -291,6 +303,19 @@ export function Composer({
           </button>
         </div>
       )}
+      {templatesOpen && (
+        <TemplateDialog
+          conversation={conversation}
+          onSent={(m) => {
+            onLocalMessages([m]);
+            onSent();
+          }}
+          onClose={() => {
+            setTemplatesOpen(false);
+            input.current?.focus();
+          }}
+        />
+      )}
       {pickerOpen && (
         <QuickRepliesPicker
           items={matches}
@@ -324,6 +349,16 @@ export function Composer({
           /
         </button>
         <VariablesMenu onInsert={insertVariable} disabled={internalNow} />
+        <button
+          type="button"
+          className="icon templates-button"
+          onClick={() => setTemplatesOpen(true)}
+          title={t.tplOpenHint}
+          data-testid="templates-button"
+          disabled={internalNow}
+        >
+          {t.tplOpen}
+        </button>
         <input
           ref={fileInput}
           type="file"
