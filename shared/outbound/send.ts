@@ -215,7 +215,13 @@ async function showInChat(
   return touchConversation(deps.ddb, deps.tableName, conv, {
     messageId: message.id,
     at: message.createdAt,
-    preview: { text: previewText(message), type: message.type, direction: 'out' },
+    preview: {
+      text: previewText(message),
+      type: message.type,
+      direction: 'out',
+      // An agent's own message: the list says "Você:" to them only (not for the bot's or the assistant's).
+      ...(message.sender.type === 'agent' && message.sender.id ? { by: message.sender.id } : {}),
+    },
   });
 }
 

@@ -184,6 +184,7 @@ function withFirstTouch(conv: Conversation, t: ConversationTouch): Conversation 
       type: t.preview.type,
       direction: t.preview.direction,
       at: t.at,
+      ...(t.preview.by ? { by: t.preview.by } : {}),
     },
     ...(c
       ? {
@@ -391,7 +392,8 @@ export interface ConversationTouch {
   /** The message this update is for: a second run with the same id changes nothing. */
   messageId: string;
   at: number;
-  preview: { text: string; type: MessageType; direction: MessageDirection };
+  /** `by`: the user who sent it, for an agent's message (the list's "Você:"). */
+  preview: { text: string; type: MessageType; direction: MessageDirection; by?: string };
   /** A customer's message: unread + 1 and the 24 h window moves (WIN-1). */
   fromCustomer?: {
     sentAt: number;
@@ -433,6 +435,7 @@ export async function touchConversation(
       type: t.preview.type,
       direction: t.preview.direction,
       at: t.at,
+      ...(t.preview.by ? { by: t.preview.by } : {}),
     },
     ':g2sk': inbox.gsi2sk,
   };

@@ -223,6 +223,8 @@ export const conversationSchema = z.object({
       type: messageTypeSchema,
       direction: messageDirectionSchema,
       at: z.number().int(),
+      /** The user who sent it (an agent's message; not the bot's or the assistant's): "Você:" for them. */
+      by: z.string().optional(),
     })
     .optional(),
   unread: z.number().int().nonnegative(),

@@ -214,6 +214,8 @@ describe('a crash while sending', () => {
     assert.equal(m.status, 'delivered');
     const chat = (await kit.conversations()).find((c) => c.id === conv.id)!;
     assert.equal(chat.lastMessage?.text, 'Seu pedido já saiu!');
+    // Who sent it: the list says "Você:" to that agent only.
+    assert.equal(chat.lastMessage?.by, 'u1');
   });
 
   test('redelivered before any status came: it waits instead of sending, and the late status settles it', async () => {

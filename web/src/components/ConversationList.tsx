@@ -56,7 +56,7 @@ export function ConversationList({
 }) {
   const { t } = useI18n();
   const f = useFormat();
-  const { departments, users, userName, deptName, colorOf } = useDirectory();
+  const { departments, users, userName, deptName, colorOf, me } = useDirectory();
   const [search, setSearch] = useState(query.q ?? '');
   const [showFilters, setShowFilters] = useState(false);
   const campaigns = useCampaigns(showFilters).data ?? NO_CAMPAIGNS;
@@ -378,7 +378,11 @@ export function ConversationList({
                     </span>
                     <span className="row-bottom">
                       <span className="preview" data-testid="conversation-preview">
-                        {c.lastMessage?.direction === 'out' && t.youPrefix}
+                        {/* "Você:" only before the viewer's own messages, not the bot's or assistant's. */}
+                        {c.lastMessage?.direction === 'out' &&
+                          me &&
+                          c.lastMessage.by === me.id &&
+                          t.youPrefix}
                         {c.lastMessage?.text ?? ''}
                       </span>
                       {unread && (
