@@ -8,30 +8,32 @@ import type { Conversation, Message, MessageStatus } from './api-types.ts';
 export const byNewest = (a: Conversation, b: Conversation) =>
   b.lastMessageAt - a.lastMessageAt || (a.id < b.id ? 1 : -1);
 
+/**
+ * A conversation as it should now be shown, given the copy we hold and a newer one from
+ * the server (a page, a push, an action's answer). The server's copy is whole: a field it
+ * no longer has is gone (the agent a forward to a department removed, the department a
+ * close removed), so it is not merged over ours. An older snapshot (a page fetched before
+ * a pushed update, or an assignment pushed while a newer message was being stored) must
+ * not take the last message back; its other news (agent, department, status) still applies.
+ */
+export function newerConversation(cur: Conversation | undefined, c: Conversation): Conversation {
+  if (!cur || cur.lastMessageAt <= c.lastMessageAt) return c;
+  return {
+    ...c,
+    lastMessageAt: cur.lastMessageAt,
+    ...(cur.lastMessage !== undefined ? { lastMessage: cur.lastMessage } : {}),
+    ...(cur.lastCustomerMessageAt !== undefined ? { lastCustomerMessageAt: cur.lastCustomerMessageAt } : {}),
+    ...(cur.windowExpiresAt !== undefined ? { windowExpiresAt: cur.windowExpiresAt } : {}),
+  };
+}
+
 export function upsertConversations(
   list: Conversation[],
   incoming: Conversation[],
   order: (a: Conversation, b: Conversation) => number = byNewest,
 ): Conversation[] {
   const map = new Map(list.map((c) => [c.id, c]));
-  for (const c of incoming) {
-    const cur = map.get(c.id);
-    // An older snapshot (a page fetched before a pushed update, or an assignment pushed
-    // while a newer message was being stored) must not take the last message back; its
-    // other news (agent, department, status) still applies.
-    if (cur && cur.lastMessageAt > c.lastMessageAt)
-      map.set(c.id, {
-        ...cur,
-        ...c,
-        lastMessageAt: cur.lastMessageAt,
-        lastMessage: cur.lastMessage,
-        ...(cur.lastCustomerMessageAt !== undefined
-          ? { lastCustomerMessageAt: cur.lastCustomerMessageAt }
-          : {}),
-        ...(cur.windowExpiresAt !== undefined ? { windowExpiresAt: cur.windowExpiresAt } : {}),
-      });
-    else map.set(c.id, { ...cur, ...c });
-  }
+  for (const c of incoming) map.set(c.id, newerConversation(map.get(c.id), c));
   return [...map.values()].sort(order);
 }
 

@@ -19,7 +19,7 @@ import { QuickReplies } from './QuickReplies.tsx';
 import { DeadLetters } from './DeadLetters.tsx';
 import { Assistants } from './Assistants.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
-import { lastStoredId, mergeMessages, upsertConversations } from '../inbox-state.ts';
+import { lastStoredId, mergeMessages, newerConversation, upsertConversations } from '../inbox-state.ts';
 import { onOpenConversationRequest } from '../push.ts';
 import { belongs, comparatorOf, viewerOf } from '../inbox-list.ts';
 import { assistantOnly } from '../../../shared/domain/inbox.ts';
@@ -193,7 +193,8 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       const open = incoming.id === selectedRef.current;
       const c = open ? { ...incoming, unread: 0 } : incoming;
       remember([c]);
-      if (open) setSelected((cur) => (cur && cur.lastMessageAt > c.lastMessageAt ? cur : { ...cur, ...c }));
+      // The header follows the newer copy whole: an agent or department it dropped goes at once.
+      if (open) setSelected((cur) => newerConversation(cur?.id === c.id ? cur : undefined, c));
       setConversations((cur) => applyToList(cur, c));
       refreshCounts();
     },
@@ -217,7 +218,8 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
         .map((c) => (c.id === selectedRef.current ? { ...c, unread: 0 } : c));
     });
     const sel = page.items.find((c) => c.id === selectedRef.current);
-    if (sel) setSelected((cur) => ({ ...cur, ...sel, unread: 0 }));
+    if (sel)
+      setSelected((cur) => ({ ...newerConversation(cur?.id === sel.id ? cur : undefined, sel), unread: 0 }));
     if (fresh || !pagedFurther.current) setListCursor(page.nextCursor);
     setListState('ready');
   }, []);
@@ -281,7 +283,11 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
       fetched.push(...latest.items);
       updateThread(id, (cur) => ({ ...cur, messages: mergeMessages(cur.messages, fetched) }));
       const conv = await conversationsApi.conversation(id).catch(() => undefined);
-      if (conv && selectedRef.current === id) setSelected((cur) => ({ ...cur, ...conv, unread: 0 }));
+      if (conv && selectedRef.current === id)
+        setSelected((cur) => ({
+          ...newerConversation(cur?.id === conv.id ? cur : undefined, conv),
+          unread: 0,
+        }));
     },
     [updateThread],
   );
