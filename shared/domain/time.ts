@@ -57,3 +57,23 @@ export function zonedInput(at: number, timeZone: string): string {
     .reduce<Record<string, string>>((acc, x) => ({ ...acc, [x.type]: x.value }), {});
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }
+
+/**
+ * The postpone presets (INB-9) in the account's time zone: in one hour, tomorrow at 9:00,
+ * and next Monday at 9:00 (a week on when today is Monday).
+ */
+export function postponePresets(
+  now: number,
+  timeZone: string,
+): { hour: number; tomorrow: number; monday: number } {
+  const [date] = zonedInput(now, timeZone).split('T') as [string];
+  const [y, m, d] = date.split('-').map(Number) as [number, number, number];
+  const day = (plus: number) => new Date(Date.UTC(y, m - 1, d + plus)).toISOString().slice(0, 10);
+  const weekday = new Date(Date.UTC(y, m - 1, d)).getUTCDay(); // 0 Sunday … 6 Saturday
+  const toMonday = (8 - weekday) % 7 || 7;
+  return {
+    hour: now + 3600_000,
+    tomorrow: zonedEpoch(day(1), '09:00', timeZone),
+    monday: zonedEpoch(day(toMonday), '09:00', timeZone),
+  };
+}

@@ -98,4 +98,21 @@ describe("wall-clock time in the account's zone", () => {
     assert.equal(zonedInput(at, 'America/Sao_Paulo'), '2026-12-02T14:30');
     assert.equal(zonedInput(at, 'UTC'), '2026-12-02T17:30');
   });
+
+  test("postpone presets: in 1 hour, tomorrow 9:00 and Monday 9:00 in the account's zone", async () => {
+    const { postponePresets } = await import('#shared/domain/time.ts');
+    // Thursday 3 December, 23:30 in São Paulo (already Friday in UTC).
+    const thu = Date.parse('2026-12-03T23:30:00-03:00');
+    assert.deepEqual(postponePresets(thu, 'America/Sao_Paulo'), {
+      hour: thu + 3600_000,
+      tomorrow: Date.parse('2026-12-04T09:00:00-03:00'),
+      monday: Date.parse('2026-12-07T09:00:00-03:00'),
+    });
+    assert.equal(postponePresets(thu, 'UTC').tomorrow, Date.parse('2026-12-05T09:00:00Z'));
+    // On a Monday, "segunda" is next week's; on a Sunday, tomorrow's.
+    const mon = Date.parse('2026-12-07T08:00:00-03:00');
+    assert.equal(postponePresets(mon, 'America/Sao_Paulo').monday, Date.parse('2026-12-14T09:00:00-03:00'));
+    const sun = Date.parse('2026-12-06T10:00:00-03:00');
+    assert.equal(postponePresets(sun, 'America/Sao_Paulo').monday, Date.parse('2026-12-07T09:00:00-03:00'));
+  });
 });

@@ -12,7 +12,7 @@ import type { Conversation } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { useDirectory } from '../directory.ts';
 import { TimeZoneContext, useFormat } from '../format.ts';
-import { zonedEpoch, zonedInput } from '../../../shared/domain/time.ts';
+import { postponePresets, zonedEpoch, zonedInput } from '../../../shared/domain/time.ts';
 import { chatStateOf } from '../inbox-list.ts';
 import { SearchIcon } from './icons.tsx';
 
@@ -209,6 +209,20 @@ export function ChatTools({
                   </button>
                 </li>
               )}
+              {!closed && chatStateOf(conversation).bot !== 'off' && (
+                <li>
+                  <button
+                    role="menuitem"
+                    data-testid="action-stop-bot"
+                    onClick={() => {
+                      setMenu(false);
+                      void run(async () => onChanged(await conversationsApi.stopBot(conversation.id)));
+                    }}
+                  >
+                    {t.stopBot}
+                  </button>
+                </li>
+              )}
               {!closed && (
                 <li>
                   <button
@@ -382,6 +396,24 @@ export function ChatTools({
                 });
               }}
             >
+              <div className="panel-buttons" role="group" aria-label={t.postponePresets}>
+                {(
+                  [
+                    ['hour', t.postponeInHour],
+                    ['tomorrow', t.postponeTomorrow],
+                    ['monday', t.postponeMonday],
+                  ] as const
+                ).map(([key, label]) => (
+                  <button
+                    key={key}
+                    type="button"
+                    data-testid={`postpone-preset-${key}`}
+                    onClick={() => setUntil(zonedInput(postponePresets(Date.now(), timeZone)[key], timeZone))}
+                  >
+                    {label}
+                  </button>
+                ))}
+              </div>
               <label>
                 {t.postponeUntil}
                 <input

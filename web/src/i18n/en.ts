@@ -217,6 +217,10 @@ export const en: Messages = {
   markNotAnswered: 'Mark as not answered',
   postpone: 'Postpone conversation',
   postponeUntil: 'Postpone until',
+  postponePresets: 'Postpone shortcuts',
+  postponeInHour: 'In 1 h',
+  postponeTomorrow: 'Tomorrow 9:00',
+  postponeMonday: 'Monday 9:00',
   postponeWindowWarning:
     'Note: by then the 24-hour window will be closed; reaching the contact will need a message template.',
   actionFailed: 'The action could not be completed.',

@@ -220,6 +220,10 @@ export const ptBR = {
   markNotAnswered: 'Marcar como não respondida',
   postpone: 'Adiar conversa',
   postponeUntil: 'Adiar até',
+  postponePresets: 'Atalhos de adiamento',
+  postponeInHour: 'Em 1 h',
+  postponeTomorrow: 'Amanhã 9h',
+  postponeMonday: 'Segunda 9h',
   postponeWindowWarning:
     'Atenção: nessa data a janela de 24 horas estará fechada; para falar com o contato será preciso um modelo (template).',
   actionFailed: 'Não foi possível concluir a ação.',
