@@ -10,6 +10,7 @@ import type { ApiDeps } from './api-deps.ts';
 import type { ApiMessage, SendMessageBody } from './routes/messages.schemas.ts';
 import { listMessages, type Page } from './inbox-queries.ts';
 import { internalText } from '#shared/domain/inbox.ts';
+import { canSendFreeForm } from '#shared/domain/window.ts';
 import { ValidationError } from '#shared/errors.ts';
 import { emit } from '#shared/events/listeners.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
@@ -54,6 +55,11 @@ export async function sendAgentMessage(
   // MSG-2: {nome}, {protocolo}… are rendered here, so the customer and the chat get the same text.
   const text = await renderMessageVariables(deps, conversation, user.name, body.text);
   const caption = await renderMessageVariables(deps, conversation, user.name, a?.caption);
+  // An unassigned chat becomes the answerer's first, so "X entrou na conversa" comes before
+  // X's reply in the chat; only when the reply can go (the window is open), so a refused
+  // send takes nothing.
+  const joinsFirst = !conversation.agentId && canSendFreeForm(conversation.windowExpiresAt, deps.now());
+  if (joinsFirst) await afterAgentReply(deps, conversation, auth.userId);
   const message = await queueAgentMessage(deps, {
     accountId: auth.accountId,
     conversationId,
@@ -74,7 +80,7 @@ export async function sendAgentMessage(
     ...(body.replyToMessageId ? { replyToMessageId: body.replyToMessageId } : {}),
     ...(body.clientId ? { clientId: body.clientId } : {}),
   });
-  await afterAgentReply(deps, conversation, auth.userId);
+  if (!joinsFirst) await afterAgentReply(deps, conversation, auth.userId);
   return withMediaUrl(deps, message);
 }
 
