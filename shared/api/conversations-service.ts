@@ -15,6 +15,7 @@ import {
 } from '#shared/domain/inbox.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '#shared/errors.ts';
 import { emit } from '#shared/events/listeners.ts';
+import { getAccount } from '#shared/store/accounts.ts';
 import { rearmNotification } from '#shared/push/web-push.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import {
@@ -94,8 +95,9 @@ export async function getOwnConversation(
 
 /**
  * Unread goes to 0 (and an agent's "unread" mark goes), and if there was something
- * unread, WhatsApp is told the last customer message was read (blue ticks) through the
- * outbound queue (the only Graph API caller).
+ * unread and the account sends read receipts (its setting, on unless turned off), WhatsApp
+ * is told the last customer message was read (blue ticks) through the outbound queue (the
+ * only Graph API caller).
  */
 export async function markRead(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Conversation> {
   await visibleConversation(deps, auth, id);
@@ -103,7 +105,11 @@ export async function markRead(deps: ApiDeps, auth: AccessClaims, id: string): P
   await rearmNotification(deps, auth.accountId, id, auth.userId);
   const before = await markConversationRead(deps.ddb, deps.tableName, auth.accountId, id);
   if (!before) throw notFound();
-  if (before.unread > 0 && deps.outboundQueueUrl) {
+  if (
+    before.unread > 0 &&
+    deps.outboundQueueUrl &&
+    (await getAccount(deps.ddb, deps.tableName, auth.accountId))?.readReceipts !== false
+  ) {
     const last = await findLastCustomerMessage(deps.ddb, deps.tableName, auth.accountId, id);
     if (last?.wamid) {
       await enqueueOutbound(

@@ -277,6 +277,7 @@ export async function getSettings(deps: ApiDeps, auth: AccessClaims) {
     name: a?.name ?? '',
     timezone: a?.timezone ?? DEFAULT_TIMEZONE,
     inactivityHours: a?.inactivityHours ?? DEFAULT_INACTIVITY_HOURS,
+    readReceipts: a?.readReceipts ?? true,
   };
 }
 
@@ -288,5 +289,10 @@ export async function updateSettings(
   await requireSettings(deps, auth);
   if (!hasFields(body)) return getSettings(deps, auth);
   const a = (await updateAccountSettings(deps.ddb, deps.tableName, auth.accountId, body))!;
-  return { name: a.name, timezone: a.timezone, inactivityHours: a.inactivityHours };
+  return {
+    name: a.name,
+    timezone: a.timezone,
+    readReceipts: a.readReceipts ?? true,
+    inactivityHours: a.inactivityHours,
+  };
 }

@@ -41,7 +41,7 @@ export async function updateAccountSettings(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
-  fields: Partial<Pick<Account, 'name' | 'timezone' | 'inactivityHours'>>,
+  fields: Partial<Pick<Account, 'name' | 'timezone' | 'readReceipts' | 'inactivityHours'>>,
 ): Promise<Account | undefined> {
   const set = setFields(fields);
   if (!set) return getAccount(ddb, tableName, accountId);

@@ -19,6 +19,8 @@ export const accountSchema = z.object({
   timezone: z.string().default(DEFAULT_TIMEZONE),
   /** Hours without messages after which an open attendance closes itself. */
   inactivityHours: z.number().int().positive().default(DEFAULT_INACTIVITY_HOURS),
+  /** Opening a chat tells the customer it was read (blue ticks); unset: on. */
+  readReceipts: z.boolean().optional(),
   createdAt: z.number().int().optional(),
 });
 export type Account = z.infer<typeof accountSchema>;

@@ -162,8 +162,9 @@ describe('inbox API', () => {
     const list = await kit.call('GET', `/api/conversations/${conv.id}/messages`, { token });
     assert.deepEqual(
       list.body.items.map((m: { id: string; event?: unknown }) => m.event ?? m.id),
-      // Answering an unassigned chat makes it the agent's (INB-2), logged after the message.
-      [res.body.id, { kind: 'joined', agentId: tenant.user.id }],
+      // Answering an unassigned chat makes it the agent's (INB-2), logged before the message
+      // ("X entrou na conversa", then X's reply: issue 15).
+      [{ kind: 'joined', agentId: tenant.user.id }, res.body.id],
     );
     assert.deepEqual(await kit.receiveOutbound(), [
       { kind: 'send', accountId: tenant.accountId, conversationId: conv.id, messageId: res.body.id },
@@ -271,6 +272,28 @@ describe('inbox API', () => {
     assert.deepEqual(await kit.receiveOutbound(), [
       { kind: 'markRead', accountId: tenant.accountId, numberId: tenant.number.id, wamid: last.wamid },
     ]);
+  });
+
+  test('with read receipts turned off (account setting, on by default), opening a chat sends no blue ticks', async () => {
+    const own = await seedTenant(kit, { role: 'admin' });
+    const token = (await loginAs(kit, own)).accessToken;
+    const settings = await kit.call('GET', '/api/settings', { token });
+    assert.equal(settings.body.readReceipts, true);
+    const off = await kit.call('PATCH', '/api/settings', { token, body: { readReceipts: false } });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    assert.equal(off.body.readReceipts, false);
+    try {
+      const conv = await putConversation(kit, own, { unread: 2 });
+      await putMessage(kit, conv, { text: 'oi' });
+      await kit.receiveOutbound();
+      const res = await kit.call('POST', `/api/conversations/${conv.id}/read`, { token });
+      assert.equal(res.status, 200);
+      assert.equal(res.body.unread, 0);
+      assert.deepEqual(await kit.receiveOutbound(), []);
+    } finally {
+      const on = await kit.call('PATCH', '/api/settings', { token, body: { readReceipts: true } });
+      assert.equal(on.body.readReceipts, true);
+    }
   });
 
   test('an unknown conversation is a 404 NOT_FOUND', async () => {

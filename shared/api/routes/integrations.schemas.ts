@@ -91,6 +91,8 @@ export const settingsSchema = z
     name: z.string(),
     timezone: z.string(),
     inactivityHours: z.number().int(),
+    /** Opening a chat sends the blue ticks to the customer (default on). */
+    readReceipts: z.boolean(),
   })
   .meta({ id: 'AccountSettings' });
 
@@ -106,6 +108,7 @@ export const updateSettingsBodySchema = z
       }
     }, 'Fuso horário desconhecido.'),
     inactivityHours: inactivityHoursSchema,
+    readReceipts: z.boolean(),
   })
   .partial()
   .meta({ id: 'UpdateSettingsRequest' });

@@ -102,6 +102,24 @@ export function ChatTools({
       }
     });
 
+  /** "Assumir": the chat becomes the viewer's; replacing another agent asks first (the agent panel). */
+  const take = () =>
+    run(async () => {
+      if (!me) return;
+      try {
+        onChanged(await conversationsApi.assign(conversation.id, { agentId: me.id }));
+        setPanel(undefined);
+      } catch (err) {
+        if (err instanceof ApiError && err.code === 'CONFIRM_REPLACE') {
+          setAgentId(me.id);
+          setPanel('agent');
+          setConfirmReplace(true);
+          return;
+        }
+        throw err;
+      }
+    });
+
   // The picker's date and time are the account's (its time zone), not the browser's.
   const [uDate, uTime] = until.split('T');
   const until_ms = uDate && uTime ? zonedEpoch(uDate, uTime, timeZone) : NaN;
@@ -131,6 +149,11 @@ export function ChatTools({
         >
           <SearchIcon size={16} />
         </button>
+        {!closed && me && conversation.agentId !== me.id && (
+          <button className="tool" data-testid="take-chat" disabled={busy} onClick={() => void take()}>
+            {t.takeChat}
+          </button>
+        )}
         <div className="menu-wrap" ref={menuRef}>
           <button
             className="tool"
@@ -206,20 +229,6 @@ export function ChatTools({
                     }}
                   >
                     {t.reactivateBot}
-                  </button>
-                </li>
-              )}
-              {!closed && chatStateOf(conversation).bot !== 'off' && (
-                <li>
-                  <button
-                    role="menuitem"
-                    data-testid="action-stop-bot"
-                    onClick={() => {
-                      setMenu(false);
-                      void run(async () => onChanged(await conversationsApi.stopBot(conversation.id)));
-                    }}
-                  >
-                    {t.stopBot}
                   </button>
                 </li>
               )}

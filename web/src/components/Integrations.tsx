@@ -137,8 +137,9 @@ function SaveStatus({ state }: { state: ReturnType<typeof useSave>['state'] }) {
 function AccountSettings({ settings, onSaved }: { settings: Settings; onSaved: (s: Settings) => void }) {
   const { t } = useI18n();
   const [hours, setHours] = useState(String(settings.inactivityHours));
+  const [readReceipts, setReadReceipts] = useState(settings.readReceipts);
   const { state, run } = useSave(
-    () => integrationsApi.updateSettings({ inactivityHours: Number(hours) }),
+    () => integrationsApi.updateSettings({ readReceipts, inactivityHours: Number(hours) }),
     onSaved,
   );
   return (
@@ -161,6 +162,16 @@ function AccountSettings({ settings, onSaved }: { settings: Settings; onSaved: (
           onChange={(e) => setHours(e.target.value)}
         />
       </label>
+      <label className="check">
+        <input
+          type="checkbox"
+          data-testid="read-receipts"
+          checked={readReceipts}
+          onChange={(e) => setReadReceipts(e.target.checked)}
+        />
+        {t.readReceipts}
+      </label>
+      <p className="muted small">{t.readReceiptsHint}</p>
       <button type="submit">{state.kind === 'saving' ? t.saving : t.save}</button>
       <SaveStatus state={state} />
     </form>
