@@ -17,6 +17,7 @@ import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from
 import { emit } from '#shared/events/listeners.ts';
 import { getAccount } from '#shared/store/accounts.ts';
 import { rearmNotification } from '#shared/push/web-push.ts';
+import { isolatedDepartments } from '#shared/store/accounts.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import {
   closeConversation,
@@ -43,9 +44,15 @@ export interface CallerContext {
   viewer: Viewer;
 }
 
-/** The caller as the inbox rules see them (role, departments, permissions), read per request. */
+/**
+ * The caller as the inbox rules see them (role, departments, permissions, read per
+ * request; the account's "Setores isolados", cached a few seconds).
+ */
 export async function caller(deps: ApiDeps, auth: AccessClaims): Promise<CallerContext> {
-  const user = await getUser(deps.ddb, deps.tableName, auth.accountId, auth.userId);
+  const [user, isolated] = await Promise.all([
+    getUser(deps.ddb, deps.tableName, auth.accountId, auth.userId),
+    isolatedDepartments(deps.ddb, deps.tableName, auth.accountId, deps.now()),
+  ]);
   if (!user) throw new UnauthorizedError();
   return {
     user,
@@ -54,6 +61,7 @@ export async function caller(deps: ApiDeps, auth: AccessClaims): Promise<CallerC
       role: user.role,
       departmentIds: user.departmentIds,
       ...(user.permissions ? { permissions: user.permissions } : {}),
+      ...(isolated ? { isolated } : {}),
     },
   };
 }
@@ -323,6 +331,29 @@ export async function reactivateBot(deps: ApiDeps, auth: AccessClaims, id: strin
   if (conversation.status !== 'open')
     throw new ConflictError('O atendimento está encerrado.', 'CONVERSATION_CLOSED');
   const updated = await writeChatState(deps, conversation, { closed: false }, { routingStage: 'new' });
+  if (!updated) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
+  await emit([{ type: 'conversation.updated', conversation: updated }], deps);
+  return updated;
+}
+
+/**
+ * The chat's Chatbot switch turned off: the automation (triage menu, assistant, the
+ * number's routing of the next message) lets go and people hold the chat, which shows in
+ * Todos and Abertos (shared/domain/inbox.ts); "Reativar automação" (reactivateBot) turns it
+ * back on. Already off: unchanged.
+ */
+export async function stopBot(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Conversation> {
+  const { conversation } = await visibleConversation(deps, auth, id);
+  if (conversation.status !== 'open')
+    throw new ConflictError('O atendimento está encerrado.', 'CONVERSATION_CLOSED');
+  if (conversation.routingStage === 'people') return conversation;
+  const state = chatStateOf(conversation);
+  // A running bot is switched off by the state write itself (it drops the assistant); a
+  // chat not yet routed is marked held by people so the next message is not routed.
+  const updated =
+    state.bot === 'running'
+      ? await writeChatState(deps, conversation, { ...state, bot: 'off' })
+      : await writeChatState(deps, conversation, state, { routingStage: 'people' });
   if (!updated) throw new ConflictError('A conversa mudou. Tente de novo.', 'CONCURRENT_CHANGE');
   await emit([{ type: 'conversation.updated', conversation: updated }], deps);
   return updated;

@@ -1,8 +1,8 @@
 /**
  * The inbox lists (INB-1, INB-4, INB-5): a view is the union of its buckets
  * (shared/domain/inbox.ts bucketsOf), read from gsi2 (by last message) or gsi3 (by
- * attendance opening, keys only) and merged in order. Filters and the visibility rule
- * are applied to each bucket's items while reading; a bucket that would need more than
+ * attendance opening, keys only) and merged in order. Filters and the view's rule
+ * (inView: the Open departments, "Setores isolados") are applied to each bucket's items while reading; a bucket that would need more than
  * a few pages to fill the page stops early, and the page ends where every bucket has
  * been read (the cursor says where to continue), so a page is always exact and in order.
  *
@@ -11,7 +11,15 @@
  */
 import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import { z } from 'zod';
-import { bucketsOf, can, canSee, inView, type Bucket, type View, type Viewer } from '#shared/domain/inbox.ts';
+import {
+  bucketsOf,
+  canSee,
+  inView,
+  seesEverything,
+  type Bucket,
+  type View,
+  type Viewer,
+} from '#shared/domain/inbox.ts';
 import { windowState } from '#shared/domain/window.ts';
 import { listDepartments } from '#shared/store/catalog.ts';
 import { findConversationByProtocol } from '#shared/store/conversations.ts';
@@ -154,7 +162,7 @@ export async function listView(
   const filtered =
     Boolean(
       input.departmentId || input.agentId || input.numberId || input.campaignId || input.tag || input.unread,
-    ) || !can(viewer, 'seeAllChats');
+    ) || !seesEverything(viewer);
   const keep = (c: Conversation, bucket: string) =>
     c.inboxBucket === bucket &&
     inView(input.view, viewer, chatStateOf(c), now) &&
@@ -225,9 +233,10 @@ async function countBucket(
   viewer: Viewer,
   cap: number,
 ): Promise<number> {
-  // Buckets whose every chat the viewer may see are counted without reading the items.
-  const plain =
-    can(viewer, 'seeAllChats') || !bucket.startsWith('AGENT#') || bucket === `AGENT#${viewer.userId}`;
+  // Buckets whose every chat the viewer may see are counted without reading the items:
+  // Open's department buckets are the viewer's own; with "Setores isolados" an agent's
+  // bucket may hold chats of other departments.
+  const plain = seesEverything(viewer) || !bucket.startsWith('AGENT#') || bucket === `AGENT#${viewer.userId}`;
   return countInboxBucket(
     ddb,
     tableName,

@@ -278,6 +278,7 @@ export async function getSettings(deps: ApiDeps, auth: AccessClaims) {
     timezone: a?.timezone ?? DEFAULT_TIMEZONE,
     inactivityHours: a?.inactivityHours ?? DEFAULT_INACTIVITY_HOURS,
     readReceipts: a?.readReceipts ?? true,
+    isolatedDepartments: a?.isolatedDepartments ?? false,
   };
 }
 
@@ -294,5 +295,6 @@ export async function updateSettings(
     timezone: a.timezone,
     readReceipts: a.readReceipts ?? true,
     inactivityHours: a.inactivityHours,
+    isolatedDepartments: a.isolatedDepartments,
   };
 }

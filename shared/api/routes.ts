@@ -45,6 +45,7 @@ const order = [
   'closeConversation',
   'postponeConversation',
   'reactivateBot',
+  'stopBot',
   'searchMessages',
   'listUsers',
   'createUser',

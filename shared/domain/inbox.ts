@@ -3,15 +3,18 @@
  * the index bucket a chat lives in, who may do what, and how assignment changes a chat.
  *
  * Views (the reference "Chat ao vivo"):
- * - All: every chat, closed or not, of every agent and department.
- * - Open: not closed and without an agent: chats with no one, chats of a department,
- *   chats whose chatbot is switched off. Chats in a flow (or whose flow ended without
- *   handing over) are only in All.
+ * - All: every chat of the account, closed or not, of every agent and department, to
+ *   every user.
+ * - Open: not closed and without an agent — chats with no one, chats of a department,
+ *   chats whose chatbot is switched off — of the user's departments and with no
+ *   department; every department's with the "see all chats" permission. Chats in a flow
+ *   (a triage menu or the assistant holds them) are only in All.
  * - Mine: the chats the user is the agent of.
- * - In service: chats with an agent.
- * Visibility: without the "see all chats" permission a user sees a chat only when it has
- * no department, its department is one of the user's, or the user is its agent. This
- * narrows every view (an agent never sees another department's chats).
+ * - In service: every chat with an agent.
+ * Visibility: by default every user may see every chat of the account (All lists them
+ * all, and any may be opened). With the account's "Setores isolados" on, a user without
+ * "see all chats" sees only chats with no department, of one of their departments, or of
+ * which they are the agent — in every view, search, the socket and notifications.
  */
 
 export const permissions = [
@@ -37,6 +40,8 @@ export interface Viewer {
   departmentIds: readonly string[];
   /** Explicit permissions; absent means the role's defaults. */
   permissions?: readonly Permission[];
+  /** The account's "Setores isolados" setting (off when absent). */
+  isolated?: boolean;
 }
 
 export function effectivePermissions(viewer: Pick<Viewer, 'role' | 'permissions'>): Set<Permission> {
@@ -88,10 +93,15 @@ export interface ChatFields {
   channel?: string;
 }
 
-/** A conversation's state for the rules: a triage menu or the assistant holding it is a running bot. */
+/**
+ * A conversation's state for the rules: a triage menu or the assistant holding it is a
+ * running bot; people holding it (routingStage `people`: the Chatbot switch turned off, an
+ * agent took it, or routing handed it to a department) is the automation off — "Reativar
+ * automação" gives it back (routingStage `new`: the next customer message is routed).
+ */
 export function chatStateOf(c: ChatFields): ChatState {
   const running = c.routingStage === 'menu' || c.routingStage === 'assistant';
-  const bot: BotState | undefined = running ? 'running' : undefined;
+  const bot: BotState | undefined = running ? 'running' : c.routingStage === 'people' ? 'off' : undefined;
   return {
     closed: c.status === 'closed',
     ...(c.agentId ? { agentId: c.agentId } : {}),
@@ -113,11 +123,19 @@ export function bucketOf(chat: ChatState, now: number): Bucket {
   return 'OPEN';
 }
 
+/** Whether the viewer may see every chat of the account (no isolation, or the permission). */
+export const seesEverything = (viewer: Viewer): boolean => !viewer.isolated || can(viewer, 'seeAllChats');
+
+/** Whether the viewer may see the chat at all (list it, open it, be told about it). */
 export function canSee(viewer: Viewer, chat: Pick<ChatState, 'agentId' | 'departmentId'>): boolean {
-  if (can(viewer, 'seeAllChats')) return true;
+  if (seesEverything(viewer)) return true;
   if (chat.agentId === viewer.userId) return true;
   return !chat.departmentId || viewer.departmentIds.includes(chat.departmentId);
 }
+
+/** Open lists chats of the viewer's departments and with none, every one with the permission. */
+const openFor = (viewer: Viewer, chat: Pick<ChatState, 'departmentId'>): boolean =>
+  can(viewer, 'seeAllChats') || !chat.departmentId || viewer.departmentIds.includes(chat.departmentId);
 
 /** Whether `view` lists this chat for this viewer. */
 export function inView(view: View, viewer: Viewer, chat: ChatState, now: number): boolean {
@@ -127,7 +145,7 @@ export function inView(view: View, viewer: Viewer, chat: ChatState, now: number)
     case 'all':
       return true;
     case 'open':
-      return bucket === 'OPEN' || bucket.startsWith('DEPT#');
+      return (bucket === 'OPEN' || bucket.startsWith('DEPT#')) && openFor(viewer, chat);
     case 'mine':
       return bucket === `AGENT#${viewer.userId}`;
     case 'service':
@@ -136,23 +154,32 @@ export function inView(view: View, viewer: Viewer, chat: ChatState, now: number)
 }
 
 /**
- * The buckets to read for a view: the union of these, filtered by canSee, is the view.
- * `departments` and `agents` are the account's (the viewer's own departments suffice for
- * Open without the permission, since other departments' chats are not visible).
+ * The buckets to read for a view: the union of these, filtered by inView, is the view.
+ * `departments` and `agents` are the account's (Open reads the viewer's own departments
+ * without the permission; All reads them too when isolation hides the others).
  */
 export function bucketsOf(
   view: View,
   viewer: Viewer,
   account: { departmentIds: readonly string[]; agentIds: readonly string[] },
 ): Bucket[] {
-  const seeAll = can(viewer, 'seeAllChats');
-  const depts = (seeAll ? account.departmentIds : viewer.departmentIds).map((d) => `DEPT#${d}` as const);
+  const deptBuckets = (ids: readonly string[]) => ids.map((d) => `DEPT#${d}` as const);
   const agents = account.agentIds.map((u) => `AGENT#${u}` as const);
   switch (view) {
     case 'all':
-      return ['OPEN', ...depts, ...agents, 'BOT', 'LATER', 'CLOSED'];
+      return [
+        'OPEN',
+        ...deptBuckets(seesEverything(viewer) ? account.departmentIds : viewer.departmentIds),
+        ...agents,
+        'BOT',
+        'LATER',
+        'CLOSED',
+      ];
     case 'open':
-      return ['OPEN', ...depts];
+      return [
+        'OPEN',
+        ...deptBuckets(can(viewer, 'seeAllChats') ? account.departmentIds : viewer.departmentIds),
+      ];
     case 'mine':
       return [`AGENT#${viewer.userId}`];
     case 'service':

@@ -2,14 +2,16 @@
  * Which frame each WebSocket connection of an account gets for one push (pure). The rule
  * is the inbox's (shared/domain/inbox.ts canSee, the same one that makes a chat a 404 over
  * REST): a connection receives the events of the conversations its user may see, and
- * nothing of the others. A chat that just left the user's sight (a transfer to another
- * department) arrives as `conversation.removed` with only its id, so the inbox drops it.
+ * nothing of the others — every chat of the account by default, only their departments'
+ * and those with none under "Setores isolados" without the permission. A chat that just
+ * left the user's sight (a transfer to another department, isolated) arrives as
+ * `conversation.removed` with only its id, so the inbox drops it.
  * Knowledge progress has no conversation: every user of the account reads knowledge
  * bases over REST, so every connection gets it.
  *
  * Connections that select the same events share one frame, built once.
  */
-import { can, canSee, type Viewer } from '#shared/domain/inbox.ts';
+import { canSee, seesEverything, type Viewer } from '#shared/domain/inbox.ts';
 import type { Connection, Conversation, KbDocument, Message } from '#shared/store/types.ts';
 
 /** What visibility reads of a conversation. */
@@ -52,17 +54,20 @@ export function pushFrame(accountId: string, events: FrameEvent[], at = Date.now
   );
 }
 
-export const viewerOfConnection = (c: Connection): Viewer | undefined =>
+/** The connection's user as the rule sees them; `isolated`: the account's "Setores isolados". */
+export const viewerOfConnection = (c: Connection, isolated = false): Viewer | undefined =>
   c.viewer && {
     userId: c.userId,
     role: c.viewer.role,
     departmentIds: c.viewer.departmentIds,
     ...(c.viewer.permissions ? { permissions: c.viewer.permissions } : {}),
+    ...(isolated ? { isolated } : {}),
   };
 
 /**
  * The conversations of `events` whose state must be known to filter: the newest copy the
- * push carries, else it is to be read (`missing`). None when every viewer sees all chats.
+ * push carries, else it is to be read (`missing`). None when every viewer sees all chats
+ * (always, unless the account isolates its departments).
  */
 export function chatsCarried(
   events: PushEvent[],
@@ -75,7 +80,7 @@ export function chatsCarried(
     ids.add(e.conversationId);
     if (e.conversation) carried.set(e.conversationId, e.conversation);
   }
-  if (viewers.every((v) => can(v, 'seeAllChats'))) return { carried, missing: [] };
+  if (viewers.every(seesEverything)) return { carried, missing: [] };
   return { carried, missing: [...ids].filter((id) => !carried.has(id)) };
 }
 
@@ -97,7 +102,7 @@ export function selectionFor(
       return;
     }
     const chat = chats.get(e.conversationId);
-    if (chat ? canSee(viewer, chat) : can(viewer, 'seeAllChats')) {
+    if (chat ? canSee(viewer, chat) : seesEverything(viewer)) {
       out.push(String(i));
       return;
     }
@@ -116,7 +121,8 @@ export function selectionFor(
 
 /**
  * The distinct frames of a push and the connections each goes to; connections with
- * nothing to receive, or without a stored viewer, get none.
+ * nothing to receive, or without a stored viewer, get none. `isolated`: the account's
+ * "Setores isolados" setting.
  */
 export function selectFrames(
   accountId: string,
@@ -124,10 +130,11 @@ export function selectFrames(
   connections: Connection[],
   chats: ReadonlyMap<string, ChatVisibility>,
   at = Date.now(),
+  isolated = false,
 ): { frame: string; events: number; connectionIds: string[] }[] {
   const byKey = new Map<string, { frame: string; events: number; connectionIds: string[] }>();
   for (const c of connections) {
-    const viewer = viewerOfConnection(c);
+    const viewer = viewerOfConnection(c, isolated);
     if (!viewer) continue;
     const selection = selectionFor(viewer, events, chats);
     if (!selection.length) continue;

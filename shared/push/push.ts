@@ -1,7 +1,8 @@
 /**
  * Push to the agents of an account over the WebSocket API. Every event is filtered per
- * connection by the inbox's visibility rule (shared/push/frames.ts): a user receives what
- * REST would show them, and nothing else. A connection that is gone (410) is forgotten; a
+ * connection by the inbox's visibility rule (shared/push/frames.ts, with the account's
+ * "Setores isolados" read as REST reads it): a user receives what REST would show them,
+ * and nothing else. A connection that is gone (410) is forgotten; a
  * push never fails the work that caused it.
  *
  * Also the two operations on a user's sockets: refresh what their connections know of them
@@ -19,6 +20,7 @@ import {
   listUserConnections,
   syncConnectionViewers,
 } from '#shared/store/connections.ts';
+import { isolatedDepartments } from '#shared/store/accounts.ts';
 import { getConversationById } from '#shared/store/conversations.ts';
 import type { Connection, Message } from '#shared/store/types.ts';
 import { log } from '#shared/log.ts';
@@ -70,9 +72,10 @@ async function chatsOf(
   accountId: string,
   events: PushEvent[],
   connections: Connection[],
+  isolated: boolean,
   deps: PushDeps,
 ): Promise<Map<string, ChatVisibility>> {
-  const viewers = connections.map(viewerOfConnection).filter((v) => v !== undefined);
+  const viewers = connections.map((c) => viewerOfConnection(c, isolated)).filter((v) => v !== undefined);
   const { carried, missing } = chatsCarried(events, viewers);
   const read = await Promise.all(
     missing.map((id) => getConversationById(deps.ddb, deps.tableName, accountId, id)),
@@ -92,24 +95,27 @@ export async function pushToAccount(accountId: string, events: PushEvent[], deps
     forgetConnections(deps.tableName, accountId);
     await Promise.all(blind.map((c) => closeConnection(c, deps)));
   }
-  const chats = await chatsOf(accountId, events, connections, deps);
+  const isolated = await isolatedDepartments(deps.ddb, deps.tableName, accountId, Date.now());
+  const chats = await chatsOf(accountId, events, connections, isolated, deps);
   let delivered = 0;
   await Promise.all(
-    selectFrames(accountId, events, connections, chats).flatMap(({ frame, events: count, connectionIds }) => {
-      const data = new TextEncoder().encode(frame);
-      return connectionIds.map(async (connectionId) => {
-        try {
-          await deps.ws!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
-          delivered += count;
-        } catch (err) {
-          if (isGone(err)) {
-            await deleteConnection(deps.ddb, deps.tableName, connectionId).catch(() => undefined);
-            return;
+    selectFrames(accountId, events, connections, chats, Date.now(), isolated).flatMap(
+      ({ frame, events: count, connectionIds }) => {
+        const data = new TextEncoder().encode(frame);
+        return connectionIds.map(async (connectionId) => {
+          try {
+            await deps.ws!.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+            delivered += count;
+          } catch (err) {
+            if (isGone(err)) {
+              await deleteConnection(deps.ddb, deps.tableName, connectionId).catch(() => undefined);
+              return;
+            }
+            log('warn', 'push failed', { accountId, connectionId, error: (err as Error).name });
           }
-          log('warn', 'push failed', { accountId, connectionId, error: (err as Error).name });
-        }
-      });
-    }),
+        });
+      },
+    ),
   );
   return delivered;
 }

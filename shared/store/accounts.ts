@@ -5,12 +5,14 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { keys } from './keys.ts';
 import { setFields, updateIfAllowed } from './ops.ts';
 import { accountSchema, type Account } from './types.ts';
+import { createCache } from '#shared/cache.ts';
+import type { z } from 'zod';
 
 /** Creates an account; fails (ConditionalCheckFailedException) if the id exists. */
 export async function createAccount(
   ddb: DynamoDBDocumentClient,
   tableName: string,
-  account: Account,
+  account: z.input<typeof accountSchema>,
 ): Promise<Account> {
   const item = accountSchema.parse(account);
   await ddb.send(
@@ -34,6 +36,28 @@ export async function getAccount(
 }
 
 /**
+ * "Setores isolados" is read on every inbox request and push: cached a few seconds per
+ * process, and dropped at once in the process that changes it (updateAccountSettings).
+ */
+const ISOLATION_TTL_MS = 5000;
+const isolationCache = createCache<string, boolean>({ ttlMs: ISOLATION_TTL_MS, max: 10_000 });
+
+/** Whether the account's "Setores isolados" setting is on (shared/domain/inbox.ts canSee). */
+export async function isolatedDepartments(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  now: number,
+): Promise<boolean> {
+  const key = `${tableName}/${accountId}`;
+  const hit = isolationCache.get(key, now);
+  if (hit !== undefined) return hit;
+  const on = (await getAccount(ddb, tableName, accountId))?.isolatedDepartments ?? false;
+  isolationCache.set(key, on, now);
+  return on;
+}
+
+/**
  * Changes the account's settings (the fields given; undefined ones stay): the account after.
  * An account that does not exist fails to parse (it always exists for a signed-in caller).
  */
@@ -41,11 +65,13 @@ export async function updateAccountSettings(
   ddb: DynamoDBDocumentClient,
   tableName: string,
   accountId: string,
-  fields: Partial<Pick<Account, 'name' | 'timezone' | 'readReceipts' | 'inactivityHours'>>,
+  fields: Partial<
+    Pick<Account, 'name' | 'timezone' | 'readReceipts' | 'inactivityHours' | 'isolatedDepartments'>
+  >,
 ): Promise<Account | undefined> {
   const set = setFields(fields);
   if (!set) return getAccount(ddb, tableName, accountId);
-  return accountSchema.parse(
+  const updated = accountSchema.parse(
     await updateIfAllowed(ddb, {
       TableName: tableName,
       Key: keys.account(accountId),
@@ -56,4 +82,6 @@ export async function updateAccountSettings(
       ReturnValues: 'ALL_NEW',
     }),
   );
+  isolationCache.delete(`${tableName}/${accountId}`);
+  return updated;
 }

@@ -19,6 +19,11 @@ export const accountSchema = z.object({
   timezone: z.string().default(DEFAULT_TIMEZONE),
   /** Hours without messages after which an open attendance closes itself. */
   inactivityHours: z.number().int().positive().default(DEFAULT_INACTIVITY_HOURS),
+  /**
+   * "Setores isolados": users without "see all chats" see only chats of their departments
+   * and with none (shared/domain/inbox.ts canSee). Off by default.
+   */
+  isolatedDepartments: z.boolean().default(false),
   /** Opening a chat tells the customer it was read (blue ticks); unset: on. */
   readReceipts: z.boolean().optional(),
   createdAt: z.number().int().optional(),

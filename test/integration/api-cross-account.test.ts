@@ -299,6 +299,9 @@ describe('cross-account isolation', () => {
     reactivateBot: async () => {
       expectNotFound(await kit.call('POST', `/api/conversations/${bConv.id}/bot`, { token: aToken }));
     },
+    stopBot: async () => {
+      expectNotFound(await kit.call('DELETE', `/api/conversations/${bConv.id}/bot`, { token: aToken }));
+    },
     searchMessages: async () => {
       expectNotFound(
         await kit.call('GET', `/api/conversations/${bConv.id}/search`, {

@@ -52,6 +52,12 @@ describe('inbox views, assignment and permissions', () => {
     return res.body.items as Conversation[];
   };
   const ids = (items: Conversation[]) => items.map((c) => c.id);
+  /** The account's "Setores isolados" (PATCH /api/settings, as an admin). */
+  const isolate = async (on: boolean) => {
+    const res = await kit.call('PATCH', '/api/settings', { token: admin, body: { isolatedDepartments: on } });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.isolatedDepartments, on);
+  };
 
   beforeAll(async () => {
     kit = await createApiKit();
@@ -104,34 +110,55 @@ describe('inbox views, assignment and permissions', () => {
       status: 'closed',
       lastMessageAt: T0 - 5 * HOUR,
     });
-    const mineIds = new Set([noOne.id, dept.id, mine.id, bot.id, closed.id]);
+    // The Chatbot switched off (people hold it): Todos and Abertos.
+    const botOff = await putConversation(kit, tenant, {
+      contactName: 'Robô Desligado',
+      routingStage: 'people',
+      lastMessageAt: T0 - 6 * HOUR,
+    });
+    const mineIds = new Set([noOne.id, dept.id, mine.id, bot.id, closed.id, botOff.id]);
     const only = (items: Conversation[]) => ids(items).filter((id) => mineIds.has(id));
 
-    assert.deepEqual(only(await list('ana', { view: 'all' })), [
-      noOne.id,
-      dept.id,
-      mine.id,
-      bot.id,
-      closed.id,
-    ]);
-    assert.deepEqual(only(await list('ana', { view: 'open' })), [noOne.id, dept.id]);
+    const every = [noOne.id, dept.id, mine.id, bot.id, closed.id, botOff.id];
+    assert.deepEqual(only(await list('ana', { view: 'all' })), every);
+    assert.deepEqual(only(await list('ana', { view: 'open' })), [noOne.id, dept.id, botOff.id]);
     assert.deepEqual(only(await list('ana', { view: 'mine' })), [mine.id]);
     assert.deepEqual(only(await list('ana', { view: 'service' })), [mine.id]);
     assert.deepEqual(only(await list('carla', { view: 'mine' })), []);
     assert.deepEqual(only(await list('carla', { view: 'service' })), [mine.id]);
-    // Davi (Suporte) sees nothing of Vendas; Eva (Suporte, "see all chats") does.
-    assert.deepEqual(only(await list('davi', { view: 'all' })), [noOne.id, bot.id, closed.id]);
-    assert.deepEqual(only(await list('davi', { view: 'open' })), [noOne.id]);
-    assert.deepEqual(only(await list('eva', { view: 'open' })), [noOne.id, dept.id]);
+    // "Setores isolados" off (the default): Todos and Em atendimento are the whole account's
+    // for Davi (Suporte) too; Abertos is his departments' and those with none. Eva (Suporte,
+    // "see all chats") has every department's in Abertos.
+    assert.deepEqual(only(await list('davi', { view: 'all' })), every);
+    assert.deepEqual(only(await list('davi', { view: 'open' })), [noOne.id, botOff.id]);
+    assert.deepEqual(only(await list('davi', { view: 'service' })), [mine.id]);
+    assert.deepEqual(only(await list('eva', { view: 'open' })), [noOne.id, dept.id, botOff.id]);
     assert.deepEqual(only(await list('eva', { view: 'service' })), [mine.id]);
+    // And he may open it by its address.
+    const seen = await kit.call('GET', `/api/conversations/${dept.id}`, { token: users.davi!.token });
+    assert.equal(seen.status, 200);
 
-    // And opening it directly is a 404 for Davi.
-    const res = await kit.call('GET', `/api/conversations/${dept.id}`, { token: users.davi!.token });
-    assert.equal(res.status, 404);
-    const msgs = await kit.call('GET', `/api/conversations/${dept.id}/messages`, {
-      token: users.davi!.token,
-    });
-    assert.equal(msgs.status, 404);
+    // "Setores isolados" on: Davi sees nothing of Vendas in any view, nor by its address;
+    // Eva still does.
+    await isolate(true);
+    try {
+      assert.deepEqual(only(await list('davi', { view: 'all' })), [noOne.id, bot.id, closed.id, botOff.id]);
+      assert.deepEqual(only(await list('davi', { view: 'open' })), [noOne.id, botOff.id]);
+      assert.deepEqual(only(await list('davi', { view: 'service' })), []);
+      assert.deepEqual(only(await list('eva', { view: 'all' })), every);
+      assert.deepEqual(only(await list('eva', { view: 'service' })), [mine.id]);
+      assert.deepEqual(only(await list('ana', { view: 'all' })), every);
+      const res = await kit.call('GET', `/api/conversations/${dept.id}`, { token: users.davi!.token });
+      assert.equal(res.status, 404);
+      const msgs = await kit.call('GET', `/api/conversations/${dept.id}/messages`, {
+        token: users.davi!.token,
+      });
+      assert.equal(msgs.status, 404);
+      const davis = await kit.call('GET', '/api/conversations/counts', { token: users.davi!.token });
+      assert.equal(davis.body.service, 0, JSON.stringify(davis.body));
+    } finally {
+      await isolate(false);
+    }
 
     const counts = await kit.call('GET', '/api/conversations/counts', { token: users.ana!.token });
     assert.equal(counts.status, 200);
@@ -173,7 +200,15 @@ describe('inbox views, assignment and permissions', () => {
     assert.equal(toSuporte.body.departmentId, suporte);
     assert.equal(toSuporte.body.agentId, undefined);
     assert.ok(ids(await list('davi', { view: 'open' })).includes(conv.id));
-    assert.ok(!ids(await list('carla', { view: 'all' })).includes(conv.id));
+    // Out of Carla's Abertos; in her Todos ("Setores isolados" off), not with it on.
+    assert.ok(!ids(await list('carla', { view: 'open' })).includes(conv.id));
+    assert.ok(ids(await list('carla', { view: 'all' })).includes(conv.id));
+    await isolate(true);
+    try {
+      assert.ok(!ids(await list('carla', { view: 'all' })).includes(conv.id));
+    } finally {
+      await isolate(false);
+    }
 
     const history = await kit.call('GET', `/api/conversations/${conv.id}/messages`, { token: admin });
     const events = history.body.items
@@ -355,10 +390,18 @@ describe('inbox views, assignment and permissions', () => {
     assert.deepEqual(ids(await list('admin', { q: 'Joana Silva' })), []);
     // Digits in the middle of the phone are neither its beginning nor its ending.
     assert.deepEqual(ids(await list('admin', { q: '7777' })), []);
-    // Visibility applies to search too.
+    // Visibility applies to search too: every user finds it ("Setores isolados" off); with
+    // it on, not outside its department without the permission.
     const hidden = await putConversation(kit, tenant, { contactName: 'Oculto Vendas', departmentId: vendas });
-    assert.deepEqual(ids(await list('davi', { q: 'oculto' })), []);
-    assert.deepEqual(ids(await list('eva', { q: 'oculto' })), [hidden.id]);
+    assert.deepEqual(ids(await list('davi', { q: 'oculto' })), [hidden.id]);
+    assert.deepEqual(ids(await list('davi', { q: 'oculto', view: 'open' })), []);
+    await isolate(true);
+    try {
+      assert.deepEqual(ids(await list('davi', { q: 'oculto' })), []);
+      assert.deepEqual(ids(await list('eva', { q: 'oculto' })), [hidden.id]);
+    } finally {
+      await isolate(false);
+    }
   });
 
   test('internal notes: by switch or /interna, never queued to WhatsApp, allowed with the window closed', async () => {

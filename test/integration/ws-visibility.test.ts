@@ -1,7 +1,9 @@
 /**
  * Issue 12, finding 4: every socket of an account received every department's messages.
  * Through the real WebSocket function behind the local gateway and the real API: each
- * socket gets what its user may see over REST, and nothing of the rest.
+ * socket gets what its user may see over REST, and nothing of the rest — every chat of the
+ * account with "Setores isolados" off (the default, issue 15), only their departments'
+ * and those without one with it on; never anything of another account.
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -157,7 +159,64 @@ afterAll(async () => {
 
 let chat: Conversation;
 
-test("a Vendas chat's customer message and internal note reach Vendas and the admin, not Suporte nor another account", async () => {
+/** The account's "Setores isolados" (PATCH /api/settings, as its admin). */
+async function isolate(on: boolean): Promise<void> {
+  const res = await kit.call('PATCH', '/api/settings', {
+    token: adminToken,
+    body: { isolatedDepartments: on },
+  });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+}
+
+test('"Setores isolados" off: a Vendas chat reaches every user of the account, Suporte too, and nothing of it the other account; nor does the other account\'s reach it', async () => {
+  const from = { suporte: sockets.suporte.events.length, other: sockets.other.events.length };
+  const open = await putConversation(kit, tenant, {
+    departmentId: ids.vendas,
+    contactName: 'Cliente Aberto',
+  });
+  const inbound = await putMessage(kit, open, { text: 'alguém do Suporte vê isto' });
+  await pushToAccount(
+    tenant.accountId,
+    [
+      { type: 'message.created', conversationId: open.id, message: publicMessage(inbound) },
+      { type: 'conversation.updated', conversationId: open.id, conversation: open },
+    ],
+    kit.deps,
+  );
+  // Account B's chat of a department with the same name: nothing of it reaches A.
+  const theirs = await putConversation(kit, other, { contactName: 'Cliente da Loja B' });
+  const theirMessage = await putMessage(kit, theirs, { text: 'segredo da loja B' });
+  await pushToAccount(
+    other.accountId,
+    [{ type: 'message.created', conversationId: theirs.id, message: publicMessage(theirMessage) }],
+    kit.deps,
+  );
+  const rest = await kit.call('GET', `/api/conversations/${open.id}`, { token: tokens.suporte });
+  assert.equal(rest.status, 200);
+  await flush();
+
+  for (const who of ['vendas', 'admin', 'suporte'] as const) {
+    assert.ok(texts(sockets[who]).includes('alguém do Suporte vê isto'), who);
+    assert.deepEqual(about(sockets[who], theirs.id), [], who);
+    assert.ok(!texts(sockets[who]).includes('segredo da loja B'), who);
+  }
+  assert.deepEqual(about(sockets.other, open.id, from.other), []);
+  assert.deepEqual(texts(sockets.other, from.other), ['segredo da loja B']);
+  // B's own message is not A's business: the last test counts only the flush marks there.
+  sockets.other.events.splice(
+    sockets.other.events.findIndex((e) => e.conversationId === theirs.id),
+    1,
+  );
+});
+
+test('with "Setores isolados" on, a Vendas chat\'s customer message and internal note reach Vendas and the admin, not Suporte nor another account', async () => {
+  await isolate(true);
+  // What the sockets got before (the test above) is not this test's.
+  const from = {
+    vendas: sockets.vendas.events.length,
+    admin: sockets.admin.events.length,
+    suporte: sockets.suporte.events.length,
+  };
   chat = await putConversation(kit, tenant, { departmentId: ids.vendas, contactName: 'Cliente Vendas' });
   // The customer's message, pushed as the engine pushes it (the message and its conversation).
   const inbound = await putMessage(kit, chat, { text: 'quero comprar 10 caixas' });
@@ -181,9 +240,13 @@ test("a Vendas chat's customer message and internal note reach Vendas and the ad
   await flush();
 
   for (const who of ['vendas', 'admin'] as const)
-    assert.deepEqual(texts(sockets[who]), ['quero comprar 10 caixas', 'cliente VIP, desconto de 15%'], who);
+    assert.deepEqual(
+      texts(sockets[who], from[who]),
+      ['quero comprar 10 caixas', 'cliente VIP, desconto de 15%'],
+      who,
+    );
   assert.deepEqual(about(sockets.suporte, chat.id), []);
-  assert.deepEqual(texts(sockets.suporte), []);
+  assert.deepEqual(texts(sockets.suporte, from.suporte), []);
   assert.deepEqual(about(sockets.other, chat.id), []);
 });
 

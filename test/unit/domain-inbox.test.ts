@@ -5,6 +5,8 @@ import {
   bucketOf,
   bucketsOf,
   can,
+  canSee,
+  chatStateOf,
   checkPostpone,
   inView,
   internalText,
@@ -28,79 +30,103 @@ const eva: Viewer = {
   departmentIds: ['suporte'],
   permissions: ['seeAllChats'],
 };
+const isolated = (v: Viewer): Viewer => ({ ...v, isolated: true });
 
-type Row = [state: string, chat: ChatState, ana: View[], carla: View[], davi: View[], eva: View[]];
+type Row = [state: string, chats: ChatState[], ana: View[], carla: View[], davi: View[], eva: View[]];
 
-// Each row: a chat state of the reference, then the views that list it for each user.
+const flowRunning: ChatState = { closed: false, bot: 'running' };
+const flowEnded: ChatState = { closed: false, bot: 'ended' };
+
+// One row per line of the reference's list of views and of which chats appear where
+// ("Setores isolados" off, its default): the chats the line speaks of, then the views
+// that list each of them for each user.
 const rows: Row[] = [
-  ['closed attendance: only in All', { closed: true }, ['all'], ['all'], ['all'], ['all']],
   [
-    'department only (forwarded to Vendas): All and Open, for Vendas and "see all"',
-    { closed: false, departmentId: 'vendas' },
+    "Abertos: not closed, without an agent, of the user's department; the see-all permission sees other departments'",
+    [{ closed: false, departmentId: 'vendas' }],
     ['all', 'open'],
     ['all', 'open'],
-    [],
+    ['all'],
     ['all', 'open'],
   ],
   [
-    'opened for no one: All and Open for everyone',
-    { closed: false },
-    ['all', 'open'],
-    ['all', 'open'],
-    ['all', 'open'],
-    ['all', 'open'],
-  ],
-  [
-    'opened for an agent (Ana): All, Mine and In service for her; All and In service for others',
-    { closed: false, agentId: 'ana' },
+    'Meus: only the chats the user is the agent of',
+    [{ closed: false, agentId: 'ana' }],
     ['all', 'mine', 'service'],
     ['all', 'service'],
     ['all', 'service'],
     ['all', 'service'],
   ],
   [
-    'agent + department (Ana answered a Vendas chat): not visible outside Vendas without the permission',
-    { closed: false, agentId: 'ana', departmentId: 'vendas' },
+    'Em atendimento: every chat that has an agent, whatever its department',
+    [
+      { closed: false, agentId: 'ana', departmentId: 'vendas' },
+      { closed: false, agentId: 'ana', departmentId: 'suporte' },
+    ],
     ['all', 'mine', 'service'],
     ['all', 'service'],
-    [],
+    ['all', 'service'],
     ['all', 'service'],
   ],
   [
-    'in a flow (triage menu or assistant waiting on the customer): only All',
-    { closed: false, bot: 'running' },
+    'closed attendance: only in Todos',
+    [{ closed: true }, { closed: true, departmentId: 'vendas' }],
     ['all'],
     ['all'],
     ['all'],
     ['all'],
   ],
   [
-    'flow ended without handing over: only All',
-    { closed: false, bot: 'ended' },
+    'department assigned (forwarded to a department, or a flow opened it for one): Todos and Abertos',
+    [{ closed: false, departmentId: 'vendas' }],
+    ['all', 'open'],
+    ['all', 'open'],
+    ['all'],
+    ['all', 'open'],
+  ],
+  [
+    'opened for conversation without department or agent: Todos and Abertos',
+    [{ closed: false }],
+    ['all', 'open'],
+    ['all', 'open'],
+    ['all', 'open'],
+    ['all', 'open'],
+  ],
+  [
+    "opened for an agent (forwarded, or a flow's specific/random/last/sequential agent): Todos, Meus and Em atendimento",
+    [{ closed: false, agentId: 'ana' }],
+    ['all', 'mine', 'service'],
+    ['all', 'service'],
+    ['all', 'service'],
+    ['all', 'service'],
+  ],
+  [
+    'Chatbot switched off: Todos and Abertos',
+    [{ closed: false, bot: 'off' }],
+    ['all', 'open'],
+    ['all', 'open'],
+    ['all', 'open'],
+    ['all', 'open'],
+  ],
+  [
+    'in a conversation flow or when it ended (triage menu, assistant): only Todos',
+    [flowRunning, flowEnded, { ...flowRunning, departmentId: 'vendas' }],
     ['all'],
     ['all'],
     ['all'],
     ['all'],
   ],
   [
-    'chatbot switched off: All and Open',
-    { closed: false, bot: 'off' },
-    ['all', 'open'],
-    ['all', 'open'],
-    ['all', 'open'],
-    ['all', 'open'],
-  ],
-  [
-    'postponed until tomorrow: out of the open lists, only All',
-    { closed: false, departmentId: 'vendas', postponedUntil: NOW + 24 * H },
+    'postponed until tomorrow: out of the open lists, only Todos',
+    [{ closed: false, departmentId: 'vendas', postponedUntil: NOW + 24 * H }],
     ['all'],
     ['all'],
-    [],
+    ['all'],
     ['all'],
   ],
   [
-    'postponed until a time that has passed: back in Open',
-    { closed: false, postponedUntil: NOW - 1 },
+    'postponed until a time that has passed: back in Abertos',
+    [{ closed: false, postponedUntil: NOW - 1 }],
     ['all', 'open'],
     ['all', 'open'],
     ['all', 'open'],
@@ -108,39 +134,134 @@ const rows: Row[] = [
   ],
 ];
 
-describe('inbox views (INB-1): which view lists a chat, for whom', () => {
-  for (const [state, chat, ...expected] of rows) {
-    test(state, () => {
-      const viewers = [ana, carla, davi, eva];
-      viewers.forEach((viewer, i) => {
-        const shown = views.filter((v) => inView(v, viewer, chat, NOW));
-        assert.deepEqual(shown, expected[i], `${viewer.userId}: ${state}`);
-      });
-    });
-  }
+// "Setores isolados" on: a user without the permission sees only chats with no department,
+// of their departments, or of which they are the agent — nothing else in any view.
+const isolatedRows: Row[] = [
+  [
+    'a closed chat of another department: Davi sees nothing of it',
+    [{ closed: true, departmentId: 'vendas' }],
+    ['all'],
+    ['all'],
+    [],
+    ['all'],
+  ],
+  [
+    "a department's chat: only its members and the see-all permission",
+    [{ closed: false, departmentId: 'vendas' }],
+    ['all', 'open'],
+    ['all', 'open'],
+    [],
+    ['all', 'open'],
+  ],
+  [
+    "an agent's chat of a department: not outside that department without the permission",
+    [{ closed: false, agentId: 'ana', departmentId: 'vendas' }],
+    ['all', 'mine', 'service'],
+    ['all', 'service'],
+    [],
+    ['all', 'service'],
+  ],
+  [
+    "the user's own chat of another department: theirs all the same",
+    [{ closed: false, agentId: 'davi', departmentId: 'vendas' }],
+    ['all', 'service'],
+    ['all', 'service'],
+    ['all', 'mine', 'service'],
+    ['all', 'service'],
+  ],
+  [
+    "a flow holding a department's chat: Todos for its members only",
+    [{ ...flowRunning, departmentId: 'vendas' }],
+    ['all'],
+    ['all'],
+    [],
+    ['all'],
+  ],
+];
 
-  test('every view is exactly the union of its buckets, filtered by visibility', () => {
-    const account = { departmentIds: ['vendas', 'suporte'], agentIds: ['ana', 'carla', 'davi', 'eva'] };
-    for (const [, chat] of rows)
+const account = { departmentIds: ['vendas', 'suporte'], agentIds: ['ana', 'carla', 'davi', 'eva'] };
+
+function check(row: Row, viewers: Viewer[]) {
+  const [state, chats, ...expected] = row;
+  for (const chat of chats)
+    viewers.forEach((viewer, i) => {
+      const shown = views.filter((v) => inView(v, viewer, chat, NOW));
+      assert.deepEqual(shown, expected[i], `${viewer.userId}: ${state} ${JSON.stringify(chat)}`);
+      // Every view is exactly the union of its buckets, filtered by the rule.
+      for (const view of views) {
+        const bucketed = bucketsOf(view, viewer, account).includes(bucketOf(chat, NOW));
+        assert.equal(bucketed && shown.includes(view), shown.includes(view), `${viewer.userId} ${view}`);
+      }
+    });
+}
+
+const anyChat: ChatState[] = [
+  { closed: true },
+  { closed: true, departmentId: 'suporte' },
+  { closed: false, departmentId: 'vendas' },
+  { closed: false, agentId: 'carla', departmentId: 'suporte' },
+  { closed: false, agentId: 'ana' },
+  { closed: false, bot: 'off' },
+  flowRunning,
+  { closed: false },
+];
+
+describe('inbox views (INB-1, reference "Chat ao vivo"): which view lists a chat, for whom', () => {
+  test('Todos: any chat — of every agent, of every department, with agent/department or not, closed or not — to every user', () => {
+    for (const chat of anyChat)
       for (const viewer of [ana, carla, davi, eva])
-        for (const view of views) {
-          const bucketed = bucketsOf(view, viewer, account).includes(bucketOf(chat, NOW));
-          const visible = inView('all', viewer, chat, NOW);
-          assert.equal(bucketed && visible, inView(view, viewer, chat, NOW), `${viewer.userId} ${view}`);
-        }
+        assert.equal(inView('all', viewer, chat, NOW), true, `${viewer.userId} ${JSON.stringify(chat)}`);
+  });
+  for (const row of rows) test(row[0], () => check(row, [ana, carla, davi, eva]));
+  test('a test conversation with an assistant is in no view', () => {
+    for (const viewer of [ana, eva])
+      assert.deepEqual(
+        views.filter((v) => inView(v, viewer, { closed: false, test: true }, NOW)),
+        [],
+      );
+  });
+});
+
+describe('"Setores isolados" on: a user without the permission sees only their departments and none', () => {
+  for (const row of isolatedRows) test(row[0], () => check(row, [ana, carla, davi, eva].map(isolated)));
+
+  test('a chat without department: the same views as without isolation', () => {
+    for (const chat of [{ closed: false }, { closed: false, agentId: 'ana' }, flowRunning, { closed: true }])
+      for (const v of [ana, carla, davi, eva])
+        assert.deepEqual(
+          views.filter((view) => inView(view, isolated(v), chat, NOW)),
+          views.filter((view) => inView(view, v, chat, NOW)),
+        );
   });
 
+  test('isolation off (the default) narrows nothing: canSee is true for every chat', () => {
+    for (const chat of [{ departmentId: 'vendas' }, { agentId: 'ana', departmentId: 'vendas' }])
+      assert.equal(canSee(davi, chat), true);
+    assert.equal(canSee(isolated(davi), { departmentId: 'vendas' }), false);
+    assert.equal(canSee(isolated(eva), { departmentId: 'vendas' }), true);
+  });
+});
+
+describe('permissions and the automation state', () => {
   test('admins and supervisors see every chat; agents only with the permission', () => {
     assert.equal(can({ role: 'admin', permissions: [] }, 'seeAllChats'), true);
     assert.equal(can({ role: 'supervisor' }, 'seeAllChats'), true);
     assert.equal(can({ role: 'agent' }, 'seeAllChats'), false);
     assert.equal(can({ role: 'agent' }, 'settings'), false);
     assert.equal(can({ role: 'agent', permissions: ['settings'] }, 'settings'), true);
-    const boss: Viewer = { userId: 'x', role: 'supervisor', departmentIds: [] };
+    const boss: Viewer = { userId: 'x', role: 'supervisor', departmentIds: [], isolated: true };
     assert.deepEqual(
       views.filter((v) => inView(v, boss, { closed: false, departmentId: 'vendas' }, NOW)),
       ['all', 'open'],
     );
+  });
+
+  test('a triage menu or the assistant runs the bot; people holding the chat is the Chatbot off', () => {
+    assert.equal(chatStateOf({ status: 'open', routingStage: 'menu' }).bot, 'running');
+    assert.equal(chatStateOf({ status: 'open', routingStage: 'assistant' }).bot, 'running');
+    assert.equal(chatStateOf({ status: 'open', routingStage: 'people' }).bot, 'off');
+    assert.equal(chatStateOf({ status: 'open', routingStage: 'new' }).bot, undefined);
+    assert.equal(chatStateOf({ status: 'open' }).bot, undefined);
   });
 });
 

@@ -33,14 +33,23 @@ function received(frames: ReturnType<typeof selectFrames>): Map<string, Record<s
   return out;
 }
 
-test("a Vendas chat's message and note reach Vendas and those who see all chats, not Suporte", () => {
+// With "Setores isolados" on (the last argument of selectFrames), a user without the
+// permission receives only their departments' chats and those without one.
+test("isolated: a Vendas chat's message and note reach Vendas and those who see all chats, not Suporte", () => {
   const vendasChat = chat({ departmentId: 'D-VEN' });
   const events: PushEvent[] = [
     { type: 'message.created', conversationId: 'CV', message: message('quero comprar') },
     { type: 'conversation.updated', conversationId: 'CV', conversation: vendasChat },
   ];
   const got = received(
-    selectFrames('A1', events, [suporte, vendas, admin, seesAll, legacy], new Map([['CV', vendasChat]]), 5),
+    selectFrames(
+      'A1',
+      events,
+      [suporte, vendas, admin, seesAll, legacy],
+      new Map([['CV', vendasChat]]),
+      5,
+      true,
+    ),
   );
 
   assert.deepEqual([...got.keys()].sort(), ['c-adm', 'c-sa', 'c-ven']);
@@ -51,7 +60,7 @@ test("a Vendas chat's message and note reach Vendas and those who see all chats,
   assert.equal((got.get('c-adm')![0]!.message as Message).text, 'quero comprar');
 });
 
-test('connections that select the same events share one frame, built once', () => {
+test('isolated: connections that select the same events share one frame, built once', () => {
   const events: PushEvent[] = [
     { type: 'message.created', conversationId: 'CV', message: message('nota', 'internal') },
   ];
@@ -61,6 +70,7 @@ test('connections that select the same events share one frame, built once', () =
     [suporte, suporte2, vendas, admin],
     new Map([['CV', chat({ departmentId: 'D-SUP' })]]),
     5,
+    true,
   );
   // Suporte ×2 and the admin see the same single event: one frame for the three.
   assert.equal(frames.length, 1);
@@ -68,7 +78,7 @@ test('connections that select the same events share one frame, built once', () =
   assert.ok(!JSON.stringify(frames).includes('c-ven'));
 });
 
-test('a chat transferred from Vendas to Suporte reaches Vendas only as conversation.removed with its id', () => {
+test('isolated: a chat transferred from Vendas to Suporte reaches Vendas only as conversation.removed with its id', () => {
   const now = chat({ departmentId: 'D-SUP', contactName: 'João' });
   const events: PushEvent[] = [
     { type: 'message.created', conversationId: 'CV', message: message('transferida', 'internal') },
@@ -79,7 +89,7 @@ test('a chat transferred from Vendas to Suporte reaches Vendas only as conversat
       previous: { departmentId: 'D-VEN' },
     },
   ];
-  const got = received(selectFrames('A1', events, [suporte, vendas, admin], new Map([['CV', now]]), 7));
+  const got = received(selectFrames('A1', events, [suporte, vendas, admin], new Map([['CV', now]]), 7, true));
 
   assert.deepEqual(got.get('c-ven'), [
     { type: 'conversation.removed', conversationId: 'CV', accountId: 'A1', at: 7 },
@@ -92,13 +102,15 @@ test('a chat transferred from Vendas to Suporte reaches Vendas only as conversat
   assert.ok(!('previous' in got.get('c-adm')![1]!));
 });
 
-test("a chat's own agent sees it whatever its department; an unknown chat only those who see all", () => {
+test("isolated: a chat's own agent sees it whatever its department; an unknown chat only those who see all", () => {
   const mine = chat({ departmentId: 'D-VEN', agentId: 'u-sup' });
   const events: PushEvent[] = [
     { type: 'message.created', conversationId: 'CV', message: message('oi') },
     { type: 'message.created', conversationId: 'GONE', message: message('?') },
   ];
-  const got = received(selectFrames('A1', events, [suporte, vendas, seesAll], new Map([['CV', mine]]), 1));
+  const got = received(
+    selectFrames('A1', events, [suporte, vendas, seesAll], new Map([['CV', mine]]), 1, true),
+  );
 
   assert.equal(got.get('c-sup')!.length, 1);
   assert.equal(got.get('c-ven')!.length, 1);
@@ -114,14 +126,40 @@ test('knowledge progress reaches every connection of the account (every user rea
   assert.deepEqual(frames[0]!.connectionIds.sort(), ['c-adm', 'c-sup', 'c-ven']);
 });
 
-test('the conversations to read: none when every viewer sees all chats or the push carries them', () => {
+test('"Setores isolados" off (the default): every connection of the account gets every chat, a transfer removes nothing', () => {
+  const vendasChat = chat({ departmentId: 'D-VEN' });
+  const events: PushEvent[] = [
+    { type: 'message.created', conversationId: 'CV', message: message('quero comprar') },
+    {
+      type: 'conversation.updated',
+      conversationId: 'CV',
+      conversation: vendasChat,
+      previous: { departmentId: 'D-SUP' },
+    },
+    { type: 'message.created', conversationId: 'GONE', message: message('?') },
+  ];
+  const frames = selectFrames(
+    'A1',
+    events,
+    [suporte, vendas, admin, seesAll, legacy],
+    new Map([['CV', vendasChat]]),
+    3,
+  );
+  assert.equal(frames.length, 1, 'one frame for all');
+  assert.deepEqual(frames[0]!.connectionIds.sort(), ['c-adm', 'c-sa', 'c-sup', 'c-ven']);
+  assert.ok(!frames[0]!.frame.includes('conversation.removed'));
+  const agent = { userId: 'u', role: 'agent' as const, departmentIds: [] };
+  assert.deepEqual(chatsCarried(events, [agent]).missing, [], 'nothing to read');
+});
+
+test('isolated: the conversations to read: none when every viewer sees all chats or the push carries them', () => {
   const events: PushEvent[] = [
     { type: 'message.created', conversationId: 'X', message: message('a') },
     { type: 'message.created', conversationId: 'Y', message: message('b') },
     { type: 'conversation.updated', conversationId: 'Y', conversation: chat({ id: 'Y' }) },
   ];
-  const agent = { userId: 'u', role: 'agent' as const, departmentIds: [] };
-  const adminViewer = { userId: 'a', role: 'admin' as const, departmentIds: [] };
+  const agent = { userId: 'u', role: 'agent' as const, departmentIds: [], isolated: true };
+  const adminViewer = { userId: 'a', role: 'admin' as const, departmentIds: [], isolated: true };
   assert.deepEqual(chatsCarried(events, [agent, adminViewer]).missing, ['X']);
   assert.deepEqual(chatsCarried(events, [adminViewer]).missing, []);
 });

@@ -1,7 +1,8 @@
 /*
  * Atende's service worker (INB-8): shows web-push notifications of customers' messages and
  * opens the chat when one is tapped. The server sends one notification per contact until
- * the agent opens the chat; here it is skipped when the PWA is already showing that chat.
+ * the agent opens the chat; here it is skipped when the PWA is showing the Chat page (the
+ * inbox, any chat or none: the reference's rule), not when it is on another page.
  */
 self.addEventListener('install', () => self.skipWaiting());
 self.addEventListener('activate', (event) => event.waitUntil(self.clients.claim()));
@@ -15,9 +16,11 @@ self.addEventListener('push', (event) => {
   }
   event.waitUntil(
     self.clients.matchAll({ type: 'window', includeUncontrolled: true }).then((clients) => {
-      const showing = clients.some(
-        (c) => c.visibilityState === 'visible' && data.conversationId && c.url.includes(data.conversationId),
-      );
+      const onChatPage = (url) => {
+        const path = new URL(url).pathname;
+        return path === '/' || path.startsWith('/conversas');
+      };
+      const showing = clients.some((c) => c.visibilityState === 'visible' && onChatPage(c.url));
       if (showing) return undefined;
       return self.registration.showNotification(data.title || 'Atende', {
         body: data.body || '',

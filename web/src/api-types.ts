@@ -37,6 +37,14 @@ import type {
 } from '../../shared/api/routes/team.schemas.ts';
 import type { deadLetterListSchema, deadLetterSchema } from '../../shared/api/routes/dead-letters.schemas.ts';
 import type {
+  apiTemplateSchema,
+  createTemplateBodySchema,
+  sendTemplateBodySchema,
+  startConversationBodySchema,
+  startConversationSchema,
+  syncTemplatesSchema,
+} from '../../shared/api/routes/templates.schemas.ts';
+import type {
   addKbDocumentBodySchema,
   aiConversationListSchema,
   aiConversationsQuerySchema,
@@ -121,6 +129,11 @@ export type PostponeResult = z.infer<typeof postponeResponseSchema>;
 export type MessageSearchHit = z.infer<typeof messageSearchSchema>['items'][number];
 export type TestConversation = z.infer<typeof testStartSchema>;
 export type DeadLetterList = z.infer<typeof deadLetterListSchema>;
+/** A message template (MSG-5) with the parameters a send needs and its plain-text preview. */
+export type Template = z.infer<typeof apiTemplateSchema>;
+export type TemplateParameter = Template['parameters'][number];
+export type TemplateSync = z.infer<typeof syncTemplatesSchema>;
+export type StartedConversation = z.infer<typeof startConversationSchema>;
 /** The list responses that are `{ items }` of one of the shapes above. */
 export interface Items<T> {
   items: T[];
@@ -144,6 +157,11 @@ export type CreateNumberBody = z.input<typeof createNumberBodySchema>;
 export type UpdateNumberBody = z.input<typeof updateNumberBodySchema>;
 export type UpdateSettingsBody = z.input<typeof updateSettingsBodySchema>;
 export type AddKnowledgeDocumentBody = z.input<typeof addKbDocumentBodySchema>;
+export type CreateTemplateBody = z.input<typeof createTemplateBodySchema>;
+export type SendTemplateBody = z.input<typeof sendTemplateBodySchema>;
+/** Values of one template send: header/body parameters, header media, button parameters. */
+export type TemplateValues = NonNullable<SendTemplateBody['values']>;
+export type StartConversationBody = z.input<typeof startConversationBodySchema>;
 export type ConversationView = z.infer<typeof conversationListQuerySchema>['view'];
 export type ConversationSort = z.infer<typeof conversationListQuerySchema>['sort'];
 

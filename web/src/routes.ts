@@ -6,16 +6,21 @@
  */
 import { matchPath } from 'react-router';
 
-export type AppPage = 'inbox' | 'integrations' | 'team' | 'assistants' | 'failures' | 'quickReplies';
+export type AppPage =
+  'inbox' | 'integrations' | 'team' | 'assistants' | 'failures' | 'quickReplies' | 'templates';
 export type AiTab = 'assistants' | 'knowledge' | 'test' | 'conversations';
 
 export const paths = {
   inbox: '/conversas',
   conversation: (id: string) => `/conversas/${encodeURIComponent(id)}`,
+  /** The new-chat panel (INB-12); `?target_phone=` prefills its phone. */
+  newChat: '/conversas/nova',
   integrations: '/integracoes',
   team: '/equipe',
   /** Quick replies (respostas prontas, MSG-7): everyone's; proposals and approval. */
   quickReplies: '/respostas-prontas',
+  /** Message templates (MSG-5): status, sync with Meta, create (settings permission). */
+  templates: '/modelos',
   /** Kept from before the router: an alarm's e-mail links to it. */
   failures: '/admin/falhas',
   assistants: '/assistentes',
@@ -39,6 +44,8 @@ export interface Place {
   page: AppPage;
   /** The open chat (/conversas/:id). */
   conversationId?: string;
+  /** The new-chat panel (/conversas/nova). */
+  newChat?: boolean;
   aiTab?: AiTab;
   /** The selected assistant, 'new' or 'connection' (/assistentes/:id). */
   assistantId?: string;
@@ -48,11 +55,13 @@ export interface Place {
 export function placeOf(pathname: string): Place | undefined {
   const p = pathname.length > 1 ? pathname.replace(/\/+$/, '') : pathname;
   if (p === paths.inbox) return { page: 'inbox' };
+  if (p === paths.newChat) return { page: 'inbox', newChat: true };
   const chat = matchPath('/conversas/:id', p);
   if (chat?.params.id) return { page: 'inbox', conversationId: chat.params.id };
   if (p === paths.integrations) return { page: 'integrations' };
   if (p === paths.team) return { page: 'team' };
   if (p === paths.quickReplies) return { page: 'quickReplies' };
+  if (p === paths.templates) return { page: 'templates' };
   if (p === paths.failures) return { page: 'failures' };
   for (const [tab, path] of Object.entries(aiTabPaths) as [AiTab, string][])
     if (p === path) return { page: 'assistants', aiTab: tab };

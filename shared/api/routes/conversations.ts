@@ -22,6 +22,7 @@ import {
   markUnread,
   postpone,
   reactivateBot,
+  stopBot,
 } from '../conversations-service.ts';
 import { listCampaigns } from '#shared/store/inbox.ts';
 import { route, type RouteDef } from './route.ts';
@@ -160,5 +161,16 @@ export const conversationsRoutes: RouteDef[] = [
     response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
     errors: [404, 409],
     handle: ({ deps, auth, params }) => reactivateBot(deps, auth, params.id),
+  }),
+  route({
+    method: 'DELETE',
+    path: '/api/conversations/{id}/bot',
+    operationId: 'stopBot',
+    summary: 'Desligar o chatbot da conversa: a automação para e a conversa fica com as pessoas (Abertos)',
+    tags: ['conversations'],
+    params: idParams,
+    response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
+    errors: [404, 409],
+    handle: ({ deps, auth, params }) => stopBot(deps, auth, params.id),
   }),
 ];

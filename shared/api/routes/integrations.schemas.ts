@@ -93,6 +93,8 @@ export const settingsSchema = z
     inactivityHours: z.number().int(),
     /** Opening a chat sends the blue ticks to the customer (default on). */
     readReceipts: z.boolean(),
+    /** "Setores isolados": users without "see all chats" see only their departments' chats and those with none. */
+    isolatedDepartments: z.boolean(),
   })
   .meta({ id: 'AccountSettings' });
 
@@ -109,6 +111,7 @@ export const updateSettingsBodySchema = z
     }, 'Fuso horário desconhecido.'),
     inactivityHours: inactivityHoursSchema,
     readReceipts: z.boolean(),
+    isolatedDepartments: z.boolean(),
   })
   .partial()
   .meta({ id: 'UpdateSettingsRequest' });

@@ -12,6 +12,8 @@ export class ApiError extends Error {
   readonly code: string;
   /** Retry-After of a 429 (login throttling), when the server sent one. */
   retryAfterSeconds?: number;
+  /** Each problem of a refused request (a form's fields; CONVERSATION_EXISTS's id), when sent. */
+  issues?: { path: string; message: string }[];
   constructor(status: number, code: string, message: string) {
     super(message);
     this.status = status;
@@ -79,8 +81,11 @@ export async function raw(path: string, init: RequestInit = {}, token?: string):
 }
 
 export async function errorOf(res: Response): Promise<ApiError> {
-  const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } };
+  const body = (await res.json().catch(() => ({}))) as {
+    error?: { code?: string; message?: string; issues?: { path: string; message: string }[] };
+  };
   const err = new ApiError(res.status, body.error?.code ?? 'ERROR', body.error?.message ?? res.statusText);
+  if (Array.isArray(body.error?.issues)) err.issues = body.error.issues;
   const retry = Number(res.headers.get('retry-after'));
   if (retry > 0) err.retryAfterSeconds = retry;
   return err;

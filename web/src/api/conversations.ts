@@ -60,4 +60,6 @@ export const conversationsApi = {
     }),
   reactivateBot: (id: string) =>
     call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/bot`, { method: 'POST', body: '{}' }),
+  stopBot: (id: string) =>
+    call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/bot`, { method: 'DELETE' }),
 };

@@ -232,6 +232,20 @@ export function ChatTools({
                   </button>
                 </li>
               )}
+              {!closed && chatStateOf(conversation).bot !== 'off' && (
+                <li>
+                  <button
+                    role="menuitem"
+                    data-testid="action-stop-bot"
+                    onClick={() => {
+                      setMenu(false);
+                      void run(async () => onChanged(await conversationsApi.stopBot(conversation.id)));
+                    }}
+                  >
+                    {t.stopBot}
+                  </button>
+                </li>
+              )}
               {!closed && (
                 <li>
                   <button

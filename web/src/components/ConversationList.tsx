@@ -40,6 +40,7 @@ export function ConversationList({
   onQuery,
   counts,
   numbers = [],
+  onNewChat,
 }: {
   conversations: Conversation[];
   state: 'loading' | 'ready' | 'failed';
@@ -53,6 +54,8 @@ export function ConversationList({
   onQuery: (q: ConversationQuery) => void;
   counts?: ConversationCounts;
   numbers?: Pick<WhatsAppNumber, 'id' | 'name' | 'color'>[];
+  /** Opens the new-chat panel (INB-12). */
+  onNewChat?: () => void;
 }) {
   const { t } = useI18n();
   const f = useFormat();
@@ -166,6 +169,11 @@ export function ConversationList({
               </option>
             ))}
           </select>
+          {onNewChat && (
+            <button className="tool new-chat-button" data-testid="new-chat-button" onClick={onNewChat}>
+              {t.newChat}
+            </button>
+          )}
         </div>
         <div className="filters always">
           <label className="filter department">

@@ -16,6 +16,7 @@ import type { Conversation, ConversationQuery, Me, Message } from '../api-types.
 import { Integrations } from './Integrations.tsx';
 import { Team } from './Team.tsx';
 import { QuickReplies } from './QuickReplies.tsx';
+import { Templates } from './Templates.tsx';
 import { DeadLetters } from './DeadLetters.tsx';
 import { Assistants } from './Assistants.tsx';
 import { connectLive, type LiveConnection, type LiveEvent, type LiveState } from '../live.ts';
@@ -31,6 +32,7 @@ import { Chat, type Thread } from './Chat.tsx';
 import { NewChat } from './NewChat.tsx';
 import { ConnectionBanner, type SyncState } from './ConnectionBanner.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
+import { UserMenu } from './UserMenu.tsx';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { ChatIcon } from './icons.tsx';
 import { paths, placeOf, type AppPage } from '../routes.ts';
@@ -77,7 +79,8 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const [selected, setSelected] = useState<Conversation>();
   const [thread, setThread] = useState<Thread>();
   const [highlight, setHighlight] = useState<{ id: string; n: number }>();
-  const [newChat, setNewChat] = useState<string>();
+  /** The phone a `?target_phone=` link prefills the new-chat panel with. */
+  const [newChatPhone, setNewChatPhone] = useState<string>();
   const [live, setLive] = useState<LiveState>('connecting');
   const [sync, setSync] = useState<SyncState>('idle');
   // The page and the open chat are the address's (web/src/routes.ts).
@@ -86,6 +89,7 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const place = placeOf(location.pathname) ?? { page: 'inbox' as const };
   const page: AppPage = place.page;
   const routeConversationId = place.conversationId;
+  const newChat = page === 'inbox' && Boolean(place.newChat);
   const setPage = useCallback(
     (p: AppPage) => {
       // The inbox comes back to the chat that was open.
@@ -322,7 +326,6 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const showConversation = useCallback(
     async (target: Conversation | string) => {
       const id = typeof target === 'string' ? target : target.id;
-      setNewChat(undefined);
       setSelectedId(id);
       selectedRef.current = id;
       setHighlight(undefined);
@@ -385,10 +388,9 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
   const notifications = useNotifications({
     meRef,
     known,
-    isLooking: (conversationId) =>
-      selectedRef.current === conversationId &&
-      pageRef.current === 'inbox' &&
-      document.visibilityState === 'visible',
+    // The reference's rule: nothing is registered while the agent looks at the Chat page
+    // (any chat or none), only on another page or with the tab hidden or minimised.
+    onChatPage: () => pageRef.current === 'inbox' && document.visibilityState === 'visible',
   });
   const notify = notifications.consider;
 
@@ -457,13 +459,15 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
         // The link is consumed: the chat's own address, or the inbox's.
         if (found) openConversation(found, { replace: true });
         else {
-          navigate(paths.inbox, { replace: true });
           closeChat();
-          setNewChat(phone);
+          setNewChatPhone(phone);
+          navigate(paths.newChat, { replace: true });
         }
       })
       .catch(() => {
-        if (!cancelled) setNewChat(phone);
+        if (cancelled) return;
+        setNewChatPhone(phone);
+        navigate(paths.newChat, { replace: true });
       });
     return () => {
       cancelled = true;
@@ -589,6 +593,15 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
                   </button>
                 </>
               )}
+              {me?.permissions.includes('settings') && (
+                <button
+                  className={`ghost ${page === 'templates' ? 'active' : ''}`}
+                  data-testid="nav-templates"
+                  onClick={() => setPage('templates')}
+                >
+                  {t.templates}
+                </button>
+              )}
               <button
                 className={`ghost ${page === 'quickReplies' ? 'active' : ''}`}
                 data-testid="nav-quick-replies"
@@ -606,38 +619,41 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
             </nav>
             <span className="spacer" />
             <Notifications state={notifications} onOpen={(id) => openConversation(id)} />
-            <button
-              data-testid="resync"
-              className="ghost"
-              onClick={() => {
-                if (liveRef.current?.isOpen()) void resync();
-                else liveRef.current?.reconnectNow();
-              }}
-            >
-              {t.resync}
-            </button>
-            <LanguageSwitch className="on-dark" />
-            {me && (
-              <span className="user" data-testid="user-name">
-                {me.name}
-              </span>
-            )}
-            <button
-              className="ghost"
-              data-testid="sign-out"
-              onClick={async () => {
-                liveRef.current?.close();
-                await authApi.logout();
-                onLogout();
-              }}
-            >
-              {t.signOut}
-            </button>
+            <UserMenu>
+              <button
+                data-testid="resync"
+                className="ghost"
+                onClick={() => {
+                  if (liveRef.current?.isOpen()) void resync();
+                  else liveRef.current?.reconnectNow();
+                }}
+              >
+                {t.resync}
+              </button>
+              <LanguageSwitch className="on-dark" />
+              {me && (
+                <span className="user" data-testid="user-name">
+                  {me.name}
+                </span>
+              )}
+              <button
+                className="ghost"
+                data-testid="sign-out"
+                onClick={async () => {
+                  liveRef.current?.close();
+                  await authApi.logout();
+                  onLogout();
+                }}
+              >
+                {t.signOut}
+              </button>
+            </UserMenu>
           </header>
           <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
           {page === 'integrations' && <Integrations />}
           {page === 'team' && <Team />}
           {page === 'quickReplies' && <QuickReplies me={me} />}
+          {page === 'templates' && <Templates />}
           {page === 'failures' && <DeadLetters onOpenConversation={(id) => openConversation(id)} />}
           {page === 'assistants' && <Assistants me={me} />}
           {page === 'inbox' && (
@@ -658,10 +674,21 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
                 onQuery={setQuery}
                 counts={counts}
                 numbers={numbers}
+                onNewChat={() => navigate(paths.newChat)}
               />
               <section className="chat" data-testid="chat">
                 {newChat && !selectedId ? (
-                  <NewChat phone={newChat} onClose={() => setNewChat(undefined)} />
+                  <NewChat
+                    phone={newChatPhone}
+                    onClose={() => {
+                      setNewChatPhone(undefined);
+                      navigate(paths.inbox);
+                    }}
+                    onOpenConversation={(id) => {
+                      setNewChatPhone(undefined);
+                      openConversation(id);
+                    }}
+                  />
                 ) : selectedId && thread?.conversationId === selectedId && thread.state === 'notFound' ? (
                   <div className="empty-chat" data-testid="chat-not-found" role="alert">
                     <span className="logo big" aria-hidden="true">

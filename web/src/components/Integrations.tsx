@@ -138,8 +138,14 @@ function AccountSettings({ settings, onSaved }: { settings: Settings; onSaved: (
   const { t } = useI18n();
   const [hours, setHours] = useState(String(settings.inactivityHours));
   const [readReceipts, setReadReceipts] = useState(settings.readReceipts);
+  const [isolated, setIsolated] = useState(settings.isolatedDepartments);
   const { state, run } = useSave(
-    () => integrationsApi.updateSettings({ readReceipts, inactivityHours: Number(hours) }),
+    () =>
+      integrationsApi.updateSettings({
+        readReceipts,
+        inactivityHours: Number(hours),
+        isolatedDepartments: isolated,
+      }),
     onSaved,
   );
   return (
@@ -172,6 +178,16 @@ function AccountSettings({ settings, onSaved }: { settings: Settings; onSaved: (
         {t.readReceipts}
       </label>
       <p className="muted small">{t.readReceiptsHint}</p>
+      <label className="check">
+        <input
+          type="checkbox"
+          data-testid="isolated-departments"
+          checked={isolated}
+          onChange={(e) => setIsolated(e.target.checked)}
+        />
+        {t.isolatedDepartments}
+      </label>
+      <p className="muted small">{t.isolatedDepartmentsHint}</p>
       <button type="submit">{state.kind === 'saving' ? t.saving : t.save}</button>
       <SaveStatus state={state} />
     </form>

@@ -1,9 +1,11 @@
 /**
- * The bell: while the agent is not looking at that chat, new customer messages in chats
- * that are theirs (they are the agent, or it is one of their departments) and chats
- * forwarded to them or to their departments are listed, with a short beep (synthesised
- * with the Web Audio API) unless muted; the choice and the list are remembered in this
- * browser.
+ * The bell: while the agent is not on the Chat page (on another page of the app, or with
+ * the tab hidden or the window minimised — the reference's rule: looking at the Chat page,
+ * any chat, registers nothing), new customer messages in chats that are theirs (they are
+ * the agent, or it is one of their departments) and chats forwarded to them or to their
+ * departments are listed, with a short beep (synthesised with the Web Audio API) unless
+ * muted; the choice and the list are remembered in this browser. Only chats the socket
+ * delivers are considered: the visibility rule ("Setores isolados") already applied.
  */
 import { useCallback, useEffect, useRef, useState, type RefObject } from 'react';
 import { getSession } from '../api/client.ts';
@@ -80,11 +82,12 @@ function storedItems(): Notice[] {
 export function useNotifications({
   meRef,
   known,
-  isLooking,
+  onChatPage,
 }: {
   meRef: RefObject<Me | undefined>;
   known: RefObject<Map<string, Conversation>>;
-  isLooking: (conversationId: string) => boolean;
+  /** Whether the agent is looking at the Chat page now (the inbox, visible). */
+  onChatPage: () => boolean;
 }) {
   const [items, setItems] = useState<Notice[]>(storedItems);
   useEffect(() => {
@@ -93,10 +96,10 @@ export function useNotifications({
   }, [items]);
   const [muted, setMutedState] = useState(() => localStorage.getItem(MUTED_KEY) === '1');
   const [beeps, setBeeps] = useState(0);
-  const lookingRef = useRef(isLooking);
+  const lookingRef = useRef(onChatPage);
   const mutedRef = useRef(muted);
   useEffect(() => {
-    lookingRef.current = isLooking;
+    lookingRef.current = onChatPage;
     mutedRef.current = muted;
   });
 
@@ -104,7 +107,7 @@ export function useNotifications({
   const [seen] = useState(() => new Set(items.map((n) => n.id)));
   const add = useCallback(
     (n: Notice) => {
-      if (lookingRef.current(n.conversationId) || seen.has(n.id)) return;
+      if (lookingRef.current() || seen.has(n.id)) return;
       seen.add(n.id);
       setItems((cur) => [n, ...cur].slice(0, MAX_ITEMS));
       if (mutedRef.current) return;

@@ -161,6 +161,9 @@ export const en: Messages = {
   saved: 'Settings saved.',
   accountSettings: 'Account',
   inactivityHours: 'Close attendances without messages after (hours, 1 to 72)',
+  isolatedDepartments: 'Isolated departments',
+  isolatedDepartmentsHint:
+    'On: users without the "See all conversations" permission see only the chats of their departments and those without one, in every list, in search and in notifications.',
   expiring: 'Expiring',
   expired: 'Expired',
   // inbox views, filters, search
@@ -212,6 +215,7 @@ export const en: Messages = {
   closeAttendance: 'Close attendance',
   confirmClose: 'Close the attendance now? The conversation leaves its agent and department.',
   reactivateBot: 'Reactivate automation',
+  stopBot: 'Turn chatbot off',
   markUnread: 'Mark as unread',
   markAnswered: 'Mark as answered',
   markNotAnswered: 'Mark as not answered',

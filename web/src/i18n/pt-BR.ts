@@ -164,6 +164,9 @@ export const ptBR = {
   saved: 'Configurações salvas.',
   accountSettings: 'Conta',
   inactivityHours: 'Fechar atendimentos sem mensagens após (horas, 1 a 72)',
+  isolatedDepartments: 'Setores isolados',
+  isolatedDepartmentsHint:
+    'Ligado: quem não tem a permissão "Ver todas as conversas" só vê as conversas dos seus setores e as sem setor, em todas as listas, na busca e nas notificações.',
   expiring: 'Expirando',
   expired: 'Expirado',
   // inbox views, filters, search
@@ -215,6 +218,7 @@ export const ptBR = {
   closeAttendance: 'Encerrar atendimento',
   confirmClose: 'Encerrar o atendimento agora? A conversa sai do agente e do setor.',
   reactivateBot: 'Reativar automação',
+  stopBot: 'Desligar chatbot',
   markUnread: 'Marcar como não lida',
   markAnswered: 'Marcar como respondida',
   markNotAnswered: 'Marcar como não respondida',
