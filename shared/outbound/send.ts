@@ -32,7 +32,7 @@ import { emit } from '#shared/events/listeners.ts';
 import { tokenFor, type EngineDeps } from '#shared/engine/engine-deps.ts';
 import { previewText } from '#shared/engine/message-fields.ts';
 import type { OutboundJob } from '#shared/contracts/outbound-queue.ts';
-import { getConversationById, touchConversation } from '#shared/store/conversations.ts';
+import { conversationShowing, getConversationById, touchConversation } from '#shared/store/conversations.ts';
 import {
   applyDeliveryStatus,
   bindOutboundWamid,
@@ -206,13 +206,19 @@ const settled = (message: Message, touched: Conversation | undefined): DomainEve
   ...(touched ? [{ type: 'conversation.updated' as const, conversation: touched }] : []),
 ];
 
-/** The conversation's last message becomes this one (once: conditional on its id); the touched chat. */
+/**
+ * The conversation's last message becomes this one (once: conditional on its id); the chat
+ * showing it. When the touch finds it already done by this very message — the update went
+ * through but its answer was lost (the SDK retried it under load, or the job stopped after
+ * it and was redelivered) — the conversation as stored is still the one to push: without
+ * it the inbox's list kept the customer's message as the preview until a reload.
+ */
 async function showInChat(
   conv: Conversation,
   message: Message,
   deps: EngineDeps,
 ): Promise<Conversation | undefined> {
-  return touchConversation(deps.ddb, deps.tableName, conv, {
+  const touched = await touchConversation(deps.ddb, deps.tableName, conv, {
     messageId: message.id,
     at: message.createdAt,
     preview: {
@@ -223,6 +229,8 @@ async function showInChat(
       ...(message.sender.type === 'agent' && message.sender.id ? { by: message.sender.id } : {}),
     },
   });
+  if (touched) return touched;
+  return conversationShowing(deps.ddb, deps.tableName, conv, message.id);
 }
 
 /**

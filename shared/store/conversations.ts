@@ -57,6 +57,26 @@ export async function getConversationById(
   return res.Item ? conversationSchema.parse(res.Item) : undefined;
 }
 
+/**
+ * The conversation as stored if its last message is `messageId` (a touch by that message
+ * already done), else undefined. Strongly consistent: it follows that touch.
+ */
+export async function conversationShowing(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  conv: Pick<Conversation, 'accountId' | 'id'>,
+  messageId: string,
+): Promise<Conversation | undefined> {
+  const res = await ddb.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: keys.conversation(conv.accountId, conv.id),
+      ConsistentRead: true,
+    }),
+  );
+  return res.Item?.lastMessageId === messageId ? conversationSchema.parse(res.Item) : undefined;
+}
+
 /** The thread of this contact on this number, if there is one. */
 export async function findConversation(
   ddb: DynamoDBDocumentClient,

@@ -31,6 +31,7 @@ import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
 import { processOutboundJob } from '#shared/outbound/send.ts';
 import { createAccount } from '#shared/store/accounts.ts';
 import { putConnection, viewerOf } from '#shared/store/connections.ts';
+import { touchConversation } from '#shared/store/conversations.ts';
 import { keys } from '#shared/store/keys.ts';
 import type { Conversation, KbDocument, Message } from '#shared/store/types.ts';
 import { createUser } from '#shared/store/users.ts';
@@ -247,6 +248,35 @@ describe('the sender', () => {
       [pushed[0]![1]!.conversation?.lastMessage?.text, pushed[0]![1]!.conversation?.lastMessage?.direction],
       ['Já te respondo', 'out'],
     );
+  });
+
+  test('a send whose conversation touch already went through (its answer lost: an SDK retry, a redelivery) still pushes the conversation showing it', async () => {
+    const conv = await customerWrote();
+    const message = await queueAgentMessage(agentMessageDeps(deps), {
+      accountId: conv.accountId,
+      conversationId: conv.id,
+      sender: { type: 'agent', id: adminId, name: 'Admin' },
+      text: 'Já volto com a resposta',
+    });
+    // The touch of this message is stored, as a retried or redelivered one finds it.
+    await touchConversation(deps.ddb, deps.tableName, conv, {
+      messageId: message.id,
+      at: message.createdAt,
+      preview: { text: 'Já volto com a resposta', type: 'text', direction: 'out', by: adminId },
+    });
+    seen.splice(0);
+    wsMock.resetHistory();
+    await processOutboundJob(
+      { kind: 'send', accountId: conv.accountId, conversationId: conv.id, messageId: message.id },
+      deps,
+    );
+    const pushed = posts();
+    assert.deepEqual(
+      pushed.map((p) => p.map((e) => e.type)),
+      [['message.updated', 'conversation.updated']],
+      'the list learns the reply is the last message (it kept the customer’s before)',
+    );
+    assert.equal(pushed[0]![1]!.conversation?.lastMessage?.text, 'Já volto com a resposta');
   });
 
   test('a send refused for good is message.updated: the socket gets the failed message', async () => {
