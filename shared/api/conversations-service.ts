@@ -24,11 +24,12 @@ import {
   getConversationById,
   markConversationAnswered,
   markConversationRead,
+  renameConversationContact,
   setConversationFlags,
   writeChatState as writeChatStateInStore,
   type ConversationFlags,
 } from '#shared/store/conversations.ts';
-import { chatStateOf, normalizeText } from '#shared/store/inbox.ts';
+import { chatStateOf, normalizeText, putSearchTerms } from '#shared/store/inbox.ts';
 import { findLastCustomerMessage } from '#shared/store/messages.ts';
 import { getUser, markUserUsed } from '#shared/store/users.ts';
 import { type Conversation, type User } from '#shared/store/types.ts';
@@ -326,6 +327,25 @@ export async function postpone(
  * INB-10: the automation takes the chat again — people let go, and the customer's next
  * message is routed by the number's default (menu, assistant, department) as on opening.
  */
+/**
+ * The agent's name for the contact (reference 003: the name edit in the chat header): shown
+ * in the list, the header and search; the WhatsApp profile name is kept apart and no
+ * longer overwrites it.
+ */
+export async function renameContact(
+  deps: ApiDeps,
+  auth: AccessClaims,
+  id: string,
+  name: string,
+): Promise<Conversation> {
+  await visibleConversation(deps, auth, id);
+  const updated = await renameConversationContact(deps.ddb, deps.tableName, auth.accountId, id, name);
+  if (!updated) throw notFound();
+  await putSearchTerms(deps.ddb, deps.tableName, updated);
+  await emit([{ type: 'conversation.updated', conversation: updated }], deps);
+  return updated;
+}
+
 export async function reactivateBot(deps: ApiDeps, auth: AccessClaims, id: string): Promise<Conversation> {
   const { conversation } = await visibleConversation(deps, auth, id);
   if (conversation.status !== 'open')

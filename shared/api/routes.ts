@@ -35,6 +35,7 @@ const order = [
   'countConversations',
   'startConversation',
   'getConversation',
+  'renameConversationContact',
   'listMessages',
   'sendMessage',
   'sendTemplate',

@@ -476,7 +476,8 @@ export async function touchConversation(
     values[':cat'] = t.fromCustomer.sentAt;
     values[':wx'] = t.fromCustomer.windowExpiresAt;
     if (t.fromCustomer.name) {
-      sets.push('contactName = :cn');
+      // An agent's edit of the name stays; the profile name is kept beside it.
+      sets.push('profileName = :cn', 'contactName = if_not_exists(editedName, :cn)');
       values[':cn'] = t.fromCustomer.name;
     }
     if (t.fromCustomer.campaign) {
@@ -582,6 +583,25 @@ export async function closeConversation(
     throw err;
   }
   return getConversationById(ddb, tableName, conv.accountId, conv.id);
+}
+
+/** An agent names the contact: shown from now on, the WhatsApp profile name no longer overwrites it. */
+export async function renameConversationContact(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  conversationId: string,
+  name: string,
+): Promise<Conversation | undefined> {
+  const updated = await updateIfAllowed(ddb, {
+    TableName: tableName,
+    Key: keys.conversation(accountId, conversationId),
+    UpdateExpression: 'SET contactName = :n, editedName = :n',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeValues: { ':n': name },
+    ReturnValues: 'ALL_NEW',
+  });
+  return updated && conversationSchema.parse(updated);
 }
 
 /** Sets unread to 0 and clears an "unread" mark; returns the conversation before the change, or undefined if not found. */

@@ -213,7 +213,12 @@ export const conversationSchema = z.object({
   accountId: z.string(),
   numberId: z.string(),
   contactId: z.string(),
+  /** The name shown: the agent's edit (editedName) when there is one, else the WhatsApp profile name. */
   contactName: z.string(),
+  /** The name the customer's WhatsApp profile last sent (kept beside an agent's edit). */
+  profileName: z.string().optional(),
+  /** The name an agent gave the contact: the profile name no longer overwrites it. */
+  editedName: z.string().optional(),
   contactPhone: z.string(),
   numberName: z.string(),
   numberColor: z.string(),

@@ -256,6 +256,31 @@ describe('inbox views, assignment and permissions', () => {
     assert.deepEqual(kinds, ['log:joined', 'Olá!']);
   });
 
+  test('the Chatbot switch: off, a chat in a flow leaves it for Todos and Abertos; "Reativar automação" turns it back on', async () => {
+    const conv = await putConversation(kit, tenant, { contactName: 'No Fluxo', routingStage: 'menu' });
+    assert.ok(!ids(await list('ana', { view: 'open' })).includes(conv.id));
+    assert.ok(ids(await list('ana', { view: 'all' })).includes(conv.id));
+    const off = await kit.call('DELETE', `/api/conversations/${conv.id}/bot`, { token: users.ana!.token });
+    assert.equal(off.status, 200, JSON.stringify(off.body));
+    assert.equal(off.body.routingStage, 'people');
+    for (const who of ['ana', 'davi'])
+      for (const view of ['all', 'open'])
+        assert.ok(ids(await list(who, { view })).includes(conv.id), `${who} ${view}`);
+    // Off already: unchanged.
+    const again = await kit.call('DELETE', `/api/conversations/${conv.id}/bot`, { token: users.ana!.token });
+    assert.equal(again.body.routingStage, 'people');
+    // Back on: the number's routing takes the next customer message.
+    const on = await kit.call('POST', `/api/conversations/${conv.id}/bot`, { token: users.ana!.token });
+    assert.equal(on.status, 200, JSON.stringify(on.body));
+    assert.equal(on.body.routingStage, 'new');
+    // A chat not yet routed is switched off too: people hold it, the next message is not routed.
+    const off2 = await kit.call('DELETE', `/api/conversations/${conv.id}/bot`, { token: users.ana!.token });
+    assert.equal(off2.body.routingStage, 'people');
+    const closed = await putConversation(kit, tenant, { status: 'closed' });
+    const refused = await kit.call('DELETE', `/api/conversations/${closed.id}/bot`, { token: admin });
+    assert.equal(refused.status, 409);
+  });
+
   test('close now removes agent and department and ends the attendance; only All lists it', async () => {
     const conv = await putConversation(kit, tenant, {
       agentId: users.ana!.id,

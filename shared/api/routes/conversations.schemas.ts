@@ -58,6 +58,10 @@ export const answeredBodySchema = z.object({ answered: z.boolean() }).meta({ id:
 
 export const apiConversationSchema = conversationSchema.meta({ id: 'Conversation' });
 
+export const contactNameBodySchema = z
+  .object({ name: z.string().trim().min(1, 'Informe o nome.').max(120, 'Use até 120 caracteres.') })
+  .meta({ id: 'ContactNameRequest' });
+
 export const postponeResponseSchema = z
   .object({ conversation: apiConversationSchema, warnWindow: z.boolean() })
   .meta({ id: 'PostponeResult' });

@@ -7,6 +7,7 @@ import {
   conversationListQuerySchema,
   conversationListSchema,
   conversationParamsSchema,
+  contactNameBodySchema,
   postponeBodySchema,
   postponeResponseSchema,
   viewCountsSchema,
@@ -22,6 +23,7 @@ import {
   markUnread,
   postpone,
   reactivateBot,
+  renameContact,
   stopBot,
 } from '../conversations-service.ts';
 import { listCampaigns } from '#shared/store/inbox.ts';
@@ -88,6 +90,18 @@ export const conversationsRoutes: RouteDef[] = [
     },
     errors: [404],
     handle: ({ deps, auth, params }) => markRead(deps, auth, params.id),
+  }),
+  route({
+    method: 'PATCH',
+    path: '/api/conversations/{id}/contact-name',
+    operationId: 'renameConversationContact',
+    summary: 'Editar o nome do contato (o nome do perfil do WhatsApp não o substitui mais)',
+    tags: ['conversations'],
+    params: idParams,
+    body: contactNameBodySchema,
+    response: { status: 200, description: 'A conversa', schema: apiConversationSchema },
+    errors: [400, 404],
+    handle: ({ deps, auth, params, body }) => renameContact(deps, auth, params.id, body.name),
   }),
   route({
     method: 'POST',

@@ -44,6 +44,11 @@ export const conversationsApi = {
     }),
   close: (id: string) =>
     call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/close`, { method: 'POST', body: '{}' }),
+  renameContact: (id: string, name: string) =>
+    call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/contact-name`, {
+      method: 'PATCH',
+      body: JSON.stringify({ name }),
+    }),
   markRead: (id: string) =>
     call<Conversation>(`/api/conversations/${encodeURIComponent(id)}/read`, { method: 'POST', body: '{}' }),
   markUnread: (id: string) =>

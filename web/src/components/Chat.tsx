@@ -12,6 +12,7 @@ import { MessageBubble } from './MessageBubble.tsx';
 import { Composer } from './Composer.tsx';
 import { QuickRepliesForm } from './QuickRepliesForm.tsx';
 import { ChatTools } from './ChatTools.tsx';
+import { ContactName } from './ContactName.tsx';
 import { HeadsetIcon } from './icons.tsx';
 
 export interface Thread {
@@ -152,7 +153,7 @@ export function Chat({
             ←
           </button>
           <div className="chat-title">
-            <strong data-testid="chat-title">{conversation.contactName || phone}</strong>
+            <ContactName conversation={conversation} fallback={phone} onChanged={onChanged} />
             <span className="muted small">
               {conversation.contactName ? phone : ''}
               {conversation.protocol && (
