@@ -7,7 +7,8 @@
  * Failure (AI-8): timeouts, 429 and 5xx are retried with backoff; after that, or on an
  * error a retry cannot fix (a wrong key), the conversation goes to the backup department
  * with an internal note saying why. Without an LLM configured the assistant answers in
- * offline mode from the knowledge base (AI-4), and hands over when it has nothing.
+ * offline mode from the knowledge base (AI-4): the one passage that answers (above a
+ * coverage threshold), WhatsApp-formatted, or that it does not know and how to reach a person.
  */
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
@@ -20,7 +21,9 @@ import { listConversationMessages } from '#shared/store/messages.ts';
 import { DEFAULT_TIMEZONE, type AiSettings, type Assistant, type Message } from '#shared/store/types.ts';
 import type { DynamoDBDocumentClient } from '#shared/store/client.ts';
 import type { AssistantAnswer, AssistantPort, AssistantTurn, ToolTrace } from './process-job.ts';
-import { buildIndex, search as searchIndex } from '#shared/knowledge/lexical.ts';
+import { wantsHuman } from '#shared/domain/intents.ts';
+import { markdownToWhatsApp } from '#shared/domain/whatsapp-format.ts';
+import { queryCoverage } from '#shared/knowledge/lexical.ts';
 import { llmConnection, type LlmDefault } from './llm-config.ts';
 import { accountLlmKey, type AccountSecrets } from '#shared/secrets/account-secrets.ts';
 import { runTool, toolDefinitions, type KnowledgePassage } from './tools.ts';
@@ -264,34 +267,66 @@ export function createAiPort(deps: AiPortDeps): AssistantPort {
       costUsd: 0,
       offline: true,
     };
-    if (/\b(atendente|humano|pessoa)\b/i.test(question) || !question)
-      return { kind: 'handover', note: 'Modo offline: o cliente pediu um atendente.', usage: offlineUsage };
-    const passages = (await search(question, 2)).filter((p) => p.score > 0);
-    if (!passages.length)
+    if (!question)
       return {
         kind: 'handover',
-        note: `Modo offline: nada na base de conhecimento para "${question.slice(0, 200)}". Conversa transferida.`,
+        note: 'Modo offline: mensagem sem texto, conversa transferida.',
         usage: offlineUsage,
       };
-    // Quote the paragraphs that answer, not whole passages (merged sections hold several topics).
-    const paragraphs = passages.flatMap((p, i) =>
-      p.text
-        .split(/\n+/)
-        .map((t) => t.trim())
-        .filter((t) => t.length > 25)
-        .map((text, j) => ({ id: `${i}.${j}`, text })),
-    );
-    const best = searchIndex(buildIndex(paragraphs), question, 2).map(
-      (h) => paragraphs.find((x) => x.id === h.id)!.text,
-    );
-    const chosen = best.length ? best : passages.map((p) => p.text.slice(0, 700));
-    const quoted = chosen.map((t) => `> ${t.replace(/\n+/g, '\n> ')}`).join('\n\n');
-    return {
-      kind: 'reply',
-      text: `${OFFLINE_PREFIX}\n\n${quoted}\n\nSe não era isso, escreva *atendente* para falar com uma pessoa.`,
-      usage: offlineUsage,
-    };
+    if (wantsHuman(question))
+      return { kind: 'handover', note: 'Modo offline: o cliente pediu um atendente.', usage: offlineUsage };
+    const found = bestPassage(question, await search(question, OFFLINE_CANDIDATES));
+    if (!found) return { kind: 'reply', text: OFFLINE_NOT_FOUND, usage: offlineUsage };
+    return { kind: 'reply', text: offlineReply(question, found), usage: offlineUsage };
   }
+}
+
+/** Passages the offline mode weighs; it quotes one. */
+const OFFLINE_CANDIDATES = 3;
+/** Below this share of the question's words a passage does not answer it (shared/knowledge/lexical.ts queryCoverage). */
+export const OFFLINE_MIN_COVERAGE = 0.3;
+/** A longer passage is narrowed to its block (paragraph, list) that fits best. */
+const OFFLINE_MAX_QUOTE = 900;
+
+export const OFFLINE_NOT_FOUND =
+  '🤖 Assistente em modo offline (sem IA): não encontrei uma resposta para isso na nossa base de conhecimento. Escreva *atendente* para falar com uma pessoa.';
+
+/**
+ * The one passage that answers: the best covered of the search's candidates (ties: the
+ * search's order), if it covers at least OFFLINE_MIN_COVERAGE of the question.
+ */
+export function bestPassage(question: string, passages: KnowledgePassage[]): KnowledgePassage | undefined {
+  let best: { p: KnowledgePassage; fit: number } | undefined;
+  for (const p of passages) {
+    if (!(p.score > 0)) continue;
+    const fit = queryCoverage(question, `${p.title ?? ''}\n${p.text}`);
+    if (fit >= OFFLINE_MIN_COVERAGE && (!best || fit > best.fit)) best = { p, fit };
+  }
+  return best?.p;
+}
+
+/** The offline answer: the passage (its best block when long) with its title, WhatsApp-formatted. */
+export function offlineReply(question: string, p: KnowledgePassage): string {
+  let text = p.text.trim();
+  if (text.length > OFFLINE_MAX_QUOTE) {
+    const blocks = text
+      .split(/\n\s*\n/)
+      .map((b) => b.trim())
+      .filter(Boolean);
+    let top = { block: blocks[0] ?? text, fit: -1 };
+    for (const block of blocks) {
+      const fit = queryCoverage(question, block);
+      if (fit > top.fit) top = { block, fit };
+    }
+    text =
+      top.block.length > OFFLINE_MAX_QUOTE
+        ? `${top.block.slice(0, OFFLINE_MAX_QUOTE).trimEnd()}…`
+        : top.block;
+  }
+  const title = p.title?.split(' › ').at(-1)?.trim();
+  const body = markdownToWhatsApp(text);
+  const head = title && !body.toLowerCase().includes(title.toLowerCase()) ? `*${title}*\n` : '';
+  return `${OFFLINE_PREFIX}\n\n${head}${body}\n\n_Se não era isso, escreva *atendente* para falar com uma pessoa._`;
 }
 
 function systemPrompt(assistant: Assistant, variables: Record<string, string> | undefined): string {

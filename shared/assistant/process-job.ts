@@ -3,7 +3,16 @@
  * AssistantPort (the AI issue plugs the real assistant in; until then the default port
  * hands the conversation to people, saying why).
  *
- * A job names the customer message that caused it. Grouping (RT-6) and duplicates fall
+ * A job names the customer message that caused it. What the assistant answers is the
+ * customer's messages since it last answered, from the one that routed the chat to it on,
+ * without menu clicks: a chat a triage menu option handed over (the click, and the greeting
+ * before the menu) gets the assistant's greeting, and its answer comes with what the
+ * customer writes next. A customer asking for a person (shared/domain/intents.ts) is handed
+ * over without asking the model; a hand-over always tells the customer (the assistant's
+ * `transferMessage`). What the assistant sends goes through queueAutomaticMessage (a
+ * template the admin chose outside the 24 h window, or a line in the chat saying why not).
+ *
+ * Grouping and duplicates Grouping (RT-6) and duplicates fall
  * out of two checks against the conversation as it is now:
  *   - the job's message is no longer the customer's newest → drop it (the newer message
  *     brought its own job, which answers everything since the last answer);
@@ -15,8 +24,11 @@
  */
 import { listMessages } from '#shared/api/inbox-queries.ts';
 import { agentMessageDeps, type EngineDeps } from '#shared/engine/engine-deps.ts';
+import { wantsHuman } from '#shared/domain/intents.ts';
+import { replyOf } from '#shared/engine/route.ts';
 import { emit } from '#shared/events/listeners.ts';
-import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
+import { queueAutomaticMessage } from '#shared/outbound/automatic-message.ts';
+import { getAssistant } from '#shared/store/catalog.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { recordAiConversationAnswer } from '#shared/store/ai.ts';
 import {
@@ -67,7 +79,19 @@ export const handOverPort: AssistantPort = {
   }),
 };
 
-export type AssistantOutcome = 'answered' | 'handed-over' | 'superseded' | 'done-before' | 'not-assistant';
+export type AssistantOutcome =
+  'answered' | 'greeted' | 'handed-over' | 'superseded' | 'done-before' | 'not-assistant';
+
+/** The greeting of an assistant a triage menu option handed the chat to, unless it has its own. */
+export const assistantGreeting = (name: string | undefined): string =>
+  `Olá! Aqui é ${name?.trim() || 'o assistente virtual'}${name?.trim() ? ', assistente virtual' : ''}. Em que posso ajudar? Escreva sua pergunta.`;
+
+/** What the customer is told when the assistant hands the chat to people, unless it has its own. */
+export const TRANSFER_NOTICE =
+  'Vou transferir você para um de nossos atendentes. Aguarde um momento, por favor.';
+
+/** The internal note of a customer who asked for a person (no model asked). */
+export const ASKED_FOR_HUMAN_NOTE = 'O cliente pediu para falar com um atendente: conversa transferida.';
 
 /** The backup department configured for this assistant on the number (menu option or default). */
 export function backupDepartmentOf(
@@ -101,14 +125,38 @@ export async function processAssistantJob(
   const recent = await listMessages(deps.ddb, deps.tableName, job.accountId, job.conversationId, {
     limit: 50,
   });
+  // From the message that routed the chat to the assistant on (not the greeting before a
+  // menu), without menu clicks ("Dúvidas" is not a question).
   const pending = recent.items.filter(
     (m) =>
       m.direction === 'in' &&
       (!conv.assistantAnsweredId || m.id > conv.assistantAnsweredId) &&
-      m.id <= job.messageId,
+      (!conv.routedMessageId || m.id >= conv.routedMessageId) &&
+      m.id <= job.messageId &&
+      !replyOf(m),
   );
-  const answer = await deps.port.answer({ conversation: conv, assistantId: job.assistantId, pending });
-  const qdeps = agentMessageDeps(deps);
+  const assistant = await getAssistant(deps.ddb, deps.tableName, job.accountId, job.assistantId);
+  const qdeps = { ...deps, ...agentMessageDeps(deps) };
+  const sender = { type: 'assistant' as const, id: job.assistantId };
+
+  if (!pending.length) {
+    // Handed over by a menu click: greet, and answer what the customer writes next.
+    await queueAutomaticMessage(qdeps, {
+      id: `${job.messageId}-a`,
+      accountId: job.accountId,
+      conversationId: job.conversationId,
+      sender,
+      text: assistant?.greeting?.trim() || assistantGreeting(assistant?.name),
+    });
+    let greeted = await markAnswered(conv, job.messageId, deps);
+    if (greeted) greeted = await syncInboxKeys(deps.ddb, deps.tableName, greeted, deps.now());
+    if (greeted) await emit([{ type: 'conversation.updated', conversation: greeted, previous: conv }], deps);
+    return 'greeted';
+  }
+
+  const answer: AssistantAnswer = pending.some((m) => wantsHuman(m.text))
+    ? { kind: 'handover', note: ASKED_FOR_HUMAN_NOTE }
+    : await deps.port.answer({ conversation: conv, assistantId: job.assistantId, pending });
 
   // Each tool call and its result, for the agents (ids derived from the job: stored once).
   for (const [i, t] of (answer.trace ?? []).entries()) {
@@ -131,11 +179,11 @@ export async function processAssistantJob(
 
   let updated: Conversation | undefined;
   if (answer.kind === 'reply') {
-    await queueAgentMessage(qdeps, {
+    await queueAutomaticMessage(qdeps, {
       id: `${job.messageId}-a`,
       accountId: job.accountId,
       conversationId: job.conversationId,
-      sender: { type: 'assistant', id: job.assistantId },
+      sender,
       text: answer.text,
       ...(answer.usage ? { usage: answer.usage } : {}),
     });
@@ -145,6 +193,14 @@ export async function processAssistantJob(
   } else {
     const number = await getNumber(deps.ddb, deps.tableName, job.accountId, conv.numberId);
     const departmentId = answer.departmentId ?? backupDepartmentOf(number, job.assistantId);
+    // The customer is always told (inside the window: they just wrote).
+    await queueAutomaticMessage(qdeps, {
+      id: `${job.messageId}-t`,
+      accountId: job.accountId,
+      conversationId: job.conversationId,
+      sender,
+      text: assistant?.transferMessage?.trim() || TRANSFER_NOTICE,
+    });
     // The note is for the agents only: an internal message, never sent to the customer.
     const note = messageSchema.parse({
       id: `${job.messageId}-h`,

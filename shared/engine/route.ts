@@ -4,7 +4,9 @@
  *
  *   1. side effects with ids derived from the customer's message (`<id>-1`, `<id>-2`):
  *      the polite apology and the triage menu, the department's automatic message —
- *      stored once, sent once (queue dedup + the sender's status check);
+ *      stored once, sent once (queue dedup + the sender's status check); outside the 24 h
+ *      window as the admin's chosen template, or a line in the chat saying why not
+ *      (shared/outbound/automatic-message.ts);
  *   2. the conversation's routing state, conditional on `routedMessageId` (applied once);
  *   3. for an assistant, its job, delayed when the number groups quick messages (RT-6) —
  *      after 2, so the job never finds the chat not yet the assistant's.
@@ -21,7 +23,7 @@ import {
   type RoutingDecision,
   type RoutingState,
 } from '#shared/domain/routing.ts';
-import { queueAgentMessage } from '#shared/outbound/queue-agent-message.ts';
+import { queueAutomaticMessage } from '#shared/outbound/automatic-message.ts';
 import { listAssistants } from '#shared/store/catalog.ts';
 import { routeConversation, type RoutingWrite } from '#shared/store/conversations.ts';
 import type { Conversation, Message, WhatsAppNumber } from '#shared/store/types.ts';
@@ -89,14 +91,17 @@ export async function routeCustomerMessage(
 
   const system = { type: 'system' as const, name: 'Atende' };
   const say = (n: number, text: string, interactive?: Record<string, unknown>) =>
-    queueAgentMessage(agentMessageDeps(deps), {
-      id: `${message.id}-${n}`,
-      accountId: conv.accountId,
-      conversationId: conv.id,
-      sender: system,
-      text,
-      ...(interactive ? { interactive } : {}),
-    });
+    queueAutomaticMessage(
+      { ...deps, ...agentMessageDeps(deps) },
+      {
+        id: `${message.id}-${n}`,
+        accountId: conv.accountId,
+        conversationId: conv.id,
+        sender: system,
+        text,
+        ...(interactive ? { interactive } : {}),
+      },
+    );
 
   switch (decision.action) {
     case 'sendMenu':

@@ -231,3 +231,18 @@ export function search(index: LexicalIndex, query: string, k = 5, options: Searc
     .slice(0, k)
     .map((d) => ({ id: index.ids[d]!, score: scores[d]! }));
 }
+
+/**
+ * How much of a query a text covers: the share of the query's distinct stems (stop words
+ * left out) found among the text's, 0 to 1. Unlike a BM25 score it does not depend on the
+ * rest of the base, so a fixed threshold can tell a passage that answers from one that
+ * merely shares a word (the offline assistant's).
+ */
+export function queryCoverage(query: string, text: string): number {
+  const wanted = new Set(analyze(query));
+  if (!wanted.size) return 0;
+  const have = new Set(analyze(text));
+  let found = 0;
+  for (const s of wanted) if (have.has(s)) found++;
+  return found / wanted.size;
+}

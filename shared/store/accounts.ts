@@ -85,3 +85,26 @@ export async function updateAccountSettings(
   isolationCache.delete(`${tableName}/${accountId}`);
   return updated;
 }
+
+/**
+ * The account's "modelo para mensagens fora da janela" (an approved template by name and
+ * language), or none (null removes it): the account after.
+ */
+export async function setOutsideWindowTemplate(
+  ddb: DynamoDBDocumentClient,
+  tableName: string,
+  accountId: string,
+  template: NonNullable<Account['outsideWindowTemplate']> | null,
+): Promise<Account> {
+  return accountSchema.parse(
+    await updateIfAllowed(ddb, {
+      TableName: tableName,
+      Key: keys.account(accountId),
+      UpdateExpression: template ? 'SET #t = :t' : 'REMOVE #t',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#t': 'outsideWindowTemplate' },
+      ...(template ? { ExpressionAttributeValues: { ':t': template } } : {}),
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+}

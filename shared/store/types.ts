@@ -26,6 +26,12 @@ export const accountSchema = z.object({
   isolatedDepartments: z.boolean().default(false),
   /** Opening a chat tells the customer it was read (blue ticks); unset: on. */
   readReceipts: z.boolean().optional(),
+  /**
+   * "Modelo para mensagens fora da janela": the approved template (by name and language, on
+   * each number's WABA) automations send when the 24 h window is closed (WIN-1). None: they
+   * write in the chat why they could not send (shared/outbound/automatic-message.ts).
+   */
+  outsideWindowTemplate: z.object({ name: z.string(), language: z.string() }).optional(),
   createdAt: z.number().int().optional(),
 });
 export type Account = z.infer<typeof accountSchema>;
@@ -157,6 +163,10 @@ export const assistantSchema = z.object({
   knowledgeBaseIds: z.array(z.string()).default([]),
   httpTools: z.array(httpToolSchema).default([]),
   variables: z.array(assistantVariableSchema).default([]),
+  /** Sent when a triage menu option hands the chat to it; empty: the default (ASSISTANT_GREETING). */
+  greeting: z.string().max(1000).optional(),
+  /** Sent to the customer when it hands the chat to people; empty: the default (TRANSFER_NOTICE). */
+  transferMessage: z.string().max(1000).optional(),
   createdAt: z.number().int().optional(),
 });
 export type Assistant = z.infer<typeof assistantSchema>;

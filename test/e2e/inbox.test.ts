@@ -461,7 +461,7 @@ test('a link with ?target_phone= opens that contact’s chat, or a new-chat pane
   await admin.close();
 });
 
-test('the bell lists chats forwarded to the agent’s department and their customers’ new messages; a click opens the chat', async () => {
+test('the bell lists chats forwarded to the agent’s department and their customers’ new messages while she is not on the Chat page; a click opens the chat', async () => {
   const { stack, browser } = e2e;
   const api = await adminApi(stack);
   const { items: departments } = await api<{ items: { id: string; name: string }[] }>(
@@ -482,6 +482,9 @@ test('the bell lists chats forwarded to the agent’s department and their custo
 
   const carla = await signIn(browser, stack, { email: 'carla@atende.local', password: 'senha-da-carla' });
   const page = carla.page;
+  // The reference: notifications are registered only when the agent is not on the Chat
+  // page — she is on Respostas prontas.
+  await page.getByTestId('nav-quick-replies').click();
   await api('POST', `/api/conversations/${conv.id}/assign`, { departmentId: suporte.id });
   await page.getByTestId('notification-count').filter({ hasText: '1' }).waitFor();
   await customerSends(stack, customer, 'Tiago Barros', 'Ainda sem conexão aqui');
@@ -507,14 +510,57 @@ test('the bell lists chats forwarded to the agent’s department and their custo
   await page.getByTestId('chat-title').filter({ hasText: 'Tiago Barros' }).waitFor();
   assert.equal(await page.getByTestId('notification-count').count(), 0);
 
-  // While she looks at the chat, its new messages do not notify.
+  // While she is on the Chat page, nothing notifies: neither the chat on screen nor another
+  // chat of her department (its row is in the list).
   await customerSends(stack, customer, 'Tiago Barros', 'Voltou agora, obrigado');
   await page.getByTestId('message').filter({ hasText: 'Voltou agora, obrigado' }).waitFor();
+  const another = '5521987660042';
+  await customerSends(stack, another, 'Luíza Prado', 'Também estou sem internet');
+  const second = await conversationOf(stack, another);
+  await api('POST', `/api/conversations/${second.id}/assign`, { departmentId: suporte.id });
+  await customerSends(stack, another, 'Luíza Prado', 'Alguém pode ver?');
+  await row(page, 'Luíza Prado').filter({ hasText: 'Alguém pode ver?' }).waitFor();
   await new Promise((r) => setTimeout(r, 800));
   assert.equal(await page.getByTestId('notification-count').count(), 0);
 
   assert.deepEqual(carla.errors, []);
   await carla.close();
+});
+
+test('the Chatbot switch: "Desligar chatbot" puts the chat in Abertos, "Reativar automação" appears for it and turns the automation back on', async () => {
+  const { stack, browser } = e2e;
+  const customer = '5521987660051';
+  await customerSends(stack, customer, 'Otávio Reis', 'Quero falar com alguém');
+  const conv = await conversationOf(stack, customer);
+  const admin = await signIn(browser, stack);
+  const page = admin.page;
+  await page.goto(`${stack.urls.web}/conversas/${conv.id}`);
+  await page.getByTestId('chat-title').filter({ hasText: 'Otávio Reis' }).waitFor();
+  const menu = page.getByTestId('chat-actions-menu');
+  await page.getByTestId('chat-actions').click();
+  await menu.waitFor();
+  if (await menu.getByTestId('action-stop-bot').count()) {
+    await menu.getByTestId('action-stop-bot').click();
+    await page.getByTestId('chat-actions').click();
+  }
+  // The automation is off: the chat is in Abertos and the menu offers to turn it back on.
+  await menu.getByTestId('action-reactivate-bot').waitFor();
+  assert.equal(await menu.getByTestId('action-stop-bot').count(), 0);
+  await page.getByTestId('view-open').click();
+  await row(page, 'Otávio Reis').waitFor();
+  if (!(await menu.isVisible())) await page.getByTestId('chat-actions').click();
+  await menu.getByTestId('action-reactivate-bot').click();
+  await eventually(async () => {
+    const api = await adminApi(stack);
+    const c = await api<{ routingStage?: string }>('GET', `/api/conversations/${conv.id}`);
+    return c.routingStage === 'new';
+  }, 'the automation back on');
+  await page.getByTestId('chat-actions').click();
+  await menu.getByTestId('action-stop-bot').waitFor();
+  assert.equal(await menu.getByTestId('action-reactivate-bot').count(), 0);
+
+  assert.deepEqual(admin.errors, []);
+  await admin.close();
 });
 
 test('the team page: an admin adds an agent with departments and permissions, edits them, and adds and renames a department', async () => {

@@ -12,9 +12,19 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { monotonicFactory } from 'ulid';
-import { createAiPort, OFFLINE_PREFIX, PLATFORM_INSTRUCTION } from '#shared/assistant/ai-port.ts';
+import {
+  createAiPort,
+  OFFLINE_NOT_FOUND,
+  OFFLINE_PREFIX,
+  PLATFORM_INSTRUCTION,
+} from '#shared/assistant/ai-port.ts';
 import { outboundPolicy } from '#shared/net/outbound-url.ts';
-import { assistantJobSchema, processAssistantJob } from '#shared/assistant/process-job.ts';
+import {
+  ASKED_FOR_HUMAN_NOTE,
+  assistantJobSchema,
+  processAssistantJob,
+  TRANSFER_NOTICE,
+} from '#shared/assistant/process-job.ts';
 import type { KnowledgePassage } from '#shared/assistant/tools.ts';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
@@ -43,6 +53,12 @@ let phoneSeq = 0;
 const passages: KnowledgePassage[] = [
   { id: 'p1', title: 'Prazo de entrega', text: 'Entregamos em todo o Brasil em 3 a 7 dias úteis.', score: 0 },
   { id: 'p2', title: 'Trocas', text: 'Você pode trocar em até 7 dias após receber o pedido.', score: 0 },
+  {
+    id: 'p3',
+    title: 'manual › Formas de pagamento',
+    text: '**Pix** ou _cartão_:\n\n- Pix com 5% de desconto\n- Cartão de crédito em até 10x',
+    score: 0,
+  },
 ];
 /** A stand-in knowledge base: passages sharing a word with the query. */
 async function searchKnowledge(_a: string, _kb: string[], query: string, k: number) {
@@ -51,7 +67,10 @@ async function searchKnowledge(_a: string, _kb: string[], query: string, k: numb
     .split(/\W+/)
     .filter((w) => w.length > 3);
   return passages
-    .map((p) => ({ ...p, score: words.filter((w) => p.text.toLowerCase().includes(w)).length }))
+    .map((p) => ({
+      ...p,
+      score: words.filter((w) => `${p.title} ${p.text}`.toLowerCase().includes(w)).length,
+    }))
     .filter((p) => p.score > 0)
     .sort((a, b) => b.score - a.score)
     .slice(0, k);
@@ -106,7 +125,12 @@ async function useLlm(on: boolean) {
 async function chat(
   assistant: Partial<AssistantInput>,
   text: string,
-  portOpts: { timeoutMs?: number; defaultLlm?: () => Promise<{ apiKey?: string; baseUrl?: string }> } = {},
+  portOpts: {
+    timeoutMs?: number;
+    defaultLlm?: () => Promise<{ apiKey?: string; baseUrl?: string }>;
+    /** Runs between the customer's message and the job (e.g. the window closing). */
+    beforeJob?: () => Promise<void>;
+  } = {},
 ): Promise<{ conv: Conversation; messages: Message[]; outcome: string }> {
   const accountId = kit.number.accountId;
   const a = await putAssistant(kit.deps.ddb, kit.deps.tableName, {
@@ -145,6 +169,7 @@ async function chat(
     accountSecrets: kit.deps.accountSecrets!,
     ...(portOpts.defaultLlm ? { defaultLlm: portOpts.defaultLlm } : {}),
   });
+  await portOpts.beforeJob?.();
   const outcome = await processAssistantJob(job, { ...deps, port });
   const conv = (await getConversationById(kit.deps.ddb, kit.deps.tableName, accountId, job.conversationId))!;
   return { conv, messages: await kit.messages(conv.id), outcome };
@@ -278,7 +303,11 @@ describe('the AI assistant (AI-1..8)', () => {
           m.direction === 'internal' && m.text === 'Resumo do assistente: Cliente quer cancelar o pedido 42.',
       ),
     );
-    assert.ok(!messages.some((m) => m.direction === 'out'));
+    // The customer is told (issue 15), the summary stays internal.
+    assert.deepEqual(
+      messages.filter((m) => m.direction === 'out').map((m) => m.text),
+      [TRANSFER_NOTICE],
+    );
   });
 
   test('errors: 5xx retried with backoff then hand-over to the backup department saying why; 429 then success answers', async () => {
@@ -328,16 +357,50 @@ describe('the AI assistant (AI-1..8)', () => {
     assert.equal(found.outcome, 'answered');
     const reply = found.messages.find((m) => m.direction === 'out')!;
     assert.ok(reply.text!.startsWith(OFFLINE_PREFIX));
-    assert.ok(reply.text!.includes('> Entregamos em todo o Brasil em 3 a 7 dias úteis.'));
+    assert.ok(reply.text!.includes('Entregamos em todo o Brasil em 3 a 7 dias úteis.'));
+    assert.ok(!reply.text!.includes('trocar'), 'one passage, not two');
     assert.equal(reply.usage?.offline, true);
 
+    // Below the threshold: it says it does not know and how to reach a person (issue 15).
     const none = await chat({}, 'vocês vendem bicicletas?');
-    assert.equal(none.outcome, 'handed-over');
-    assert.equal(none.conv.departmentId, backup);
-    assert.ok(
-      none.messages.some(
-        (m) => m.direction === 'internal' && m.text!.startsWith('Modo offline: nada na base'),
-      ),
+    assert.equal(none.outcome, 'answered');
+    assert.equal(none.conv.routingStage, 'assistant');
+    assert.equal(none.messages.find((m) => m.direction === 'out')!.text, OFFLINE_NOT_FOUND);
+  });
+
+  test('offline mode quotes the one passage that fits, in WhatsApp formatting, not Markdown', async () => {
+    await useLlm(false);
+    const { outcome, messages } = await chat({}, 'quais as formas de pagamento?');
+    assert.equal(outcome, 'answered');
+    const text = messages.find((m) => m.direction === 'out')!.text!;
+    assert.equal(
+      text,
+      `${OFFLINE_PREFIX}\n\n*Formas de pagamento*\n*Pix* ou _cartão_:\n\n• Pix com 5% de desconto\n• Cartão de crédito em até 10x\n\n_Se não era isso, escreva *atendente* para falar com uma pessoa._`,
+    );
+    assert.ok(!text.includes('**') && !text.includes('\n- '));
+  });
+
+  test('"quero falar com um atendente" hands over without asking the model, and the customer is told', async () => {
+    await useLlm(true);
+    llm.requests.length = 0;
+    const { conv, messages, outcome } = await chat({}, 'Quero falar com um atendente, por favor');
+    assert.equal(outcome, 'handed-over');
+    assert.equal(llm.requests.length, 0, 'the model is not asked');
+    assert.equal(conv.routingStage, 'people');
+    assert.equal(conv.departmentId, backup);
+    assert.deepEqual(
+      messages.filter((m) => m.direction === 'out').map((m) => m.text),
+      [TRANSFER_NOTICE],
+    );
+    assert.ok(messages.some((m) => m.direction === 'internal' && m.text === ASKED_FOR_HUMAN_NOTE));
+
+    // Offline too, and with the assistant's own transfer message.
+    await useLlm(false);
+    const own = await chat({ transferMessage: 'Já já uma pessoa da equipe te responde!' }, 'atendente');
+    assert.equal(own.outcome, 'handed-over');
+    assert.deepEqual(
+      own.messages.filter((m) => m.direction === 'out').map((m) => m.text),
+      ['Já já uma pessoa da equipe te responde!'],
     );
   });
   test("an account without its own LLM uses the deployment's (the openai secret)", async () => {

@@ -18,9 +18,13 @@ import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import type { EngineDeps } from '#shared/engine/engine-deps.ts';
 import {
   processAssistantJob,
+  assistantGreeting,
   assistantJobSchema,
+  TRANSFER_NOTICE,
   type AssistantPort,
 } from '#shared/assistant/process-job.ts';
+import { createAccount, getAccount, setOutsideWindowTemplate } from '#shared/store/accounts.ts';
+import { putTemplate } from '#shared/store/templates.ts';
 import { putAssistant, putDepartment } from '#shared/store/catalog.ts';
 import { createNumber, flushNumberStats, getNumberStats } from '#shared/store/numbers.ts';
 import { keys } from '#shared/store/keys.ts';
@@ -243,7 +247,134 @@ describe('routing a conversation the customer starts', () => {
     assert.equal(conv.departmentId, dept.suporte);
     const note = (await kit.messages(conv.id)).find((m) => m.direction === 'internal');
     assert.match(note!.text!, /transferida para atendimento humano/);
-    assert.deepEqual(await drain(outboundUrl, 0), [], 'the note never goes to the customer');
+    // The note never goes to the customer; the customer is told they are transferred (issue 15).
+    const told = (await sentByBusiness(conv)).map((m) => m.text);
+    assert.deepEqual(told, [TRANSFER_NOTICE]);
+    assert.equal((await drain(outboundUrl)).length, 1);
+  });
+
+  test('a menu option to the assistant: it greets, and answers what the customer writes next (not the click)', async () => {
+    const number = await numberWith({ kind: 'menu', menu: menu() });
+    const gil = customer(number, '5521970000011');
+    await gil.says('Boa tarde');
+    await gil.picks('duvidas', 'Dúvidas');
+    let conv = await gil.conversation();
+    assert.equal(conv.routingStage, 'assistant');
+    const turns: string[][] = [];
+    const port: AssistantPort = {
+      answer: async (turn) => {
+        turns.push(turn.pending.map((m) => m.text ?? ''));
+        return { kind: 'reply', text: 'Entregamos em 3 dias úteis.' };
+      },
+    };
+    let jobs = await drain(assistantUrl);
+    assert.equal(jobs.length, 1);
+    assert.equal(await processAssistantJob(assistantJobSchema.parse(jobs[0]), { ...deps, port }), 'greeted');
+    assert.deepEqual(turns, [], 'the menu click is not a question');
+    assert.equal((await sentByBusiness(conv)).at(-1)!.text, assistantGreeting('Assistente'));
+
+    await gil.says('Qual o prazo de entrega?');
+    jobs = await drain(assistantUrl);
+    assert.equal(await processAssistantJob(assistantJobSchema.parse(jobs[0]), { ...deps, port }), 'answered');
+    assert.deepEqual(turns, [['Qual o prazo de entrega?']]);
+    conv = await gil.conversation();
+    assert.deepEqual(
+      (await sentByBusiness(conv)).slice(1).map((m) => m.text),
+      [assistantGreeting('Assistente'), 'Entregamos em 3 dias úteis.'],
+    );
+
+    // "quero falar com um atendente" transfers, and the customer is told.
+    await gil.says('quero falar com um atendente');
+    jobs = await drain(assistantUrl);
+    assert.equal(
+      await processAssistantJob(assistantJobSchema.parse(jobs[0]), { ...deps, port }),
+      'handed-over',
+    );
+    assert.equal(turns.length, 1, 'the port is not asked');
+    conv = await gil.conversation();
+    assert.equal(conv.routingStage, 'people');
+    assert.equal(conv.departmentId, dept.suporte);
+    assert.equal((await sentByBusiness(conv)).at(-1)!.text, TRANSFER_NOTICE);
+    await drain(outboundUrl);
+  });
+
+  test('outside the 24 h window an automation sends the chosen template, or says in the chat why it could not', async () => {
+    const accountId = kit.number.accountId;
+    const number = await numberWith({ kind: 'menu', menu: menu() });
+    const port: AssistantPort = { answer: async () => ({ kind: 'reply', text: 'nunca' }) };
+    const late = async (phone: string) => {
+      const c = customer(number, phone);
+      await c.says('Oi');
+      await c.picks('duvidas', 'Dúvidas');
+      const jobs = await drain(assistantUrl);
+      kit.clock.now += 25 * 3_600_000; // the job runs after the window closed
+      assert.equal(
+        await processAssistantJob(assistantJobSchema.parse(jobs[0]), { ...deps, port }),
+        'greeted',
+      );
+      kit.clock.now = monday('10:00');
+      return c.conversation();
+    };
+    await drain(outboundUrl);
+
+    // No template chosen: nothing sent, a line in the chat says why.
+    let conv = await late('5521970000012');
+    let log = await kit.messages(conv.id);
+    assert.equal(log.filter((m) => m.direction === 'out').length, 1, 'only the menu, sent in the window');
+    const why = log.find((m) => m.direction === 'internal');
+    assert.match(
+      why!.text!,
+      /^Mensagem automática não enviada: a janela de 24 horas está fechada e nenhum modelo/,
+    );
+    assert.equal((await drain(outboundUrl)).length, 1, 'the menu alone');
+
+    // A chosen template that is not approved: said too.
+    if (!(await getAccount(kit.deps.ddb, kit.deps.tableName, accountId)))
+      await createAccount(kit.deps.ddb, kit.deps.tableName, { id: accountId, name: 'Loja' });
+    const template = {
+      id: `tpl-${randomBytes(3).toString('hex')}`,
+      accountId,
+      wabaId: 'waba',
+      name: 'retomar_conversa',
+      language: 'pt_BR',
+      category: 'UTILITY' as const,
+      status: 'PENDING' as const,
+      parameterFormat: 'POSITIONAL' as const,
+      components: [{ type: 'BODY' as const, text: 'Olá! Sobre a sua conversa: {{1}}' }],
+      updatedAt: kit.clock.now,
+    };
+    await putTemplate(kit.deps.ddb, kit.deps.tableName, template);
+    await setOutsideWindowTemplate(kit.deps.ddb, kit.deps.tableName, accountId, {
+      name: 'retomar_conversa',
+      language: 'pt_BR',
+    });
+    conv = await late('5521970000013');
+    log = await kit.messages(conv.id);
+    assert.match(
+      log.find((m) => m.direction === 'internal')!.text!,
+      /"retomar_conversa" \(pt_BR\) não está aprovado/,
+    );
+    await drain(outboundUrl);
+
+    // Approved: the greeting goes as that template, its parameter the automatic text.
+    await putTemplate(kit.deps.ddb, kit.deps.tableName, { ...template, status: 'APPROVED' });
+    conv = await late('5521970000014');
+    log = await kit.messages(conv.id);
+    const sent = log.filter((m) => m.direction === 'out').at(-1)!;
+    assert.equal(sent.type, 'template');
+    assert.equal(sent.template!.name, 'retomar_conversa');
+    assert.equal(sent.text, `Olá! Sobre a sua conversa: ${assistantGreeting('Assistente')}`);
+    assert.deepEqual(sent.template!.send, {
+      name: 'retomar_conversa',
+      language: { code: 'pt_BR' },
+      components: [{ type: 'body', parameters: [{ type: 'text', text: assistantGreeting('Assistente') }] }],
+    });
+    assert.ok(!log.some((m) => m.direction === 'internal'));
+    assert.deepEqual(
+      (await drain(outboundUrl)).map((j) => j.messageId),
+      log.filter((m) => m.direction === 'out').map((m) => m.id),
+    );
+    await setOutsideWindowTemplate(kit.deps.ddb, kit.deps.tableName, accountId, null);
   });
 
   test('grouping: three quick messages, one assistant answer covering all three', async () => {

@@ -5,6 +5,7 @@ import { normalize, stem } from '#shared/knowledge/text.ts';
 import { chunkDocument, chunksToPassages } from '#shared/knowledge/chunk.ts';
 import {
   buildIndex,
+  queryCoverage,
   queryTerms,
   search,
   type LexicalIndex,
@@ -140,5 +141,16 @@ describe('lexical search', () => {
     const titleOf = (q: string) => chunks[Number(search(idx, q, 1)[0]!.id.split('#')[1])]!.title;
     assert.equal(titleOf('preciso da nf'), 'Central de ajuda › Ajuda › Nota fiscal');
     assert.equal(titleOf('posso pagar em 10x?'), 'Central de ajuda › Ajuda › Pagamento');
+  });
+});
+
+describe('queryCoverage', () => {
+  test("the share of the query's stems a text has, stop words left out", () => {
+    const p = 'Prazo de entrega\nEntregamos em todo o Brasil em 3 a 7 dias úteis.';
+    assert.equal(queryCoverage('qual o prazo de entrega para o Brasil?', p), 1);
+    assert.equal(queryCoverage('vocês vendem bicicletas?', p), 0);
+    const half = queryCoverage('prazo de troca', p);
+    assert.ok(half > 0.3 && half < 0.7, String(half));
+    assert.equal(queryCoverage('de o a', p), 0, 'only stop words: nothing to cover');
   });
 });

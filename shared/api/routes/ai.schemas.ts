@@ -65,6 +65,10 @@ const assistantFields = z.object({
   knowledgeBaseIds: z.array(idSchema).max(20),
   httpTools: z.array(httpToolRequestSchema).max(20),
   variables: z.array(assistantVariableSchema).max(30),
+  /** Sent when a triage menu option hands the chat to the assistant; empty: the default. */
+  greeting: z.string().trim().max(1000),
+  /** Sent to the customer when the assistant hands the chat to people; empty: the default. */
+  transferMessage: z.string().trim().max(1000),
 });
 
 /** Absent fields take the assistant's defaults (model gpt-4o-mini, temperature 0.3…). */

@@ -57,6 +57,8 @@ const blankAssistant = (): AssistantBody => ({
   knowledgeBaseIds: [],
   httpTools: [],
   variables: [],
+  greeting: '',
+  transferMessage: '',
 });
 
 const defaultHours = (): Partial<Record<Weekday, TimeRange[]>> => ({
@@ -89,6 +91,8 @@ export function AssistantForm({
   const [name, setName] = useState(start.name);
   const [enabled, setEnabled] = useState(start.enabled);
   const [systemPrompt, setSystemPrompt] = useState(start.systemPrompt);
+  const [greeting, setGreeting] = useState(start.greeting ?? '');
+  const [transferMessage, setTransferMessage] = useState(start.transferMessage ?? '');
   const [model, setModel] = useState(start.model);
   const [temperature, setTemperature] = useState(String(start.temperature));
   const [allDay, setAllDay] = useState(!start.workingHours);
@@ -140,6 +144,8 @@ export function AssistantForm({
       knowledgeBaseIds: kbIds,
       httpTools: parsedTools,
       variables: variables.map((v) => ({ ...v, name: v.name.trim(), description: v.description.trim() })),
+      greeting: greeting.trim(),
+      transferMessage: transferMessage.trim(),
     };
     void run(async () => {
       const saved = assistant
@@ -224,6 +230,28 @@ export function AssistantForm({
             rows={6}
             value={systemPrompt}
             onChange={(e) => setSystemPrompt(e.target.value)}
+          />
+        </label>
+        <label>
+          {t.assistantGreeting}
+          <textarea
+            data-testid="assistant-greeting"
+            rows={2}
+            maxLength={1000}
+            placeholder={t.assistantGreetingPlaceholder}
+            value={greeting}
+            onChange={(e) => setGreeting(e.target.value)}
+          />
+        </label>
+        <label>
+          {t.assistantTransferMessage}
+          <textarea
+            data-testid="assistant-transfer-message"
+            rows={2}
+            maxLength={1000}
+            placeholder={t.assistantTransferPlaceholder}
+            value={transferMessage}
+            onChange={(e) => setTransferMessage(e.target.value)}
           />
         </label>
 

@@ -490,6 +490,12 @@ export const en: Messages = {
   assistantEnabled: 'Enabled (answers customers)',
   assistantOff: 'Disabled',
   systemPrompt: 'Instructions (system prompt)',
+  assistantGreeting: 'Greeting (when a triage menu hands the chat to the assistant)',
+  assistantGreetingPlaceholder:
+    'Default: Olá! Aqui é <name>, assistente virtual. Em que posso ajudar? Escreva sua pergunta.',
+  assistantTransferMessage: 'Message when transferring to an agent',
+  assistantTransferPlaceholder:
+    'Default: Vou transferir você para um de nossos atendentes. Aguarde um momento, por favor.',
   model: 'Model',
   temperature: 'Temperature (0 to 2)',
   workingHours: 'Working hours',

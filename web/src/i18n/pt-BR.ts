@@ -491,6 +491,12 @@ export const ptBR = {
   assistantEnabled: 'Ativo (responde clientes)',
   assistantOff: 'Desativado',
   systemPrompt: 'Instruções (prompt do sistema)',
+  assistantGreeting: 'Saudação (quando um menu de triagem passa a conversa ao assistente)',
+  assistantGreetingPlaceholder:
+    'Padrão: Olá! Aqui é <nome>, assistente virtual. Em que posso ajudar? Escreva sua pergunta.',
+  assistantTransferMessage: 'Mensagem ao transferir para um atendente',
+  assistantTransferPlaceholder:
+    'Padrão: Vou transferir você para um de nossos atendentes. Aguarde um momento, por favor.',
   model: 'Modelo',
   temperature: 'Temperatura (0 a 2)',
   workingHours: 'Horário de atendimento',
