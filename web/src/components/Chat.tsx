@@ -7,6 +7,7 @@ import type { Conversation, Message } from '../api-types.ts';
 import { dayKey, formatCount, formatPhone, formatUsd, useFormat } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { reactionsByTarget } from '../inbox-state.ts';
+import { scrollAction } from '../chat-scroll.ts';
 import { useDirectory } from '../directory.ts';
 import { MessageBubble } from './MessageBubble.tsx';
 import { Composer } from './Composer.tsx';
@@ -86,44 +87,59 @@ export function Chat({
   // Keep the view at the bottom as messages arrive (unless the agent scrolled up to read),
   // and in place when older messages are added above. A message of ours brings the view
   // down only when it is new: a refresh of the same list (a catch-up, a status tick) must
-  // not pull the agent away from an older message they scrolled or jumped to.
+  // not pull the agent away from an older message they scrolled or jumped to. A search
+  // hit pins its message (web/src/chat-scroll.ts): centred in this same layout pass as its
+  // page is merged, and again on every change until the agent scrolls or sends.
+  const jumped = useRef(0);
+  const pinned = useRef<string | undefined>(undefined);
+  const unpin = () => {
+    pinned.current = undefined;
+  };
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
+    if (highlight && jumped.current !== highlight.n) {
+      jumped.current = highlight.n;
+      pinned.current = highlight.id;
+    }
     const first = messages[0]?.id;
     const last = messages.at(-1);
     const newOwnLast =
       last !== undefined &&
       last.id !== lastId.current &&
       (last.direction === 'out' || last.direction === 'internal');
-    if (firstId.current && first !== firstId.current && prevHeight.current) {
-      el.scrollTop += el.scrollHeight - prevHeight.current;
-    } else if (nearBottom.current || newOwnLast) {
+    const target = pinned.current
+      ? el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(pinned.current)}"]`)
+      : null;
+    const action = scrollAction({
+      olderAdded: Boolean(firstId.current && first !== firstId.current && prevHeight.current),
+      newOwnLast,
+      nearBottom: nearBottom.current,
+      pinned: Boolean(target),
+    });
+    if (action === 'target') {
+      target!.scrollIntoView({ block: 'center' });
+      nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
+    } else if (action === 'keep') el.scrollTop += el.scrollHeight - prevHeight.current;
+    else if (action === 'bottom') {
+      pinned.current = undefined;
       el.scrollTop = el.scrollHeight;
     }
     firstId.current = first;
     lastId.current = last?.id;
     prevHeight.current = el.scrollHeight;
-  }, [messages]);
-
-  // A search hit: once the message is loaded, scroll to it (once per jump).
-  const jumped = useRef(0);
-  useEffect(() => {
-    const el = scroller.current;
-    if (!highlight || jumped.current === highlight.n || !el) return;
-    const target = el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(highlight.id)}"]`);
-    if (!target) return;
-    jumped.current = highlight.n;
-    target.scrollIntoView({ block: 'center' });
-    nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
-  }, [highlight, messages]);
+  }, [messages, highlight]);
 
   // Images finish loading after layout: stay at the bottom if we were there.
   useEffect(() => {
     const el = scroller.current;
     if (!el) return;
     const onLoad = () => {
-      if (nearBottom.current) el.scrollTop = el.scrollHeight;
+      const target = pinned.current
+        ? el.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(pinned.current)}"]`)
+        : null;
+      if (target) target.scrollIntoView({ block: 'center' });
+      else if (nearBottom.current) el.scrollTop = el.scrollHeight;
       prevHeight.current = el.scrollHeight;
     };
     el.addEventListener('load', onLoad, true);
@@ -214,6 +230,11 @@ export function Chat({
           const el = e.currentTarget;
           nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 80;
         }}
+        // The agent scrolls by themselves: a search jump's message is no longer held in view.
+        onWheel={unpin}
+        onTouchStart={unpin}
+        onMouseDown={unpin}
+        onKeyDown={unpin}
       >
         {thread.olderCursor && (
           <button
@@ -306,6 +327,7 @@ export function Chat({
         onCancelReply={() => setReplyTo(undefined)}
         onSent={() => {
           setReplyTo(undefined);
+          pinned.current = undefined;
           nearBottom.current = true;
         }}
         onLocalMessages={onLocalMessages}
