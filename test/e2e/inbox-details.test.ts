@@ -3,7 +3,8 @@
  * by the last digits of its phone; "Assumir" in the header makes it the admin's; the list
  * says "Você:" before the admin's own reply; "Encaminhar para setor" drops the agent from
  * the header and the row at once (no reload); the postpone presets fill the date field in
- * the account's time zone; closing drops the department tag.
+ * the account's time zone; closing drops the department tag; a name the agent gives the
+ * contact stays when the customer's WhatsApp profile name comes again.
  */
 import { afterAll, beforeAll, test } from 'vitest';
 import assert from 'node:assert/strict';
@@ -20,7 +21,7 @@ afterAll(async () => {
 
 const row = (page: Page, name: string) => page.getByTestId('conversation-item').filter({ hasText: name });
 
-test('found by its last digits, taken with Assumir, answered (Você:), forwarded to a department (agent gone at once), postpone presets, closed (tag gone)', async () => {
+test('found by its last digits, taken with Assumir, answered (Você:), forwarded to a department (agent gone at once), postpone presets, closed (tag gone), renamed (the profile name does not overwrite it)', async () => {
   const { stack, browser } = e2e;
   const customer = '5521987661234';
   await customerSends(stack, customer, 'Otávio Reis', 'Preciso de ajuda com a fatura');
@@ -103,6 +104,21 @@ test('found by its last digits, taken with Assumir, answered (Você:), forwarded
   await page.getByTestId('view-all').click();
   await row(page, 'Otávio Reis').waitFor();
   assert.equal(await row(page, 'Otávio Reis').getByTestId('department-tag').count(), 0);
+
+  // The agent names the contact; the WhatsApp profile name that comes with the next message
+  // does not overwrite it (it is shown beside it).
+  await page.getByTestId('edit-contact-name').click();
+  await page.getByTestId('contact-name-input').fill('Otávio Cliente VIP');
+  await page.getByTestId('contact-name-save').click();
+  await page.getByTestId('chat-title').filter({ hasText: 'Otávio Cliente VIP' }).waitFor();
+  await row(page, 'Otávio Cliente VIP').waitFor();
+  await customerSends(stack, customer, 'Otávio Reis', 'Ainda estão aí?');
+  await row(page, 'Otávio Cliente VIP')
+    .getByTestId('conversation-preview')
+    .filter({ hasText: 'Ainda estão aí?' })
+    .waitFor();
+  assert.equal(await page.getByTestId('chat-title').textContent(), 'Otávio Cliente VIP');
+  await page.getByTestId('profile-name').filter({ hasText: 'Otávio Reis' }).waitFor();
 
   assert.deepEqual(errors, []);
   await context.close();
