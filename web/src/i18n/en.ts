@@ -307,7 +307,7 @@ export const en: Messages = {
   tplDocument: 'Document',
   tplCopyCode: 'Copy code',
   tplNoParams: 'This template has no parameters.',
-  tplParamsHint: 'Fill in the parameters. Variables such as {nome} are replaced when sent.',
+  tplParamsHint: 'Fill in the template’s parameters.',
   tplHeaderImage: 'Header image (https link)',
   tplHeaderVideo: 'Header video (https link)',
   tplHeaderDocument: 'Header document (https link)',

@@ -308,7 +308,7 @@ export const ptBR = {
   tplDocument: 'Documento',
   tplCopyCode: 'Copiar código',
   tplNoParams: 'Este modelo não tem parâmetros.',
-  tplParamsHint: 'Preencha os parâmetros. Variáveis como {nome} são substituídas no envio.',
+  tplParamsHint: 'Preencha os parâmetros do modelo.',
   tplHeaderImage: 'Imagem do cabeçalho (link https)',
   tplHeaderVideo: 'Vídeo do cabeçalho (link https)',
   tplHeaderDocument: 'Documento do cabeçalho (link https)',
