@@ -141,13 +141,17 @@ export async function processAssistantJob(
 
   if (!pending.length) {
     // Handed over by a menu click: greet, and answer what the customer writes next.
-    await queueAutomaticMessage(qdeps, {
-      id: `${job.messageId}-a`,
-      accountId: job.accountId,
-      conversationId: job.conversationId,
-      sender,
-      text: assistant?.greeting?.trim() || assistantGreeting(assistant?.name),
-    });
+    await queueAutomaticMessage(
+      qdeps,
+      {
+        id: `${job.messageId}-a`,
+        accountId: job.accountId,
+        conversationId: job.conversationId,
+        sender,
+        text: assistant?.greeting?.trim() || assistantGreeting(assistant?.name),
+      },
+      conv,
+    );
     let greeted = await markAnswered(conv, job.messageId, deps);
     if (greeted) greeted = await syncInboxKeys(deps.ddb, deps.tableName, greeted, deps.now());
     if (greeted) await emit([{ type: 'conversation.updated', conversation: greeted, previous: conv }], deps);
@@ -179,14 +183,18 @@ export async function processAssistantJob(
 
   let updated: Conversation | undefined;
   if (answer.kind === 'reply') {
-    await queueAutomaticMessage(qdeps, {
-      id: `${job.messageId}-a`,
-      accountId: job.accountId,
-      conversationId: job.conversationId,
-      sender,
-      text: answer.text,
-      ...(answer.usage ? { usage: answer.usage } : {}),
-    });
+    await queueAutomaticMessage(
+      qdeps,
+      {
+        id: `${job.messageId}-a`,
+        accountId: job.accountId,
+        conversationId: job.conversationId,
+        sender,
+        text: answer.text,
+        ...(answer.usage ? { usage: answer.usage } : {}),
+      },
+      conv,
+    );
     if (answer.usage) await addConversationUsage(conv, answer.usage, `${job.messageId}-a`, deps);
     await logAiConversation(conv, job, answer, `${job.messageId}-a`, deps);
     updated = await markAnswered(conv, job.messageId, deps);
@@ -194,13 +202,17 @@ export async function processAssistantJob(
     const number = await getNumber(deps.ddb, deps.tableName, job.accountId, conv.numberId);
     const departmentId = answer.departmentId ?? backupDepartmentOf(number, job.assistantId);
     // The customer is always told (inside the window: they just wrote).
-    await queueAutomaticMessage(qdeps, {
-      id: `${job.messageId}-t`,
-      accountId: job.accountId,
-      conversationId: job.conversationId,
-      sender,
-      text: assistant?.transferMessage?.trim() || TRANSFER_NOTICE,
-    });
+    await queueAutomaticMessage(
+      qdeps,
+      {
+        id: `${job.messageId}-t`,
+        accountId: job.accountId,
+        conversationId: job.conversationId,
+        sender,
+        text: assistant?.transferMessage?.trim() || TRANSFER_NOTICE,
+      },
+      conv,
+    );
     // The note is for the agents only: an internal message, never sent to the customer.
     const note = messageSchema.parse({
       id: `${job.messageId}-h`,

@@ -101,6 +101,7 @@ export async function routeCustomerMessage(
         text,
         ...(interactive ? { interactive } : {}),
       },
+      conv,
     );
 
   switch (decision.action) {

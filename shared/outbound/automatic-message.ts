@@ -26,7 +26,7 @@ import { getConversationById } from '#shared/store/conversations.ts';
 import { putMessageOnce } from '#shared/store/messages.ts';
 import { getNumber } from '#shared/store/numbers.ts';
 import { listTemplates } from '#shared/store/templates.ts';
-import { messageSchema, type Account, type Message } from '#shared/store/types.ts';
+import { messageSchema, type Account, type Conversation, type Message } from '#shared/store/types.ts';
 import {
   queueAgentMessage,
   type AgentMessageInput,
@@ -77,11 +77,18 @@ export function automaticValues(
   return { problem: 'o modelo tem parâmetros que uma automação não preenche' };
 }
 
+/**
+ * Queues an automation's message (its id derived from its cause: stored once). `known` is
+ * the conversation as the caller already read it (its window), which spares a read; the
+ * message itself is stored and checked by queueAgentMessage as any other.
+ */
 export async function queueAutomaticMessage(
   deps: QueueAgentMessageDeps & EventDeps,
   input: AgentMessageInput & { id: string },
+  known?: Conversation,
 ): Promise<AutomaticOutcome> {
-  const conv = await getConversationById(deps.ddb, deps.tableName, input.accountId, input.conversationId);
+  const conv =
+    known ?? (await getConversationById(deps.ddb, deps.tableName, input.accountId, input.conversationId));
   if (!conv || assistantOnly(conv.channel) || canSendFreeForm(conv.windowExpiresAt, deps.now()))
     return { sent: 'free-form', message: await queueAgentMessage(deps, input) };
 
