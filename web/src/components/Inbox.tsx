@@ -32,6 +32,7 @@ import { Chat, type Thread } from './Chat.tsx';
 import { NewChat } from './NewChat.tsx';
 import { ConnectionBanner, type SyncState } from './ConnectionBanner.tsx';
 import { LanguageSwitch } from './LanguageSwitch.tsx';
+import { UserMenu } from './UserMenu.tsx';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { ChatIcon } from './icons.tsx';
 import { paths, placeOf, type AppPage } from '../routes.ts';
@@ -618,33 +619,35 @@ export function Inbox({ onLogout }: { onLogout: () => void }) {
             </nav>
             <span className="spacer" />
             <Notifications state={notifications} onOpen={(id) => openConversation(id)} />
-            <button
-              data-testid="resync"
-              className="ghost"
-              onClick={() => {
-                if (liveRef.current?.isOpen()) void resync();
-                else liveRef.current?.reconnectNow();
-              }}
-            >
-              {t.resync}
-            </button>
-            <LanguageSwitch className="on-dark" />
-            {me && (
-              <span className="user" data-testid="user-name">
-                {me.name}
-              </span>
-            )}
-            <button
-              className="ghost"
-              data-testid="sign-out"
-              onClick={async () => {
-                liveRef.current?.close();
-                await authApi.logout();
-                onLogout();
-              }}
-            >
-              {t.signOut}
-            </button>
+            <UserMenu>
+              <button
+                data-testid="resync"
+                className="ghost"
+                onClick={() => {
+                  if (liveRef.current?.isOpen()) void resync();
+                  else liveRef.current?.reconnectNow();
+                }}
+              >
+                {t.resync}
+              </button>
+              <LanguageSwitch className="on-dark" />
+              {me && (
+                <span className="user" data-testid="user-name">
+                  {me.name}
+                </span>
+              )}
+              <button
+                className="ghost"
+                data-testid="sign-out"
+                onClick={async () => {
+                  liveRef.current?.close();
+                  await authApi.logout();
+                  onLogout();
+                }}
+              >
+                {t.signOut}
+              </button>
+            </UserMenu>
           </header>
           <ConnectionBanner live={live} sync={sync} onResync={() => void resync()} />
           {page === 'integrations' && <Integrations />}

@@ -31,6 +31,7 @@ export const en: Messages = {
   language: 'Language',
   languagePtBR: 'Português (Brasil)',
   languageEn: 'English',
+  userMenu: 'User menu',
 
   conversations: 'Conversations',
   noConversations: 'No conversations yet.',

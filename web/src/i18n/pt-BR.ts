@@ -33,6 +33,7 @@ export const ptBR = {
   language: 'Idioma',
   languagePtBR: 'Português (Brasil)',
   languageEn: 'English',
+  userMenu: 'Menu do usuário',
 
   conversations: 'Conversas',
   noConversations: 'Nenhuma conversa ainda.',
