@@ -2,9 +2,8 @@
  * The template picker (MSG-5): the approved templates of a chat's number, searchable, each
  * with its category and language; the chosen one as WhatsApp shows it (header, body,
  * footer, buttons) with the values typed so far, and a field for each parameter it needs —
- * header and body parameters (positional `{{1}}` or named `{{nome}}`; variables such as
- * {nome} may be typed, the server renders them), the header's image/video/document (a
- * link) and the buttons' URL suffix or copy code. Used by the composer (TemplateDialog,
+ * header and body parameters (positional `{{1}}` or named `{{nome}}`), the header's
+ * image/video/document (a link) and the buttons' URL suffix or copy code. Used by the composer (TemplateDialog,
  * also with the 24-hour window closed) and the new-chat panel.
  */
 import { useMemo, useState } from 'react';
