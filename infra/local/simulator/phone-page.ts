@@ -15,6 +15,7 @@ const strings = {
     file: 'Arquivo',
     location: 'Localização',
     voice: 'Áudio',
+    voiceNote: 'Mensagem de voz',
     read: 'lida',
     delivered: 'entregue',
     sent: 'enviada',
@@ -31,6 +32,7 @@ const strings = {
     file: 'File',
     location: 'Location',
     voice: 'Audio',
+    voiceNote: 'Voice message',
     read: 'read',
     delivered: 'delivered',
     sent: 'sent',
@@ -95,6 +97,8 @@ function text(m){ const p=m.payload;
   if(m.type==='text') return p.text?.body ?? '';
   if(m.type==='interactive'){ const i=p.interactive; if(i.list_reply) return i.list_reply.title; if(i.button_reply) return i.button_reply.title; return i.body?.text ?? ''; }
   if(m.type==='location') return '📍 '+(p.location?.name ?? (p.location?.latitude+', '+p.location?.longitude));
+  if(m.type==='contacts') return (p.contacts ?? []).map((c)=>'👤 '+(c.name?.formatted_name ?? '')+(c.phones ?? []).map((x)=>'\\n'+x.phone).join('')).join('\\n');
+  if(m.type==='audio' && p.audio?.voice) return '🎤 '+S[lang].voiceNote;
   const media=p[m.type]; return media?.caption ?? media?.filename ?? m.type; }
 function render(){ const t=S[lang]; const log=$('log'); log.innerHTML='';
   const list=messages.filter(mine);
@@ -102,6 +106,7 @@ function render(){ const t=S[lang]; const log=$('log'); log.innerHTML='';
   for(const m of list){ const d=document.createElement('div'); d.className='msg '+m.direction; d.dataset.testid='sim-message'; d.setAttribute('data-testid','sim-message');
     const p=m.payload; const media=p[m.type];
     if(m.direction==='business' && (media?.id || media?.link) && ['image','sticker'].includes(m.type)){ const img=document.createElement('img'); img.src=media.id ? '/sim/media/'+media.id : media.link; d.append(img); }
+    if(m.direction==='business' && (media?.id || media?.link) && ['audio','video'].includes(m.type)){ const el=document.createElement(m.type); el.controls=true; el.preload='metadata'; el.src=media.id ? '/sim/media/'+media.id : media.link; el.setAttribute('data-testid','sim-'+(media.voice ? 'voice' : m.type)); d.append(el); }
     const body=document.createElement('div'); body.textContent=text(m); d.append(body);
     if(m.direction==='business' && m.type==='interactive'){ const i=p.interactive;
       for(const s of i.action?.sections ?? []) for(const r of s.rows ?? []){ const b=document.createElement('button'); b.className='opt'; b.textContent=r.title; b.onclick=()=>send({type:'interactive', interactive:{type:'list_reply', list_reply:{id:r.id,title:r.title,description:r.description}}, replyTo:m.wamid}); d.append(b); }

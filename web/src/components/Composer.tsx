@@ -7,6 +7,8 @@
  * Typing `/` opens the quick replies (respostas prontas, MSG-7) the agent may use, searched
  * by what follows; picking one puts its text (and attachment) in the composer. Variables
  * ({nome}…, MSG-2) are inserted from their menu and rendered by the server on send.
+ * MSG-3: emoji at the cursor; a pasted image (Ctrl+V) or a dropped file is attached as the
+ * paperclip's; a voice note (VoiceRecorder.tsx) or a contact card is sent at once.
  * "Modelos" opens the template picker (MSG-5); with the window closed it is the way forward.
  */
 import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
@@ -19,6 +21,10 @@ import { internalText } from '../../../shared/domain/inbox.ts';
 import { useFormat } from '../format.ts';
 import { summary } from './MessageBubble.tsx';
 import { PaperclipIcon } from './icons.tsx';
+import { EmojiButton } from './EmojiButton.tsx';
+import { VoiceRecorder } from './VoiceRecorder.tsx';
+import { ContactCardButton } from './ContactCard.tsx';
+import type { ContactCard } from '../../../shared/api/routes/messages.schemas.ts';
 import type { QuickReply } from '../api/quick-replies.ts';
 import { useUsableQuickReplies } from '../queries/quick-replies.ts';
 import { searchQuickReplies } from '../../../shared/domain/quick-replies.ts';
@@ -67,6 +73,7 @@ export function Composer({
   /** The template picker (MSG-5): inside the window beside free text, outside it the way forward. */
   const [templatesOpen, setTemplatesOpen] = useState(false);
   const [active, setActive] = useState(0);
+  const [dragging, setDragging] = useState(false);
   const input = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
 
@@ -161,6 +168,69 @@ export function Composer({
     }
   };
 
+  /** A pasted image (Ctrl+V) or a dropped file: attached as the paperclip's. */
+  const attachFile = (f: File | undefined) => {
+    if (!f || internalNow || !windowOpen) return false;
+    setFile(f);
+    setSavedFile(undefined);
+    input.current?.focus();
+    return true;
+  };
+
+  /** A voice note (Ogg/Opus) or contact cards: sent at once, the text being written stays. */
+  const sendExtra = async (extra: { voice: File } | { contacts: ContactCard[] }) => {
+    if (!windowOpen) {
+      setError(t.windowClosed);
+      return;
+    }
+    setError('');
+    const clientId = crypto.randomUUID();
+    let attachment: Attachment | undefined;
+    if ('voice' in extra) {
+      setUploading(true);
+      try {
+        attachment = { ...(await api.upload(extra.voice, { mimeType: 'audio/ogg' })), voice: true };
+      } catch {
+        setError(t.uploadFailed);
+        return;
+      } finally {
+        setUploading(false);
+      }
+    }
+    const cards = 'contacts' in extra ? extra.contacts : undefined;
+    const local: Message = {
+      id: tempId(clientId),
+      clientId,
+      accountId: conversation.accountId,
+      conversationId: conversation.id,
+      direction: 'out',
+      type: cards ? 'contacts' : 'audio',
+      ...(cards ? { text: cards.map((c) => c.name.formatted_name).join(', '), interactive: cards } : {}),
+      ...(attachment
+        ? { media: { mimeType: attachment.mimeType, voice: true, status: 'pending' as const } }
+        : {}),
+      status: 'pending',
+      sender: { type: 'agent' },
+      createdAt: Date.now(),
+    };
+    onLocalMessages([local]);
+    onSent();
+    chain.current = chain.current.then(async () => {
+      try {
+        const stored = await api.send(conversation.id, {
+          ...(attachment ? { attachment } : { contacts: cards }),
+          clientId,
+        });
+        onLocalMessages([stored]);
+      } catch (err) {
+        onRemoveLocal(local.id);
+        if (err instanceof ApiError && err.code === 'WINDOW_CLOSED') onWindowClosed();
+        setError(err instanceof ApiError && err.status < 500 && err.message ? err.message : t.sendFailed);
+      }
+    });
+    await chain.current;
+  };
+
   const send = async () => {
     const body = text.trim();
     if ((!body && !file && !savedFile) || uploading) return;
@@ -251,7 +321,21 @@ export function Composer({
 
   const internalNow = internal || internalText(text) !== undefined;
   return (
-    <footer className={`composer ${internalNow ? 'is-internal' : ''}`}>
+    <footer
+      className={`composer ${internalNow ? 'is-internal' : ''} ${dragging ? 'is-dropping' : ''}`}
+      data-testid="composer-footer"
+      onDragOver={(e) => {
+        if (!e.dataTransfer.types.includes('Files') || internalNow || !windowOpen) return;
+        e.preventDefault();
+        setDragging(true);
+      }}
+      onDragLeave={() => setDragging(false)}
+      onDrop={(e) => {
+        setDragging(false);
+        if (attachFile(e.dataTransfer.files[0])) e.preventDefault();
+      }}
+    >
+      {dragging && <p className="drop-hint small">{t.dropFiles}</p>}
       {!windowOpen ? (
         <p className="warning" data-testid="window-closed">
           {t.windowClosed} {!internalNow && t.windowClosedInternalHint}{' '}
@@ -349,6 +433,11 @@ export function Composer({
           /
         </button>
         <VariablesMenu onInsert={insertVariable} disabled={internalNow} />
+        <EmojiButton onPick={insertVariable} />
+        <ContactCardButton
+          onSend={(contacts) => void sendExtra({ contacts })}
+          disabled={uploading || internalNow || !windowOpen}
+        />
         <button
           type="button"
           className="icon templates-button"
@@ -379,6 +468,10 @@ export function Composer({
           }
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKey}
+          onPaste={(e) => {
+            const f = [...e.clipboardData.files][0];
+            if (f && attachFile(f)) e.preventDefault();
+          }}
           aria-controls={pickerOpen && matches.length ? QUICK_REPLY_LIST_ID : undefined}
           aria-autocomplete="list"
           aria-activedescendant={
@@ -405,6 +498,11 @@ export function Composer({
           <span className="track" aria-hidden="true" />
           {t.internalSwitch}
         </label>
+        <VoiceRecorder
+          onRecorded={(voice) => void sendExtra({ voice })}
+          onError={setError}
+          disabled={uploading || internalNow || !windowOpen}
+        />
         <button
           className={`primary ${internalNow ? 'danger' : ''}`}
           data-testid="send"

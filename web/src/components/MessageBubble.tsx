@@ -9,7 +9,8 @@ import { useDirectory } from '../directory.ts';
 import { useI18n } from '../i18n/index.ts';
 import type { Messages } from '../i18n/pt-BR.ts';
 import type { ReactNode } from 'react';
-import { AlertIcon, CartIcon, ClockIcon, DocumentIcon, ForwardIcon, PersonIcon, PinIcon } from './icons.tsx';
+import { AlertIcon, CartIcon, ClockIcon, DocumentIcon, ForwardIcon, PinIcon } from './icons.tsx';
+import { ContactCards } from './ContactCard.tsx';
 
 const TICKS: Record<Message['status'], ReactNode> = {
   pending: <ClockIcon size={12} />,
@@ -327,10 +328,19 @@ function MessageContent({ m, onMediaError }: { m: Message; onMediaError: () => v
         </>
       );
     case 'audio':
-      return url ? (
-        <audio src={url} controls preload="metadata" onError={onMediaError} data-testid="media-audio" />
-      ) : (
-        mediaState
+      return (
+        <>
+          {m.media?.voice && (
+            <p className="voice-label muted small" data-testid="voice-note">
+              🎤 {t.voiceNote}
+            </p>
+          )}
+          {url ? (
+            <audio src={url} controls preload="metadata" onError={onMediaError} data-testid="media-audio" />
+          ) : (
+            mediaState
+          )}
+        </>
       );
     case 'video':
       return (
@@ -389,11 +399,7 @@ function MessageContent({ m, onMediaError }: { m: Message; onMediaError: () => v
         </p>
       );
     case 'contacts':
-      return (
-        <p className="text">
-          <PersonIcon size={16} /> {m.text || t.contacts}
-        </p>
-      );
+      return <ContactCards cards={m.interactive} fallback={m.text || t.contacts} />;
     case 'interactive':
     case 'button':
       return (
