@@ -138,7 +138,7 @@ test('an admin builds a knowledge base and an assistant, and tests it: tool call
   // Testar: the question, the tool call, the answer with its cost, the total.
   await page.getByTestId('ai-tab-test').click();
   await page.getByTestId('test-assistant').selectOption({ label: 'Lia' });
-  assert.equal(await page.getByTestId('test-offline').count(), 0);
+  assert.equal(await page.getByTestId('offline-notice').count(), 0);
   await page.getByTestId('test-input').fill('Qual o prazo de entrega?');
   await page.getByTestId('test-input').press('Enter');
   await page
@@ -190,7 +190,11 @@ test('offline: the page and the Testar panel say so, the answer quotes the knowl
   await page.getByTestId('ai-tab-test').click(); // a tab reloads the settings
   await page.getByTestId('ai-mode').and(page.locator('[data-mode="offline"]')).waitFor();
   await page.getByTestId('offline-notice').filter({ hasText: 'modo offline' }).waitFor();
-  await page.getByTestId('test-offline').filter({ hasText: 'Modo offline' }).waitFor();
+  assert.equal(
+    await page.locator('.banner', { hasText: /offline/i }).count(),
+    1,
+    'one offline banner, not two (issue 15)',
+  );
   await page.getByTestId('test-new').click();
   assert.equal(await page.getByTestId('test-message').count(), 0, 'a new test conversation starts empty');
   await page.getByTestId('test-assistant').selectOption({ label: 'Lia' });

@@ -108,7 +108,7 @@ export function Assistants({ me }: { me?: Me }) {
         {/* Kept once opened: a test conversation survives a look at another tab. */}
         {(tab === 'test' || testOpened) && (
           <div className="ai-tab-body" hidden={tab !== 'test'}>
-            <TestPanel assistants={assistants} settings={settings} canEdit={canEdit} />
+            <TestPanel assistants={assistants} canEdit={canEdit} />
           </div>
         )}
         {tab === 'conversations' && <AiConversations assistants={assistants} />}

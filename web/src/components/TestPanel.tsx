@@ -3,12 +3,12 @@
  * tester's messages go left, the assistant's right, each tool call inline as its own
  * record; every reply shows its cost and tokens and the header the conversation's totals.
  * Answers arrive over the WebSocket (`message.created` for the test conversation); while
- * waiting, the messages are also polled every 1.5 s. In offline mode (no AI connection)
- * the panel says so: answers quote the knowledge base.
+ * waiting, the messages are also polled every 1.5 s. Offline mode (no AI connection) is
+ * said once, by the page's banner above the tabs (Assistants.tsx), not again here.
  */
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import { aiApi } from '../api/ai.ts';
-import type { AiSettings, Assistant, Message } from '../api-types.ts';
+import type { Assistant, Message } from '../api-types.ts';
 import { useI18n } from '../i18n/index.ts';
 import { onLiveEvent } from '../live.ts';
 import { queryClient, queryKeys, refresh } from '../queries/client.ts';
@@ -25,15 +25,7 @@ const GIVE_UP_MS = 90_000;
 /** The assistant's answer to the customer message `id`: a reply, or a hand-over note. */
 const answers = (m: Message, id: string) => m.sender.type === 'assistant' && !m.tool && m.id > id;
 
-export function TestPanel({
-  assistants,
-  settings,
-  canEdit,
-}: {
-  assistants: Assistant[];
-  settings?: AiSettings;
-  canEdit: boolean;
-}) {
+export function TestPanel({ assistants, canEdit }: { assistants: Assistant[]; canEdit: boolean }) {
   const { t, lang } = useI18n();
   const f = useFormat();
   const money = useMoney();
@@ -136,7 +128,6 @@ export function TestPanel({
   if (!canEdit) return <p className="muted pad">{t.testNeedsSettings}</p>;
   if (assistants.length === 0) return <p className="muted pad">{t.noAssistantToTest}</p>;
 
-  const offline = settings?.mode === 'offline';
   const totalTokens = (conversation?.aiPromptTokens ?? 0) + (conversation?.aiCompletionTokens ?? 0);
   return (
     <div className="test-panel" data-testid="test-panel">
@@ -167,11 +158,6 @@ export function TestPanel({
           </span>
         )}
       </div>
-      {offline && (
-        <p className="banner banner-warn" data-testid="test-offline">
-          {t.offlineTestLabel}
-        </p>
-      )}
       <div className="messages test-messages" data-testid="test-messages" ref={scroller}>
         {messages.length === 0 && <p className="muted center">{t.testIntro}</p>}
         {messages.map((m) =>

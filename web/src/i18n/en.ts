@@ -504,7 +504,7 @@ export const en: Messages = {
   modeOnline: 'AI connected',
   modeOffline: 'Offline mode',
   offlineExplained:
-    'No AI connection is configured: assistants answer in offline mode, quoting the knowledge base, and hand over to an agent when nothing fits.',
+    'No AI connection is configured: assistants answer in offline mode, quoting the knowledge base, and say they do not know and offer an agent when nothing fits.',
   readOnlyNotice: 'You can look, but only users with the Settings permission can change this.',
   newAssistant: 'New assistant',
   noAssistants: 'No assistants yet.',
@@ -620,8 +620,6 @@ export const en: Messages = {
   testNeedsSettings: 'Testing assistants needs the Settings permission.',
   noAssistantToTest: 'Create an assistant to test it.',
   testCustomer: 'You (customer)',
-  offlineTestLabel:
-    'Offline mode: with no AI connection the assistant answers by quoting the knowledge base and hands over to an agent when nothing fits.',
   toolCall: (name: string) => `Tool ${name}`,
   toolArguments: 'Arguments',
   toolResult: 'Result',

@@ -505,7 +505,7 @@ export const ptBR = {
   modeOnline: 'IA conectada',
   modeOffline: 'Modo offline',
   offlineExplained:
-    'Nenhuma conexão de IA configurada: os assistentes respondem em modo offline, citando a base de conhecimento, e transferem para um atendente quando nada se encaixa.',
+    'Nenhuma conexão de IA configurada: os assistentes respondem em modo offline, citando a base de conhecimento, e dizem que não sabem e oferecem um atendente quando nada se encaixa.',
   readOnlyNotice: 'Você pode consultar, mas só quem tem a permissão Configurações pode alterar.',
   newAssistant: 'Novo assistente',
   noAssistants: 'Nenhum assistente ainda.',
@@ -621,8 +621,6 @@ export const ptBR = {
   testNeedsSettings: 'Testar assistentes exige a permissão Configurações.',
   noAssistantToTest: 'Crie um assistente para testar.',
   testCustomer: 'Você (cliente)',
-  offlineTestLabel:
-    'Modo offline: sem conexão de IA, o assistente responde citando a base de conhecimento e transfere para um atendente quando nada se encaixa.',
   toolCall: (name: string) => `Ferramenta ${name}`,
   toolArguments: 'Argumentos',
   toolResult: 'Resultado',
