@@ -281,6 +281,32 @@ describe('inbox views, assignment and permissions', () => {
     assert.equal(refused.status, 409);
   });
 
+  test('"Setores isolados" is off by default (GET /api/settings); nothing of another account in any view, count or search, isolated or not', async () => {
+    const settings = await kit.call('GET', '/api/settings', { token: admin });
+    assert.equal(settings.status, 200);
+    assert.equal(settings.body.isolatedDepartments, false);
+    const before = await kit.call('GET', '/api/conversations/counts', { token: users.eva!.token });
+    const other = await seedTenant(kit, { name: 'Loja B' });
+    const theirs = await putConversation(kit, other, { contactName: 'Cliente Exclusivo Loja B' });
+    for (const on of [false, true]) {
+      await isolate(on);
+      try {
+        for (const who of ['admin', 'ana', 'davi', 'eva'])
+          for (const view of ['all', 'open', 'mine', 'service']) {
+            assert.ok(!ids(await list(who, { view })).includes(theirs.id), `${who} ${view}`);
+            assert.deepEqual(ids(await list(who, { view, q: 'Exclusivo' })), [], `${who} ${view} search`);
+          }
+        const forbidden = await kit.call('GET', `/api/conversations/${theirs.id}`, { token: admin });
+        assert.equal(forbidden.status, 404);
+      } finally {
+        await isolate(false);
+      }
+    }
+    // B's open chat changed no count of A's.
+    const after = await kit.call('GET', '/api/conversations/counts', { token: users.eva!.token });
+    assert.deepEqual(after.body, before.body);
+  });
+
   test('close now removes agent and department and ends the attendance; only All lists it', async () => {
     const conv = await putConversation(kit, tenant, {
       agentId: users.ana!.id,
