@@ -672,3 +672,39 @@ test('a long list is virtualised and pages in as the agent scrolls', async () =>
   assert.deepEqual(admin.errors, []);
   await admin.close();
 });
+
+test('Integrações: "Setores isolados" is off by default; an admin turns it on and off again', async () => {
+  const { stack, browser } = e2e;
+  const admin = await signIn(browser, stack);
+  const page = admin.page;
+  await page.getByTestId('nav-integrations').click();
+  const box = page.getByTestId('isolated-departments');
+  await box.waitFor();
+  assert.equal(await box.isChecked(), false);
+  const form = page.locator('form').filter({ has: box });
+  await box.check();
+  await form.locator('button[type="submit"]').click();
+  await form.getByTestId('save-ok').waitFor();
+  const api = await adminApi(stack);
+  assert.equal(
+    (await api<{ isolatedDepartments: boolean }>('GET', '/api/settings')).isolatedDepartments,
+    true,
+  );
+  await page.reload();
+  await page.getByTestId('isolated-departments').waitFor();
+  assert.equal(await page.getByTestId('isolated-departments').isChecked(), true);
+  // Off again (the default the other tests of this file expect).
+  await page.getByTestId('isolated-departments').uncheck();
+  await page
+    .locator('form')
+    .filter({ has: page.getByTestId('isolated-departments') })
+    .locator('button[type="submit"]')
+    .click();
+  await page.getByTestId('save-ok').first().waitFor();
+  assert.equal(
+    (await api<{ isolatedDepartments: boolean }>('GET', '/api/settings')).isolatedDepartments,
+    false,
+  );
+  assert.deepEqual(admin.errors, []);
+  await admin.close();
+});
