@@ -123,3 +123,27 @@ test('found by its last digits, taken with Assumir, answered (Você:), forwarded
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('Integrações: "Confirmação de leitura (tiques azuis)" is on by default and an admin turns it off', async () => {
+  const { stack, browser } = e2e;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await login(page, stack);
+  await page.getByTestId('nav-integrations').click();
+  const box = page.getByTestId('read-receipts');
+  await box.waitFor();
+  assert.equal(await box.isChecked(), true);
+  const form = page.locator('form').filter({ has: box });
+  await box.uncheck();
+  await form.locator('button[type="submit"]').click();
+  await form.getByTestId('save-ok').waitFor();
+  const api = await adminApi(stack);
+  assert.equal((await api<{ readReceipts: boolean }>('GET', '/api/settings')).readReceipts, false);
+  await page.reload();
+  await page.getByTestId('read-receipts').waitFor();
+  assert.equal(await page.getByTestId('read-receipts').isChecked(), false);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
