@@ -64,20 +64,20 @@ img,video{max-width:100%}
 </style></head>
 <body><div class="phone">
 <header>
-  <div class="row"><strong id="t-title"></strong><select id="lang" style="margin-left:auto"><option value="pt-BR">PT</option><option value="en">EN</option></select></div>
-  <div class="row"><label id="t-yourNumber"></label><input id="from" data-testid="sim-from" value="5511988887777" size="14"></div>
-  <div class="row"><label id="t-yourName"></label><input id="name" data-testid="sim-name" value="Cliente Teste" size="14"></div>
-  <div class="row"><label id="t-business"></label><select id="pnid">${numbers
+  <div class="row"><strong id="t-title"></strong><select id="lang" aria-label="Idioma / Language" style="margin-left:auto"><option value="pt-BR">PT</option><option value="en">EN</option></select></div>
+  <div class="row"><label id="t-yourNumber" for="from"></label><input id="from" data-testid="sim-from" value="5511988887777" size="14"></div>
+  <div class="row"><label id="t-yourName" for="name"></label><input id="name" data-testid="sim-name" value="Cliente Teste" size="14"></div>
+  <div class="row"><label id="t-business" for="pnid"></label><select id="pnid">${numbers
     .map((n) => `<option value="${n.phoneNumberId}">${n.name} (+${n.displayPhone})</option>`)
     .join('')}</select></div>
 </header>
 <div id="log" data-testid="sim-log"></div>
 <footer>
   <input type="file" id="file" hidden>
-  <button id="b-file" title="file">📎</button>
-  <button id="b-loc" title="location">📍</button>
-  <input type="text" id="text" data-testid="sim-text">
-  <button id="b-send" data-testid="sim-send"></button>
+  <button id="b-file" title="Arquivo" aria-label="Arquivo"><svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M16.5 6.5 8.6 14.4a2 2 0 0 0 2.8 2.8l8-8a4 4 0 0 0-5.6-5.6l-8 8a6 6 0 0 0 8.5 8.5l7.2-7.2" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round"/></svg></button>
+  <button id="b-loc" title="Localização" aria-label="Localização"><svg width="20" height="20" viewBox="0 0 24 24" aria-hidden="true" focusable="false"><path d="M12 2a7 7 0 0 0-7 7c0 5 7 13 7 13s7-8 7-13a7 7 0 0 0-7-7zm0 9.5A2.5 2.5 0 1 1 12 6.5a2.5 2.5 0 0 1 0 5z" fill="currentColor"/></svg></button>
+  <input type="text" id="text" data-testid="sim-text" aria-label="Mensagem">
+  <button id="b-send" data-testid="sim-send" aria-label="Enviar">Enviar</button>
 </footer></div>
 <script type="module">
 const S = ${JSON.stringify(strings)};
@@ -85,7 +85,10 @@ let lang = localStorage.getItem('sim.lang') || 'pt-BR';
 const $ = (id) => document.getElementById(id);
 function applyLang(){ const t=S[lang]; document.documentElement.lang=lang; $('lang').value=lang;
   for (const k of ['title','yourNumber','yourName','business']) $('t-'+k).textContent=t[k];
-  $('text').placeholder=t.placeholder; $('b-send').textContent=t.send; render(); }
+  $('text').placeholder=t.placeholder; $('b-send').textContent=t.send;
+  $('text').setAttribute('aria-label',t.placeholder); $('b-send').setAttribute('aria-label',t.send);
+  for (const [id,k] of [['b-file','file'],['b-loc','location']]) { $(id).title=t[k]; $(id).setAttribute('aria-label',t[k]); }
+  render(); }
 $('lang').onchange=(e)=>{lang=e.target.value;localStorage.setItem('sim.lang',lang);applyLang();};
 for (const id of ['from','name']) { const v=localStorage.getItem('sim.'+id); if(v) $(id).value=v; $(id).onchange=()=>{localStorage.setItem('sim.'+id,$(id).value);load();}; }
 let messages=[];

@@ -15,6 +15,7 @@ import { QuickRepliesForm } from './QuickRepliesForm.tsx';
 import { ChatTools } from './ChatTools.tsx';
 import { ContactName } from './ContactName.tsx';
 import { HeadsetIcon } from './icons.tsx';
+import { inkOn } from '../contrast.ts';
 
 export interface Thread {
   conversationId: string;
@@ -195,7 +196,7 @@ export function Chat({
           )}
           <span
             className="number-tag"
-            style={{ background: colorOf(conversation) }}
+            style={{ background: colorOf(conversation), color: inkOn(colorOf(conversation)) }}
             title={t.numberLabel(conversation.numberName)}
           >
             {conversation.numberName}

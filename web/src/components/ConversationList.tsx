@@ -23,6 +23,7 @@ import { useDirectory } from '../directory.ts';
 import { botRunning, isUnread, tagOf } from '../inbox-list.ts';
 import { useCampaigns } from '../queries/conversations.ts';
 import { BotIcon, HeadsetIcon, WhatsAppIcon } from './icons.tsx';
+import { inkOn } from '../contrast.ts';
 
 const SEARCH_DEBOUNCE_MS = 350;
 const NO_CAMPAIGNS: Campaign[] = [];
@@ -314,7 +315,11 @@ export function ConversationList({
                   onClick={() => onSelect(c)}
                   aria-current={c.id === selectedId ? 'true' : undefined}
                 >
-                  <span className="avatar" style={{ background: colorOf(c) }} aria-hidden="true">
+                  <span
+                    className="avatar"
+                    style={{ background: colorOf(c), color: inkOn(colorOf(c)) }}
+                    aria-hidden="true"
+                  >
                     {initials(name)}
                   </span>
                   <span className="row-main">
@@ -329,12 +334,9 @@ export function ConversationList({
                         <WhatsAppIcon size={13} />
                       </span>
                       {c.contactName && <span className="phone">{phone}</span>}
-                      <span
-                        className="number-marker"
-                        style={{ color: colorOf(c) }}
-                        title={t.numberLabel(c.numberName)}
-                      >
-                        ● {c.numberName}
+                      <span className="number-marker" title={t.numberLabel(c.numberName)}>
+                        <span className="number-dot" style={{ background: colorOf(c) }} aria-hidden="true" />{' '}
+                        {c.numberName}
                       </span>
                     </span>
                     <span className="row-tags">

@@ -335,6 +335,7 @@ function NumberForm({
         <legend>{t.routingTitle}</legend>
         <select
           data-testid="routing-kind"
+          aria-label={t.routingTitle}
           value={routing.kind}
           onChange={(e) => setKind(e.target.value as NumberRouting['kind'])}
         >
@@ -537,6 +538,7 @@ function NumberForm({
         </label>
         {active.enabled && (
           <select
+            aria-label={t.department}
             value={active.departmentId ?? ''}
             onChange={(e) => setActive({ ...active, departmentId: e.target.value })}
           >

@@ -143,12 +143,18 @@ function UserRow({
   return (
     <tr data-testid="user-row" data-user-id={user.id}>
       <td>
-        <input data-testid="user-name-input" value={name} onChange={(e) => setName(e.target.value)} />
+        <input
+          data-testid="user-name-input"
+          aria-label={`${t.userName}: ${user.email}`}
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+        />
         <div className="muted small">{user.email}</div>
       </td>
       <td>
         <select
           data-testid="user-role"
+          aria-label={`${t.role}: ${user.email}`}
           value={role}
           onChange={(e) => {
             const r = e.target.value as Role;
