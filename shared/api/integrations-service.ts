@@ -9,7 +9,8 @@ import type { AccessClaims } from '#shared/auth/tokens.ts';
 import { AppError, ForbiddenError, NotFoundError, ValidationError } from '#shared/errors.ts';
 import { GraphApiError } from '#shared/whatsapp/graph-client.ts';
 import { routingProblems } from '#shared/domain/routing.ts';
-import { getAccount, updateAccountSettings } from '#shared/store/accounts.ts';
+import { getAccount, setOutsideWindowTemplate, updateAccountSettings } from '#shared/store/accounts.ts';
+import { listTemplates } from '#shared/store/templates.ts';
 import {
   listAssistants,
   listDepartments,
@@ -279,6 +280,7 @@ export async function getSettings(deps: ApiDeps, auth: AccessClaims) {
     inactivityHours: a?.inactivityHours ?? DEFAULT_INACTIVITY_HOURS,
     readReceipts: a?.readReceipts ?? true,
     isolatedDepartments: a?.isolatedDepartments ?? false,
+    outsideWindowTemplate: a?.outsideWindowTemplate ?? null,
   };
 }
 
@@ -289,12 +291,30 @@ export async function updateSettings(
 ) {
   await requireSettings(deps, auth);
   if (!hasFields(body)) return getSettings(deps, auth);
-  const a = (await updateAccountSettings(deps.ddb, deps.tableName, auth.accountId, body))!;
+  const { outsideWindowTemplate, ...fields } = body;
+  if (outsideWindowTemplate) {
+    // An approved template of the account (on any of its numbers' WABAs).
+    const approved = await listTemplates(deps.ddb, deps.tableName, auth.accountId, { status: 'APPROVED' });
+    if (
+      !approved.some(
+        (t) => t.name === outsideWindowTemplate.name && t.language === outsideWindowTemplate.language,
+      )
+    )
+      throw new ValidationError(
+        'Escolha um modelo aprovado pela Meta para as mensagens fora da janela.',
+        [{ path: 'outsideWindowTemplate', message: 'Modelo não encontrado ou não aprovado.' }],
+        'TEMPLATE_NOT_APPROVED',
+      );
+  }
+  let a = (await updateAccountSettings(deps.ddb, deps.tableName, auth.accountId, fields))!;
+  if (outsideWindowTemplate !== undefined)
+    a = await setOutsideWindowTemplate(deps.ddb, deps.tableName, auth.accountId, outsideWindowTemplate);
   return {
     name: a.name,
     timezone: a.timezone,
     readReceipts: a.readReceipts ?? true,
     inactivityHours: a.inactivityHours,
     isolatedDepartments: a.isolatedDepartments,
+    outsideWindowTemplate: a.outsideWindowTemplate ?? null,
   };
 }

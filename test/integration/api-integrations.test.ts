@@ -7,6 +7,7 @@ import { beforeAll, describe, test } from 'vitest';
 import assert from 'node:assert/strict';
 import { putAssistant, putDepartment } from '#shared/store/catalog.ts';
 import { findNumberByPhoneNumberId, setNumberTokenError } from '#shared/store/numbers.ts';
+import { putTemplate } from '#shared/store/templates.ts';
 import { createApiKit, loginAs, seedTenant, type ApiKit, type SeededTenant } from './api-test-kit.ts';
 
 describe('integrations API', () => {
@@ -191,6 +192,59 @@ describe('integrations API', () => {
     });
     assert.equal(bad.status, 400);
     assert.match(JSON.stringify(bad.body), /entre 1 e 72 horas/);
+  });
+
+  test('the template for messages outside the window: an approved one of the account, or none (issue 15)', async () => {
+    const before = await kit.call('GET', '/api/settings', { token: adminToken });
+    assert.equal(before.body.outsideWindowTemplate, null);
+    const base = {
+      accountId: admin.number.accountId,
+      wabaId: admin.number.wabaId,
+      language: 'pt_BR',
+      category: 'UTILITY' as const,
+      parameterFormat: 'POSITIONAL' as const,
+      components: [{ type: 'BODY' as const, text: 'Olá! {{1}}' }],
+      updatedAt: Date.now(),
+    };
+    await putTemplate(kit.deps.ddb, kit.deps.tableName, {
+      ...base,
+      id: '9001',
+      name: 'retomar',
+      status: 'APPROVED',
+    });
+    await putTemplate(kit.deps.ddb, kit.deps.tableName, {
+      ...base,
+      id: '9002',
+      name: 'pendente',
+      status: 'PENDING',
+    });
+    const chosen = { name: 'retomar', language: 'pt_BR' };
+    const ok = await kit.call('PATCH', '/api/settings', {
+      token: adminToken,
+      body: { outsideWindowTemplate: chosen },
+    });
+    assert.equal(ok.status, 200);
+    assert.deepEqual(ok.body.outsideWindowTemplate, chosen);
+    assert.deepEqual(
+      (await kit.call('GET', '/api/settings', { token: adminToken })).body.outsideWindowTemplate,
+      chosen,
+    );
+    for (const t of [
+      { name: 'pendente', language: 'pt_BR' },
+      { name: 'retomar', language: 'en_US' },
+    ]) {
+      const bad = await kit.call('PATCH', '/api/settings', {
+        token: adminToken,
+        body: { outsideWindowTemplate: t },
+      });
+      assert.equal(bad.status, 400, t.name);
+      assert.equal(bad.body.error.code, 'TEMPLATE_NOT_APPROVED');
+    }
+    const cleared = await kit.call('PATCH', '/api/settings', {
+      token: adminToken,
+      body: { outsideWindowTemplate: null },
+    });
+    assert.equal(cleared.body.outsideWindowTemplate, null);
   });
 
   test('departments: an admin creates one and everyone sees it', async () => {

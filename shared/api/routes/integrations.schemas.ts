@@ -86,6 +86,10 @@ export const assistantListSchema = z
   .object({ items: z.array(apiAssistantSchema) })
   .meta({ id: 'AssistantList' });
 
+export const outsideWindowTemplateSchema = z
+  .object({ name: z.string().trim().min(1).max(512), language: z.string().trim().min(2).max(15) })
+  .meta({ id: 'OutsideWindowTemplate' });
+
 export const settingsSchema = z
   .object({
     name: z.string(),
@@ -95,6 +99,8 @@ export const settingsSchema = z
     readReceipts: z.boolean(),
     /** "Setores isolados": users without "see all chats" see only their departments' chats and those with none. */
     isolatedDepartments: z.boolean(),
+    /** "Modelo para mensagens fora da janela": what automations send when the 24 h window is closed. */
+    outsideWindowTemplate: outsideWindowTemplateSchema.nullable(),
   })
   .meta({ id: 'AccountSettings' });
 
@@ -112,6 +118,8 @@ export const updateSettingsBodySchema = z
     inactivityHours: inactivityHoursSchema,
     readReceipts: z.boolean(),
     isolatedDepartments: z.boolean(),
+    /** An approved template of the account, by name and language; null: none. */
+    outsideWindowTemplate: outsideWindowTemplateSchema.nullable(),
   })
   .partial()
   .meta({ id: 'UpdateSettingsRequest' });
