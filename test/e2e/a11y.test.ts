@@ -112,3 +112,52 @@ test('WCAG 2.1 A/AA: axe-core finds nothing on any page', async () => {
   if (process.env.A11Y_REPORT) console.log(`${found.length} violating elements\n${found.join('\n')}`);
   assert.deepEqual(found, [], `${found.length} elements in violation`);
 });
+
+test('the inbox by keyboard alone: arrows between chats, Enter opens, Tab to the composer and reply, open Ações', async () => {
+  const { stack, browser } = e2e;
+  await customerSends(stack, '5511977001201', 'Teclado Um', 'Primeira pelo teclado');
+  await customerSends(stack, '5511977001202', 'Teclado Dois', 'Segunda pelo teclado');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
+  const page = await context.newPage();
+  await login(page, stack);
+  await page.getByTestId('conversation-item').filter({ hasText: 'Teclado Dois' }).waitFor();
+  await page.getByTestId('conversation-item').filter({ hasText: 'Teclado Um' }).waitFor();
+
+  const focused = () =>
+    page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      return { testid: el?.dataset.testid, id: el?.dataset.conversationId, text: el?.textContent ?? '' };
+    });
+  /** Tab (or Shift+Tab) until the focused element has this test id. */
+  const tabTo = async (testid: string, key = 'Tab') => {
+    for (let i = 0; i < 80; i++) {
+      if ((await focused()).testid === testid) return;
+      await page.keyboard.press(key);
+    }
+    throw new Error(`Tab never reached ${testid}`);
+  };
+
+  await tabTo('conversation-item');
+  const first = await focused();
+  await page.keyboard.press('ArrowDown');
+  const second = await focused();
+  assert.equal(second.testid, 'conversation-item', 'ArrowDown moves to the next chat');
+  assert.notEqual(second.id, first.id);
+  await page.keyboard.press('ArrowUp');
+  assert.equal((await focused()).id, first.id, 'ArrowUp comes back');
+  await page.keyboard.press('ArrowDown');
+
+  await page.keyboard.press('Enter');
+  const name = second.text.includes('Teclado Um') ? 'Teclado Um' : 'Teclado Dois';
+  await page.getByTestId('chat-title').filter({ hasText: name }).waitFor();
+
+  await tabTo('composer');
+  await page.keyboard.type('Resposta só pelo teclado');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid="message"]', { hasText: 'Resposta só pelo teclado' }).waitFor();
+
+  await tabTo('chat-actions', 'Shift+Tab');
+  await page.keyboard.press('Enter');
+  await page.getByTestId('chat-actions-menu').waitFor();
+  await context.close();
+});

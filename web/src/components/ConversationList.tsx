@@ -275,7 +275,24 @@ export function ConversationList({
           </div>
         )}
       </div>
-      <div className="list-scroll" ref={scroller} data-testid="conversation-scroll">
+      <div
+        className="list-scroll"
+        ref={scroller}
+        data-testid="conversation-scroll"
+        onKeyDown={(e) => {
+          // Keyboard: the arrows move between chats (Enter opens the focused one).
+          if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp') return;
+          const rows = [
+            ...e.currentTarget.querySelectorAll<HTMLElement>('[data-testid="conversation-item"]'),
+          ];
+          const i = rows.indexOf(document.activeElement as HTMLElement);
+          const next = i < 0 ? undefined : rows[i + (e.key === 'ArrowDown' ? 1 : -1)];
+          if (!next) return;
+          e.preventDefault();
+          next.focus();
+          next.scrollIntoView({ block: 'nearest' });
+        }}
+      >
         {state === 'loading' && conversations.length === 0 && <p className="muted pad">{t.loading}</p>}
         {state === 'ready' && conversations.length === 0 && (
           <p className="muted pad" data-testid="no-conversations">
