@@ -19,6 +19,7 @@ import type {
 import { useI18n } from '../i18n/index.ts';
 import { queryClient, queryKeys } from '../queries/client.ts';
 import { useAssistants, useDepartments, useNumbers, useSettings } from '../queries/integrations.ts';
+import { useAllTemplates } from '../queries/templates.ts';
 
 const emptyMenu = (departmentId: string): TriageMenu => ({
   body: '',
@@ -139,12 +140,30 @@ function AccountSettings({ settings, onSaved }: { settings: Settings; onSaved: (
   const [hours, setHours] = useState(String(settings.inactivityHours));
   const [readReceipts, setReadReceipts] = useState(settings.readReceipts);
   const [isolated, setIsolated] = useState(settings.isolatedDepartments);
+  // "name|language" of the template automations send outside the 24 h window; '' for none.
+  const chosenKey = (o: Settings['outsideWindowTemplate']) => (o ? `${o.name}|${o.language}` : '');
+  const [outside, setOutside] = useState(chosenKey(settings.outsideWindowTemplate));
+  const templates = useAllTemplates().data ?? [];
+  const approved = [
+    ...new Map(
+      templates
+        .filter((x) => x.status === 'APPROVED')
+        .map((x) => [`${x.name}|${x.language}`, { name: x.name, language: x.language }]),
+    ),
+  ];
   const { state, run } = useSave(
     () =>
       integrationsApi.updateSettings({
         readReceipts,
         inactivityHours: Number(hours),
         isolatedDepartments: isolated,
+        ...(outside !== chosenKey(settings.outsideWindowTemplate)
+          ? {
+              outsideWindowTemplate: outside
+                ? { name: outside.split('|')[0]!, language: outside.split('|')[1]! }
+                : null,
+            }
+          : {}),
       }),
     onSaved,
   );
@@ -188,6 +207,25 @@ function AccountSettings({ settings, onSaved }: { settings: Settings; onSaved: (
         {t.isolatedDepartments}
       </label>
       <p className="muted small">{t.isolatedDepartmentsHint}</p>
+      <label>
+        {t.outsideWindowTemplate}
+        <select
+          data-testid="outside-window-template"
+          value={outside}
+          onChange={(e) => setOutside(e.target.value)}
+        >
+          <option value="">{t.outsideWindowTemplateNone}</option>
+          {outside && !approved.some(([k]) => k === outside) && (
+            <option value={outside}>{outside.replace('|', ' · ')}</option>
+          )}
+          {approved.map(([k, x]) => (
+            <option key={k} value={k}>
+              {x.name} · {x.language}
+            </option>
+          ))}
+        </select>
+      </label>
+      <p className="muted small">{t.outsideWindowTemplateHint}</p>
       <button type="submit">{state.kind === 'saving' ? t.saving : t.save}</button>
       <SaveStatus state={state} />
     </form>

@@ -186,6 +186,10 @@ export const en: Messages = {
   isolatedDepartments: 'Isolated departments',
   isolatedDepartmentsHint:
     'On: users without the "See all conversations" permission see only the chats of their departments and those without one, in every list, in search and in notifications.',
+  outsideWindowTemplate: 'Template for messages outside the window',
+  outsideWindowTemplateNone: 'None (the chat records why the message was not sent)',
+  outsideWindowTemplateHint:
+    'When the 24-hour window is closed, automations (triage menu, assistant, automatic messages) send this approved template; the automatic text fills the body parameter {{1}}, if any.',
   expiring: 'Expiring',
   expired: 'Expired',
   // inbox views, filters, search

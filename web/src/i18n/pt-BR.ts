@@ -189,6 +189,10 @@ export const ptBR = {
   isolatedDepartments: 'Setores isolados',
   isolatedDepartmentsHint:
     'Ligado: quem não tem a permissão "Ver todas as conversas" só vê as conversas dos seus setores e as sem setor, em todas as listas, na busca e nas notificações.',
+  outsideWindowTemplate: 'Modelo para mensagens fora da janela',
+  outsideWindowTemplateNone: 'Nenhum (a conversa registra por que a mensagem não foi enviada)',
+  outsideWindowTemplateHint:
+    'Quando a janela de 24 horas está fechada, as automações (menu de triagem, assistente, mensagens automáticas) enviam este modelo aprovado; o texto automático preenche o parâmetro {{1}} do corpo, se houver.',
   expiring: 'Expirando',
   expired: 'Expirado',
   // inbox views, filters, search
