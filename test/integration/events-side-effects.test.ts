@@ -20,7 +20,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import type { ApiDeps } from '#shared/api/api-deps.ts';
 import { postpone } from '#shared/api/conversations-service.ts';
 import { sendAgentMessage } from '#shared/api/messages-service.ts';
-import { processAssistantJob, type AssistantPort } from '#shared/assistant/process-job.ts';
+import { processAssistantJob, TRANSFER_NOTICE, type AssistantPort } from '#shared/assistant/process-job.ts';
 import { agentMessageDeps, type EngineDeps } from '#shared/engine/engine-deps.ts';
 import { processInboundItem } from '#shared/engine/inbound/dispatch.ts';
 import { processTimer } from '#shared/engine/timers.ts';
@@ -338,7 +338,8 @@ describe('messages of ours', () => {
   });
 
   test('the assistant’s tool call and hand-over: message.created for each record, conversation.updated for the chat', async () => {
-    const conv = await customerWrote('Quero falar com alguém');
+    // (Not a request for a person: that one is handed over without the port, issue 15.)
+    const conv = await customerWrote('Tenho uma dúvida sobre o pedido');
     await kit.deps.ddb.send(
       new UpdateCommand({
         TableName: kit.deps.tableName,
@@ -367,12 +368,14 @@ describe('messages of ours', () => {
     assert.equal(outcome, 'handed-over');
     assert.deepEqual(
       seen.map((e) => e.type),
-      ['message.created', 'message.created', 'conversation.updated'],
+      ['message.created', 'message.created', 'message.created', 'conversation.updated'],
     );
     assert.deepEqual(
       posts().map((p) => p.map((e) => [e.type, e.message?.text ?? e.conversation?.routingStage])),
       [
         [['message.created', 'buscar({}) → nada']],
+        // The customer is told they are transferred (issue 15).
+        [['message.created', TRANSFER_NOTICE]],
         [['message.created', 'Pediu uma pessoa.']],
         [['conversation.updated', 'people']],
       ],
