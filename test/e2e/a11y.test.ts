@@ -137,6 +137,12 @@ test('the inbox by keyboard alone: arrows between chats, Enter opens, Tab to the
     throw new Error(`Tab never reached ${testid}`);
   };
 
+  // Rows have one height, whatever tags they carry.
+  const heights = await page
+    .getByTestId('conversation-item')
+    .evaluateAll((rows) => rows.map((r) => Math.round(r.getBoundingClientRect().height)));
+  assert.ok(heights.length >= 3 && new Set(heights).size === 1, `equal row heights: ${heights.join(', ')}`);
+
   await tabTo('conversation-item');
   const first = await focused();
   await page.keyboard.press('ArrowDown');
