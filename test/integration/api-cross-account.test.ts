@@ -302,6 +302,14 @@ describe('cross-account isolation', () => {
     stopBot: async () => {
       expectNotFound(await kit.call('DELETE', `/api/conversations/${bConv.id}/bot`, { token: aToken }));
     },
+    renameConversationContact: async () => {
+      expectNotFound(
+        await kit.call('PATCH', `/api/conversations/${bConv.id}/contact-name`, {
+          token: aToken,
+          body: { name: 'Renomeado por A' },
+        }),
+      );
+    },
     searchMessages: async () => {
       expectNotFound(
         await kit.call('GET', `/api/conversations/${bConv.id}/search`, {
