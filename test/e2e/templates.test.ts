@@ -135,6 +135,23 @@ test('"Nova conversa" starts a chat with a template; the customer’s reply show
   await page.getByTestId('new-chat-button').click();
   await page.waitForURL(/\/conversas\/nova$/);
   const panel = page.getByTestId('new-chat');
+  // The customer replies to the demo number (customerSends): start the chat from it. The
+  // panel's first number is whichever the API lists first (the seed's two numbers are
+  // ordered by their random ids), which failed this test when it was the triage number.
+  const fromDemoNumber = async () => {
+    const select = panel.getByTestId('new-chat-number');
+    await select
+      .locator('option')
+      .filter({ hasText: /^Demo / })
+      .waitFor({ state: 'attached' });
+    await select.selectOption({
+      label: (await select
+        .locator('option')
+        .filter({ hasText: /^Demo / })
+        .textContent())!,
+    });
+  };
+  await fromDemoNumber();
   await panel.getByTestId('new-chat-phone').fill('(21) 97777-0002');
   await panel.getByTestId('new-chat-name').fill('Igor Nunes');
   await panel.locator('[data-testid="template-option"][data-name="retomar_atendimento"]').click();
@@ -155,6 +172,7 @@ test('"Nova conversa" starts a chat with a template; the customer’s reply show
 
   // The same contact again: the chat exists, with a link to it.
   await page.goto(`${e2e.stack.urls.web}/conversas/nova`);
+  await fromDemoNumber();
   await panel.getByTestId('new-chat-phone').fill('+55 21 97777-0002');
   await panel.locator('[data-testid="template-option"][data-name="cupom_desconto"]').click();
   await panel.locator('[data-param="body.1"]').fill('Igor');
