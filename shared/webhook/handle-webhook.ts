@@ -163,12 +163,13 @@ async function verifyingKeys(
 ): Promise<VerifyingKey[]> {
   const { appSecret } = await deps.secrets();
   if (verifySignature(raw, signature, appSecret)) return [{ kind: 'deployment' }];
-  if (!deps.numberSecrets && !deps.wabaSecrets) return [];
   const keys: VerifyingKey[] = [];
-  for (const phoneNumberId of deps.numberSecrets ? candidateNumbers(entries()) : []) {
-    const own = await deps.numberSecrets!(phoneNumberId);
-    if (own?.appSecret && verifySignature(raw, signature, own.appSecret))
-      keys.push({ kind: 'number', phoneNumberId });
+  if (deps.numberSecrets) {
+    for (const phoneNumberId of candidateNumbers(entries())) {
+      const own = await deps.numberSecrets(phoneNumberId);
+      if (own?.appSecret && verifySignature(raw, signature, own.appSecret))
+        keys.push({ kind: 'number', phoneNumberId });
+    }
   }
   if (deps.wabaSecrets) {
     for (const wabaId of candidateWabas(entries())) {
